@@ -1,0 +1,209 @@
+//! The shape shared by every coord attribute: `"positional"`, `key = value`, `key(...)`, `flag`,
+//! separated by commas; plus the table-driven checks for unknown and duplicate keys and the typed
+//! readers for values. Each macro's argument group is read from this one representation.
+
+use proc_macro2::TokenStream;
+use syn::ext::IdentExt as _;
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned as _;
+use syn::{Expr, ExprLit, Ident, Lit, LitBool, LitStr, Token};
+
+use crate::errors::Errors;
+use crate::suggest;
+
+/// One comma-separated argument.
+pub enum Arg {
+    /// A bare literal, e.g. the name in `#[track_performance("checkout")]`.
+    Positional(Lit),
+    /// `key = value`, `key(tokens)` or a bare `key`.
+    Named(NamedArg),
+}
+
+/// A keyed argument.
+pub struct NamedArg {
+    /// The key (may be a keyword such as `crate`).
+    pub key: Ident,
+    /// What follows the key.
+    pub value: ArgValue,
+}
+
+/// What follows a key.
+pub enum ArgValue {
+    /// `key = expr`.
+    Assigned(Expr),
+    /// `key(tokens)`, an argument group parsed by its own parser.
+    Group(TokenStream),
+    /// `key` alone.
+    Flag,
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        if input.peek(Lit) {
+            return Ok(Arg::Positional(input.parse()?));
+        }
+        let key = Ident::parse_any(input).map_err(|err| {
+            syn::Error::new(err.span(), "expected an argument such as `name = \"...\"`")
+        })?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            ArgValue::Assigned(input.parse()?)
+        } else if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            ArgValue::Group(content.parse()?)
+        } else {
+            ArgValue::Flag
+        };
+        Ok(Arg::Named(NamedArg { key, value }))
+    }
+}
+
+/// Parses a whole attribute argument list.
+pub fn parse_args(tokens: TokenStream) -> syn::Result<Vec<Arg>> {
+    let args = syn::parse::Parser::parse2(Punctuated::<Arg, Token![,]>::parse_terminated, tokens)?;
+    Ok(args.into_iter().collect())
+}
+
+impl NamedArg {
+    /// The key as written, `r#` removed.
+    pub fn key_name(&self) -> String {
+        self.key.unraw().to_string()
+    }
+}
+
+/// The keys one attribute (or argument group) accepts.
+pub struct KeyTable {
+    /// How the attribute is named in messages, e.g. `#[track_performance]`.
+    pub context: &'static str,
+    /// Every key it accepts.
+    pub keys: &'static [&'static str],
+}
+
+impl KeyTable {
+    /// Reports unknown keys (with a suggestion) and repeated keys; returns the args whose key is
+    /// known and seen for the first time, so each value is checked once.
+    pub fn check<'a>(&self, args: &'a [NamedArg], errors: &mut Errors) -> Vec<&'a NamedArg> {
+        let mut seen: Vec<String> = Vec::new();
+        let mut accepted = Vec::new();
+        for arg in args {
+            let key = arg.key_name();
+            if !self.keys.contains(&key.as_str()) {
+                errors.at(arg.key.span(), self.unknown_key_message(&key));
+            } else if seen.contains(&key) {
+                errors.at(
+                    arg.key.span(),
+                    format!("duplicate argument `{key}` in {}: give it once", self.context),
+                );
+            } else {
+                seen.push(key);
+                accepted.push(arg);
+            }
+        }
+        accepted
+    }
+
+    fn unknown_key_message(&self, key: &str) -> String {
+        let valid = self
+            .keys
+            .iter()
+            .map(|key| format!("`{key}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        match suggest::closest(key, self.keys) {
+            Some(near) => format!(
+                "unknown argument `{key}` in {}; did you mean `{near}`? (valid arguments: {valid})",
+                self.context
+            ),
+            None => format!(
+                "unknown argument `{key}` in {} (valid arguments: {valid})",
+                self.context
+            ),
+        }
+    }
+}
+
+/// Describes what a value is, for "found ..." in messages.
+fn describe(expr: &Expr) -> &'static str {
+    match expr {
+        Expr::Lit(ExprLit { lit, .. }) => match lit {
+            Lit::Str(_) => "a string literal",
+            Lit::Bool(_) => "a boolean",
+            Lit::Int(_) => "an integer",
+            Lit::Float(_) => "a float",
+            _ => "a literal",
+        },
+        Expr::Path(_) => "a path",
+        Expr::Array(_) => "a list",
+        _ => "an expression",
+    }
+}
+
+fn assigned<'a>(arg: &'a NamedArg, expected: &str) -> syn::Result<&'a Expr> {
+    match &arg.value {
+        ArgValue::Assigned(expr) => Ok(expr),
+        ArgValue::Group(tokens) => Err(syn::Error::new(
+            if tokens.is_empty() { arg.key.span() } else { tokens.span() },
+            format!(
+                "`{}` takes a value, not a parenthesized group: `{} = {expected}`",
+                arg.key_name(),
+                arg.key_name()
+            ),
+        )),
+        ArgValue::Flag => Err(syn::Error::new(
+            arg.key.span(),
+            format!("`{}` expects a value: `{} = {expected}`", arg.key_name(), arg.key_name()),
+        )),
+    }
+}
+
+/// Reads `key = "string"`.
+pub fn string(arg: &NamedArg, example: &str) -> syn::Result<LitStr> {
+    let expr = assigned(arg, example)?;
+    match expr {
+        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Ok(lit.clone()),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!(
+                "`{}` expects a string literal, e.g. `{} = {example}`; found {}",
+                arg.key_name(),
+                arg.key_name(),
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// Reads `key = true | false`; a bare `key` means `true`.
+pub fn boolean(arg: &NamedArg) -> syn::Result<LitBool> {
+    if let ArgValue::Flag = arg.value {
+        return Ok(LitBool::new(true, arg.key.span()));
+    }
+    let expr = assigned(arg, "true")?;
+    match expr {
+        Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Ok(lit.clone()),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!(
+                "`{}` expects `true` or `false`; found {}",
+                arg.key_name(),
+                describe(other)
+            ),
+        )),
+    }
+}
+
+/// Reads `crate = "path::to::coord"`.
+pub fn crate_path(arg: &NamedArg) -> syn::Result<syn::Path> {
+    let lit = string(arg, "\"my_facade::coord\"")?;
+    lit.parse::<syn::Path>().map_err(|_| {
+        syn::Error::new(
+            lit.span(),
+            format!(
+                "`crate` expects a path to the coord crate, e.g. `crate = \"my_facade::coord\"`; `{}` is not a path",
+                lit.value()
+            ),
+        )
+    })
+}

@@ -1,0 +1,23 @@
+//! Attribute macros of [`coord`](https://docs.rs/coord). Depend on `coord`, which re-exports
+//! them with their documentation; this crate only turns attributes into calls into
+//! `coord::__private`.
+//!
+//! Each entry point hands off to one module: arguments are parsed (`args`, `track_args`), the
+//! item is read as a function (`func`), then expanded (`expand`). Every mistake becomes a
+//! spanned error, and the user's item is still emitted beside it.
+
+mod args;
+mod body;
+mod errors;
+mod expand;
+mod func;
+mod suggest;
+mod track_args;
+
+use proc_macro::TokenStream;
+
+/// Records calls, outcomes and durations of a function; documented in `coord`.
+#[proc_macro_attribute]
+pub fn track_performance(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::track::expand(args.into(), item.into()).into()
+}

@@ -1,0 +1,82 @@
+//! Arguments of `#[track_performance]`: `"name"` or `name = "..."`, `in_flight = bool`,
+//! `crate = "path"`.
+
+use proc_macro2::TokenStream;
+use syn::{Lit, LitStr};
+
+use crate::args::{self, Arg, KeyTable, NamedArg};
+use crate::errors::Errors;
+
+const KEYS: KeyTable = KeyTable {
+    context: "#[track_performance]",
+    keys: &["name", "in_flight", "crate"],
+};
+
+/// What `#[track_performance(...)]` asked for; absent fields take their defaults.
+#[derive(Default)]
+pub struct TrackArgs {
+    /// Operation name; defaults to the function's name.
+    pub name: Option<LitStr>,
+    /// Whether to keep the in-flight gauge; defaults to `true`.
+    pub in_flight: Option<bool>,
+    /// Path to the coord crate; defaults to `::coord`.
+    pub krate: Option<syn::Path>,
+}
+
+impl TrackArgs {
+    /// Reads the arguments, recording every mistake in `errors`.
+    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
+        let mut parsed = TrackArgs::default();
+        let Some(list) = errors.ok(args::parse_args(tokens)) else {
+            return parsed;
+        };
+        let mut named: Vec<NamedArg> = Vec::new();
+        let mut positional_name: Option<LitStr> = None;
+        for (index, arg) in list.into_iter().enumerate() {
+            match arg {
+                Arg::Named(arg) => named.push(arg),
+                Arg::Positional(Lit::Str(lit)) if index == 0 => positional_name = Some(lit),
+                Arg::Positional(Lit::Str(lit)) => errors.at(
+                    lit.span(),
+                    "the operation name goes first: `#[track_performance(\"name\", ...)]`",
+                ),
+                Arg::Positional(other) => errors.at(
+                    other.span(),
+                    "#[track_performance] expects the operation name as a string literal, e.g. `#[track_performance(\"checkout\")]`",
+                ),
+            }
+        }
+        for arg in KEYS.check(&named, errors) {
+            match arg.key_name().as_str() {
+                "name" => {
+                    if let Some(first) = &positional_name {
+                        errors.at(
+                            arg.key.span(),
+                            format!(
+                                "duplicate argument `name` in #[track_performance]: already given as \"{}\"",
+                                first.value()
+                            ),
+                        );
+                    } else {
+                        parsed.name = errors.ok(args::string(arg, "\"checkout\""));
+                    }
+                }
+                "in_flight" => parsed.in_flight = errors.ok(args::boolean(arg)).map(|lit| lit.value),
+                "crate" => parsed.krate = errors.ok(args::crate_path(arg)),
+                _ => unreachable!("KeyTable::check only passes known keys"),
+            }
+        }
+        if parsed.name.is_none() {
+            parsed.name = positional_name;
+        }
+        if let Some(name) = &parsed.name
+            && name.value().trim().is_empty()
+        {
+            errors.at(
+                name.span(),
+                "the operation name is empty; name the operation (it becomes the `operation` label) or leave it out to use the function's name",
+            );
+        }
+        parsed
+    }
+}

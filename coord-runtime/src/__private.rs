@@ -1,0 +1,15 @@
+//! What generated code calls. **Not a stable API**: anything here may change in any release.
+//!
+//! Everything a macro expansion needs lives here so expansions stay a few lines long and the
+//! logic is written (and tested) once.
+
+pub use crate::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
+pub use crate::tracking::call_site::{CallGuard, CallSite};
+pub use crate::Outcome;
+
+/// Runs `body` once. Taking `FnOnce` makes the closure own its captures, so a body returning a
+/// reference borrowed from an argument (`&mut self` included) compiles as it did unannotated.
+#[inline(always)]
+pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
+    body()
+}

@@ -1,0 +1,106 @@
+//! The HTTP listener serving `/metrics`, on its own thread and single-threaded tokio runtime.
+//!
+//! coord binds the socket itself rather than using the exporter's listener so that a taken port is
+//! an error returned to the caller, port 0 reports the port it got, and the listener does not depend
+//! on (or die with) whatever runtime the application happens to run.
+
+use std::convert::Infallible;
+use std::net::TcpListener;
+use std::time::Duration;
+
+use http_body_util::Full;
+use hyper::body::{Bytes, Incoming};
+use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use super::ExportError;
+
+/// A client that has not sent its request headers by then is disconnected.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Content type of the Prometheus text exposition format.
+const EXPOSITION_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// Serves `handle` on `listener` from a new thread, for the life of the process.
+pub fn spawn(listener: TcpListener, handle: PrometheusHandle) -> Result<(), ExportError> {
+    listener
+        .set_nonblocking(true)
+        .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_io()
+        .enable_time()
+        .build()
+        .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+    std::thread::Builder::new()
+        .name("coord-metrics-http".into())
+        .spawn(move || runtime.block_on(serve(listener, handle)))
+        .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+    Ok(())
+}
+
+async fn serve(listener: TcpListener, handle: PrometheusHandle) {
+    let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
+        return;
+    };
+    loop {
+        // Accept errors (e.g. too many open files) are transient: keep serving the next client.
+        let Ok((stream, _peer)) = listener.accept().await else {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            continue;
+        };
+        let handle = handle.clone();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request| {
+                let response = respond(&request, &handle);
+                async move { Ok::<_, Infallible>(response) }
+            });
+            // A client that hangs up or speaks garbage only ends its own connection.
+            let _ = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), service)
+                .await;
+        });
+    }
+}
+
+fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<Full<Bytes>> {
+    if request.uri().path() != "/metrics" {
+        return plain(StatusCode::NOT_FOUND, "not found; metrics are served at /metrics\n");
+    }
+    match *request.method() {
+        Method::GET => {
+            let mut response = Response::new(Full::new(Bytes::from(handle.render())));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(EXPOSITION_CONTENT_TYPE));
+            response
+        }
+        Method::HEAD => {
+            let mut response = Response::new(Full::new(Bytes::new()));
+            response
+                .headers_mut()
+                .insert(CONTENT_TYPE, HeaderValue::from_static(EXPOSITION_CONTENT_TYPE));
+            response
+        }
+        _ => {
+            let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "use GET\n");
+            response
+                .headers_mut()
+                .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
+            response
+        }
+    }
+}
+
+fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
+    let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response
+}

@@ -1,0 +1,249 @@
+//! Prometheus export: a builder over `metrics-exporter-prometheus` with output that passes
+//! `promtool check metrics` (help lines, explicit buckets, `_total` counters), upkeep running,
+//! and an optional loopback HTTP listener.
+
+mod error;
+mod http;
+
+use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::time::Duration;
+
+use metrics::{Key, Label, Level, Metadata, Recorder};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub use error::ExportError;
+
+use crate::metric_names::{self, BUILD_INFO, VERSION_LABEL};
+
+/// Where the `service` example and the docs serve metrics: loopback only.
+pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:9184";
+
+/// Default bucket boundaries (seconds) of every `*_seconds` histogram: 100 µs to 10 s.
+pub const DEFAULT_DURATION_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+    10.0,
+];
+
+/// How often histogram samples are folded into buckets when nothing scrapes.
+const DEFAULT_UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
+
+static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
+
+/// Starts configuring the Prometheus export; see [`PrometheusExport`].
+///
+/// ```
+/// let exporter = coord::prometheus().install()?;
+/// assert!(exporter.render().contains("coord_build_info"));
+/// # Ok::<(), coord::ExportError>(())
+/// ```
+#[must_use]
+pub fn prometheus() -> PrometheusExport {
+    PrometheusExport::default()
+}
+
+/// Builder for the process-wide Prometheus recorder that coord's metrics (and any other
+/// `metrics` calls in the process) go to.
+///
+/// Compared with `metrics-exporter-prometheus` defaults, it turns on what a clean scrape needs:
+/// `# HELP` lines for coord's metrics, `_total` on counters, real histograms with explicit
+/// buckets for every metric whose name ends in `_seconds`, upkeep on a background thread, and no
+/// listener unless asked — and then on the address given, never `0.0.0.0` by default.
+///
+/// ```no_run
+/// let exporter = coord::prometheus()
+///     .listen(coord::DEFAULT_LISTEN_ADDR)
+///     .install()?;
+/// println!("metrics at http://{}/metrics", exporter.local_addr().unwrap());
+/// # Ok::<(), coord::ExportError>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct PrometheusExport {
+    listen: Option<String>,
+    buckets: Vec<f64>,
+    upkeep_interval: Duration,
+}
+
+impl Default for PrometheusExport {
+    fn default() -> Self {
+        Self {
+            listen: None,
+            buckets: DEFAULT_DURATION_BUCKETS.to_vec(),
+            upkeep_interval: DEFAULT_UPKEEP_INTERVAL,
+        }
+    }
+}
+
+impl PrometheusExport {
+    /// Serves `GET /metrics` on `addr` (`host:port`; port 0 picks a free port, see
+    /// [`Exporter::local_addr`]). Without it, nothing listens and the application serves
+    /// [`Exporter::render`] itself.
+    ///
+    /// ```no_run
+    /// let exporter = coord::prometheus().listen("127.0.0.1:0").install()?;
+    /// assert!(exporter.local_addr().unwrap().ip().is_loopback());
+    /// # Ok::<(), coord::ExportError>(())
+    /// ```
+    #[must_use]
+    pub fn listen(mut self, addr: impl Into<String>) -> Self {
+        self.listen = Some(addr.into());
+        self
+    }
+
+    /// Bucket upper bounds, in seconds, for every histogram named `*_seconds`; strictly
+    /// increasing, finite and positive. Defaults to [`DEFAULT_DURATION_BUCKETS`].
+    ///
+    /// ```
+    /// let err = coord::prometheus().duration_buckets(&[0.1, 0.05]).install().unwrap_err();
+    /// assert!(err.to_string().contains("increasing"));
+    /// ```
+    #[must_use]
+    pub fn duration_buckets(mut self, seconds: &[f64]) -> Self {
+        self.buckets = seconds.to_vec();
+        self
+    }
+
+    /// How often pending histogram samples are folded into buckets between scrapes
+    /// (default 5 s). Without upkeep, samples would pile up when nothing scrapes.
+    #[must_use]
+    pub fn upkeep_interval(mut self, interval: Duration) -> Self {
+        self.upkeep_interval = interval;
+        self
+    }
+
+    /// Checks the settings, binds the listener if asked, and installs the global recorder.
+    ///
+    /// Calls tracked before this point are not lost from the in-process statistics; their
+    /// metric handles switch to the new recorder on the next call.
+    ///
+    /// # Errors
+    /// [`ExportError`] when the address does not parse or cannot be bound, the buckets are
+    /// unusable, a global recorder is already installed, or a thread cannot start. Nothing is
+    /// installed when it fails.
+    pub fn install(self) -> Result<Exporter, ExportError> {
+        check_buckets(&self.buckets)?;
+        let listener = self.listen.as_deref().map(bind).transpose()?;
+        let local_addr = listener
+            .as_ref()
+            .map(TcpListener::local_addr)
+            .transpose()
+            .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+
+        let recorder = PrometheusBuilder::new()
+            .with_recommended_naming(true)
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &self.buckets)
+            .map_err(|_| ExportError::InvalidBuckets {
+                buckets: self.buckets.clone(),
+                reason: "rejected by the exporter",
+            })?
+            .build_recorder();
+        metric_names::describe_all(&recorder);
+        let key = Key::from_parts(
+            BUILD_INFO,
+            vec![Label::new(VERSION_LABEL, env!("CARGO_PKG_VERSION"))],
+        );
+        recorder.register_gauge(&key, &METADATA).set(1.0);
+        let handle = recorder.handle();
+
+        metrics::set_global_recorder(recorder).map_err(|_| ExportError::RecorderAlreadyInstalled)?;
+        spawn_upkeep(handle.clone(), self.upkeep_interval)?;
+        if let Some(listener) = listener {
+            http::spawn(listener, handle.clone())?;
+        }
+        Ok(Exporter { handle, local_addr })
+    }
+}
+
+/// The installed exporter: renders the current metrics and knows where it listens.
+#[derive(Debug, Clone)]
+pub struct Exporter {
+    handle: PrometheusHandle,
+    local_addr: Option<SocketAddr>,
+}
+
+impl Exporter {
+    /// The metrics in the Prometheus text exposition format, for applications that serve
+    /// them on their own HTTP server.
+    #[must_use]
+    pub fn render(&self) -> String {
+        self.handle.render()
+    }
+
+    /// The address the HTTP listener is bound to, or `None` when not listening.
+    #[must_use]
+    pub fn local_addr(&self) -> Option<SocketAddr> {
+        self.local_addr
+    }
+}
+
+fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {
+    let reason = if buckets.is_empty() {
+        Some("at least one bucket is needed")
+    } else if buckets.iter().any(|bound| !bound.is_finite() || *bound <= 0.0) {
+        Some("bounds must be finite and positive (the +Inf bucket is implicit)")
+    } else if buckets.windows(2).any(|pair| pair[0] >= pair[1]) {
+        Some("bounds must be strictly increasing")
+    } else {
+        None
+    };
+    match reason {
+        Some(reason) => Err(ExportError::InvalidBuckets { buckets: buckets.to_vec(), reason }),
+        None => Ok(()),
+    }
+}
+
+fn bind(input: &str) -> Result<TcpListener, ExportError> {
+    let invalid = |reason: String| ExportError::InvalidListenAddress {
+        input: input.to_owned(),
+        reason,
+    };
+    let addr = input
+        .to_socket_addrs()
+        .map_err(|err| invalid(err.to_string()))?
+        .next()
+        .ok_or_else(|| invalid("it resolves to no address".to_owned()))?;
+    TcpListener::bind(addr).map_err(|source| ExportError::Bind { addr, source })
+}
+
+fn spawn_upkeep(handle: PrometheusHandle, interval: Duration) -> Result<(), ExportError> {
+    std::thread::Builder::new()
+        .name("coord-metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(interval);
+                handle.run_upkeep();
+            }
+        })
+        .map(drop)
+        .map_err(|source| ExportError::Thread { what: "upkeep", source })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn buckets_are_checked() {
+        assert!(check_buckets(DEFAULT_DURATION_BUCKETS).is_ok());
+        for bad in [&[][..], &[0.0, 1.0], &[1.0, f64::INFINITY], &[0.5, 0.5], &[2.0, 1.0]] {
+            assert!(check_buckets(bad).is_err(), "{bad:?} accepted");
+        }
+    }
+
+    #[test]
+    fn listen_addresses_are_checked() {
+        for bad in ["9184", "127.0.0.1", "127.0.0.1:port", "", "[::1:9184"] {
+            let err = bind(bad).expect_err(bad);
+            assert!(matches!(err, ExportError::InvalidListenAddress { .. }), "{bad}: {err}");
+            assert!(err.to_string().contains(&format!("`{bad}`")));
+        }
+    }
+
+    #[test]
+    fn a_taken_port_is_a_bind_error() {
+        let taken = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+        let addr = taken.local_addr().expect("local addr").to_string();
+        let err = bind(&addr).expect_err("port is taken");
+        assert!(matches!(err, ExportError::Bind { .. }), "{err}");
+        assert!(err.to_string().contains(&addr));
+    }
+}

@@ -1,0 +1,6 @@
+//! Performance tracking: call-site handles, the per-call guard and in-process statistics.
+
+pub mod call_site;
+pub mod latency;
+pub mod recorder_identity;
+pub mod stats;

@@ -1,0 +1,5 @@
+//! Helpers shared by the integration tests. Each test binary uses a subset of them.
+#![allow(dead_code)]
+
+pub mod http;
+pub mod test_recorder;
