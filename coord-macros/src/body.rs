@@ -23,13 +23,13 @@ pub fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
 }
 
 fn fake_return_edge(output: &ReturnType) -> TokenStream {
-    let ReturnType::Type(_, ty) = output else {
-        return TokenStream::new();
+    let ty = match output {
+        // Needed for `()` too: a body that only panics would otherwise leave the type open.
+        ReturnType::Default => quote!(()),
+        // `impl Trait` cannot be written in a `let`; such bodies infer their type from their value.
+        ReturnType::Type(_, ty) if contains_impl_trait(ty) => return TokenStream::new(),
+        ReturnType::Type(_, ty) => quote!(#ty),
     };
-    // `impl Trait` cannot be written in a `let`; such bodies infer their type from their value.
-    if contains_impl_trait(ty) {
-        return TokenStream::new();
-    }
     quote! {
         #[allow(
             unknown_lints,

@@ -1,0 +1,240 @@
+//! The exporter end to end: the text it serves, `promtool check metrics` on it, and a real
+//! Prometheus server scraping it and answering a query.
+//!
+//! `promtool` and `prometheus` come from Debian's `prometheus` package, which `.ci/run` installs.
+//! Without them the checks that need them print that they are skipped, unless
+//! `COORD_REQUIRE_PROMETHEUS=1` (set by CI) makes their absence a failure.
+
+mod support;
+
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use support::http;
+
+#[coord::track_performance("export.checkout")]
+fn checkout(items: u32) -> Result<u32, String> {
+    if items == 0 { Err("empty cart".to_owned()) } else { Ok(items * 10) }
+}
+
+#[coord::track_performance("export.crash")]
+fn crash() {
+    panic!("crash for the test");
+}
+
+#[coord::track_performance("export.wait")]
+async fn wait_forever() {
+    std::future::pending::<()>().await;
+}
+
+/// The exporter of this binary, with one call of every outcome already made.
+fn exporter() -> &'static coord::Exporter {
+    static EXPORTER: OnceLock<coord::Exporter> = OnceLock::new();
+    EXPORTER.get_or_init(|| {
+        let exporter = coord::prometheus().listen("127.0.0.1:0").install().expect("install");
+        for items in [1, 2, 3] {
+            checkout(items).expect("ok");
+        }
+        checkout(0).expect_err("error");
+        std::panic::catch_unwind(crash).expect_err("panic");
+        let mut future = std::pin::pin!(wait_forever());
+        let mut context = std::task::Context::from_waker(std::task::Waker::noop());
+        assert!(future.as_mut().poll(&mut context).is_pending());
+        exporter
+    })
+}
+
+fn required_tool(name: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(name))
+            .find(|path| path.is_file())
+    });
+    if found.is_none() {
+        assert!(
+            std::env::var_os("COORD_REQUIRE_PROMETHEUS").is_none(),
+            "`{name}` is required (COORD_REQUIRE_PROMETHEUS is set); install Debian's `prometheus` package"
+        );
+        eprintln!("skipped: `{name}` is not installed (apt-get install -y prometheus)");
+    }
+    found
+}
+
+#[test]
+fn exposition_has_help_histograms_and_all_outcomes() {
+    let text = exporter().render();
+    for expected in [
+        "# HELP coord_operation_calls_total ",
+        "# TYPE coord_operation_calls_total counter",
+        r#"coord_operation_calls_total{operation="export.checkout",outcome="ok"} 3"#,
+        r#"coord_operation_calls_total{operation="export.checkout",outcome="error"} 1"#,
+        r#"coord_operation_calls_total{operation="export.checkout",outcome="panic"} 0"#,
+        r#"coord_operation_calls_total{operation="export.checkout",outcome="cancelled"} 0"#,
+        r#"coord_operation_calls_total{operation="export.crash",outcome="panic"} 1"#,
+        r#"coord_operation_calls_total{operation="export.wait",outcome="cancelled"} 1"#,
+        "# HELP coord_operation_duration_seconds ",
+        "# TYPE coord_operation_duration_seconds histogram",
+        r#"coord_operation_duration_seconds_bucket{operation="export.checkout",le="0.0001"}"#,
+        r#"coord_operation_duration_seconds_bucket{operation="export.checkout",le="+Inf"} 4"#,
+        r#"coord_operation_duration_seconds_count{operation="export.checkout"} 4"#,
+        "# TYPE coord_operation_in_flight gauge",
+        r#"coord_operation_in_flight{operation="export.checkout"} 0"#,
+        r#"coord_operation_in_flight{operation="export.crash"} 0"#,
+        r#"coord_operation_in_flight{operation="export.wait"} 0"#,
+        "# HELP coord_build_info ",
+        &format!(r#"coord_build_info{{version="{}"}} 1"#, env!("CARGO_PKG_VERSION")),
+    ] {
+        assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
+    }
+    assert!(!text.contains("quantile="), "no summaries:\n{text}");
+}
+
+#[test]
+fn listener_serves_metrics_and_refuses_other_requests() {
+    let addr = exporter().local_addr().expect("listening");
+    assert!(addr.ip().is_loopback());
+    let (status, body) = http::get(addr, "/metrics").expect("GET /metrics");
+    assert_eq!(status, 200);
+    assert!(body.contains("coord_operation_calls_total"), "{body}");
+    assert_eq!(http::get(addr, "/nope").expect("GET /nope").0, 404);
+    assert_eq!(http::request(addr, "POST", "/metrics").expect("POST").0, 405);
+}
+
+#[test]
+fn promtool_accepts_the_exposition() {
+    let text = exporter().render();
+    let Some(promtool) = required_tool("promtool") else { return };
+    let mut child = Command::new(promtool)
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run promtool");
+    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("feed promtool");
+    let output = child.wait_with_output().expect("promtool finishes");
+    assert!(
+        output.status.success(),
+        "promtool check metrics exited {:?}\nstdout: {}\nstderr: {}\ninput:\n{text}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+}
+
+/// A Prometheus server on loopback with its own storage, stopped and cleaned up on drop.
+struct PrometheusServer {
+    child: Child,
+    dir: PathBuf,
+    addr: SocketAddr,
+}
+
+impl PrometheusServer {
+    fn start(binary: &Path, target: SocketAddr) -> Self {
+        let dir = std::env::temp_dir().join(format!("coord-prometheus-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let config = dir.join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: coord\n    static_configs:\n      - targets: ['{target}']\n"
+            ),
+        )
+        .expect("write config");
+        let addr = free_port();
+        let log = std::fs::File::create(dir.join("prometheus.log")).expect("log file");
+        let child = Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!("--web.listen-address={addr}"))
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start prometheus");
+        Self { child, dir, addr }
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// Polls an instant query until it yields one sample, and returns its value.
+    fn query_until_present(&mut self, query: &str, timeout: Duration) -> String {
+        let path = format!("/api/v1/query?query={}", percent_encode(query));
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("prometheus exited with {status}:\n{}", self.log());
+            }
+            if let Ok((200, body)) = http::get(self.addr, &path) {
+                let json: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
+                if let Some(value) = json["data"]["result"][0]["value"][1].as_str() {
+                    return value.to_owned();
+                }
+                last = body;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!("no sample for `{query}` within {timeout:?}; last answer: {last}\n{}", self.log());
+    }
+}
+
+impl Drop for PrometheusServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn free_port() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port")
+}
+
+fn percent_encode(query: &str) -> String {
+    query
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (byte as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[test]
+fn a_real_prometheus_scrapes_and_answers_queries() {
+    let target = exporter().local_addr().expect("listening");
+    let Some(binary) = required_tool("prometheus") else { return };
+    let mut server = PrometheusServer::start(&binary, target);
+    let timeout = Duration::from_secs(60);
+    let ok = server.query_until_present(
+        r#"coord_operation_calls_total{operation="export.checkout",outcome="ok"}"#,
+        timeout,
+    );
+    assert_eq!(ok, "3");
+    let errors = server.query_until_present(
+        r#"coord_operation_calls_total{operation="export.checkout",outcome="error"}"#,
+        timeout,
+    );
+    assert_eq!(errors, "1");
+    // A real histogram: the +Inf bucket holds every call, and buckets aggregate across series.
+    let all = server.query_until_present(
+        r#"sum by (le) (coord_operation_duration_seconds_bucket{operation="export.checkout",le="+Inf"})"#,
+        timeout,
+    );
+    assert_eq!(all, "4");
+    let median = server.query_until_present(
+        r#"histogram_quantile(0.5, sum by (le) (coord_operation_duration_seconds_bucket{operation="export.checkout"}))"#,
+        timeout,
+    );
+    let median: f64 = median.parse().expect("a number");
+    assert!(median > 0.0 && median <= 10.0, "median {median}");
+}
