@@ -18,7 +18,11 @@ use support::http;
 
 #[coord::track_performance("export.checkout")]
 fn checkout(items: u32) -> Result<u32, String> {
-    if items == 0 { Err("empty cart".to_owned()) } else { Ok(items * 10) }
+    if items == 0 {
+        Err("empty cart".to_owned())
+    } else {
+        Ok(items * 10)
+    }
 }
 
 #[coord::track_performance("export.crash")]
@@ -35,7 +39,10 @@ async fn wait_forever() {
 fn exporter() -> &'static coord::Exporter {
     static EXPORTER: OnceLock<coord::Exporter> = OnceLock::new();
     EXPORTER.get_or_init(|| {
-        let exporter = coord::prometheus().listen("127.0.0.1:0").install().expect("install");
+        let exporter = coord::prometheus()
+            .listen("127.0.0.1:0")
+            .install()
+            .expect("install");
         for items in [1, 2, 3] {
             checkout(items).expect("ok");
         }
@@ -86,7 +93,10 @@ fn exposition_has_help_histograms_and_all_outcomes() {
         r#"coord_operation_in_flight{operation="export.crash"} 0"#,
         r#"coord_operation_in_flight{operation="export.wait"} 0"#,
         "# HELP coord_build_info ",
-        &format!(r#"coord_build_info{{version="{}"}} 1"#, env!("CARGO_PKG_VERSION")),
+        &format!(
+            r#"coord_build_info{{version="{}"}} 1"#,
+            env!("CARGO_PKG_VERSION")
+        ),
     ] {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
@@ -101,13 +111,18 @@ fn listener_serves_metrics_and_refuses_other_requests() {
     assert_eq!(status, 200);
     assert!(body.contains("coord_operation_calls_total"), "{body}");
     assert_eq!(http::get(addr, "/nope").expect("GET /nope").0, 404);
-    assert_eq!(http::request(addr, "POST", "/metrics").expect("POST").0, 405);
+    assert_eq!(
+        http::request(addr, "POST", "/metrics").expect("POST").0,
+        405
+    );
 }
 
 #[test]
 fn promtool_accepts_the_exposition() {
     let text = exporter().render();
-    let Some(promtool) = required_tool("promtool") else { return };
+    let Some(promtool) = required_tool("promtool") else {
+        return;
+    };
     let mut child = Command::new(promtool)
         .args(["check", "metrics"])
         .stdin(Stdio::piped())
@@ -115,7 +130,12 @@ fn promtool_accepts_the_exposition() {
         .stderr(Stdio::piped())
         .spawn()
         .expect("run promtool");
-    child.stdin.take().expect("stdin").write_all(text.as_bytes()).expect("feed promtool");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(text.as_bytes())
+        .expect("feed promtool");
     let output = child.wait_with_output().expect("promtool finishes");
     assert!(
         output.status.success(),
@@ -150,7 +170,10 @@ impl PrometheusServer {
         let log = std::fs::File::create(dir.join("prometheus.log")).expect("log file");
         let child = Command::new(binary)
             .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", dir.join("data").display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.join("data").display()
+            ))
             .arg(format!("--web.listen-address={addr}"))
             .stdout(Stdio::null())
             .stderr(log)
@@ -181,7 +204,10 @@ impl PrometheusServer {
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        panic!("no sample for `{query}` within {timeout:?}; last answer: {last}\n{}", self.log());
+        panic!(
+            "no sample for `{query}` within {timeout:?}; last answer: {last}\n{}",
+            self.log()
+        );
     }
 }
 
@@ -194,7 +220,9 @@ impl Drop for PrometheusServer {
 }
 
 fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("free port")
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
 }
 
 fn percent_encode(query: &str) -> String {
@@ -212,7 +240,9 @@ fn percent_encode(query: &str) -> String {
 #[test]
 fn a_real_prometheus_scrapes_and_answers_queries() {
     let target = exporter().local_addr().expect("listening");
-    let Some(binary) = required_tool("prometheus") else { return };
+    let Some(binary) = required_tool("prometheus") else {
+        return;
+    };
     let mut server = PrometheusServer::start(&binary, target);
     let timeout = Duration::from_secs(60);
     let ok = server.query_until_present(

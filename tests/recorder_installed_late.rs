@@ -25,13 +25,27 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
 
     let text = exporter.render();
     // Only calls made with the recorder installed reach it: 2 ok and 1 error.
-    assert!(text.contains(r#"coord_operation_calls_total{operation="early_and_late",outcome="ok"} 2"#), "{text}");
-    assert!(text.contains(r#"coord_operation_calls_total{operation="early_and_late",outcome="error"} 1"#), "{text}");
-    assert!(text.contains(r#"coord_operation_duration_seconds_count{operation="early_and_late"} 3"#), "{text}");
+    assert!(
+        text.contains(r#"coord_operation_calls_total{operation="early_and_late",outcome="ok"} 2"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            r#"coord_operation_calls_total{operation="early_and_late",outcome="error"} 1"#
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"coord_operation_duration_seconds_count{operation="early_and_late"} 3"#),
+        "{text}"
+    );
 
     // The in-process statistics saw every call, before and after.
     let stats = coord::operation_stats();
-    let op = stats.iter().find(|s| s.operation == "early_and_late").expect("tracked");
+    let op = stats
+        .iter()
+        .find(|s| s.operation == "early_and_late")
+        .expect("tracked");
     assert_eq!((op.calls.ok, op.calls.error), (3, 2));
 
     // And the same text is what the listener serves.
@@ -41,8 +55,13 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
     assert!(body.contains(r#"outcome="ok"} 2"#), "{body}");
 
     // A second install is a clear error, and the first exporter keeps working.
-    let err = coord::prometheus().install().expect_err("already installed");
-    assert!(matches!(err, coord::ExportError::RecorderAlreadyInstalled), "{err}");
+    let err = coord::prometheus()
+        .install()
+        .expect_err("already installed");
+    assert!(
+        matches!(err, coord::ExportError::RecorderAlreadyInstalled),
+        "{err}"
+    );
     early_and_late(false).unwrap();
     assert!(exporter.render().contains(r#"outcome="ok"} 3"#));
 }

@@ -30,17 +30,22 @@ async fn never_finishes() -> u8 {
 }
 
 fn series(operation: &str, ok: u64, error: u64, panic: u64, cancelled: u64) -> Vec<(String, u64)> {
-    [("ok", ok), ("error", error), ("panic", panic), ("cancelled", cancelled)]
-        .into_iter()
-        .map(|(outcome, count)| {
-            (
-                format!(
-                    "coord_operation_calls_total{{operation=\"{operation}\",outcome=\"{outcome}\"}}"
-                ),
-                count,
-            )
-        })
-        .collect()
+    [
+        ("ok", ok),
+        ("error", error),
+        ("panic", panic),
+        ("cancelled", cancelled),
+    ]
+    .into_iter()
+    .map(|(outcome, count)| {
+        (
+            format!(
+                "coord_operation_calls_total{{operation=\"{operation}\",outcome=\"{outcome}\"}}"
+            ),
+            count,
+        )
+    })
+    .collect()
 }
 
 fn assert_one_call(operation: &str, expected_counts: Vec<(String, u64)>) {
@@ -52,11 +57,15 @@ fn assert_one_call(operation: &str, expected_counts: Vec<(String, u64)>) {
     assert_eq!(counters, expected, "calls of {operation}");
     assert_eq!(
         recorder.gauges(operation).into_iter().collect::<Vec<_>>(),
-        vec![(format!("coord_operation_in_flight{{operation=\"{operation}\"}}"), 0.0)],
+        vec![(
+            format!("coord_operation_in_flight{{operation=\"{operation}\"}}"),
+            0.0
+        )],
         "in flight of {operation}"
     );
     let histograms = recorder.histograms(operation);
-    let durations = &histograms[&format!("coord_operation_duration_seconds{{operation=\"{operation}\"}}")];
+    let durations =
+        &histograms[&format!("coord_operation_duration_seconds{{operation=\"{operation}\"}}")];
     assert_eq!(durations.len(), 1, "one duration sample for {operation}");
     assert!(durations[0] >= 0.0 && durations[0] < 5.0, "{durations:?}");
     assert_eq!(histograms.len(), 1);
@@ -122,5 +131,9 @@ fn metrics_are_described_for_recorders_installed_by_coord_only() {
     let recorder = test_recorder::global();
     described_elsewhere();
     assert_eq!(recorder.counters("described_elsewhere").len(), 4);
-    assert!(recorder.description("coord_operation_calls_total").is_none());
+    assert!(
+        recorder
+            .description("coord_operation_calls_total")
+            .is_none()
+    );
 }

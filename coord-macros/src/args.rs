@@ -94,7 +94,10 @@ impl KeyTable {
             } else if seen.contains(&key) {
                 errors.at(
                     arg.key.span(),
-                    format!("duplicate argument `{key}` in {}: give it once", self.context),
+                    format!(
+                        "duplicate argument `{key}` in {}: give it once",
+                        self.context
+                    ),
                 );
             } else {
                 seen.push(key);
@@ -144,7 +147,11 @@ fn assigned<'a>(arg: &'a NamedArg, expected: &str) -> syn::Result<&'a Expr> {
     match &arg.value {
         ArgValue::Assigned(expr) => Ok(expr),
         ArgValue::Group(tokens) => Err(syn::Error::new(
-            if tokens.is_empty() { arg.key.span() } else { tokens.span() },
+            if tokens.is_empty() {
+                arg.key.span()
+            } else {
+                tokens.span()
+            },
             format!(
                 "`{}` takes a value, not a parenthesized group: `{} = {expected}`",
                 arg.key_name(),
@@ -153,7 +160,11 @@ fn assigned<'a>(arg: &'a NamedArg, expected: &str) -> syn::Result<&'a Expr> {
         )),
         ArgValue::Flag => Err(syn::Error::new(
             arg.key.span(),
-            format!("`{}` expects a value: `{} = {expected}`", arg.key_name(), arg.key_name()),
+            format!(
+                "`{}` expects a value: `{} = {expected}`",
+                arg.key_name(),
+                arg.key_name()
+            ),
         )),
     }
 }
@@ -162,7 +173,9 @@ fn assigned<'a>(arg: &'a NamedArg, expected: &str) -> syn::Result<&'a Expr> {
 pub fn string(arg: &NamedArg, example: &str) -> syn::Result<LitStr> {
     let expr = assigned(arg, example)?;
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Str(lit), .. }) => Ok(lit.clone()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Ok(lit.clone()),
         other => Err(syn::Error::new(
             other.span(),
             format!(
@@ -182,7 +195,10 @@ pub fn boolean(arg: &NamedArg) -> syn::Result<LitBool> {
     }
     let expr = assigned(arg, "true")?;
     match expr {
-        Expr::Lit(ExprLit { lit: Lit::Bool(lit), .. }) => Ok(lit.clone()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Bool(lit),
+            ..
+        }) => Ok(lit.clone()),
         other => Err(syn::Error::new(
             other.span(),
             format!(

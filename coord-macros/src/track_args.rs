@@ -4,13 +4,20 @@
 use proc_macro2::TokenStream;
 use syn::{Lit, LitStr};
 
-use crate::args::{self, Arg, KeyTable, NamedArg};
+use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
 use crate::errors::Errors;
 
 const KEYS: KeyTable = KeyTable {
     context: "#[track_performance]",
     keys: &["name", "in_flight", "crate"],
 };
+
+/// A bare identifier that is not a known flag is most likely a name written without quotes.
+fn is_unknown_flag(arg: &NamedArg) -> bool {
+    matches!(arg.value, ArgValue::Flag)
+        && !KEYS.keys.contains(&arg.key_name().as_str())
+        && crate::suggest::closest(&arg.key_name(), KEYS.keys).is_none()
+}
 
 /// What `#[track_performance(...)]` asked for; absent fields take their defaults.
 #[derive(Default)]
@@ -34,6 +41,13 @@ impl TrackArgs {
         let mut positional_name: Option<LitStr> = None;
         for (index, arg) in list.into_iter().enumerate() {
             match arg {
+                Arg::Named(arg) if is_unknown_flag(&arg) => errors.at(
+                    arg.key.span(),
+                    format!(
+                        "unknown argument `{key}` in #[track_performance]; to name the operation, write the name as a string: `#[track_performance(\"{key}\")]`",
+                        key = arg.key_name()
+                    ),
+                ),
                 Arg::Named(arg) => named.push(arg),
                 Arg::Positional(Lit::Str(lit)) if index == 0 => positional_name = Some(lit),
                 Arg::Positional(Lit::Str(lit)) => errors.at(
@@ -61,7 +75,9 @@ impl TrackArgs {
                         parsed.name = errors.ok(args::string(arg, "\"checkout\""));
                     }
                 }
-                "in_flight" => parsed.in_flight = errors.ok(args::boolean(arg)).map(|lit| lit.value),
+                "in_flight" => {
+                    parsed.in_flight = errors.ok(args::boolean(arg)).map(|lit| lit.value)
+                }
                 "crate" => parsed.krate = errors.ok(args::crate_path(arg)),
                 _ => unreachable!("KeyTable::check only passes known keys"),
             }

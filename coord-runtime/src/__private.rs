@@ -3,9 +3,9 @@
 //! Everything a macro expansion needs lives here so expansions stay a few lines long and the
 //! logic is written (and tested) once.
 
+pub use crate::Outcome;
 pub use crate::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
 pub use crate::tracking::call_site::{CallGuard, CallSite};
-pub use crate::Outcome;
 
 /// Runs `body` once. Taking `FnOnce` makes the closure own its captures, so a body returning a
 /// reference borrowed from an argument (`&mut self` included) compiles as it did unannotated.

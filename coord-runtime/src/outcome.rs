@@ -97,6 +97,8 @@ impl<T> PlainOutcome for &OutcomeProbe<'_, T> {
 }
 
 #[cfg(test)]
+// The explicit `&` is the point: it is what lets method resolution fall back to `PlainOutcome`.
+#[allow(clippy::needless_borrow)]
 mod tests {
     use super::{OutcomeProbe, PlainOutcome as _, ResultOutcome as _};
     use crate::Outcome;

@@ -35,7 +35,9 @@ fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 }
 
 fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {
-    let ItemFn { attrs, vis, sig, .. } = function;
+    let ItemFn {
+        attrs, vis, sig, ..
+    } = function;
     let name = args
         .name
         .unwrap_or_else(|| LitStr::new(&sig.ident.unraw_string(), sig.ident.span()));

@@ -13,7 +13,9 @@ use std::net::SocketAddr;
 #[non_exhaustive]
 pub enum ExportError {
     /// The listen address is not `host:port`, or the host does not resolve.
-    #[error("invalid listen address `{input}`: {reason} (expected `host:port`, e.g. `127.0.0.1:9184`)")]
+    #[error(
+        "invalid listen address `{input}`: {reason} (expected `host:port`, e.g. `127.0.0.1:9184`)"
+    )]
     InvalidListenAddress {
         /// What the caller passed.
         input: String,

@@ -27,16 +27,25 @@ const EXPOSITION_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8"
 pub fn spawn(listener: TcpListener, handle: PrometheusHandle) -> Result<(), ExportError> {
     listener
         .set_nonblocking(true)
-        .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+        .map_err(|source| ExportError::Thread {
+            what: "HTTP listener",
+            source,
+        })?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
         .build()
-        .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+        .map_err(|source| ExportError::Thread {
+            what: "HTTP listener",
+            source,
+        })?;
     std::thread::Builder::new()
         .name("coord-metrics-http".into())
         .spawn(move || runtime.block_on(serve(listener, handle)))
-        .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+        .map_err(|source| ExportError::Thread {
+            what: "HTTP listener",
+            source,
+        })?;
     Ok(())
 }
 
@@ -69,21 +78,26 @@ async fn serve(listener: TcpListener, handle: PrometheusHandle) {
 
 fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<Full<Bytes>> {
     if request.uri().path() != "/metrics" {
-        return plain(StatusCode::NOT_FOUND, "not found; metrics are served at /metrics\n");
+        return plain(
+            StatusCode::NOT_FOUND,
+            "not found; metrics are served at /metrics\n",
+        );
     }
     match *request.method() {
         Method::GET => {
             let mut response = Response::new(Full::new(Bytes::from(handle.render())));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(EXPOSITION_CONTENT_TYPE));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(EXPOSITION_CONTENT_TYPE),
+            );
             response
         }
         Method::HEAD => {
             let mut response = Response::new(Full::new(Bytes::new()));
-            response
-                .headers_mut()
-                .insert(CONTENT_TYPE, HeaderValue::from_static(EXPOSITION_CONTENT_TYPE));
+            response.headers_mut().insert(
+                CONTENT_TYPE,
+                HeaderValue::from_static(EXPOSITION_CONTENT_TYPE),
+            );
             response
         }
         _ => {
@@ -99,8 +113,9 @@ fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<F
 fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {
     let mut response = Response::new(Full::new(Bytes::from_static(body.as_bytes())));
     *response.status_mut() = status;
-    response
-        .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    response.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     response
 }

@@ -20,8 +20,8 @@ pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:9184";
 
 /// Default bucket boundaries (seconds) of every `*_seconds` histogram: 100 µs to 10 s.
 pub const DEFAULT_DURATION_BUCKETS: &[f64] = &[
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
-    10.0,
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+    5.0, 10.0,
 ];
 
 /// How often histogram samples are folded into buckets when nothing scrapes.
@@ -126,7 +126,10 @@ impl PrometheusExport {
             .as_ref()
             .map(TcpListener::local_addr)
             .transpose()
-            .map_err(|source| ExportError::Thread { what: "HTTP listener", source })?;
+            .map_err(|source| ExportError::Thread {
+                what: "HTTP listener",
+                source,
+            })?;
 
         let recorder = PrometheusBuilder::new()
             .with_recommended_naming(true)
@@ -144,7 +147,8 @@ impl PrometheusExport {
         recorder.register_gauge(&key, &METADATA).set(1.0);
         let handle = recorder.handle();
 
-        metrics::set_global_recorder(recorder).map_err(|_| ExportError::RecorderAlreadyInstalled)?;
+        metrics::set_global_recorder(recorder)
+            .map_err(|_| ExportError::RecorderAlreadyInstalled)?;
         spawn_upkeep(handle.clone(), self.upkeep_interval)?;
         if let Some(listener) = listener {
             http::spawn(listener, handle.clone())?;
@@ -178,7 +182,10 @@ impl Exporter {
 fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {
     let reason = if buckets.is_empty() {
         Some("at least one bucket is needed")
-    } else if buckets.iter().any(|bound| !bound.is_finite() || *bound <= 0.0) {
+    } else if buckets
+        .iter()
+        .any(|bound| !bound.is_finite() || *bound <= 0.0)
+    {
         Some("bounds must be finite and positive (the +Inf bucket is implicit)")
     } else if buckets.windows(2).any(|pair| pair[0] >= pair[1]) {
         Some("bounds must be strictly increasing")
@@ -186,7 +193,10 @@ fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {
         None
     };
     match reason {
-        Some(reason) => Err(ExportError::InvalidBuckets { buckets: buckets.to_vec(), reason }),
+        Some(reason) => Err(ExportError::InvalidBuckets {
+            buckets: buckets.to_vec(),
+            reason,
+        }),
         None => Ok(()),
     }
 }
@@ -214,7 +224,10 @@ fn spawn_upkeep(handle: PrometheusHandle, interval: Duration) -> Result<(), Expo
             }
         })
         .map(drop)
-        .map_err(|source| ExportError::Thread { what: "upkeep", source })
+        .map_err(|source| ExportError::Thread {
+            what: "upkeep",
+            source,
+        })
 }
 
 #[cfg(test)]
@@ -224,7 +237,13 @@ mod tests {
     #[test]
     fn buckets_are_checked() {
         assert!(check_buckets(DEFAULT_DURATION_BUCKETS).is_ok());
-        for bad in [&[][..], &[0.0, 1.0], &[1.0, f64::INFINITY], &[0.5, 0.5], &[2.0, 1.0]] {
+        for bad in [
+            &[][..],
+            &[0.0, 1.0],
+            &[1.0, f64::INFINITY],
+            &[0.5, 0.5],
+            &[2.0, 1.0],
+        ] {
             assert!(check_buckets(bad).is_err(), "{bad:?} accepted");
         }
     }
@@ -233,7 +252,10 @@ mod tests {
     fn listen_addresses_are_checked() {
         for bad in ["9184", "127.0.0.1", "127.0.0.1:port", "", "[::1:9184"] {
             let err = bind(bad).expect_err(bad);
-            assert!(matches!(err, ExportError::InvalidListenAddress { .. }), "{bad}: {err}");
+            assert!(
+                matches!(err, ExportError::InvalidListenAddress { .. }),
+                "{bad}: {err}"
+            );
             assert!(err.to_string().contains(&format!("`{bad}`")));
         }
     }

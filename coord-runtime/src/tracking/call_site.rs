@@ -13,7 +13,9 @@ use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 use super::recorder_identity::RecorderId;
 use super::stats::{OperationStats, stats_for};
 use crate::Outcome;
-use crate::metric_names::{CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL};
+use crate::metric_names::{
+    CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL,
+};
 
 static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
 
@@ -84,7 +86,10 @@ impl CallSite {
     #[cold]
     #[inline(never)]
     fn register(&'static self) -> &'static SiteHandles {
-        let mut registered = self.registered.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut registered = self
+            .registered
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let handles = metrics::with_recorder(|recorder| {
             let id = RecorderId::of(recorder);
             if let Some(known) = registered.iter().find(|handles| handles.recorder == id) {
@@ -105,7 +110,10 @@ impl CallSite {
         let calls = Outcome::ALL.map(|outcome| {
             let key = Key::from_parts(
                 CALLS_TOTAL,
-                vec![operation.clone(), Label::new(OUTCOME_LABEL, outcome.as_str())],
+                vec![
+                    operation.clone(),
+                    Label::new(OUTCOME_LABEL, outcome.as_str()),
+                ],
             );
             recorder.register_counter(&key, &METADATA)
         });
@@ -156,9 +164,10 @@ impl CallGuard {
         if let Some(in_flight) = &handles.in_flight {
             in_flight.decrement(1.0);
         }
-        handles
-            .stats
-            .record(outcome, u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX));
+        handles.stats.record(
+            outcome,
+            u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
+        );
     }
 }
 

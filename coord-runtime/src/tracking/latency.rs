@@ -105,7 +105,10 @@ mod tests {
             let index = bucket_of(value);
             assert!(index < BUCKETS, "{value} -> {index}");
             let (low, high) = bucket_bounds(index);
-            assert!(low <= value && value <= high, "{value} not in {low}..={high}");
+            assert!(
+                low <= value && value <= high,
+                "{value} not in {low}..={high}"
+            );
         }
     }
 
@@ -126,7 +129,10 @@ mod tests {
         let counts = histogram.counts();
         for (q, exact) in [(0.5, 5_000_000.0), (0.95, 9_500_000.0), (0.99, 9_900_000.0)] {
             let got = quantile(&counts, q).expect("non-empty") as f64;
-            assert!((got - exact).abs() / exact < 0.035, "q{q}: {got} vs {exact}");
+            assert!(
+                (got - exact).abs() / exact < 0.035,
+                "q{q}: {got} vs {exact}"
+            );
         }
     }
 

@@ -191,7 +191,12 @@ mod tests {
         let snapshot = stats.snapshot();
         assert_eq!(
             snapshot.calls,
-            OutcomeCounts { ok: 2, error: 1, panic: 0, cancelled: 1 }
+            OutcomeCounts {
+                ok: 2,
+                error: 1,
+                panic: 0,
+                cancelled: 1
+            }
         );
         assert_eq!(snapshot.mean, Some(Duration::from_nanos(4_000)));
         assert_eq!(snapshot.min, Some(Duration::from_nanos(1_000)));
@@ -210,6 +215,9 @@ mod tests {
     #[test]
     fn one_name_gives_one_stats() {
         assert!(std::ptr::eq(stats_for("unit_same"), stats_for("unit_same")));
-        assert!(!std::ptr::eq(stats_for("unit_same"), stats_for("unit_other")));
+        assert!(!std::ptr::eq(
+            stats_for("unit_same"),
+            stats_for("unit_other")
+        ));
     }
 }

@@ -1,0 +1,6 @@
+#[coord::track_performance(in_flight = "no")]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

@@ -1,0 +1,6 @@
+#[coord::track_performance(crate = "not a path")]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

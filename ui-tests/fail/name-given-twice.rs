@@ -1,0 +1,6 @@
+#[coord::track_performance("checkout", name = "pay")]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

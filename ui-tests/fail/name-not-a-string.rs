@@ -1,0 +1,6 @@
+#[coord::track_performance(name = 42)]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

@@ -1,0 +1,6 @@
+trait Store {
+    #[coord::track_performance]
+    fn put(&mut self, key: &str);
+}
+
+fn main() {}

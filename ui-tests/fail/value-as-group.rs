@@ -1,0 +1,6 @@
+#[coord::track_performance(name("checkout"))]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}

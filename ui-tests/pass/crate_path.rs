@@ -1,0 +1,26 @@
+//! `crate = "..."` for crates that re-export coord, and hygiene: a local item named `coord`
+//! does not capture the generated paths.
+
+mod facade {
+    pub use ::coord as instrumentation;
+}
+
+#[allow(dead_code)]
+mod coord {}
+
+#[::coord::track_performance(crate = "facade::instrumentation")]
+fn through_facade() -> u8 {
+    1
+}
+
+#[::coord::track_performance]
+fn beside_a_module_named_coord() -> u8 {
+    let __coord_call = 2;
+    let __coord_return = 3;
+    __coord_call + __coord_return
+}
+
+fn main() {
+    assert_eq!(through_facade(), 1);
+    assert_eq!(beside_a_module_named_coord(), 5);
+}
