@@ -1,0 +1,284 @@
+//! The main job: a small order-processing service whose functions are annotated with coord,
+//! driven by a workload for `--duration` seconds while `/metrics` is served for Prometheus.
+//!
+//! ```text
+//! cargo run --release --example service -- --duration 15 --listen 127.0.0.1:9184
+//! ```
+//!
+//! Orders go through `validate_order` (sync, rejects malformed orders), `charge_payment` (a flaky
+//! remote dependency: slow, sometimes failing, cut off by a client timeout that cancels the call)
+//! and `store_order` (fast, and very rarely panics). `place_order` tracks the whole request.
+
+use std::collections::HashMap;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use coord::{OperationSnapshot, track_performance};
+
+const WORKERS: usize = 16;
+const PAYMENT_TIMEOUT: Duration = Duration::from_millis(28);
+
+#[derive(Debug, Clone)]
+struct Order {
+    id: u64,
+    customer: String,
+    items: Vec<u32>,
+}
+
+#[derive(Debug)]
+enum OrderError {
+    Invalid(&'static str),
+    PaymentDeclined,
+    PaymentTimeout,
+    StoreCrashed,
+}
+
+/// Rejects orders no payment should be attempted for.
+#[track_performance]
+fn validate_order(order: &Order) -> Result<(), OrderError> {
+    if order.customer.is_empty() {
+        return Err(OrderError::Invalid("no customer"));
+    }
+    if order.items.is_empty() || order.items.contains(&0) {
+        return Err(OrderError::Invalid("empty or zero-priced item"));
+    }
+    Ok(())
+}
+
+/// A remote payment provider: 2–30 ms, declines 8 % of charges.
+#[track_performance]
+async fn charge_payment(order: &Order, rng_seed: u64) -> Result<u64, OrderError> {
+    let mut rng = fastrand::Rng::with_seed(rng_seed);
+    tokio::time::sleep(Duration::from_millis(rng.u64(2..=30))).await;
+    if rng.u8(..100) < 8 {
+        return Err(OrderError::PaymentDeclined);
+    }
+    Ok(order.id * 7919)
+}
+
+/// An in-memory store; one write in 5 000 hits a "bug" and panics.
+#[track_performance]
+async fn store_order(
+    store: Arc<Mutex<HashMap<u64, Order>>>,
+    order: Order,
+    unlucky: bool,
+) -> Result<usize, OrderError> {
+    tokio::time::sleep(Duration::from_micros(300)).await;
+    assert!(
+        !unlucky,
+        "simulated store bug while writing order {}",
+        order.id
+    );
+    let mut store = store.lock().map_err(|_| OrderError::StoreCrashed)?;
+    store.insert(order.id, order);
+    Ok(store.len())
+}
+
+/// One request end to end.
+#[track_performance]
+async fn place_order(
+    store: Arc<Mutex<HashMap<u64, Order>>>,
+    order: Order,
+    rng_seed: u64,
+) -> Result<u64, OrderError> {
+    validate_order(&order)?;
+    let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order, rng_seed))
+        .await
+        .map_err(|_| OrderError::PaymentTimeout)??;
+    let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
+    let handle = tokio::spawn(store_order(Arc::clone(&store), order, unlucky));
+    match handle.await {
+        Ok(stored) => stored.map(|_| payment),
+        Err(_) => Err(OrderError::StoreCrashed),
+    }
+}
+
+fn random_order(rng: &mut fastrand::Rng, id: u64) -> Order {
+    let malformed = rng.u8(..100) < 3;
+    Order {
+        id,
+        customer: if malformed && rng.bool() {
+            String::new()
+        } else {
+            format!("customer-{}", rng.u16(..1000))
+        },
+        items: if malformed {
+            vec![]
+        } else {
+            (0..rng.usize(1..5)).map(|_| rng.u32(1..500)).collect()
+        },
+    }
+}
+
+struct Options {
+    duration: Duration,
+    listen: String,
+}
+
+fn parse_options() -> Result<Options, String> {
+    let mut options = Options {
+        duration: Duration::from_secs(15),
+        listen: coord::DEFAULT_LISTEN_ADDR.to_owned(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--duration" => {
+                let value = args.next().ok_or("--duration needs a number of seconds")?;
+                let seconds: u64 = value
+                    .parse()
+                    .map_err(|_| format!("--duration expects whole seconds, got `{value}`"))?;
+                options.duration = Duration::from_secs(seconds);
+            }
+            "--listen" => options.listen = args.next().ok_or("--listen needs host:port")?,
+            "-h" | "--help" => {
+                println!(
+                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})]",
+                    coord::DEFAULT_LISTEN_ADDR
+                );
+                std::process::exit(0);
+            }
+            other => return Err(format!("unknown argument `{other}` (try --help)")),
+        }
+    }
+    Ok(options)
+}
+
+fn main() -> ExitCode {
+    let options = match parse_options() {
+        Ok(options) => options,
+        Err(message) => {
+            eprintln!("service: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let exporter = match coord::prometheus().listen(&options.listen).install() {
+        Ok(exporter) => exporter,
+        Err(err) => {
+            eprintln!("service: {err}\n(hint: pick another address with --listen 127.0.0.1:0)");
+            return ExitCode::FAILURE;
+        }
+    };
+    if let Some(addr) = exporter.local_addr() {
+        println!(
+            "serving metrics at http://{addr}/metrics for {:?}",
+            options.duration
+        );
+    }
+    // The simulated store bug panics on purpose; one line per panic instead of a backtrace.
+    let panics = Arc::new(AtomicU64::new(0));
+    let seen = Arc::clone(&panics);
+    std::panic::set_hook(Box::new(move |info| {
+        seen.fetch_add(1, Ordering::Relaxed);
+        eprintln!(
+            "  (simulated panic: {})",
+            info.payload()
+                .downcast_ref::<String>()
+                .map_or("?", String::as_str)
+        );
+    }));
+
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("service: cannot start the tokio runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run_workload(options.duration));
+
+    println!(
+        "\nper-operation performance ({} simulated panics):",
+        panics.load(Ordering::Relaxed)
+    );
+    print_table(&coord::operation_stats());
+    ExitCode::SUCCESS
+}
+
+async fn run_workload(duration: Duration) {
+    let store = Arc::new(Mutex::new(HashMap::new()));
+    let next_id = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let deadline = start + duration;
+    let workers: Vec<_> = (0..WORKERS as u64)
+        .map(|worker| {
+            let store = Arc::clone(&store);
+            let next_id = Arc::clone(&next_id);
+            tokio::spawn(async move {
+                let mut rng = fastrand::Rng::with_seed(worker);
+                while Instant::now() < deadline {
+                    let id = next_id.fetch_add(1, Ordering::Relaxed);
+                    let order = random_order(&mut rng, id);
+                    let _ = place_order(Arc::clone(&store), order, rng.u64(..)).await;
+                }
+            })
+        })
+        .collect();
+
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    ticker.tick().await;
+    let mut previous = 0;
+    while Instant::now() < deadline {
+        ticker.tick().await;
+        let stats = coord::operation_stats();
+        if let Some(request) = stats.iter().find(|s| s.operation == "place_order") {
+            let total = request.calls.total();
+            println!(
+                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={}",
+                start.elapsed().as_secs(),
+                total - previous,
+                request.calls.failed(),
+                millis(request.p95),
+            );
+            previous = total;
+        }
+    }
+    for worker in workers {
+        let _ = worker.await;
+    }
+}
+
+fn millis(duration: Option<Duration>) -> String {
+    match duration {
+        None => "-".to_owned(),
+        Some(d) if d < Duration::from_millis(1) => format!("{:.1}µs", d.as_secs_f64() * 1e6),
+        Some(d) => format!("{:.2}ms", d.as_secs_f64() * 1e3),
+    }
+}
+
+fn print_table(stats: &[OperationSnapshot]) {
+    println!(
+        "{:<16} {:>8} {:>8} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
+        "operation",
+        "calls",
+        "ok",
+        "error",
+        "panic",
+        "cancelled",
+        "mean",
+        "p50",
+        "p95",
+        "p99",
+        "max",
+        "calls/s"
+    );
+    for op in stats {
+        println!(
+            "{:<16} {:>8} {:>8} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8.1}",
+            op.operation,
+            op.calls.total(),
+            op.calls.ok,
+            op.calls.error,
+            op.calls.panic,
+            op.calls.cancelled,
+            millis(op.mean),
+            millis(op.p50),
+            millis(op.p95),
+            millis(op.p99),
+            millis(op.max),
+            op.throughput_per_sec,
+        );
+    }
+}
