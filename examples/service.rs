@@ -9,7 +9,7 @@
 //! remote dependency: slow, sometimes failing, cut off by a client timeout that cancels the call)
 //! and `store_order` (fast, and very rarely panics). `place_order` tracks the whole request.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -33,6 +33,17 @@ enum OrderError {
     PaymentDeclined,
     PaymentTimeout,
     StoreCrashed,
+}
+
+impl std::fmt::Display for OrderError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            OrderError::Invalid(reason) => write!(f, "invalid order ({reason})"),
+            OrderError::PaymentDeclined => f.write_str("payment declined"),
+            OrderError::PaymentTimeout => f.write_str("payment timed out"),
+            OrderError::StoreCrashed => f.write_str("store crashed"),
+        }
+    }
 }
 
 /// Rejects orders no payment should be attempted for.
@@ -187,18 +198,24 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(run_workload(options.duration));
+    let errors = runtime.block_on(run_workload(options.duration));
 
     println!(
         "\nper-operation performance ({} simulated panics):",
         panics.load(Ordering::Relaxed)
     );
     print_table(&coord::operation_stats());
+    println!("\nplace_order errors by cause:");
+    for (cause, count) in errors {
+        println!("  {count:>7}  {cause}");
+    }
     ExitCode::SUCCESS
 }
 
-async fn run_workload(duration: Duration) {
+/// Runs the workload; returns how many requests failed, by cause.
+async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
     let store = Arc::new(Mutex::new(HashMap::new()));
+    let errors = Arc::new(Mutex::new(BTreeMap::new()));
     let next_id = Arc::new(AtomicU64::new(0));
     let start = Instant::now();
     let deadline = start + duration;
@@ -206,12 +223,17 @@ async fn run_workload(duration: Duration) {
         .map(|worker| {
             let store = Arc::clone(&store);
             let next_id = Arc::clone(&next_id);
+            let errors = Arc::clone(&errors);
             tokio::spawn(async move {
                 let mut rng = fastrand::Rng::with_seed(worker);
                 while Instant::now() < deadline {
                     let id = next_id.fetch_add(1, Ordering::Relaxed);
                     let order = random_order(&mut rng, id);
-                    let _ = place_order(Arc::clone(&store), order, rng.u64(..)).await;
+                    if let Err(err) = place_order(Arc::clone(&store), order, rng.u64(..)).await
+                        && let Ok(mut errors) = errors.lock()
+                    {
+                        *errors.entry(err.to_string()).or_insert(0) += 1;
+                    }
                 }
             })
         })
@@ -238,11 +260,16 @@ async fn run_workload(duration: Duration) {
     for worker in workers {
         let _ = worker.await;
     }
+    errors
+        .lock()
+        .map(|errors| errors.clone())
+        .unwrap_or_default()
 }
 
 fn millis(duration: Option<Duration>) -> String {
     match duration {
         None => "-".to_owned(),
+        Some(d) if d < Duration::from_micros(1) => format!("{}ns", d.as_nanos()),
         Some(d) if d < Duration::from_millis(1) => format!("{:.1}µs", d.as_secs_f64() * 1e6),
         Some(d) => format!("{:.2}ms", d.as_secs_f64() * 1e3),
     }

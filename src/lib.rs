@@ -100,6 +100,11 @@ pub use coord_runtime::{
     Outcome, OutcomeCounts, PrometheusExport, metric_names, operation_stats, prometheus,
 };
 
+/// Compiles the README's examples as doc tests, so the README cannot drift from the API.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 /// What generated code calls. **Not a stable API**: it changes without notice in any release.
 #[doc(hidden)]
 pub mod __private {

@@ -1,0 +1,124 @@
+//! The main job, run as a user runs it: `examples/service` for a short workload, scraped while
+//! it runs, with its progress lines and final table checked.
+
+mod support;
+
+use std::io::{BufRead as _, BufReader, Read as _};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+
+/// The example's binary, built (if `cargo test` did not already, e.g. with `--test`) by the same
+/// cargo into the same target directory as this test.
+fn example_binary() -> PathBuf {
+    static BUILT: std::sync::Once = std::sync::Once::new();
+    BUILT.call_once(|| {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "--quiet", "--example", "service"]);
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        let status = build
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("run cargo build --example service");
+        assert!(status.success(), "building examples/service failed");
+    });
+    let exe = std::env::current_exe().expect("test binary path");
+    let profile_dir = exe
+        .parent()
+        .and_then(|deps| deps.parent())
+        .expect("target/<profile>");
+    profile_dir
+        .join("examples")
+        .join(format!("service{}", std::env::consts::EXE_SUFFIX))
+}
+
+#[test]
+fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
+    let mut child = Command::new(example_binary())
+        .args(["--duration", "3", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start examples/service (built by cargo test)");
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let addr: SocketAddr = first
+        .strip_prefix("serving metrics at http://")
+        .and_then(|rest| rest.split('/').next())
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+
+    // Scrape while the workload runs.
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (status, metrics) = support::http::get(addr, "/metrics").expect("scrape the service");
+    assert_eq!(status, 200);
+    for operation in [
+        "place_order",
+        "validate_order",
+        "charge_payment",
+        "store_order",
+    ] {
+        assert!(
+            metrics.contains(&format!(
+                r#"coord_operation_calls_total{{operation="{operation}",outcome="ok"}}"#
+            )),
+            "{operation} missing from:\n{metrics}"
+        );
+    }
+
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).expect("rest of stdout");
+    let status = child.wait().expect("service exits");
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut stderr)
+        .expect("stderr");
+    assert!(status.success(), "exit {status}\n{rest}\n{stderr}");
+    assert!(
+        rest.lines().filter(|line| line.starts_with("t=")).count() >= 2,
+        "progress lines:\n{rest}"
+    );
+    let table = rest
+        .split("per-operation performance")
+        .nth(1)
+        .expect("a final table");
+    for operation in [
+        "place_order",
+        "validate_order",
+        "charge_payment",
+        "store_order",
+    ] {
+        assert!(
+            table.contains(operation),
+            "{operation} missing from the table:\n{table}"
+        );
+    }
+}
+
+#[test]
+fn bad_arguments_are_reported_with_what_was_wrong() {
+    let output = Command::new(example_binary())
+        .args(["--duration", "soon"])
+        .output()
+        .expect("run service");
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("`soon`"));
+
+    let output = Command::new(example_binary())
+        .args(["--listen", "nowhere"])
+        .output()
+        .expect("run service");
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("invalid listen address `nowhere`"),
+        "{stderr}"
+    );
+}
