@@ -20,6 +20,7 @@
 //! See the README for the tour of the attributes and `examples/service.rs` for a whole service.
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 /// Records every call of a function: how it ended, how long it took, how many run at once.
 ///

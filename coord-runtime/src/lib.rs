@@ -3,6 +3,8 @@
 //!
 //! Depend on the `coord` crate, which re-exports this crate's public API next to the macros.
 
+#![warn(missing_docs)]
+
 mod export;
 mod outcome;
 mod tracking;

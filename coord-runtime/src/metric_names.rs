@@ -1,4 +1,13 @@
 //! The names, units and help texts of every metric coord emits: written once, here.
+//!
+//! Use them to refer to coord's series in your own tests or tooling rather than retyping them:
+//!
+//! ```
+//! use coord::metric_names;
+//!
+//! assert_eq!(metric_names::CALLS_TOTAL, "coord_operation_calls_total");
+//! assert!(metric_names::ALL.iter().all(|metric| !metric.help.is_empty()));
+//! ```
 
 use metrics::Unit;
 
@@ -71,6 +80,14 @@ pub const ALL: [MetricDescription; 4] = [
 ];
 
 /// Tells `recorder` the unit and help text of every coord metric.
+///
+/// [`prometheus`](crate::prometheus) does this for its own recorder; call it when you install
+/// a recorder of your own and want coord's `# HELP` lines and units.
+///
+/// ```
+/// let recorder = metrics::NoopRecorder;
+/// coord::metric_names::describe_all(&recorder);
+/// ```
 pub fn describe_all(recorder: &dyn metrics::Recorder) {
     for metric in ALL {
         let name = metrics::KeyName::from_const_str(metric.name);

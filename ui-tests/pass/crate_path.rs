@@ -23,4 +23,13 @@ fn beside_a_module_named_coord() -> u8 {
 fn main() {
     assert_eq!(through_facade(), 1);
     assert_eq!(beside_a_module_named_coord(), 5);
+    assert_eq!(locals_named_like_generated_ones(), 2);
+}
+
+/// A body that names its locals like the generated ones, and captures one into a closure.
+#[::coord::track_performance]
+fn locals_named_like_generated_ones() -> u32 {
+    let __coord_call = 1_u32;
+    let add = move |x: u32| x + __coord_call;
+    add(1)
 }

@@ -1,9 +1,9 @@
 //! `#[track_performance]`: a call-site `static`, a guard around one evaluation of the body, and
 //! the outcome read from the returned value.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::quote;
-use syn::{ItemFn, LitStr};
+use syn::{Ident, ItemFn, LitStr};
 
 use crate::body;
 use crate::errors::Errors;
@@ -23,15 +23,17 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
     let mut errors = Errors::default();
     let args = TrackArgs::parse(args, &mut errors);
-    let function = errors.ok(func::parse(item, ATTRIBUTE));
-    if let Some(function) = &function {
-        errors.ok(func::check_wrappable(function, ATTRIBUTE));
+    let function = func::parse(item, ATTRIBUTE)
+        .and_then(|function| func::check_wrappable(&function, ATTRIBUTE).map(|()| function));
+    // Report the arguments' mistakes and the item's together.
+    match (errors.finish(), function) {
+        (Ok(()), Ok(function)) => Ok(tracked(args, &function)),
+        (Err(mut error), Err(item_error)) => {
+            error.combine(item_error);
+            Err(error)
+        }
+        (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
     }
-    errors.finish()?;
-    let Some(function) = function else {
-        unreachable!("a parse failure was recorded in `errors`")
-    };
-    Ok(tracked(args, &function))
 }
 
 fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {
@@ -44,21 +46,22 @@ fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {
     let in_flight = args.in_flight.unwrap_or(true);
     let krate = super::crate_path(args.krate);
     let evaluate = body::evaluate_once(function, &krate);
+    // Mixed-site spans: the body cannot see (or capture) these locals, whatever it names its own.
+    let call = Ident::new("__coord_call", Span::mixed_site());
+    let value = Ident::new("__coord_return", Span::mixed_site());
     quote! {
         #(#attrs)*
         #vis #sig {
             static __COORD_CALL_SITE: #krate::__private::CallSite =
                 #krate::__private::CallSite::new(#name, #in_flight);
-            let __coord_call = __COORD_CALL_SITE.enter();
-            let __coord_return = #evaluate;
+            let #call = __COORD_CALL_SITE.enter();
+            let #value = #evaluate;
             {
                 #[allow(unused_imports)]
                 use #krate::__private::{PlainOutcome as _, ResultOutcome as _};
-                __coord_call.finish(
-                    (&#krate::__private::OutcomeProbe(&__coord_return)).coord_outcome(),
-                );
+                #call.finish((&#krate::__private::OutcomeProbe(&#value)).coord_outcome());
             }
-            __coord_return
+            #value
         }
     }
 }

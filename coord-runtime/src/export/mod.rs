@@ -104,6 +104,14 @@ impl PrometheusExport {
 
     /// How often pending histogram samples are folded into buckets between scrapes
     /// (default 5 s). Without upkeep, samples would pile up when nothing scrapes.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let exporter = coord::prometheus().upkeep_interval(Duration::from_secs(1)).install()?;
+    /// # drop(exporter);
+    /// # Ok::<(), coord::ExportError>(())
+    /// ```
     #[must_use]
     pub fn upkeep_interval(mut self, interval: Duration) -> Self {
         self.upkeep_interval = interval;
@@ -119,6 +127,13 @@ impl PrometheusExport {
     /// [`ExportError`] when the address does not parse or cannot be bound, the buckets are
     /// unusable, a global recorder is already installed, or a thread cannot start. Nothing is
     /// installed when it fails.
+    ///
+    /// ```
+    /// let first = coord::prometheus().install();
+    /// assert!(first.is_ok());
+    /// let second = coord::prometheus().install();
+    /// assert!(matches!(second, Err(coord::ExportError::RecorderAlreadyInstalled)));
+    /// ```
     pub fn install(self) -> Result<Exporter, ExportError> {
         check_buckets(&self.buckets)?;
         let listener = self.listen.as_deref().map(bind).transpose()?;
@@ -158,6 +173,19 @@ impl PrometheusExport {
 }
 
 /// The installed exporter: renders the current metrics and knows where it listens.
+///
+/// ```
+/// #[coord::track_performance]
+/// fn ping() {}
+///
+/// let exporter = coord::prometheus().install()?;
+/// ping();
+/// let text = exporter.render();
+/// assert!(text.contains(r#"coord_operation_calls_total{operation="ping",outcome="ok"} 1"#));
+/// assert!(text.contains("# TYPE coord_operation_duration_seconds histogram"));
+/// assert_eq!(exporter.local_addr(), None); // nothing listens unless asked
+/// # Ok::<(), coord::ExportError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Exporter {
     handle: PrometheusHandle,

@@ -51,11 +51,6 @@ impl CallSite {
         }
     }
 
-    /// The operation name.
-    pub fn operation(&self) -> &'static str {
-        self.operation
-    }
-
     /// Starts recording one call; the returned guard records it when finished or dropped.
     #[inline]
     pub fn enter(&'static self) -> CallGuard {

@@ -81,6 +81,11 @@ impl OperationStats {
 }
 
 /// Calls of one operation per [`Outcome`].
+///
+/// ```
+/// let counts = coord::OutcomeCounts { ok: 8, error: 1, panic: 0, cancelled: 1 };
+/// assert_eq!((counts.total(), counts.failed()), (10, 2));
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutcomeCounts {
     /// Returned normally (`Ok` for a `Result`).
@@ -110,7 +115,24 @@ impl OutcomeCounts {
 /// Statistics of one operation at one moment; see [`operation_stats`].
 ///
 /// Durations are `None` until the first call ends. Percentiles come from a log-linear histogram
-/// and are within about 3 % of the exact value; mean, min and max are exact.
+/// and are within about 3 % of the exact value; mean, min and max are exact. Every outcome's
+/// duration counts, including a cancelled call's time until it was dropped.
+///
+/// ```
+/// #[coord::track_performance]
+/// fn square(x: u64) -> u64 {
+///     x * x
+/// }
+///
+/// for x in 0..100 {
+///     square(x);
+/// }
+/// let stats = coord::operation_stats();
+/// let square = stats.iter().find(|s| s.operation == "square").unwrap();
+/// assert_eq!(square.calls.ok, 100);
+/// assert!(square.min <= square.p50 && square.p50 <= square.p99);
+/// assert!(square.throughput_per_sec > 0.0);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct OperationSnapshot {
     /// Operation name (the `operation` label).
