@@ -27,6 +27,9 @@ struct Order {
     items: Vec<u32>,
 }
 
+/// Orders by id, shared by every worker.
+type Store = Arc<Mutex<HashMap<u64, Order>>>;
+
 #[derive(Debug)]
 enum OrderError {
     Invalid(&'static str),
@@ -71,11 +74,7 @@ async fn charge_payment(order: &Order, rng_seed: u64) -> Result<u64, OrderError>
 
 /// An in-memory store; one write in 5 000 hits a "bug" and panics.
 #[track_performance]
-async fn store_order(
-    store: Arc<Mutex<HashMap<u64, Order>>>,
-    order: Order,
-    unlucky: bool,
-) -> Result<usize, OrderError> {
+async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize, OrderError> {
     tokio::time::sleep(Duration::from_micros(300)).await;
     assert!(
         !unlucky,
@@ -89,11 +88,7 @@ async fn store_order(
 
 /// One request end to end.
 #[track_performance]
-async fn place_order(
-    store: Arc<Mutex<HashMap<u64, Order>>>,
-    order: Order,
-    rng_seed: u64,
-) -> Result<u64, OrderError> {
+async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
     validate_order(&order)?;
     let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order, rng_seed))
         .await

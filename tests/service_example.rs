@@ -8,6 +8,14 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
+/// The functions the example annotates.
+const OPERATIONS: [&str; 4] = [
+    "place_order",
+    "validate_order",
+    "charge_payment",
+    "store_order",
+];
+
 /// The example's binary, built (if `cargo test` did not already, e.g. with `--test`) by the same
 /// cargo into the same target directory as this test.
 fn example_binary() -> PathBuf {
@@ -56,12 +64,7 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
     std::thread::sleep(std::time::Duration::from_millis(1500));
     let (status, metrics) = support::http::get(addr, "/metrics").expect("scrape the service");
     assert_eq!(status, 200);
-    for operation in [
-        "place_order",
-        "validate_order",
-        "charge_payment",
-        "store_order",
-    ] {
+    for operation in OPERATIONS {
         assert!(
             metrics.contains(&format!(
                 r#"coord_operation_calls_total{{operation="{operation}",outcome="ok"}}"#
@@ -89,12 +92,7 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
         .split("per-operation performance")
         .nth(1)
         .expect("a final table");
-    for operation in [
-        "place_order",
-        "validate_order",
-        "charge_payment",
-        "store_order",
-    ] {
+    for operation in OPERATIONS {
         assert!(
             table.contains(operation),
             "{operation} missing from the table:\n{table}"

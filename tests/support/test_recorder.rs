@@ -40,6 +40,22 @@ pub fn global() -> &'static TestRecorder {
     })
 }
 
+/// The series of `series` labelled `operation="<operation>"`, each read with `read`.
+fn labelled<H, V>(
+    series: &Mutex<BTreeMap<String, H>>,
+    operation: &str,
+    read: impl Fn(&H) -> V,
+) -> BTreeMap<String, V> {
+    let needle = format!("operation=\"{operation}\"");
+    series
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(name, _)| name.contains(&needle))
+        .map(|(name, handle)| (name.clone(), read(handle)))
+        .collect()
+}
+
 fn series_name(key: &Key) -> String {
     let labels: Vec<String> = key
         .labels()
@@ -49,40 +65,25 @@ fn series_name(key: &Key) -> String {
 }
 
 impl TestRecorder {
-    /// Counter values whose series name starts with `prefix`.
+    /// Counter values of the series labelled with `operation`.
     pub fn counters(&self, operation: &str) -> BTreeMap<String, u64> {
-        let needle = format!("operation=\"{operation}\"");
-        self.counters
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(name, _)| name.contains(&needle))
-            .map(|(name, value)| (name.clone(), value.load(Ordering::SeqCst)))
-            .collect()
+        labelled(&self.counters, operation, |value| {
+            value.load(Ordering::SeqCst)
+        })
     }
 
     /// Gauge values of the series labelled with `operation`.
     pub fn gauges(&self, operation: &str) -> BTreeMap<String, f64> {
-        let needle = format!("operation=\"{operation}\"");
-        self.gauges
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(name, _)| name.contains(&needle))
-            .map(|(name, value)| (name.clone(), f64::from_bits(value.load(Ordering::SeqCst))))
-            .collect()
+        labelled(&self.gauges, operation, |value| {
+            f64::from_bits(value.load(Ordering::SeqCst))
+        })
     }
 
     /// Histogram samples of the series labelled with `operation`.
     pub fn histograms(&self, operation: &str) -> BTreeMap<String, Vec<f64>> {
-        let needle = format!("operation=\"{operation}\"");
-        self.histograms
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|(name, _)| name.contains(&needle))
-            .map(|(name, samples)| (name.clone(), samples.0.lock().unwrap().clone()))
-            .collect()
+        labelled(&self.histograms, operation, |samples| {
+            samples.0.lock().unwrap().clone()
+        })
     }
 
     /// Unit and help text given for `name`.
