@@ -8,8 +8,8 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::visit::Visit;
-use syn::{ItemFn, ReturnType, Type, TypeImplTrait};
+use syn::visit_mut::VisitMut;
+use syn::{ItemFn, ReturnType, Type, TypeInfer};
 
 /// The expression that evaluates `function`'s body once.
 pub fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
@@ -22,13 +22,25 @@ pub fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
     }
 }
 
+/// Whether the function never returns (`-> !`): its body is not wrapped at all, since a
+/// closure or block of type `!` cannot be written on stable Rust.
+pub fn diverges(function: &ItemFn) -> bool {
+    matches!(&function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)))
+}
+
 fn fake_return_edge(output: &ReturnType) -> TokenStream {
     let ty = match output {
         // Needed for `()` too: a body that only panics would otherwise leave the type open.
         ReturnType::Default => quote!(()),
-        // `impl Trait` cannot be written in a `let`; such bodies infer their type from their value.
-        ReturnType::Type(_, ty) if contains_impl_trait(ty) => return TokenStream::new(),
-        ReturnType::Type(_, ty) => quote!(#ty),
+        // `impl Trait` alone says nothing a `let` could pin down.
+        ReturnType::Type(_, ty) if matches!(**ty, Type::ImplTrait(_)) => return TokenStream::new(),
+        ReturnType::Type(_, ty) => {
+            // `impl Trait` cannot be written in a `let`, but `_` can: `Result<_, E>` still pins
+            // the error type that `?` converts into.
+            let mut ty = (**ty).clone();
+            ImplTraitToInfer.visit_type_mut(&mut ty);
+            quote!(#ty)
+        }
     };
     quote! {
         #[allow(
@@ -47,14 +59,16 @@ fn fake_return_edge(output: &ReturnType) -> TokenStream {
     }
 }
 
-fn contains_impl_trait(ty: &Type) -> bool {
-    struct Finder(bool);
-    impl Visit<'_> for Finder {
-        fn visit_type_impl_trait(&mut self, _: &TypeImplTrait) {
-            self.0 = true;
+struct ImplTraitToInfer;
+
+impl VisitMut for ImplTraitToInfer {
+    fn visit_type_mut(&mut self, ty: &mut Type) {
+        if let Type::ImplTrait(impl_trait) = ty {
+            *ty = Type::Infer(TypeInfer {
+                underscore_token: syn::Token![_](impl_trait.impl_token.span),
+            });
+        } else {
+            syn::visit_mut::visit_type_mut(self, ty);
         }
     }
-    let mut finder = Finder(false);
-    finder.visit_type(ty);
-    finder.0
 }

@@ -45,10 +45,23 @@ fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {
         .unwrap_or_else(|| LitStr::new(&sig.ident.unraw_string(), sig.ident.span()));
     let in_flight = args.in_flight.unwrap_or(true);
     let krate = super::crate_path(args.krate);
-    let evaluate = body::evaluate_once(function, &krate);
     // Mixed-site spans: the body cannot see (or capture) these locals, whatever it names its own.
     let call = Ident::new("__coord_call", Span::mixed_site());
     let value = Ident::new("__coord_return", Span::mixed_site());
+    if body::diverges(function) {
+        // `-> !` can only end by panicking (or never): the guard records the panic on unwind.
+        let block = &function.block;
+        return quote! {
+            #(#attrs)*
+            #vis #sig {
+                static __COORD_CALL_SITE: #krate::__private::CallSite =
+                    #krate::__private::CallSite::new(#name, #in_flight);
+                let #call = __COORD_CALL_SITE.enter();
+                #block
+            }
+        };
+    }
+    let evaluate = body::evaluate_once(function, &krate);
     quote! {
         #(#attrs)*
         #vis #sig {
