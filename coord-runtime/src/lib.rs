@@ -5,8 +5,14 @@
 
 #![warn(missing_docs)]
 
+mod breaker;
+mod clock;
+mod error;
 mod export;
 mod outcome;
+mod retry;
+mod severity;
+mod sync;
 mod tracking;
 
 pub mod metric_names;
@@ -18,5 +24,12 @@ pub use export::{
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, PrometheusExport,
     prometheus,
 };
+pub use breaker::config::BreakerConfig;
+pub use breaker::core::{BreakerCounts, BreakerCore, CallResult, Rejection, Ticket, Transition};
+pub use breaker::state::BreakerState;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::Error;
 pub use outcome::Outcome;
+pub use retry::policy::{Backoff, Jitter, RetryPolicy};
+pub use severity::Severity;
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};

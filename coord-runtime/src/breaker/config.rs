@@ -1,0 +1,132 @@
+//! A circuit breaker's options, built in `const` context so declarations can live in statics.
+
+use std::fmt;
+use std::time::Duration;
+
+/// When a breaker opens, how long it stays open, and how it probes its way back.
+///
+/// | option | default | meaning |
+/// | --- | --- | --- |
+/// | `consecutive_failures` | 5 | failures in a row that open it |
+/// | `failure_rate` | 0.5 | share of failures among the last `window` calls that opens it … |
+/// | `window` | 20 | … counted over this many most recent calls … |
+/// | `min_calls` | 10 | … once at least this many calls are in the window |
+/// | `open_for` | 30 s | how long it rejects calls before letting probes through |
+/// | `half_open_permits` | 1 | probe calls admitted at once while half-open |
+/// | `close_after` | 1 | successful probes that close it again |
+///
+/// ```
+/// use coord::BreakerConfig;
+/// use std::time::Duration;
+///
+/// let config = BreakerConfig::new()
+///     .consecutive_failures(3)
+///     .open_for(Duration::from_secs(10))
+///     .half_open_permits(2)
+///     .close_after(2);
+/// assert_eq!(config.open_for_value(), Duration::from_secs(10));
+/// assert_ne!(config, BreakerConfig::new());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BreakerConfig {
+    pub(crate) consecutive_failures: u32,
+    pub(crate) failure_rate: f64,
+    pub(crate) window: u32,
+    pub(crate) min_calls: u32,
+    pub(crate) open_for: Duration,
+    pub(crate) half_open_permits: u32,
+    pub(crate) close_after: u32,
+}
+
+impl BreakerConfig {
+    /// The defaults in the table above.
+    #[must_use]
+    pub const fn new() -> Self {
+        Self {
+            consecutive_failures: 5,
+            failure_rate: 0.5,
+            window: 20,
+            min_calls: 10,
+            open_for: Duration::from_secs(30),
+            half_open_permits: 1,
+            close_after: 1,
+        }
+    }
+
+    /// Failures in a row that open the breaker (at least 1).
+    #[must_use]
+    pub const fn consecutive_failures(mut self, failures: u32) -> Self {
+        self.consecutive_failures = if failures == 0 { 1 } else { failures };
+        self
+    }
+
+    /// Share of failures (in `(0, 1]`) among the last `window` calls that opens the breaker.
+    #[must_use]
+    pub const fn failure_rate(mut self, rate: f64) -> Self {
+        self.failure_rate = rate;
+        self
+    }
+
+    /// How many of the most recent calls the failure rate is computed over (at least 1).
+    #[must_use]
+    pub const fn window(mut self, calls: u32) -> Self {
+        self.window = if calls == 0 { 1 } else { calls };
+        self
+    }
+
+    /// Calls needed in the window before the failure rate is considered.
+    #[must_use]
+    pub const fn min_calls(mut self, calls: u32) -> Self {
+        self.min_calls = calls;
+        self
+    }
+
+    /// How long the breaker rejects calls once open.
+    #[must_use]
+    pub const fn open_for(mut self, duration: Duration) -> Self {
+        self.open_for = duration;
+        self
+    }
+
+    /// Probe calls admitted at once while half-open (at least 1).
+    #[must_use]
+    pub const fn half_open_permits(mut self, permits: u32) -> Self {
+        self.half_open_permits = if permits == 0 { 1 } else { permits };
+        self
+    }
+
+    /// Successful probes that close the breaker (at least 1).
+    #[must_use]
+    pub const fn close_after(mut self, successes: u32) -> Self {
+        self.close_after = if successes == 0 { 1 } else { successes };
+        self
+    }
+
+    /// How long the breaker stays open.
+    #[must_use]
+    pub const fn open_for_value(&self) -> Duration {
+        self.open_for
+    }
+}
+
+impl Default for BreakerConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for BreakerConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "consecutive_failures = {}, failure_rate = {}, window = {}, min_calls = {}, open_for = {:?}, half_open_permits = {}, close_after = {}",
+            self.consecutive_failures,
+            self.failure_rate,
+            self.window,
+            self.min_calls,
+            self.open_for,
+            self.half_open_permits,
+            self.close_after
+        )
+    }
+}

@@ -1,0 +1,502 @@
+//! The lock-free breaker state machine: admission, outcome recording and transitions.
+//!
+//! Closed admission is one atomic load. Closed outcomes update counters with relaxed atomics.
+//! Everything else is a compare-and-swap on the state word (see `state.rs`). Metrics and logs
+//! are not done here: every operation returns the transition it caused, and the caller reports
+//! it, so this file is all the loom model needs.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::config::BreakerConfig;
+use super::state::{BreakerState, Word};
+use crate::clock::Clock;
+use crate::sync::{AtomicU32, AtomicU64, Ordering};
+
+/// A state change, reported exactly once by the operation that caused it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition {
+    /// The state left.
+    pub from: BreakerState,
+    /// The state entered.
+    pub to: BreakerState,
+}
+
+/// Why a call was not admitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rejection {
+    /// Time until the breaker lets a probe through, when it knows.
+    pub retry_after: Option<Duration>,
+}
+
+/// An admitted call's ticket; hand it back with [`BreakerCore::record`] or
+/// [`BreakerCore::release`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Ticket {
+    generation: u64,
+    state: BreakerState,
+}
+
+impl Ticket {
+    /// The state the call was admitted in.
+    pub fn state(self) -> BreakerState {
+        self.state
+    }
+}
+
+/// What happened to an admitted call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CallResult {
+    /// It succeeded.
+    Success,
+    /// It failed in a way that counts against the breaker.
+    Failure,
+    /// It failed in a way that does not count (a low-severity error); the permit is returned.
+    Ignored,
+}
+
+/// Outcome counts since the breaker was created.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BreakerCounts {
+    /// Admitted calls that succeeded.
+    pub successes: u64,
+    /// Admitted calls that failed (and counted).
+    pub failures: u64,
+    /// Calls rejected without running.
+    pub rejected: u64,
+}
+
+/// The state machine of one breaker.
+pub struct BreakerCore {
+    config: BreakerConfig,
+    clock: Arc<dyn Clock>,
+    word: AtomicU64,
+    consecutive_failures: AtomicU32,
+    window: Box<[AtomicU32]>,
+    window_cursor: AtomicU64,
+    window_failures: AtomicU32,
+    successes: AtomicU64,
+    failures: AtomicU64,
+    rejected: AtomicU64,
+    last_transition: AtomicU64,
+}
+
+impl BreakerCore {
+    /// A closed breaker with `config`, timed by `clock`.
+    pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            config,
+            clock,
+            word: AtomicU64::new(Word::closed(0).0),
+            consecutive_failures: AtomicU32::new(0),
+            window: (0..config.window).map(|_| AtomicU32::new(0)).collect(),
+            window_cursor: AtomicU64::new(0),
+            window_failures: AtomicU32::new(0),
+            successes: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            last_transition: AtomicU64::new(0),
+        }
+    }
+
+    /// The options it runs with.
+    pub fn config(&self) -> &BreakerConfig {
+        &self.config
+    }
+
+    /// The current state.
+    pub fn state(&self) -> BreakerState {
+        self.load().state()
+    }
+
+    /// Probes running now (non-zero only while half-open).
+    pub fn probes_in_flight(&self) -> u64 {
+        let word = self.load();
+        if word.state() == BreakerState::HalfOpen { word.in_flight() } else { 0 }
+    }
+
+    /// Counts since creation.
+    pub fn counts(&self) -> BreakerCounts {
+        BreakerCounts {
+            successes: self.successes.load(Ordering::Relaxed),
+            failures: self.failures.load(Ordering::Relaxed),
+            rejected: self.rejected.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Failures in a row so far while closed.
+    pub fn consecutive_failures(&self) -> u32 {
+        self.consecutive_failures.load(Ordering::Relaxed)
+    }
+
+    /// Clock time of the last transition, if any happened.
+    pub fn last_transition_at(&self) -> Option<Duration> {
+        match self.last_transition.load(Ordering::Relaxed) {
+            0 => None,
+            nanos => Some(Duration::from_nanos(nanos)),
+        }
+    }
+
+    fn load(&self) -> Word {
+        Word(self.word.load(Ordering::Acquire))
+    }
+
+    fn swap(&self, current: Word, new: Word) -> Result<(), Word> {
+        self.word
+            .compare_exchange(current.0, new.0, Ordering::AcqRel, Ordering::Acquire)
+            .map(drop)
+            .map_err(Word)
+    }
+
+    fn transitioned(&self, from: BreakerState, to: BreakerState) -> Transition {
+        let nanos = u64::try_from(self.clock.now().as_nanos()).unwrap_or(u64::MAX).max(1);
+        self.last_transition.store(nanos, Ordering::Relaxed);
+        Transition { from, to }
+    }
+
+    /// Decides whether a call may run now.
+    pub fn admit(&self) -> (Result<Ticket, Rejection>, Option<Transition>) {
+        let mut word = self.load();
+        let mut transition = None;
+        loop {
+            let generation = word.generation();
+            match word.state() {
+                BreakerState::Closed | BreakerState::Disabled => {
+                    return (Ok(Ticket { generation, state: word.state() }), transition);
+                }
+                BreakerState::ForcedOpen => {
+                    self.rejected.fetch_add(1, Ordering::Relaxed);
+                    return (Err(Rejection { retry_after: None }), transition);
+                }
+                BreakerState::Open => {
+                    let open_for = self.clock.now().saturating_sub(word.opened_at());
+                    if open_for < self.config.open_for {
+                        self.rejected.fetch_add(1, Ordering::Relaxed);
+                        let retry_after = Some(self.config.open_for - open_for);
+                        return (Err(Rejection { retry_after }), transition);
+                    }
+                    // The open time is over: whoever swaps first moves to half-open and
+                    // takes the first probe permit.
+                    let probing = Word::half_open(word.next_generation(), 1, 0);
+                    match self.swap(word, probing) {
+                        Ok(()) => {
+                            let ticket = Ticket {
+                                generation: probing.generation(),
+                                state: BreakerState::HalfOpen,
+                            };
+                            let changed = self.transitioned(BreakerState::Open, BreakerState::HalfOpen);
+                            return (Ok(ticket), Some(changed));
+                        }
+                        Err(actual) => word = actual,
+                    }
+                }
+                BreakerState::HalfOpen => {
+                    if word.in_flight() >= u64::from(self.config.half_open_permits) {
+                        self.rejected.fetch_add(1, Ordering::Relaxed);
+                        return (Err(Rejection { retry_after: None }), transition);
+                    }
+                    let taken = Word::half_open(generation, word.in_flight() + 1, word.successes());
+                    match self.swap(word, taken) {
+                        Ok(()) => {
+                            let ticket = Ticket { generation, state: BreakerState::HalfOpen };
+                            return (Ok(ticket), transition.take());
+                        }
+                        Err(actual) => word = actual,
+                    }
+                }
+            }
+        }
+    }
+
+    /// Records how an admitted call ended; returns the transition it caused, if any.
+    pub fn record(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
+        match result {
+            CallResult::Success => self.successes.fetch_add(1, Ordering::Relaxed),
+            CallResult::Failure => self.failures.fetch_add(1, Ordering::Relaxed),
+            CallResult::Ignored => 0,
+        };
+        match ticket.state {
+            BreakerState::Closed => self.record_closed(ticket, result),
+            BreakerState::HalfOpen => self.record_probe(ticket, result),
+            _ => None,
+        }
+    }
+
+    /// Gives back an admitted call's permit without an outcome (it panicked or was cancelled).
+    pub fn release(&self, ticket: Ticket) {
+        if ticket.state == BreakerState::HalfOpen {
+            self.record_probe(ticket, CallResult::Ignored);
+        }
+    }
+
+    fn record_closed(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
+        let failed = match result {
+            CallResult::Ignored => return None,
+            CallResult::Failure => true,
+            CallResult::Success => false,
+        };
+        let slot = self.window_cursor.fetch_add(1, Ordering::Relaxed);
+        let window = u64::try_from(self.window.len()).unwrap_or(u64::MAX);
+        let index = usize::try_from(slot % window).unwrap_or(0);
+        let value = u32::from(failed);
+        // Only write when the slot changes: a healthy breaker's slots stay 0 and stay shared.
+        if self.window[index].load(Ordering::Relaxed) != value {
+            match self.window[index].swap(value, Ordering::Relaxed) {
+                old if old == value => {}
+                0 => {
+                    self.window_failures.fetch_add(1, Ordering::Relaxed);
+                }
+                _ => {
+                    self.window_failures.fetch_sub(1, Ordering::Relaxed);
+                }
+            }
+        }
+        if !failed {
+            if self.consecutive_failures.load(Ordering::Relaxed) != 0 {
+                self.consecutive_failures.store(0, Ordering::Relaxed);
+            }
+            return None;
+        }
+        let in_a_row = self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
+        let calls = (slot + 1).min(window);
+        let failures = u64::from(self.window_failures.load(Ordering::Relaxed));
+        let rate_tripped = calls >= u64::from(self.config.min_calls.max(1))
+            && failures as f64 >= self.config.failure_rate * calls as f64;
+        if in_a_row < self.config.consecutive_failures && !rate_tripped {
+            return None;
+        }
+        let word = self.load();
+        if word.state() != BreakerState::Closed || word.generation() != ticket.generation {
+            return None;
+        }
+        let opened = Word::open(BreakerState::Open, word.next_generation(), self.clock.now());
+        // Of all the failures that cross the threshold together, exactly one swap succeeds.
+        self.swap(word, opened)
+            .ok()
+            .map(|()| self.transitioned(BreakerState::Closed, BreakerState::Open))
+    }
+
+    fn record_probe(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
+        let mut word = self.load();
+        loop {
+            if word.state() != BreakerState::HalfOpen || word.generation() != ticket.generation {
+                // The half-open period this probe belonged to is over; its permit went with it.
+                return None;
+            }
+            let in_flight = word.in_flight().saturating_sub(1);
+            let (next, to) = match result {
+                CallResult::Failure => (
+                    Word::open(BreakerState::Open, word.next_generation(), self.clock.now()),
+                    Some(BreakerState::Open),
+                ),
+                CallResult::Success
+                    if word.successes() + 1 >= u64::from(self.config.close_after) =>
+                {
+                    (Word::closed(word.next_generation()), Some(BreakerState::Closed))
+                }
+                CallResult::Success => (
+                    Word::half_open(word.generation(), in_flight, word.successes() + 1),
+                    None,
+                ),
+                CallResult::Ignored => (
+                    Word::half_open(word.generation(), in_flight, word.successes()),
+                    None,
+                ),
+            };
+            if to == Some(BreakerState::Closed) {
+                // Start the closed period with clean counters; harmless if the swap then fails.
+                self.reset_counters();
+            }
+            match self.swap(word, next) {
+                Ok(()) => {
+                    return to.map(|to| self.transitioned(BreakerState::HalfOpen, to));
+                }
+                Err(actual) => word = actual,
+            }
+        }
+    }
+
+    fn reset_counters(&self) {
+        self.consecutive_failures.store(0, Ordering::Relaxed);
+        for slot in self.window.iter() {
+            slot.store(0, Ordering::Relaxed);
+        }
+        self.window_failures.store(0, Ordering::Relaxed);
+        self.window_cursor.store(0, Ordering::Relaxed);
+    }
+
+    /// Moves to `to` whatever the current state (operator actions).
+    pub fn force(&self, to: BreakerState) -> Option<Transition> {
+        let mut word = self.load();
+        loop {
+            let from = word.state();
+            if from == to && to != BreakerState::Closed {
+                return None;
+            }
+            let next = match to {
+                BreakerState::Open | BreakerState::ForcedOpen => {
+                    Word::open(to, word.next_generation(), self.clock.now())
+                }
+                BreakerState::HalfOpen => Word::half_open(word.next_generation(), 0, 0),
+                BreakerState::Closed | BreakerState::Disabled => {
+                    Word::plain(to, word.next_generation())
+                }
+            };
+            if to == BreakerState::Closed {
+                self.reset_counters();
+            }
+            match self.swap(word, next) {
+                Ok(()) => return (from != to).then(|| self.transitioned(from, to)),
+                Err(actual) => word = actual,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+
+    fn breaker(config: BreakerConfig) -> (BreakerCore, Arc<ManualClock>) {
+        let clock = ManualClock::shared();
+        (BreakerCore::new(config, clock.clone()), clock)
+    }
+
+    fn call(core: &BreakerCore, result: CallResult) -> Result<Vec<Transition>, Rejection> {
+        let (admitted, transition) = core.admit();
+        let ticket = admitted?;
+        Ok(transition.into_iter().chain(core.record(ticket, result)).collect())
+    }
+
+    fn t(from: BreakerState, to: BreakerState) -> Transition {
+        Transition { from, to }
+    }
+
+    use BreakerState::{Closed, HalfOpen, Open};
+    use CallResult::{Failure, Success};
+
+    #[test]
+    fn consecutive_failures_open_then_time_half_opens_then_success_closes() {
+        let config = BreakerConfig::new()
+            .consecutive_failures(3)
+            .min_calls(100)
+            .open_for(Duration::from_secs(10));
+        let (core, clock) = breaker(config);
+        assert_eq!(call(&core, Failure), Ok(vec![]));
+        assert_eq!(call(&core, Success), Ok(vec![]));
+        assert_eq!(call(&core, Failure), Ok(vec![]));
+        assert_eq!(call(&core, Failure), Ok(vec![]));
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+        assert_eq!(core.state(), Open);
+
+        clock.advance(Duration::from_secs(4));
+        assert_eq!(call(&core, Success), Err(Rejection { retry_after: Some(Duration::from_secs(6)) }));
+        clock.advance(Duration::from_secs(6));
+        assert_eq!(call(&core, Success), Ok(vec![t(Open, HalfOpen), t(HalfOpen, Closed)]));
+        assert_eq!(core.state(), Closed);
+        assert_eq!(core.counts(), BreakerCounts { successes: 2, failures: 4, rejected: 1 });
+    }
+
+    #[test]
+    fn failure_rate_over_the_window_opens() {
+        let config = BreakerConfig::new()
+            .consecutive_failures(100)
+            .failure_rate(0.5)
+            .window(4)
+            .min_calls(4);
+        let (core, _) = breaker(config);
+        for result in [Failure, Success, Failure] {
+            assert_eq!(call(&core, result), Ok(vec![]));
+        }
+        // 2 of 3 failed but fewer than min_calls; the 4th call makes 3 of 4.
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+    }
+
+    #[test]
+    fn old_failures_leave_the_window() {
+        let config = BreakerConfig::new()
+            .consecutive_failures(100)
+            .failure_rate(0.75)
+            .window(4)
+            .min_calls(4);
+        let (core, _) = breaker(config);
+        for result in [Failure, Failure, Success, Success, Success, Failure, Failure] {
+            assert_eq!(call(&core, result), Ok(vec![]), "window holds at most 2 failures of 4");
+        }
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]), "3 of the last 4");
+    }
+
+    #[test]
+    fn half_open_failure_reopens_and_permits_are_bounded() {
+        let config = BreakerConfig::new()
+            .consecutive_failures(1)
+            .open_for(Duration::from_secs(1))
+            .half_open_permits(2)
+            .close_after(2);
+        let (core, clock) = breaker(config);
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+        clock.advance(Duration::from_secs(1));
+
+        let (first, opened) = core.admit();
+        assert_eq!(opened, Some(t(Open, HalfOpen)));
+        let (second, _) = core.admit();
+        let (third, _) = core.admit();
+        assert!(first.is_ok() && second.is_ok());
+        assert_eq!(third, Err(Rejection { retry_after: None }), "only 2 permits");
+        assert_eq!(core.probes_in_flight(), 2);
+
+        assert_eq!(core.record(first.unwrap(), Success), None, "1 of 2 successes");
+        assert_eq!(core.record(second.unwrap(), Failure), Some(t(HalfOpen, Open)));
+        assert_eq!(core.state(), Open);
+    }
+
+    #[test]
+    fn a_released_probe_gives_its_permit_back() {
+        let config = BreakerConfig::new().consecutive_failures(1).open_for(Duration::ZERO);
+        let (core, _) = breaker(config);
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+        let (probe, _) = core.admit();
+        let probe = probe.expect("first probe");
+        assert!(core.admit().0.is_err(), "the single permit is taken");
+        core.release(probe);
+        assert_eq!(core.probes_in_flight(), 0);
+        assert!(core.admit().0.is_ok(), "the permit came back");
+    }
+
+    #[test]
+    fn a_stale_probe_does_not_touch_a_later_period() {
+        let config = BreakerConfig::new().consecutive_failures(1).open_for(Duration::ZERO);
+        let (core, _) = breaker(config);
+        call(&core, Failure).unwrap();
+        let stale = core.admit().0.unwrap();
+        core.force(BreakerState::Open);
+        let fresh = core.admit().0.unwrap();
+        assert_eq!(core.record(stale, Failure), None, "belongs to an ended period");
+        assert_eq!(core.probes_in_flight(), 1);
+        assert_eq!(core.record(fresh, Success), Some(t(HalfOpen, Closed)));
+    }
+
+    #[test]
+    fn admin_states() {
+        let (core, _) = breaker(BreakerConfig::new().consecutive_failures(1));
+        assert_eq!(core.force(BreakerState::ForcedOpen), Some(t(Closed, BreakerState::ForcedOpen)));
+        assert_eq!(core.admit().0, Err(Rejection { retry_after: None }));
+        assert_eq!(core.force(BreakerState::Disabled), Some(t(BreakerState::ForcedOpen, BreakerState::Disabled)));
+        for _ in 0..5 {
+            assert_eq!(call(&core, Failure), Ok(vec![]), "disabled counts nothing");
+        }
+        assert_eq!(core.state(), BreakerState::Disabled);
+        assert_eq!(core.force(Closed), Some(t(BreakerState::Disabled, Closed)));
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+    }
+
+    #[test]
+    fn ignored_failures_do_not_count() {
+        let (core, _) = breaker(BreakerConfig::new().consecutive_failures(2));
+        for _ in 0..10 {
+            assert_eq!(call(&core, CallResult::Ignored), Ok(vec![]));
+        }
+        assert_eq!(core.state(), Closed);
+    }
+}

@@ -1,0 +1,66 @@
+//! The errors coord itself returns from an annotated function.
+
+use std::time::Duration;
+
+/// An error produced by coord rather than by the annotated function.
+///
+/// A function with `#[handle_errors(circuit_breaker = "...")]` returns `Result<T, E>` where
+/// `E: From<coord::Error>`, so a call the breaker rejects comes back as the function's own error
+/// type. The function's own errors are never wrapped: when retries run out, its last error is
+/// returned unchanged.
+///
+/// ```
+/// #[derive(Debug)]
+/// enum PayError {
+///     Declined,
+///     Unavailable(coord::Error),
+/// }
+///
+/// impl From<coord::Error> for PayError {
+///     fn from(err: coord::Error) -> Self {
+///         PayError::Unavailable(err)
+///     }
+/// }
+///
+/// let breaker = coord::breaker("docs.error");
+/// breaker.force_open();
+///
+/// #[coord::handle_errors(circuit_breaker = "docs.error", max_retries = 0)]
+/// fn pay() -> Result<(), PayError> {
+///     Err(PayError::Declined)
+/// }
+///
+/// match pay() {
+///     Err(PayError::Unavailable(coord::Error::CircuitOpen { breaker, .. })) => {
+///         assert_eq!(breaker, "docs.error");
+///     }
+///     other => panic!("expected a rejection, got {other:?}"),
+/// }
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The circuit breaker rejected the call without running it.
+    #[error("circuit breaker `{breaker}` is open; call rejected{}", retry_hint(*retry_after))]
+    CircuitOpen {
+        /// The breaker's name.
+        breaker: String,
+        /// When the breaker will next let a probe through, if it knows.
+        retry_after: Option<Duration>,
+    },
+    /// Two declarations of one breaker name disagree on its options; the breaker refuses
+    /// every call until the declarations are made consistent.
+    #[error("circuit breaker `{breaker}` is declared with different options: {first} vs {second}")]
+    BreakerConflict {
+        /// The breaker's name.
+        breaker: String,
+        /// One declaration's options.
+        first: String,
+        /// The other's.
+        second: String,
+    },
+}
+
+fn retry_hint(retry_after: Option<Duration>) -> String {
+    retry_after.map_or_else(String::new, |after| format!(" (retry after {after:?})"))
+}

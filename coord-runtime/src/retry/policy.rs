@@ -1,0 +1,235 @@
+//! A retry policy: how many retries, how long to wait before each, and the total time budget.
+//! Built in `const` context, so each annotated function holds its policy in a `static`.
+
+use std::time::Duration;
+
+use crate::Severity;
+
+/// How the delay grows from one retry to the next (before the `max_delay` cap and jitter).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backoff {
+    /// `base_delay × multiplier^(n-1)` before retry `n`.
+    Exponential,
+    /// `base_delay × n` before retry `n`.
+    Linear,
+    /// `base_delay` before every retry.
+    Constant,
+}
+
+/// How a delay is randomised, so that many clients retrying together spread out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Jitter {
+    /// The computed delay, exactly.
+    None,
+    /// Uniform in `[0, delay)`.
+    Full,
+    /// Uniform in `[delay/2, delay)`.
+    Equal,
+    /// Uniform in `[base_delay, 3 × previous delay)`, capped at `max_delay` (AWS's
+    /// "decorrelated jitter"); grows with the previous delay rather than the retry number.
+    Decorrelated,
+}
+
+/// When and how often a failed call is retried.
+///
+/// `max_retries` counts retries **after** the first call: `max_retries = 3` runs the body at
+/// most 4 times. (resilience4j's `maxAttempts` and tenacity's `stop_after_attempt` count the
+/// first call too; Polly and backon count retries only, as coord does.)
+///
+/// ```
+/// use coord::{Backoff, Jitter, RetryPolicy, Severity};
+/// use std::time::Duration;
+///
+/// let policy = RetryPolicy::for_severity(Severity::Medium)
+///     .max_retries(5)
+///     .backoff(Backoff::Linear)
+///     .base_delay(Duration::from_millis(10))
+///     .jitter(Jitter::None);
+/// let delays: Vec<Duration> = policy.delays_without_jitter().collect();
+/// assert_eq!(delays, [10, 20, 30, 40, 50].map(Duration::from_millis));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryPolicy {
+    pub(crate) severity: Severity,
+    pub(crate) max_retries: u32,
+    pub(crate) backoff: Backoff,
+    pub(crate) base_delay: Duration,
+    pub(crate) multiplier: f64,
+    pub(crate) max_delay: Duration,
+    pub(crate) jitter: Jitter,
+    pub(crate) deadline: Option<Duration>,
+}
+
+impl RetryPolicy {
+    /// The documented defaults of `severity` (see [`Severity`]).
+    #[must_use]
+    pub const fn for_severity(severity: Severity) -> Self {
+        let (max_retries, backoff, base_ms, max_ms, jitter) = match severity {
+            Severity::Low => (1, Backoff::Constant, 50, 50, Jitter::None),
+            Severity::Medium => (3, Backoff::Exponential, 100, 2_000, Jitter::Full),
+            Severity::High => (5, Backoff::Exponential, 200, 5_000, Jitter::Equal),
+            Severity::Critical => (0, Backoff::Constant, 0, 0, Jitter::None),
+        };
+        Self {
+            severity,
+            max_retries,
+            backoff,
+            base_delay: Duration::from_millis(base_ms),
+            multiplier: 2.0,
+            max_delay: Duration::from_millis(max_ms),
+            jitter,
+            deadline: None,
+        }
+    }
+
+    /// Retries after the first call.
+    #[must_use]
+    pub const fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// How the delay grows.
+    #[must_use]
+    pub const fn backoff(mut self, backoff: Backoff) -> Self {
+        self.backoff = backoff;
+        self
+    }
+
+    /// The delay before the first retry. Raises `max_delay` to match if it was lower.
+    #[must_use]
+    pub const fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        if self.max_delay.as_nanos() < delay.as_nanos() {
+            self.max_delay = delay;
+        }
+        self
+    }
+
+    /// The growth factor of exponential backoff (at least 1).
+    #[must_use]
+    pub const fn multiplier(mut self, multiplier: f64) -> Self {
+        self.multiplier = multiplier;
+        self
+    }
+
+    /// The longest delay before any retry, jitter included.
+    #[must_use]
+    pub const fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// How delays are randomised.
+    #[must_use]
+    pub const fn jitter(mut self, jitter: Jitter) -> Self {
+        self.jitter = jitter;
+        self
+    }
+
+    /// A budget for the whole call, first attempt and retries and delays included: no retry is
+    /// started that would, judging by the last attempt's duration, end past it.
+    #[must_use]
+    pub const fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The severity the defaults came from; also the failures' log level and breaker weight.
+    #[must_use]
+    pub const fn severity_value(&self) -> Severity {
+        self.severity
+    }
+
+    /// Retries after the first call.
+    #[must_use]
+    pub const fn max_retries_value(&self) -> u32 {
+        self.max_retries
+    }
+
+    /// The delays before retries 1..=`max_retries`, without jitter.
+    pub fn delays_without_jitter(&self) -> impl Iterator<Item = Duration> + '_ {
+        (1..=self.max_retries).map(|retry| self.capped_delay(retry))
+    }
+
+    /// The delay before retry `retry` (1-based), before jitter, capped at `max_delay`.
+    #[must_use]
+    pub fn capped_delay(&self, retry: u32) -> Duration {
+        let base = self.base_delay.as_secs_f64();
+        let seconds = match self.backoff {
+            Backoff::Constant => base,
+            Backoff::Linear => base * f64::from(retry),
+            Backoff::Exponential => {
+                let exponent = i32::try_from(retry.saturating_sub(1)).unwrap_or(i32::MAX);
+                base * self.multiplier.max(1.0).powi(exponent)
+            }
+        };
+        seconds_capped(seconds, self.max_delay)
+    }
+
+    /// The delay before retry `retry`, jittered with `unit` (uniform in `[0, 1)`);
+    /// `previous` is the delay before the previous retry (for decorrelated jitter).
+    #[must_use]
+    pub fn delay(&self, retry: u32, previous: Option<Duration>, unit: f64) -> Duration {
+        let unit = unit.clamp(0.0, 1.0);
+        let delay = self.capped_delay(retry).as_secs_f64();
+        let seconds = match self.jitter {
+            Jitter::None => delay,
+            Jitter::Full => delay * unit,
+            Jitter::Equal => delay / 2.0 + delay / 2.0 * unit,
+            Jitter::Decorrelated => {
+                let low = self.base_delay.as_secs_f64();
+                let high = previous.map_or(low, |previous| previous.as_secs_f64() * 3.0).max(low);
+                low + (high - low) * unit
+            }
+        };
+        seconds_capped(seconds, self.max_delay)
+    }
+}
+
+fn seconds_capped(seconds: f64, cap: Duration) -> Duration {
+    if !seconds.is_finite() || seconds >= cap.as_secs_f64() {
+        cap
+    } else {
+        Duration::from_secs_f64(seconds.max(0.0))
+    }
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self::for_severity(Severity::Medium)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn medium_schedule_is_100_200_400ms() {
+        let policy = RetryPolicy::for_severity(Severity::Medium);
+        let delays: Vec<_> = policy.delays_without_jitter().collect();
+        assert_eq!(delays, [100, 200, 400].map(Duration::from_millis));
+    }
+
+    #[test]
+    fn exponential_growth_stops_at_max_delay() {
+        let policy = RetryPolicy::for_severity(Severity::High).max_retries(8);
+        let delays: Vec<_> = policy.delays_without_jitter().collect();
+        assert_eq!(
+            delays,
+            [200, 400, 800, 1600, 3200, 5000, 5000, 5000].map(Duration::from_millis)
+        );
+    }
+
+    #[test]
+    fn critical_fails_fast() {
+        assert_eq!(RetryPolicy::for_severity(Severity::Critical).max_retries_value(), 0);
+    }
+
+    #[test]
+    fn base_delay_above_max_raises_max() {
+        let policy = RetryPolicy::for_severity(Severity::Low).base_delay(Duration::from_secs(1));
+        assert_eq!(policy.capped_delay(1), Duration::from_secs(1));
+    }
+}
