@@ -4,6 +4,16 @@
 //! logic is written (and tested) once.
 
 pub use crate::Outcome;
+pub use crate::breaker::registry::{BREAKER_DECLARATIONS, BreakerDeclaration};
+pub use crate::retry::admission::{Admission, BreakerSite, NO_BREAKER, NoBreaker};
+pub use crate::retry::classify::{
+    ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,
+    OpaqueError, UnclassifiedError,
+};
+pub use crate::retry::run::{run_async, run_sync};
+pub use crate::retry::site::RetrySite;
+pub use crate::{Backoff, BreakerConfig, Jitter, RetryPolicy, Severity};
+pub use linkme;
 pub use crate::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
 pub use crate::tracking::call_site::{CallGuard, CallSite};
 

@@ -59,6 +59,12 @@ pub enum Error {
         /// The other's.
         second: String,
     },
+    /// [`register_breaker`](crate::register_breaker) was called for a name already in use.
+    #[error("circuit breaker `{breaker}` already exists; register it before anything uses it")]
+    BreakerExists {
+        /// The breaker's name.
+        breaker: String,
+    },
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {

@@ -24,12 +24,17 @@ pub use export::{
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, PrometheusExport,
     prometheus,
 };
+pub use breaker::breaker::{Breaker, Permit};
 pub use breaker::config::BreakerConfig;
+pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
 pub use breaker::core::{BreakerCounts, BreakerCore, CallResult, Rejection, Ticket, Transition};
 pub use breaker::state::BreakerState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::Error;
 pub use outcome::Outcome;
+pub use retry::classify::Classify;
 pub use retry::policy::{Backoff, Jitter, RetryPolicy};
+pub use retry::run::seed_jitter;
+pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
 pub use severity::Severity;
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};

@@ -20,10 +20,35 @@ pub const IN_FLIGHT: &str = "coord_operation_in_flight";
 /// Constant 1, labelled with the coord version (gauge).
 pub const BUILD_INFO: &str = "coord_build_info";
 
+/// Retries made, i.e. attempts after the first call (counter).
+pub const RETRY_ATTEMPTS_TOTAL: &str = "coord_retry_attempts_total";
+/// Calls through a retry policy by how they ended (counter).
+pub const RETRY_CALLS_TOTAL: &str = "coord_retry_calls_total";
+/// One-hot state of each circuit breaker (gauge).
+pub const BREAKER_STATE: &str = "coord_circuit_breaker_state";
+/// Calls seen by each circuit breaker by outcome (counter).
+pub const BREAKER_CALLS_TOTAL: &str = "coord_circuit_breaker_calls_total";
+/// State changes of each circuit breaker (counter).
+pub const BREAKER_TRANSITIONS_TOTAL: &str = "coord_circuit_breaker_transitions_total";
+
 /// Label carrying the operation name.
 pub const OPERATION_LABEL: &str = "operation";
 /// Label carrying the [`Outcome`](crate::Outcome).
 pub const OUTCOME_LABEL: &str = "outcome";
+/// Label of [`RETRY_CALLS_TOTAL`]: `successful_without_retry`, `successful_with_retry`,
+/// `failed_without_retry` or `failed_with_retry`.
+pub const KIND_LABEL: &str = "kind";
+/// Label carrying the circuit breaker's name.
+pub const BREAKER_LABEL: &str = "breaker";
+/// Label of [`BREAKER_STATE`].
+pub const STATE_LABEL: &str = "state";
+/// Labels of [`BREAKER_TRANSITIONS_TOTAL`].
+pub const FROM_LABEL: &str = "from";
+/// See [`FROM_LABEL`].
+pub const TO_LABEL: &str = "to";
+/// Label of [`BREAKER_CALLS_TOTAL`]: `success`, `failure` or `rejected`.
+pub const BREAKER_OUTCOME_LABEL: &str = "outcome";
+
 /// Label of [`BUILD_INFO`] carrying the crate version.
 pub const VERSION_LABEL: &str = "version";
 
@@ -52,7 +77,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 4] = [
+pub const ALL: [MetricDescription; 9] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -70,6 +95,36 @@ pub const ALL: [MetricDescription; 4] = [
         kind: MetricKind::Gauge,
         unit: Unit::Count,
         help: "Calls of a coord operation that have started and not yet ended.",
+    },
+    MetricDescription {
+        name: RETRY_ATTEMPTS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Retries made by a coord operation: attempts after the first call of each call.",
+    },
+    MetricDescription {
+        name: RETRY_CALLS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Calls through a coord retry policy, by whether they succeeded and whether they retried.",
+    },
+    MetricDescription {
+        name: BREAKER_STATE,
+        kind: MetricKind::Gauge,
+        unit: Unit::Count,
+        help: "1 for the state a coord circuit breaker is in, 0 for the others.",
+    },
+    MetricDescription {
+        name: BREAKER_CALLS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Calls seen by a coord circuit breaker: admitted and succeeded, admitted and failed, or rejected.",
+    },
+    MetricDescription {
+        name: BREAKER_TRANSITIONS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "State changes of a coord circuit breaker.",
     },
     MetricDescription {
         name: BUILD_INFO,

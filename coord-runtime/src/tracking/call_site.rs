@@ -5,23 +5,21 @@
 //! cached counter, histogram, gauge and in-process statistics. No lock, no allocation, no registry
 //! lookup, unless the recorder changed since the site last registered (once per recorder).
 
-use std::sync::atomic::{AtomicPtr, Ordering};
-use std::sync::{Mutex, PoisonError};
-
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
 
-use super::recorder_identity::RecorderId;
+use super::recorder_cache::RecorderCache;
 use super::stats::{OperationStats, stats_for};
 use crate::Outcome;
 use crate::metric_names::{
     CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL,
 };
 
-static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
+/// Metadata every coord metric is registered with.
+pub static METADATA: Metadata<'static> =
+    Metadata::new("coord", Level::INFO, Some(module_path!()));
 
 /// Handles registered with one recorder for one call site.
 struct SiteHandles {
-    recorder: RecorderId,
     calls: [Counter; 4],
     duration: Histogram,
     in_flight: Option<Gauge>,
@@ -34,10 +32,7 @@ struct SiteHandles {
 pub struct CallSite {
     operation: &'static str,
     in_flight: bool,
-    current: AtomicPtr<SiteHandles>,
-    // Every handle set this site ever built. They are leaked on purpose: a thread may still be
-    // using an old set when the recorder changes, and there is one set per recorder, not per call.
-    registered: Mutex<Vec<&'static SiteHandles>>,
+    handles: RecorderCache<SiteHandles>,
 }
 
 impl CallSite {
@@ -46,15 +41,14 @@ impl CallSite {
         Self {
             operation,
             in_flight,
-            current: AtomicPtr::new(std::ptr::null_mut()),
-            registered: Mutex::new(Vec::new()),
+            handles: RecorderCache::new(),
         }
     }
 
     /// Starts recording one call; the returned guard records it when finished or dropped.
     #[inline]
     pub fn enter(&'static self) -> CallGuard {
-        let handles = self.handles();
+        let handles = self.handles.get(|recorder| self.register_with(recorder));
         if let Some(in_flight) = &handles.in_flight {
             in_flight.increment(1.0);
         }
@@ -64,51 +58,13 @@ impl CallSite {
         }
     }
 
-    #[inline]
-    fn handles(&'static self) -> &'static SiteHandles {
-        let recorder = RecorderId::current();
-        let current = self.current.load(Ordering::Acquire);
-        if !current.is_null() {
-            // SAFETY: `current` only ever holds pointers from `Box::leak`, never freed.
-            let handles: &'static SiteHandles = unsafe { &*current };
-            if handles.recorder == recorder {
-                return handles;
-            }
-        }
-        self.register()
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn register(&'static self) -> &'static SiteHandles {
-        let mut registered = self
-            .registered
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        let handles = metrics::with_recorder(|recorder| {
-            let id = RecorderId::of(recorder);
-            if let Some(known) = registered.iter().find(|handles| handles.recorder == id) {
-                return *known;
-            }
-            let fresh: &'static SiteHandles = Box::leak(Box::new(self.register_with(recorder, id)));
-            registered.push(fresh);
-            fresh
-        });
-        self.current
-            .store(std::ptr::from_ref(handles).cast_mut(), Ordering::Release);
-        handles
-    }
-
-    fn register_with(&self, recorder: &dyn metrics::Recorder, id: RecorderId) -> SiteHandles {
+    fn register_with(&self, recorder: &dyn metrics::Recorder) -> SiteHandles {
         let operation = Label::new(OPERATION_LABEL, self.operation);
         // Registering every outcome now is what makes all four series exist from the first call.
         let calls = Outcome::ALL.map(|outcome| {
             let key = Key::from_parts(
                 CALLS_TOTAL,
-                vec![
-                    operation.clone(),
-                    Label::new(OUTCOME_LABEL, outcome.as_str()),
-                ],
+                vec![operation.clone(), Label::new(OUTCOME_LABEL, outcome.as_str())],
             );
             recorder.register_counter(&key, &METADATA)
         });
@@ -123,7 +79,6 @@ impl CallSite {
             gauge
         });
         SiteHandles {
-            recorder: id,
             calls,
             duration,
             in_flight,

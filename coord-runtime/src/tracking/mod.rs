@@ -2,5 +2,6 @@
 
 pub mod call_site;
 pub mod latency;
+pub mod recorder_cache;
 pub mod recorder_identity;
 pub mod stats;

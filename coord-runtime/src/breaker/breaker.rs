@@ -1,0 +1,243 @@
+//! A named breaker: the state machine plus its metrics, logs and operator controls.
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use metrics::{Counter, Gauge, Key, Label};
+
+use super::config::BreakerConfig;
+use super::core::{BreakerCore, BreakerCounts, CallResult, Ticket, Transition};
+use super::state::BreakerState;
+use crate::Error;
+use crate::clock::Clock;
+use crate::metric_names::{
+    BREAKER_CALLS_TOTAL, BREAKER_LABEL, BREAKER_OUTCOME_LABEL, BREAKER_STATE,
+    BREAKER_TRANSITIONS_TOTAL, FROM_LABEL, STATE_LABEL, TO_LABEL,
+};
+use crate::tracking::call_site::METADATA;
+use crate::tracking::recorder_cache::RecorderCache;
+
+struct BreakerMetrics {
+    state: [Gauge; 5],
+    success: Counter,
+    failure: Counter,
+    rejected: Counter,
+}
+
+/// A named circuit breaker from the global registry; see [`breaker`](crate::breaker).
+///
+/// ```
+/// use coord::{BreakerConfig, BreakerState, ManualClock};
+/// use std::time::Duration;
+///
+/// let clock = ManualClock::shared();
+/// let config = BreakerConfig::new().consecutive_failures(1).open_for(Duration::from_secs(5));
+/// let breaker = coord::register_breaker("docs.handle", config, clock.clone()).unwrap();
+///
+/// breaker.force_open();
+/// assert_eq!(breaker.state(), BreakerState::ForcedOpen);
+/// breaker.disable();
+/// assert_eq!(breaker.state(), BreakerState::Disabled);
+/// breaker.reset();
+/// assert_eq!(breaker.state(), BreakerState::Closed);
+/// assert_eq!(breaker.counts().rejected, 0);
+/// ```
+pub struct Breaker {
+    name: Box<str>,
+    core: BreakerCore,
+    conflict: Option<Error>,
+    metrics: RecorderCache<BreakerMetrics>,
+    // Serialises publishing the one-hot state gauge (transitions only, never calls), so the last
+    // writer always publishes the latest state.
+    publishing: Mutex<()>,
+}
+
+impl Breaker {
+    pub(crate) fn new(
+        name: &str,
+        config: BreakerConfig,
+        clock: Arc<dyn Clock>,
+        conflict: Option<Error>,
+    ) -> Self {
+        Self {
+            name: name.into(),
+            core: BreakerCore::new(config, clock),
+            conflict,
+            metrics: RecorderCache::new(),
+            publishing: Mutex::new(()),
+        }
+    }
+
+    /// Its name (the `breaker` label).
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its options.
+    #[must_use]
+    pub fn config(&self) -> &BreakerConfig {
+        self.core.config()
+    }
+
+    /// The current state.
+    #[must_use]
+    pub fn state(&self) -> BreakerState {
+        self.core.state()
+    }
+
+    /// Successes, failures and rejections since it was created.
+    #[must_use]
+    pub fn counts(&self) -> BreakerCounts {
+        self.core.counts()
+    }
+
+    /// Failures in a row so far while closed.
+    #[must_use]
+    pub fn consecutive_failures(&self) -> u32 {
+        self.core.consecutive_failures()
+    }
+
+    /// Time of the last state change on the breaker's clock, if it ever changed.
+    #[must_use]
+    pub fn last_transition_at(&self) -> Option<Duration> {
+        self.core.last_transition_at()
+    }
+
+    /// The conflict between its declarations, if any; while there is one, every call is refused.
+    #[must_use]
+    pub fn conflict(&self) -> Option<&Error> {
+        self.conflict.as_ref()
+    }
+
+    /// Closes it and clears its failure counts.
+    pub fn reset(&self) {
+        self.report(self.core.force(BreakerState::Closed));
+    }
+
+    /// Rejects every call until [`reset`](Self::reset).
+    pub fn force_open(&self) {
+        self.report(self.core.force(BreakerState::ForcedOpen));
+    }
+
+    /// Lets every call through, counting nothing, until [`reset`](Self::reset).
+    pub fn disable(&self) {
+        self.report(self.core.force(BreakerState::Disabled));
+    }
+
+    fn metrics(&self) -> &'static BreakerMetrics {
+        self.metrics.get(|recorder| {
+            let label = Label::new(BREAKER_LABEL, self.name.to_string());
+            let state = BreakerState::ALL.map(|state| {
+                let key = Key::from_parts(
+                    BREAKER_STATE,
+                    vec![label.clone(), Label::new(STATE_LABEL, state.as_str())],
+                );
+                recorder.register_gauge(&key, &METADATA)
+            });
+            let calls = |outcome: &'static str| {
+                let key = Key::from_parts(
+                    BREAKER_CALLS_TOTAL,
+                    vec![label.clone(), Label::new(BREAKER_OUTCOME_LABEL, outcome)],
+                );
+                recorder.register_counter(&key, &METADATA)
+            };
+            let metrics = BreakerMetrics {
+                state,
+                success: calls("success"),
+                failure: calls("failure"),
+                rejected: calls("rejected"),
+            };
+            self.publish_state(&metrics);
+            metrics
+        })
+    }
+
+    fn publish_state(&self, metrics: &BreakerMetrics) {
+        let _publishing = self.publishing.lock().unwrap_or_else(PoisonError::into_inner);
+        let current = self.core.state();
+        for state in BreakerState::ALL {
+            metrics.state[state.index()].set(if state == current { 1.0 } else { 0.0 });
+        }
+    }
+
+    fn report(&self, transition: Option<Transition>) {
+        let Some(Transition { from, to }) = transition else {
+            return;
+        };
+        let name = &*self.name;
+        match to {
+            BreakerState::Open | BreakerState::ForcedOpen => {
+                tracing::warn!(breaker = name, %from, %to, "coord: circuit breaker opened");
+            }
+            _ => tracing::info!(breaker = name, %from, %to, "coord: circuit breaker changed state"),
+        }
+        let metrics = self.metrics();
+        self.publish_state(metrics);
+        let key = Key::from_parts(
+            BREAKER_TRANSITIONS_TOTAL,
+            vec![
+                Label::new(BREAKER_LABEL, name.to_owned()),
+                Label::new(FROM_LABEL, from.as_str()),
+                Label::new(TO_LABEL, to.as_str()),
+            ],
+        );
+        metrics::with_recorder(|recorder| recorder.register_counter(&key, &METADATA).increment(1));
+    }
+
+    /// Admits one call or says why not.
+    ///
+    /// # Errors
+    /// [`Error::CircuitOpen`] when the breaker rejects the call, [`Error::BreakerConflict`]
+    /// when its declarations disagree.
+    pub fn admit(&'static self) -> Result<Permit, Error> {
+        if let Some(conflict) = &self.conflict {
+            return Err(conflict.clone());
+        }
+        let metrics = self.metrics();
+        let (admitted, transition) = self.core.admit();
+        self.report(transition);
+        match admitted {
+            Ok(ticket) => Ok(Permit { breaker: self, ticket }),
+            Err(rejection) => {
+                metrics.rejected.increment(1);
+                Err(Error::CircuitOpen {
+                    breaker: self.name.to_string(),
+                    retry_after: rejection.retry_after,
+                })
+            }
+        }
+    }
+}
+
+/// One admitted call; [`Permit::record`] its result. Dropped unrecorded (the call panicked or
+/// its future was dropped), it gives a half-open permit back without counting anything.
+#[must_use = "an unrecorded permit counts as an abandoned call"]
+pub struct Permit {
+    breaker: &'static Breaker,
+    ticket: Ticket,
+}
+
+impl Permit {
+    /// Records how the call ended.
+    pub fn record(self, result: CallResult) {
+        let breaker = self.breaker;
+        if breaker.core.state() != BreakerState::Disabled {
+            let metrics = breaker.metrics();
+            match result {
+                CallResult::Success => metrics.success.increment(1),
+                CallResult::Failure => metrics.failure.increment(1),
+                CallResult::Ignored => {}
+            }
+        }
+        let transition = breaker.core.record(self.ticket, result);
+        std::mem::forget(self);
+        breaker.report(transition);
+    }
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        self.breaker.core.release(self.ticket);
+    }
+}

@@ -1,0 +1,62 @@
+//! What each attempt passes through before it runs: nothing, or a named circuit breaker.
+
+use std::sync::OnceLock;
+
+use crate::Error;
+use crate::breaker::breaker::{Breaker, Permit};
+use crate::breaker::registry::breaker;
+
+/// Decides whether an attempt may run, converting a refusal into the function's error type.
+#[diagnostic::on_unimplemented(
+    message = "with `circuit_breaker`, the error type `{E}` must implement `From<coord::Error>`",
+    label = "a rejected call is returned as `{E}`",
+    note = "add `impl From<coord::Error> for {E}` so a call the breaker rejects can be returned as the function's own error"
+)]
+pub trait Admission<E> {
+    /// A permit for one attempt (`None` when nothing gates it), or the refusal.
+    ///
+    /// # Errors
+    /// The refusal, as the function's error type.
+    fn admit(&'static self) -> Result<Option<Permit>, E>;
+}
+
+/// No breaker: every attempt runs.
+pub struct NoBreaker;
+
+/// The `NoBreaker` generated code refers to.
+pub static NO_BREAKER: NoBreaker = NoBreaker;
+
+impl<E> Admission<E> for NoBreaker {
+    #[inline]
+    fn admit(&'static self) -> Result<Option<Permit>, E> {
+        Ok(None)
+    }
+}
+
+/// A call site's reference to a named breaker, resolved on first use.
+pub struct BreakerSite {
+    name: &'static str,
+    resolved: OnceLock<&'static Breaker>,
+}
+
+impl BreakerSite {
+    /// A reference to the breaker called `name`.
+    pub const fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            resolved: OnceLock::new(),
+        }
+    }
+
+    /// The breaker.
+    pub fn breaker(&self) -> &'static Breaker {
+        self.resolved.get_or_init(|| breaker(self.name))
+    }
+}
+
+impl<E: From<Error>> Admission<E> for BreakerSite {
+    #[inline]
+    fn admit(&'static self) -> Result<Option<Permit>, E> {
+        self.breaker().admit().map(Some).map_err(E::from)
+    }
+}

@@ -1,0 +1,207 @@
+//! The bookkeeping of one call's attempts, shared by the sync and async loops: what to do
+//! after a failure, and what to record at the end. The loops only add sleeping and clocks.
+
+use std::time::Duration;
+
+/// `tracing::event!` at a level chosen at run time (the macro itself needs a constant).
+macro_rules! log_at {
+    ($level:expr, $($rest:tt)+) => {
+        match $level {
+            tracing::Level::ERROR => tracing::error!($($rest)+),
+            tracing::Level::WARN => tracing::warn!($($rest)+),
+            tracing::Level::INFO => tracing::info!($($rest)+),
+            tracing::Level::DEBUG => tracing::debug!($($rest)+),
+            _ => tracing::trace!($($rest)+),
+        }
+    };
+}
+
+use super::classify::FailureView;
+use super::site::{RetryKind, RetrySite};
+use crate::Severity;
+use crate::breaker::core::CallResult;
+
+/// What to do after a failed attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    /// Return the error.
+    Stop,
+    /// Sleep this long, then try again.
+    RetryAfter(Duration),
+}
+
+/// Why the loop stopped on an error (for the log and the statistics).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The error is not worth retrying.
+    NotRetryable,
+    /// Every allowed retry was made.
+    RetriesExhausted,
+    /// Another retry would end past the deadline.
+    DeadlineReached,
+}
+
+impl StopReason {
+    fn as_str(self) -> &'static str {
+        match self {
+            StopReason::NotRetryable => "not retryable",
+            StopReason::RetriesExhausted => "retries exhausted",
+            StopReason::DeadlineReached => "deadline reached",
+        }
+    }
+}
+
+/// When the next retry may start, or `None` when the policy forbids one.
+///
+/// `retries_done` retries have been made; `previous` is the last delay; `elapsed` is the time
+/// since the call started and `last_attempt` the last attempt's duration (both only measured
+/// when the policy has a deadline); `unit` is a uniform random number in `[0, 1)`.
+#[must_use]
+pub fn next_delay(
+    policy: &super::policy::RetryPolicy,
+    retries_done: u32,
+    previous: Option<Duration>,
+    elapsed: Duration,
+    last_attempt: Duration,
+    unit: f64,
+) -> Result<Duration, StopReason> {
+    if retries_done >= policy.max_retries {
+        return Err(StopReason::RetriesExhausted);
+    }
+    let delay = policy.delay(retries_done + 1, previous, unit);
+    if let Some(deadline) = policy.deadline
+        && elapsed + delay + last_attempt > deadline
+    {
+        return Err(StopReason::DeadlineReached);
+    }
+    Ok(delay)
+}
+
+/// One call's attempts so far.
+pub struct Attempts {
+    site: &'static RetrySite,
+    retries: u32,
+    previous_delay: Option<Duration>,
+}
+
+impl Attempts {
+    /// Before the first attempt.
+    #[inline]
+    pub fn new(site: &'static RetrySite) -> Self {
+        Self {
+            site,
+            retries: 0,
+            previous_delay: None,
+        }
+    }
+
+    /// Whether elapsed times are needed (only when the policy has a deadline).
+    #[inline]
+    pub fn needs_clock(&self) -> bool {
+        self.site.policy().deadline.is_some()
+    }
+
+    /// The attempt succeeded.
+    #[inline]
+    pub fn succeeded(self) {
+        self.site
+            .finish(RetryKind::of(true, self.retries), self.retries, false);
+    }
+
+    /// The breaker refused the attempt: never retried.
+    pub fn rejected(self) {
+        self.site
+            .finish(RetryKind::of(false, self.retries), self.retries, false);
+    }
+
+    /// How a failure counts against a breaker.
+    pub fn breaker_result(&self, failure: &FailureView<'_>) -> CallResult {
+        if self.severity(failure).counts_against_breaker() {
+            CallResult::Failure
+        } else {
+            CallResult::Ignored
+        }
+    }
+
+    fn severity(&self, failure: &FailureView<'_>) -> Severity {
+        failure.severity.unwrap_or(self.site.policy().severity)
+    }
+
+    /// Decides what follows a failed attempt, logging and recording a final failure.
+    pub fn failed(
+        &mut self,
+        failure: &FailureView<'_>,
+        elapsed: Duration,
+        last_attempt: Duration,
+    ) -> Decision {
+        let policy = self.site.policy();
+        let planned = if failure.retryable {
+            next_delay(
+                policy,
+                self.retries,
+                self.previous_delay,
+                elapsed,
+                last_attempt,
+                fastrand::f64(),
+            )
+        } else {
+            Err(StopReason::NotRetryable)
+        };
+        let severity = self.severity(failure);
+        let operation = self.site.operation();
+        match planned {
+            Ok(delay) => {
+                self.retries += 1;
+                self.previous_delay = Some(delay);
+                let attempt = self.retries + 1;
+                let delay_ms = delay.as_secs_f64() * 1e3;
+                let error = &failure.text;
+                log_at!(quieter(severity.log_level()), operation, attempt, delay_ms, %error, "coord: retry scheduled");
+                Decision::RetryAfter(delay)
+            }
+            Err(reason) => {
+                let exhausted = reason != StopReason::NotRetryable;
+                if exhausted {
+                    let attempts = self.retries + 1;
+                    let error = &failure.text;
+                    let reason = reason.as_str();
+                    log_at!(severity.log_level(), operation, attempts, reason, %error, "coord: giving up");
+                }
+                self.site
+                    .finish(RetryKind::of(false, self.retries), self.retries, exhausted);
+                Decision::Stop
+            }
+        }
+    }
+}
+
+fn quieter(level: tracing::Level) -> tracing::Level {
+    match level {
+        tracing::Level::ERROR => tracing::Level::WARN,
+        tracing::Level::WARN => tracing::Level::INFO,
+        _ => tracing::Level::DEBUG,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Backoff, Jitter, RetryPolicy};
+
+    #[test]
+    fn deadline_stops_a_retry_that_would_end_past_it() {
+        let policy = RetryPolicy::for_severity(Severity::Medium)
+            .jitter(Jitter::None)
+            .backoff(Backoff::Constant)
+            .deadline(Duration::from_millis(500));
+        let ms = Duration::from_millis;
+        // 100 ms in, a 100 ms delay and a 100 ms attempt end at 300 ms: allowed.
+        assert_eq!(next_delay(&policy, 0, None, ms(100), ms(100), 0.0), Ok(ms(100)));
+        // 350 ms in, they would end at 550 ms: refused.
+        assert_eq!(next_delay(&policy, 1, None, ms(350), ms(100), 0.0), Err(StopReason::DeadlineReached));
+        assert_eq!(
+            next_delay(&policy, 3, None, ms(0), ms(0), 0.0),
+            Err(StopReason::RetriesExhausted)
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The per-function `static` of a retried function: its policy, metric handles and statistics.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
+
+use metrics::{Counter, Key, Label};
+
+use super::policy::RetryPolicy;
+use crate::metric_names::{KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL};
+use crate::tracking::call_site::METADATA;
+use crate::tracking::recorder_cache::RecorderCache;
+
+/// How a call through a retry policy ended (the `kind` label).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RetryKind {
+    /// The first attempt succeeded.
+    SuccessfulWithoutRetry,
+    /// A retry succeeded.
+    SuccessfulWithRetry,
+    /// It failed without retrying (not retryable, no retries allowed, or rejected).
+    FailedWithoutRetry,
+    /// It failed after retrying.
+    FailedWithRetry,
+}
+
+impl RetryKind {
+    /// Every kind, in index order.
+    pub const ALL: [RetryKind; 4] = [
+        RetryKind::SuccessfulWithoutRetry,
+        RetryKind::SuccessfulWithRetry,
+        RetryKind::FailedWithoutRetry,
+        RetryKind::FailedWithRetry,
+    ];
+
+    /// The `kind` label value.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            RetryKind::SuccessfulWithoutRetry => "successful_without_retry",
+            RetryKind::SuccessfulWithRetry => "successful_with_retry",
+            RetryKind::FailedWithoutRetry => "failed_without_retry",
+            RetryKind::FailedWithRetry => "failed_with_retry",
+        }
+    }
+
+    /// The kind of a call that made `retries` retries and succeeded or not.
+    #[must_use]
+    pub const fn of(succeeded: bool, retries: u32) -> Self {
+        match (succeeded, retries) {
+            (true, 0) => RetryKind::SuccessfulWithoutRetry,
+            (true, _) => RetryKind::SuccessfulWithRetry,
+            (false, 0) => RetryKind::FailedWithoutRetry,
+            (false, _) => RetryKind::FailedWithRetry,
+        }
+    }
+}
+
+struct RetryMetrics {
+    retries: Counter,
+    calls: [Counter; 4],
+}
+
+/// In-process retry statistics of one operation, for reports.
+pub struct RetryStats {
+    operation: Box<str>,
+    calls: [AtomicU64; 4],
+    retries: AtomicU64,
+    exhausted: AtomicU64,
+}
+
+/// Retry statistics of one operation at one moment; see [`retry_stats`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetrySnapshot {
+    /// The operation.
+    pub operation: String,
+    /// Calls whose first attempt succeeded.
+    pub successful_without_retry: u64,
+    /// Calls that succeeded on a retry.
+    pub successful_with_retry: u64,
+    /// Calls that failed without retrying.
+    pub failed_without_retry: u64,
+    /// Calls that failed after retrying.
+    pub failed_with_retry: u64,
+    /// Retries made in all.
+    pub retries: u64,
+    /// Calls that failed because they ran out of retries or of deadline.
+    pub exhausted: u64,
+}
+
+static RETRY_STATS: LazyLock<Mutex<Vec<&'static RetryStats>>> =
+    LazyLock::new(|| Mutex::new(Vec::new()));
+
+fn retry_stats_for(operation: &str) -> &'static RetryStats {
+    let mut all = RETRY_STATS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(stats) = all.iter().find(|stats| &*stats.operation == operation) {
+        return stats;
+    }
+    // Leaked on purpose: one per operation name written in code.
+    let stats: &'static RetryStats = Box::leak(Box::new(RetryStats {
+        operation: operation.into(),
+        calls: Default::default(),
+        retries: AtomicU64::new(0),
+        exhausted: AtomicU64::new(0),
+    }));
+    all.push(stats);
+    stats
+}
+
+/// Retry statistics of every operation called so far, sorted by name.
+///
+/// ```
+/// #[coord::handle_errors(max_retries = 2, base_delay = "1ms", jitter = "none")]
+/// fn flaky() -> Result<(), String> {
+///     Err("down".to_owned())
+/// }
+///
+/// assert!(flaky().is_err());
+/// let stats = coord::retry_stats();
+/// let flaky = stats.iter().find(|s| s.operation == "flaky").unwrap();
+/// assert_eq!((flaky.failed_with_retry, flaky.retries, flaky.exhausted), (1, 2, 1));
+/// ```
+pub fn retry_stats() -> Vec<RetrySnapshot> {
+    let all: Vec<&'static RetryStats> =
+        RETRY_STATS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let mut snapshots: Vec<RetrySnapshot> = all
+        .iter()
+        .map(|stats| {
+            let calls = |kind: RetryKind| stats.calls[kind as usize].load(Ordering::Relaxed);
+            RetrySnapshot {
+                operation: stats.operation.to_string(),
+                successful_without_retry: calls(RetryKind::SuccessfulWithoutRetry),
+                successful_with_retry: calls(RetryKind::SuccessfulWithRetry),
+                failed_without_retry: calls(RetryKind::FailedWithoutRetry),
+                failed_with_retry: calls(RetryKind::FailedWithRetry),
+                retries: stats.retries.load(Ordering::Relaxed),
+                exhausted: stats.exhausted.load(Ordering::Relaxed),
+            }
+        })
+        .collect();
+    snapshots.sort_by(|a, b| a.operation.cmp(&b.operation));
+    snapshots
+}
+
+/// One retried function's `static`. Not a stable API: generated code builds one per function.
+pub struct RetrySite {
+    operation: &'static str,
+    policy: RetryPolicy,
+    metrics: RecorderCache<RetryMetrics>,
+    stats: OnceLock<&'static RetryStats>,
+}
+
+impl RetrySite {
+    /// A site for `operation` retrying with `policy`.
+    pub const fn new(operation: &'static str, policy: RetryPolicy) -> Self {
+        Self {
+            operation,
+            policy,
+            metrics: RecorderCache::new(),
+            stats: OnceLock::new(),
+        }
+    }
+
+    /// The operation name.
+    pub fn operation(&self) -> &'static str {
+        self.operation
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.policy
+    }
+
+    /// Records one finished call.
+    pub(crate) fn finish(&self, kind: RetryKind, retries: u32, exhausted: bool) {
+        let metrics = self.metrics.get(|recorder| {
+            let operation = Label::new(OPERATION_LABEL, self.operation);
+            let key = Key::from_parts(RETRY_ATTEMPTS_TOTAL, vec![operation.clone()]);
+            let retries = recorder.register_counter(&key, &METADATA);
+            let calls = RetryKind::ALL.map(|kind| {
+                let key = Key::from_parts(
+                    RETRY_CALLS_TOTAL,
+                    vec![operation.clone(), Label::new(KIND_LABEL, kind.as_str())],
+                );
+                recorder.register_counter(&key, &METADATA)
+            });
+            RetryMetrics { retries, calls }
+        });
+        let stats = *self.stats.get_or_init(|| retry_stats_for(self.operation));
+        metrics.calls[kind as usize].increment(1);
+        stats.calls[kind as usize].fetch_add(1, Ordering::Relaxed);
+        if retries > 0 {
+            metrics.retries.increment(u64::from(retries));
+            stats.retries.fetch_add(u64::from(retries), Ordering::Relaxed);
+        }
+        if exhausted {
+            stats.exhausted.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
