@@ -96,9 +96,14 @@
 /// recorder per test binary.
 pub use coord_macros::track_performance;
 
+pub use coord_macros::handle_errors;
+
 pub use coord_runtime::{
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, OperationSnapshot,
-    Outcome, OutcomeCounts, PrometheusExport, metric_names, operation_stats, prometheus,
+    Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerState, Classify, Clock,
+    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ExportError, Exporter, Jitter,
+    ManualClock, OperationSnapshot, Outcome, OutcomeCounts, PrometheusExport, RetryKind,
+    RetryPolicy, RetrySnapshot, Severity, SystemClock, breaker, breaker_conflicts, breakers,
+    metric_names, operation_stats, prometheus, register_breaker, retry_stats, seed_jitter,
 };
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.

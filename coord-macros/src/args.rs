@@ -139,6 +139,10 @@ fn describe(expr: &Expr) -> &'static str {
         },
         Expr::Path(_) => "a path",
         Expr::Array(_) => "a list",
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            ..
+        }) => "a negative number",
         _ => "an expression",
     }
 }
@@ -222,4 +226,133 @@ pub fn crate_path(arg: &NamedArg) -> syn::Result<syn::Path> {
             ),
         )
     })
+}
+
+/// Reads `key = <non-negative integer>`; `min` is the smallest value allowed.
+pub fn integer(arg: &NamedArg, min: u32) -> syn::Result<u32> {
+    let expr = assigned(arg, &min.max(1).to_string())?;
+    let key = arg.key_name();
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => {
+            let value: u32 = lit
+                .base10_parse()
+                .map_err(|_| syn::Error::new(lit.span(), format!("`{key}` must fit in 32 bits")))?;
+            if value < min {
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!("`{key}` must be at least {min}, found {value}"),
+                ));
+            }
+            Ok(value)
+        }
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            ..
+        }) => Err(syn::Error::new(
+            expr.span(),
+            format!("`{key}` cannot be negative"),
+        )),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!("`{key}` expects a whole number; found {}", describe(other)),
+        )),
+    }
+}
+
+/// Reads `key = <number>` (integer or float) within `range`, described by `rule`.
+pub fn number(arg: &NamedArg, check: impl Fn(f64) -> bool, rule: &str) -> syn::Result<f64> {
+    let expr = assigned(arg, "2.0")?;
+    let key = arg.key_name();
+    let (value, span) = match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(lit),
+            ..
+        }) => (lit.base10_parse::<f64>()?, lit.span()),
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => (lit.base10_parse::<f64>()?, lit.span()),
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            ..
+        }) => {
+            return Err(syn::Error::new(
+                expr.span(),
+                format!("`{key}` {rule}, found a negative number"),
+            ));
+        }
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                format!("`{key}` expects a number; found {}", describe(other)),
+            ));
+        }
+    };
+    if !value.is_finite() || !check(value) {
+        return Err(syn::Error::new(
+            span,
+            format!("`{key}` {rule}, found {value}"),
+        ));
+    }
+    Ok(value)
+}
+
+/// Reads `key = "250ms"` into nanoseconds; `allow_zero` says whether `"0s"` is meaningful.
+pub fn duration(arg: &NamedArg, allow_zero: bool) -> syn::Result<u64> {
+    let lit = string(arg, "\"250ms\"")?;
+    let key = arg.key_name();
+    let nanos = crate::duration::parse_nanos(&lit.value())
+        .map_err(|reason| syn::Error::new(lit.span(), format!("`{key}`: {reason}")))?;
+    if nanos == 0 && !allow_zero {
+        return Err(syn::Error::new(
+            lit.span(),
+            format!("`{key}` must be longer than zero"),
+        ));
+    }
+    Ok(nanos)
+}
+
+/// Reads `key = "one_of_choices"`, suggesting the nearest choice for a typo.
+pub fn choice(arg: &NamedArg, choices: &[&'static str]) -> syn::Result<&'static str> {
+    let example = format!("\"{}\"", choices[0]);
+    let lit = string(arg, &example)?;
+    let value = lit.value();
+    if let Some(found) = choices.iter().find(|choice| **choice == value) {
+        return Ok(found);
+    }
+    let valid = choices
+        .iter()
+        .map(|c| format!("\"{c}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let hint = suggest::closest(&value, choices)
+        .map(|near| format!("; did you mean \"{near}\"?"))
+        .unwrap_or_default();
+    Err(syn::Error::new(
+        lit.span(),
+        format!(
+            "unknown {} \"{value}\"{hint} (one of {valid})",
+            arg.key_name()
+        ),
+    ))
+}
+
+/// Reads `key = path::to::item`.
+pub fn path(arg: &NamedArg, example: &str) -> syn::Result<syn::Path> {
+    let expr = assigned(arg, example)?;
+    match expr {
+        Expr::Path(syn::ExprPath {
+            path, qself: None, ..
+        }) => Ok(path.clone()),
+        other => Err(syn::Error::new(
+            other.span(),
+            format!(
+                "`{}` expects a path to a function, e.g. `{} = {example}`; found {}",
+                arg.key_name(),
+                arg.key_name(),
+                describe(other)
+            ),
+        )),
+    }
 }

@@ -8,9 +8,13 @@
 
 mod args;
 mod body;
+mod breaker_args;
+mod duration;
 mod errors;
 mod expand;
 mod func;
+mod handle_args;
+mod retry_args;
 mod suggest;
 mod track_args;
 
@@ -20,4 +24,11 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn track_performance(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::track::expand(args.into(), item.into()).into()
+}
+
+/// Retries a function returning `Result` and passes each attempt through a circuit breaker;
+/// documented in `coord`.
+#[proc_macro_attribute]
+pub fn handle_errors(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::handle::expand(args.into(), item.into()).into()
 }

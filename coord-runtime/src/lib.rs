@@ -20,17 +20,17 @@ pub mod metric_names;
 #[doc(hidden)]
 pub mod __private;
 
+pub use breaker::breaker::{Breaker, Permit};
+pub use breaker::config::BreakerConfig;
+pub use breaker::core::{BreakerCore, BreakerCounts, CallResult, Rejection, Ticket, Transition};
+pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
+pub use breaker::state::BreakerState;
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use error::Error;
 pub use export::{
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, PrometheusExport,
     prometheus,
 };
-pub use breaker::breaker::{Breaker, Permit};
-pub use breaker::config::BreakerConfig;
-pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
-pub use breaker::core::{BreakerCounts, BreakerCore, CallResult, Rejection, Ticket, Transition};
-pub use breaker::state::BreakerState;
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use error::Error;
 pub use outcome::Outcome;
 pub use retry::classify::Classify;
 pub use retry::policy::{Backoff, Jitter, RetryPolicy};

@@ -8,7 +8,9 @@
 
 use std::time::Duration;
 
-use coord_runtime::{BreakerConfig, BreakerCore, BreakerState, CallResult, ManualClock, Transition};
+use coord_runtime::{
+    BreakerConfig, BreakerCore, BreakerState, CallResult, ManualClock, Transition,
+};
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
@@ -39,7 +41,10 @@ fn half_open_after_one_failure(permits: u32, close_after: u32) -> Arc<BreakerCor
 }
 
 fn count(transitions: &[Transition], from: BreakerState, to: BreakerState) -> usize {
-    transitions.iter().filter(|t| t.from == from && t.to == to).count()
+    transitions
+        .iter()
+        .filter(|t| t.from == from && t.to == to)
+        .count()
 }
 
 /// Two probes race for one permit; each runs, and succeeds or fails.
@@ -73,8 +78,10 @@ fn one_permit_two_probers() {
                     })
                 })
                 .collect();
-            let transitions: Vec<Transition> =
-                handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+            let transitions: Vec<Transition> = handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect();
 
             use BreakerState::{Closed, HalfOpen, Open};
             let opened_for_probes = count(&transitions, Open, HalfOpen);
@@ -83,7 +90,11 @@ fn one_permit_two_probers() {
             let ended = count(&transitions, HalfOpen, Closed) + count(&transitions, HalfOpen, Open);
             assert!(ended <= opened_for_probes, "{transitions:?}");
             if core.state() == HalfOpen {
-                assert_eq!(core.probes_in_flight(), 0, "a finished probe kept its permit");
+                assert_eq!(
+                    core.probes_in_flight(),
+                    0,
+                    "a finished probe kept its permit"
+                );
             }
         });
     }
@@ -94,7 +105,10 @@ fn one_permit_two_probers() {
 fn concurrent_failures_open_once() {
     explore("concurrent_failures_open_once", || {
         let config = BreakerConfig::new().consecutive_failures(2).min_calls(100);
-        let core = Arc::new(BreakerCore::new(config, std::sync::Arc::new(ManualClock::new())));
+        let core = Arc::new(BreakerCore::new(
+            config,
+            std::sync::Arc::new(ManualClock::new()),
+        ));
         let handles: Vec<_> = (0..2)
             .map(|_| {
                 let core = core.clone();
@@ -104,7 +118,10 @@ fn concurrent_failures_open_once() {
                 })
             })
             .collect();
-        let opened = handles.into_iter().filter_map(|h| h.join().unwrap()).count();
+        let opened = handles
+            .into_iter()
+            .filter_map(|h| h.join().unwrap())
+            .count();
         assert_eq!(opened, 1);
         assert_eq!(core.state(), BreakerState::Open);
     });

@@ -1,5 +1,6 @@
 //! One file per macro: each turns checked arguments and a function into the final tokens.
 
+pub mod handle;
 pub mod track;
 
 use proc_macro2::TokenStream;

@@ -154,7 +154,10 @@ impl Breaker {
     }
 
     fn publish_state(&self, metrics: &BreakerMetrics) {
-        let _publishing = self.publishing.lock().unwrap_or_else(PoisonError::into_inner);
+        let _publishing = self
+            .publishing
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         let current = self.core.state();
         for state in BreakerState::ALL {
             metrics.state[state.index()].set(if state == current { 1.0 } else { 0.0 });
@@ -198,7 +201,10 @@ impl Breaker {
         let (admitted, transition) = self.core.admit();
         self.report(transition);
         match admitted {
-            Ok(ticket) => Ok(Permit { breaker: self, ticket }),
+            Ok(ticket) => Ok(Permit {
+                breaker: self,
+                ticket,
+            }),
             Err(rejection) => {
                 metrics.rejected.increment(1);
                 Err(Error::CircuitOpen {

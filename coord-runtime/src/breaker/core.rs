@@ -112,7 +112,11 @@ impl BreakerCore {
     /// Probes running now (non-zero only while half-open).
     pub fn probes_in_flight(&self) -> u64 {
         let word = self.load();
-        if word.state() == BreakerState::HalfOpen { word.in_flight() } else { 0 }
+        if word.state() == BreakerState::HalfOpen {
+            word.in_flight()
+        } else {
+            0
+        }
     }
 
     /// Counts since creation.
@@ -149,7 +153,9 @@ impl BreakerCore {
     }
 
     fn transitioned(&self, from: BreakerState, to: BreakerState) -> Transition {
-        let nanos = u64::try_from(self.clock.now().as_nanos()).unwrap_or(u64::MAX).max(1);
+        let nanos = u64::try_from(self.clock.now().as_nanos())
+            .unwrap_or(u64::MAX)
+            .max(1);
         self.last_transition.store(nanos, Ordering::Relaxed);
         Transition { from, to }
     }
@@ -162,7 +168,13 @@ impl BreakerCore {
             let generation = word.generation();
             match word.state() {
                 BreakerState::Closed | BreakerState::Disabled => {
-                    return (Ok(Ticket { generation, state: word.state() }), transition);
+                    return (
+                        Ok(Ticket {
+                            generation,
+                            state: word.state(),
+                        }),
+                        transition,
+                    );
                 }
                 BreakerState::ForcedOpen => {
                     self.rejected.fetch_add(1, Ordering::Relaxed);
@@ -184,7 +196,8 @@ impl BreakerCore {
                                 generation: probing.generation(),
                                 state: BreakerState::HalfOpen,
                             };
-                            let changed = self.transitioned(BreakerState::Open, BreakerState::HalfOpen);
+                            let changed =
+                                self.transitioned(BreakerState::Open, BreakerState::HalfOpen);
                             return (Ok(ticket), Some(changed));
                         }
                         Err(actual) => word = actual,
@@ -198,7 +211,10 @@ impl BreakerCore {
                     let taken = Word::half_open(generation, word.in_flight() + 1, word.successes());
                     match self.swap(word, taken) {
                         Ok(()) => {
-                            let ticket = Ticket { generation, state: BreakerState::HalfOpen };
+                            let ticket = Ticket {
+                                generation,
+                                state: BreakerState::HalfOpen,
+                            };
                             return (Ok(ticket), transition.take());
                         }
                         Err(actual) => word = actual,
@@ -292,7 +308,10 @@ impl BreakerCore {
                 CallResult::Success
                     if word.successes() + 1 >= u64::from(self.config.close_after) =>
                 {
-                    (Word::closed(word.next_generation()), Some(BreakerState::Closed))
+                    (
+                        Word::closed(word.next_generation()),
+                        Some(BreakerState::Closed),
+                    )
                 }
                 CallResult::Success => (
                     Word::half_open(word.generation(), in_flight, word.successes() + 1),
@@ -366,7 +385,10 @@ mod tests {
     fn call(core: &BreakerCore, result: CallResult) -> Result<Vec<Transition>, Rejection> {
         let (admitted, transition) = core.admit();
         let ticket = admitted?;
-        Ok(transition.into_iter().chain(core.record(ticket, result)).collect())
+        Ok(transition
+            .into_iter()
+            .chain(core.record(ticket, result))
+            .collect())
     }
 
     fn t(from: BreakerState, to: BreakerState) -> Transition {
@@ -391,11 +413,26 @@ mod tests {
         assert_eq!(core.state(), Open);
 
         clock.advance(Duration::from_secs(4));
-        assert_eq!(call(&core, Success), Err(Rejection { retry_after: Some(Duration::from_secs(6)) }));
+        assert_eq!(
+            call(&core, Success),
+            Err(Rejection {
+                retry_after: Some(Duration::from_secs(6))
+            })
+        );
         clock.advance(Duration::from_secs(6));
-        assert_eq!(call(&core, Success), Ok(vec![t(Open, HalfOpen), t(HalfOpen, Closed)]));
+        assert_eq!(
+            call(&core, Success),
+            Ok(vec![t(Open, HalfOpen), t(HalfOpen, Closed)])
+        );
         assert_eq!(core.state(), Closed);
-        assert_eq!(core.counts(), BreakerCounts { successes: 2, failures: 4, rejected: 1 });
+        assert_eq!(
+            core.counts(),
+            BreakerCounts {
+                successes: 2,
+                failures: 4,
+                rejected: 1
+            }
+        );
     }
 
     #[test]
@@ -421,10 +458,20 @@ mod tests {
             .window(4)
             .min_calls(4);
         let (core, _) = breaker(config);
-        for result in [Failure, Failure, Success, Success, Success, Failure, Failure] {
-            assert_eq!(call(&core, result), Ok(vec![]), "window holds at most 2 failures of 4");
+        for result in [
+            Failure, Failure, Success, Success, Success, Failure, Failure,
+        ] {
+            assert_eq!(
+                call(&core, result),
+                Ok(vec![]),
+                "window holds at most 2 failures of 4"
+            );
         }
-        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]), "3 of the last 4");
+        assert_eq!(
+            call(&core, Failure),
+            Ok(vec![t(Closed, Open)]),
+            "3 of the last 4"
+        );
     }
 
     #[test]
@@ -443,17 +490,30 @@ mod tests {
         let (second, _) = core.admit();
         let (third, _) = core.admit();
         assert!(first.is_ok() && second.is_ok());
-        assert_eq!(third, Err(Rejection { retry_after: None }), "only 2 permits");
+        assert_eq!(
+            third,
+            Err(Rejection { retry_after: None }),
+            "only 2 permits"
+        );
         assert_eq!(core.probes_in_flight(), 2);
 
-        assert_eq!(core.record(first.unwrap(), Success), None, "1 of 2 successes");
-        assert_eq!(core.record(second.unwrap(), Failure), Some(t(HalfOpen, Open)));
+        assert_eq!(
+            core.record(first.unwrap(), Success),
+            None,
+            "1 of 2 successes"
+        );
+        assert_eq!(
+            core.record(second.unwrap(), Failure),
+            Some(t(HalfOpen, Open))
+        );
         assert_eq!(core.state(), Open);
     }
 
     #[test]
     fn a_released_probe_gives_its_permit_back() {
-        let config = BreakerConfig::new().consecutive_failures(1).open_for(Duration::ZERO);
+        let config = BreakerConfig::new()
+            .consecutive_failures(1)
+            .open_for(Duration::ZERO);
         let (core, _) = breaker(config);
         assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
         let (probe, _) = core.admit();
@@ -466,13 +526,19 @@ mod tests {
 
     #[test]
     fn a_stale_probe_does_not_touch_a_later_period() {
-        let config = BreakerConfig::new().consecutive_failures(1).open_for(Duration::ZERO);
+        let config = BreakerConfig::new()
+            .consecutive_failures(1)
+            .open_for(Duration::ZERO);
         let (core, _) = breaker(config);
         call(&core, Failure).unwrap();
         let stale = core.admit().0.unwrap();
         core.force(BreakerState::Open);
         let fresh = core.admit().0.unwrap();
-        assert_eq!(core.record(stale, Failure), None, "belongs to an ended period");
+        assert_eq!(
+            core.record(stale, Failure),
+            None,
+            "belongs to an ended period"
+        );
         assert_eq!(core.probes_in_flight(), 1);
         assert_eq!(core.record(fresh, Success), Some(t(HalfOpen, Closed)));
     }
@@ -480,9 +546,15 @@ mod tests {
     #[test]
     fn admin_states() {
         let (core, _) = breaker(BreakerConfig::new().consecutive_failures(1));
-        assert_eq!(core.force(BreakerState::ForcedOpen), Some(t(Closed, BreakerState::ForcedOpen)));
+        assert_eq!(
+            core.force(BreakerState::ForcedOpen),
+            Some(t(Closed, BreakerState::ForcedOpen))
+        );
         assert_eq!(core.admit().0, Err(Rejection { retry_after: None }));
-        assert_eq!(core.force(BreakerState::Disabled), Some(t(BreakerState::ForcedOpen, BreakerState::Disabled)));
+        assert_eq!(
+            core.force(BreakerState::Disabled),
+            Some(t(BreakerState::ForcedOpen, BreakerState::Disabled))
+        );
         for _ in 0..5 {
             assert_eq!(call(&core, Failure), Ok(vec![]), "disabled counts nothing");
         }

@@ -10,8 +10,8 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use super::breaker::Breaker;
 use super::config::BreakerConfig;
-use crate::clock::{Clock, SystemClock};
 use crate::Error;
+use crate::clock::{Clock, SystemClock};
 
 /// Options for breaker `name` written in code, at `location` (`file:line`).
 #[derive(Debug)]
@@ -98,7 +98,10 @@ fn get_or_create(
     name: &str,
     explicit: Option<(BreakerConfig, Arc<dyn Clock>)>,
 ) -> Result<&'static Breaker, &'static Breaker> {
-    let mut breakers = REGISTRY.breakers.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut breakers = REGISTRY
+        .breakers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     if let Some(existing) = breakers.get(name) {
         return Err(existing);
     }
@@ -106,7 +109,10 @@ fn get_or_create(
     let (config, clock) = match (explicit, &declared) {
         (Some((config, clock)), _) => (config, clock),
         (None, Ok(Some(config))) => (*config, Arc::new(SystemClock) as Arc<dyn Clock>),
-        (None, _) => (BreakerConfig::new(), Arc::new(SystemClock) as Arc<dyn Clock>),
+        (None, _) => (
+            BreakerConfig::new(),
+            Arc::new(SystemClock) as Arc<dyn Clock>,
+        ),
     };
     let conflict = match declared {
         Err(conflict) => Some(conflict),
@@ -121,7 +127,8 @@ fn get_or_create(
         tracing::error!(breaker = name, error = %conflict, "coord: circuit breaker refuses calls");
     }
     // Leaked on purpose: one per breaker name, and call sites keep `&'static` references.
-    let breaker: &'static Breaker = Box::leak(Box::new(Breaker::new(name, config, clock, conflict)));
+    let breaker: &'static Breaker =
+        Box::leak(Box::new(Breaker::new(name, config, clock, conflict)));
     breakers.insert(name.to_owned(), breaker);
     Ok(breaker)
 }
@@ -133,7 +140,10 @@ fn get_or_create(
 /// assert!(coord::breakers().iter().any(|b| b.name() == "docs.listed"));
 /// ```
 pub fn breakers() -> Vec<&'static Breaker> {
-    let breakers = REGISTRY.breakers.lock().unwrap_or_else(PoisonError::into_inner);
+    let breakers = REGISTRY
+        .breakers
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
     let mut all: Vec<&'static Breaker> = breakers.values().copied().collect();
     all.sort_by(|a, b| a.name().cmp(b.name()));
     all
@@ -149,5 +159,8 @@ pub fn breaker_conflicts() -> Vec<Error> {
     let mut names: Vec<&str> = BREAKER_DECLARATIONS.iter().map(|d| d.name).collect();
     names.sort_unstable();
     names.dedup();
-    names.into_iter().filter_map(|name| declared(name).err()).collect()
+    names
+        .into_iter()
+        .filter_map(|name| declared(name).err())
+        .collect()
 }

@@ -158,7 +158,10 @@ mod tests {
         assert_eq!(open.opened_at(), Duration::from_micros(123_456_789));
 
         let half = Word::half_open(7, 3, 2);
-        assert_eq!((half.state(), half.generation()), (BreakerState::HalfOpen, 7));
+        assert_eq!(
+            (half.state(), half.generation()),
+            (BreakerState::HalfOpen, 7)
+        );
         assert_eq!((half.in_flight(), half.successes()), (3, 2));
 
         for state in BreakerState::ALL {

@@ -196,9 +196,15 @@ mod tests {
             .deadline(Duration::from_millis(500));
         let ms = Duration::from_millis;
         // 100 ms in, a 100 ms delay and a 100 ms attempt end at 300 ms: allowed.
-        assert_eq!(next_delay(&policy, 0, None, ms(100), ms(100), 0.0), Ok(ms(100)));
+        assert_eq!(
+            next_delay(&policy, 0, None, ms(100), ms(100), 0.0),
+            Ok(ms(100))
+        );
         // 350 ms in, they would end at 550 ms: refused.
-        assert_eq!(next_delay(&policy, 1, None, ms(350), ms(100), 0.0), Err(StopReason::DeadlineReached));
+        assert_eq!(
+            next_delay(&policy, 1, None, ms(350), ms(100), 0.0),
+            Err(StopReason::DeadlineReached)
+        );
         assert_eq!(
             next_delay(&policy, 3, None, ms(0), ms(0), 0.0),
             Err(StopReason::RetriesExhausted)

@@ -98,6 +98,8 @@ pub trait ClassifiedError {
     fn coord_severity(&self) -> Option<Severity>;
 }
 
+// Called as `(&ErrorProbe(e)).coord_is_transient()`: the by-value step finds this impl when
+// `E: Classify`; otherwise the auto-referenced step finds the fallback below.
 impl<E: Classify> ClassifiedError for ErrorProbe<'_, E> {
     fn coord_is_transient(&self) -> bool {
         self.0.is_transient()
@@ -130,7 +132,9 @@ pub trait DisplayedError<'a> {
     fn coord_text(&self) -> ErrorText<'a>;
 }
 
-impl<'a, E: fmt::Display> DisplayedError<'a> for ErrorProbe<'a, E> {
+// Text probes are called as `(&&&ErrorProbe(e)).coord_text()`: each autoderef step tries one
+// impl, the most references first, so `Display` wins over `Debug` over the type name.
+impl<'a, E: fmt::Display> DisplayedError<'a> for &&ErrorProbe<'a, E> {
     fn coord_text(&self) -> ErrorText<'a> {
         ErrorText::Display(self.0)
     }
@@ -154,7 +158,7 @@ pub trait OpaqueError<'a> {
     fn coord_text(&self) -> ErrorText<'a>;
 }
 
-impl<'a, E> OpaqueError<'a> for &&ErrorProbe<'a, E> {
+impl<'a, E> OpaqueError<'a> for ErrorProbe<'a, E> {
     fn coord_text(&self) -> ErrorText<'a> {
         ErrorText::Opaque(std::any::type_name::<E>())
     }
@@ -179,10 +183,19 @@ mod tests {
     #[test]
     fn probes_pick_the_most_specific_impl() {
         assert_eq!((&&&ErrorProbe(&"text")).coord_text().to_string(), "text");
-        assert_eq!((&&&ErrorProbe(&OnlyDebug)).coord_text().to_string(), "OnlyDebug");
-        assert!((&&&ErrorProbe(&Plain)).coord_text().to_string().ends_with("Plain>"));
-        assert!(!(&&ErrorProbe(&Transient(false))).coord_is_transient());
-        assert!((&&ErrorProbe(&Plain)).coord_is_transient());
-        assert_eq!((&&ErrorProbe(&Plain)).coord_severity(), None);
+        assert_eq!(
+            (&&&ErrorProbe(&OnlyDebug)).coord_text().to_string(),
+            "OnlyDebug"
+        );
+        assert!(
+            (&&&ErrorProbe(&Plain))
+                .coord_text()
+                .to_string()
+                .ends_with("Plain>")
+        );
+        assert!(!(&ErrorProbe(&Transient(false))).coord_is_transient());
+        assert!((&ErrorProbe(&Transient(true))).coord_is_transient());
+        assert!((&ErrorProbe(&Plain)).coord_is_transient());
+        assert_eq!((&ErrorProbe(&Plain)).coord_severity(), None);
     }
 }

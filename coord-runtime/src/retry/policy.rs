@@ -179,7 +179,9 @@ impl RetryPolicy {
             Jitter::Equal => delay / 2.0 + delay / 2.0 * unit,
             Jitter::Decorrelated => {
                 let low = self.base_delay.as_secs_f64();
-                let high = previous.map_or(low, |previous| previous.as_secs_f64() * 3.0).max(low);
+                let high = previous
+                    .map_or(low, |previous| previous.as_secs_f64() * 3.0)
+                    .max(low);
                 low + (high - low) * unit
             }
         };
@@ -224,7 +226,10 @@ mod tests {
 
     #[test]
     fn critical_fails_fast() {
-        assert_eq!(RetryPolicy::for_severity(Severity::Critical).max_retries_value(), 0);
+        assert_eq!(
+            RetryPolicy::for_severity(Severity::Critical).max_retries_value(),
+            0
+        );
     }
 
     #[test]

@@ -120,8 +120,10 @@ fn retry_stats_for(operation: &str) -> &'static RetryStats {
 /// assert_eq!((flaky.failed_with_retry, flaky.retries, flaky.exhausted), (1, 2, 1));
 /// ```
 pub fn retry_stats() -> Vec<RetrySnapshot> {
-    let all: Vec<&'static RetryStats> =
-        RETRY_STATS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+    let all: Vec<&'static RetryStats> = RETRY_STATS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone();
     let mut snapshots: Vec<RetrySnapshot> = all
         .iter()
         .map(|stats| {
@@ -190,7 +192,9 @@ impl RetrySite {
         stats.calls[kind as usize].fetch_add(1, Ordering::Relaxed);
         if retries > 0 {
             metrics.retries.increment(u64::from(retries));
-            stats.retries.fetch_add(u64::from(retries), Ordering::Relaxed);
+            stats
+                .retries
+                .fetch_add(u64::from(retries), Ordering::Relaxed);
         }
         if exhausted {
             stats.exhausted.fetch_add(1, Ordering::Relaxed);

@@ -15,8 +15,7 @@ use crate::metric_names::{
 };
 
 /// Metadata every coord metric is registered with.
-pub static METADATA: Metadata<'static> =
-    Metadata::new("coord", Level::INFO, Some(module_path!()));
+pub static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
 
 /// Handles registered with one recorder for one call site.
 struct SiteHandles {
@@ -64,7 +63,10 @@ impl CallSite {
         let calls = Outcome::ALL.map(|outcome| {
             let key = Key::from_parts(
                 CALLS_TOTAL,
-                vec![operation.clone(), Label::new(OUTCOME_LABEL, outcome.as_str())],
+                vec![
+                    operation.clone(),
+                    Label::new(OUTCOME_LABEL, outcome.as_str()),
+                ],
             );
             recorder.register_counter(&key, &METADATA)
         });

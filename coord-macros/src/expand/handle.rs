@@ -1,0 +1,135 @@
+//! `#[handle_errors]`: the body becomes a re-callable closure run by the runtime's retry loop,
+//! each attempt passing the named breaker if there is one.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned as _;
+use syn::{Ident, ItemFn, LitStr, ReturnType, Type};
+
+use crate::body;
+use crate::errors::Errors;
+use crate::func;
+use crate::handle_args::HandleArgs;
+
+const ATTRIBUTE: &str = "#[handle_errors]";
+
+/// Parses, checks and expands `#[handle_errors(args)] item`.
+pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    match try_expand(args, item.clone()) {
+        Ok(tokens) => tokens,
+        Err(error) => super::item_with_errors(item, &error),
+    }
+}
+
+fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let mut errors = Errors::default();
+    let args = HandleArgs::parse(args, &mut errors);
+    let function = func::parse(item, ATTRIBUTE).and_then(|function| {
+        func::check_wrappable(&function, ATTRIBUTE)?;
+        check_returns_result(&function)?;
+        Ok(function)
+    });
+    match (errors.finish(), function) {
+        (Ok(()), Ok(function)) => Ok(handled(args, &function)),
+        (Err(mut error), Err(item_error)) => {
+            error.combine(item_error);
+            Err(error)
+        }
+        (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
+    }
+}
+
+/// Rejects return types that cannot be a `Result`; a path (perhaps an alias) is left to the
+/// type checker, which the runtime's signature makes require `Result<T, E>`.
+pub fn check_returns_result(function: &ItemFn) -> syn::Result<()> {
+    let (span, found) = match &function.sig.output {
+        ReturnType::Default => (function.sig.ident.span(), "returns `()`".to_owned()),
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => return Ok(()),
+            Type::ImplTrait(_) => (ty.span(), "returns `impl Trait`".to_owned()),
+            Type::Never(_) => (ty.span(), "never returns".to_owned()),
+            other => (other.span(), format!("returns `{}`", quote!(#other))),
+        },
+    };
+    Err(syn::Error::new(
+        span,
+        format!(
+            "{ATTRIBUTE} needs a function returning `Result<T, E>`: it retries on `Err`, but this function {found}"
+        ),
+    ))
+}
+
+fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
+    let ItemFn {
+        attrs, vis, sig, ..
+    } = function;
+    let krate = super::crate_path(args.krate);
+    let private = quote!(#krate::__private);
+    let name = args.name.unwrap_or_else(|| {
+        LitStr::new(
+            &syn::ext::IdentExt::unraw(&sig.ident).to_string(),
+            sig.ident.span(),
+        )
+    });
+    let policy = args.retry.policy(&krate);
+    let error = Ident::new("__coord_error", Span::mixed_site());
+    let retryable = args.retry.retryable(&krate, &error);
+
+    let (breaker_items, admission) = match &args.breaker {
+        None => (TokenStream::new(), quote!(&#private::NO_BREAKER)),
+        Some(breaker) => {
+            let breaker_name = &breaker.name;
+            let declaration = breaker.declared_config(&krate).map(|config| {
+                quote! {
+                    #[#private::linkme::distributed_slice(#private::BREAKER_DECLARATIONS)]
+                    #[linkme(crate = #private::linkme)]
+                    static __COORD_BREAKER_DECLARATION: #private::BreakerDeclaration =
+                        #private::BreakerDeclaration {
+                            name: #breaker_name,
+                            config: #config,
+                            location: ::core::concat!(::core::file!(), ":", ::core::line!()),
+                        };
+                }
+            });
+            // The `From<coord::Error>` requirement is reported at the `circuit_breaker` argument.
+            let admission = quote_spanned!(breaker_name.span()=> &__COORD_BREAKER_SITE);
+            (
+                quote! {
+                    static __COORD_BREAKER_SITE: #private::BreakerSite =
+                        #private::BreakerSite::new(#breaker_name);
+                    #declaration
+                },
+                admission,
+            )
+        }
+    };
+
+    let attempt = body::attempt_closure(function);
+    // Inline, after the attempt closure: its parameter type comes from the attempt's error type.
+    let classify = quote! {
+        |#error: &_| #private::FailureView {
+            retryable: #retryable,
+            severity: (&#private::ErrorProbe(#error)).coord_severity(),
+            text: (&&&#private::ErrorProbe(#error)).coord_text(),
+        }
+    };
+    let run = if sig.asyncness.is_some() {
+        quote!(#private::run_async(&__COORD_RETRY_SITE, #admission, #attempt, #classify).await)
+    } else {
+        quote!(#private::run_sync(&__COORD_RETRY_SITE, #admission, #attempt, #classify))
+    };
+    quote! {
+        #(#attrs)*
+        #vis #sig {
+            static __COORD_RETRY_SITE: #private::RetrySite =
+                #private::RetrySite::new(#name, #policy);
+            #breaker_items
+            #[allow(unused_imports)]
+            use #private::{
+                ClassifiedError as _, DebuggedError as _, DisplayedError as _, OpaqueError as _,
+                UnclassifiedError as _,
+            };
+            #run
+        }
+    }
+}

@@ -1,0 +1,79 @@
+//! Arguments of `#[handle_errors]`: the retry arguments, `circuit_breaker`, `name` and `crate`.
+
+use proc_macro2::TokenStream;
+use syn::{Lit, LitStr};
+
+use crate::args::{self, Arg, KeyTable, NamedArg};
+use crate::breaker_args::BreakerArgs;
+use crate::errors::Errors;
+use crate::retry_args::{RETRY_KEYS, RetryArgs};
+
+const KEYS: KeyTable = KeyTable {
+    context: "#[handle_errors]",
+    keys: &[
+        "max_retries",
+        "backoff",
+        "base_delay",
+        "multiplier",
+        "max_delay",
+        "jitter",
+        "deadline",
+        "severity",
+        "retry_if",
+        "circuit_breaker",
+        "name",
+        "crate",
+    ],
+};
+
+/// What `#[handle_errors(...)]` asked for.
+#[derive(Default)]
+pub struct HandleArgs {
+    /// Operation name for the retry metrics; defaults to the function's name.
+    pub name: Option<LitStr>,
+    /// The retry policy.
+    pub retry: RetryArgs,
+    /// The breaker each attempt passes, if any.
+    pub breaker: Option<BreakerArgs>,
+    /// Path to the coord crate.
+    pub krate: Option<syn::Path>,
+}
+
+impl HandleArgs {
+    /// Reads the arguments, recording every mistake in `errors`.
+    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
+        let mut parsed = HandleArgs::default();
+        let Some(list) = errors.ok(args::parse_args(tokens)) else {
+            return parsed;
+        };
+        let mut named: Vec<NamedArg> = Vec::new();
+        for arg in list {
+            match arg {
+                Arg::Named(arg) => named.push(arg),
+                Arg::Positional(lit) => errors.at(
+                    lit.span(),
+                    match lit {
+                        Lit::Str(_) => "#[handle_errors] takes keyed arguments; name the operation with `name = \"...\"`",
+                        _ => "#[handle_errors] takes keyed arguments, e.g. `max_retries = 3`",
+                    },
+                ),
+            }
+        }
+        for arg in KEYS.check(&named, errors) {
+            match arg.key_name().as_str() {
+                "name" => parsed.name = errors.ok(args::string(arg, "\"charge_card\"")),
+                "crate" => parsed.krate = errors.ok(args::crate_path(arg)),
+                "circuit_breaker" => parsed.breaker = BreakerArgs::read(arg, errors),
+                key if RETRY_KEYS.contains(&key) => parsed.retry.read(arg, errors),
+                _ => unreachable!("KeyTable::check only passes known keys"),
+            }
+        }
+        parsed.retry.check(errors);
+        if let Some(name) = &parsed.name
+            && name.value().trim().is_empty()
+        {
+            errors.at(name.span(), "the operation name is empty");
+        }
+        parsed
+    }
+}

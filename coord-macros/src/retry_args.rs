@@ -1,0 +1,142 @@
+//! The retry arguments shared by `#[handle_errors(...)]` and `#[coordinate_operation(retry(...))]`:
+//! `max_retries`, `backoff`, `base_delay`, `multiplier`, `max_delay`, `jitter`, `deadline`,
+//! `severity`, `retry_if`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+
+use crate::args::{self, NamedArg};
+use crate::errors::Errors;
+
+/// Every retry key.
+pub const RETRY_KEYS: &[&str] = &[
+    "max_retries",
+    "backoff",
+    "base_delay",
+    "multiplier",
+    "max_delay",
+    "jitter",
+    "deadline",
+    "severity",
+    "retry_if",
+];
+
+const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
+const BACKOFFS: &[&str] = &["exponential", "linear", "constant"];
+const JITTERS: &[&str] = &["full", "equal", "decorrelated", "none"];
+
+/// The retry policy a function asked for; absent fields come from its severity's defaults.
+#[derive(Default)]
+pub struct RetryArgs {
+    severity: Option<&'static str>,
+    max_retries: Option<u32>,
+    backoff: Option<&'static str>,
+    base_delay: Option<(u64, Span)>,
+    multiplier: Option<f64>,
+    max_delay: Option<(u64, Span)>,
+    jitter: Option<&'static str>,
+    deadline: Option<u64>,
+    /// A user function `fn(&E) -> bool` deciding which errors are retried.
+    pub retry_if: Option<syn::Path>,
+}
+
+impl RetryArgs {
+    /// Reads one retry argument (its key already checked against [`RETRY_KEYS`]).
+    pub fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
+        match arg.key_name().as_str() {
+            "severity" => self.severity = errors.ok(args::choice(arg, SEVERITIES)),
+            "max_retries" => self.max_retries = errors.ok(args::integer(arg, 0)),
+            "backoff" => self.backoff = errors.ok(args::choice(arg, BACKOFFS)),
+            "base_delay" => {
+                self.base_delay = errors
+                    .ok(args::duration(arg, true))
+                    .map(|n| (n, arg.key.span()));
+            }
+            "multiplier" => {
+                self.multiplier = errors.ok(args::number(arg, |m| m >= 1.0, "must be at least 1"));
+            }
+            "max_delay" => {
+                self.max_delay = errors
+                    .ok(args::duration(arg, true))
+                    .map(|n| (n, arg.key.span()));
+            }
+            "jitter" => self.jitter = errors.ok(args::choice(arg, JITTERS)),
+            "deadline" => self.deadline = errors.ok(args::duration(arg, false)),
+            "retry_if" => self.retry_if = errors.ok(args::path(arg, "is_transient")),
+            other => errors.at(arg.key.span(), format!("`{other}` is not a retry argument")),
+        }
+    }
+
+    /// Checks arguments against each other once all are read.
+    pub fn check(&self, errors: &mut Errors) {
+        if let (Some((base, _)), Some((max, max_span))) = (self.base_delay, self.max_delay)
+            && base > max
+        {
+            errors.at(
+                max_span,
+                "`max_delay` is shorter than `base_delay`: no retry could wait as long as asked",
+            );
+        }
+    }
+
+    /// A `const` expression building the `RetryPolicy`.
+    pub fn policy(&self, krate: &syn::Path) -> TokenStream {
+        let private = quote!(#krate::__private);
+        let severity = match self.severity.unwrap_or("medium") {
+            "low" => quote!(Low),
+            "high" => quote!(High),
+            "critical" => quote!(Critical),
+            _ => quote!(Medium),
+        };
+        let duration = |nanos: u64| quote!(::core::time::Duration::from_nanos(#nanos));
+        let mut policy = quote!(#private::RetryPolicy::for_severity(#private::Severity::#severity));
+        if let Some(retries) = self.max_retries {
+            policy.extend(quote!(.max_retries(#retries)));
+        }
+        if let Some(backoff) = self.backoff {
+            let variant = match backoff {
+                "linear" => quote!(Linear),
+                "constant" => quote!(Constant),
+                _ => quote!(Exponential),
+            };
+            policy.extend(quote!(.backoff(#private::Backoff::#variant)));
+        }
+        if let Some((nanos, _)) = self.base_delay {
+            let delay = duration(nanos);
+            policy.extend(quote!(.base_delay(#delay)));
+        }
+        if let Some(multiplier) = self.multiplier {
+            policy.extend(quote!(.multiplier(#multiplier)));
+        }
+        if let Some((nanos, _)) = self.max_delay {
+            let delay = duration(nanos);
+            policy.extend(quote!(.max_delay(#delay)));
+        }
+        if let Some(jitter) = self.jitter {
+            let variant = match jitter {
+                "full" => quote!(Full),
+                "equal" => quote!(Equal),
+                "decorrelated" => quote!(Decorrelated),
+                _ => quote!(None),
+            };
+            policy.extend(quote!(.jitter(#private::Jitter::#variant)));
+        }
+        if let Some(nanos) = self.deadline {
+            let deadline = duration(nanos);
+            policy.extend(quote!(.deadline(#deadline)));
+        }
+        policy
+    }
+
+    /// The expression deciding whether `error` is retried: the `retry_if` function, else the
+    /// error's `Classify` impl, else `true`.
+    pub fn retryable(&self, krate: &syn::Path, error: &syn::Ident) -> TokenStream {
+        match &self.retry_if {
+            Some(path) => {
+                let span = syn::spanned::Spanned::span(path);
+                quote_spanned!(span=> (#path)(#error))
+            }
+            None => quote!((&#krate::__private::ErrorProbe(#error)).coord_is_transient()),
+        }
+    }
+}
