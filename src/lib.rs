@@ -102,8 +102,9 @@ pub use coord_runtime::{
     Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerState, Classify, Clock,
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ExportError, Exporter, Jitter,
     ManualClock, OperationSnapshot, Outcome, OutcomeCounts, PrometheusExport, RetryKind,
-    RetryPolicy, RetrySnapshot, Severity, SystemClock, breaker, breaker_conflicts, breakers,
-    metric_names, operation_stats, prometheus, register_breaker, retry_stats, seed_jitter,
+    RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock, breaker, breaker_conflicts,
+    breakers, metric_names, operation_stats, prometheus, register_breaker, retry_stats,
+    seed_jitter,
 };
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.

@@ -30,7 +30,7 @@ static GLOBAL: CountingAllocator = CountingAllocator;
 
 #[coord::track_performance]
 fn sync_call(x: u64) -> Result<u64, u64> {
-    if x % 3 == 0 { Err(x) } else { Ok(x) }
+    if x.is_multiple_of(3) { Err(x) } else { Ok(x) }
 }
 
 #[coord::track_performance]

@@ -35,6 +35,25 @@ async fn wait_forever() {
     std::future::pending::<()>().await;
 }
 
+#[derive(Debug)]
+struct PayError;
+
+impl From<coord::Error> for PayError {
+    fn from(_: coord::Error) -> Self {
+        PayError
+    }
+}
+
+#[coord::handle_errors(
+    name = "export.pay",
+    circuit_breaker = "export.payments",
+    max_retries = 1,
+    base_delay = "1ms"
+)]
+fn pay(fail: bool) -> Result<(), PayError> {
+    if fail { Err(PayError) } else { Ok(()) }
+}
+
 /// The exporter of this binary, with one call of every outcome already made.
 fn exporter() -> &'static coord::Exporter {
     static EXPORTER: OnceLock<coord::Exporter> = OnceLock::new();
@@ -47,6 +66,8 @@ fn exporter() -> &'static coord::Exporter {
             checkout(items).expect("ok");
         }
         checkout(0).expect_err("error");
+        pay(false).expect("paid");
+        pay(true).expect_err("declined twice");
         std::panic::catch_unwind(crash).expect_err("panic");
         let mut future = std::pin::pin!(wait_forever());
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
@@ -93,6 +114,14 @@ fn exposition_has_help_histograms_and_all_outcomes() {
         r#"coord_operation_in_flight{operation="export.crash"} 0"#,
         r#"coord_operation_in_flight{operation="export.wait"} 0"#,
         "# HELP coord_build_info ",
+        "# HELP coord_retry_calls_total ",
+        r#"coord_retry_calls_total{operation="export.pay",kind="successful_without_retry"} 1"#,
+        r#"coord_retry_calls_total{operation="export.pay",kind="failed_with_retry"} 1"#,
+        r#"coord_retry_attempts_total{operation="export.pay"} 1"#,
+        "# HELP coord_circuit_breaker_state ",
+        r#"coord_circuit_breaker_state{breaker="export.payments",state="closed"} 1"#,
+        r#"coord_circuit_breaker_state{breaker="export.payments",state="open"} 0"#,
+        r#"coord_circuit_breaker_calls_total{breaker="export.payments",outcome="failure"} 2"#,
         &format!(
             r#"coord_build_info{{version="{}"}} 1"#,
             env!("CARGO_PKG_VERSION")

@@ -67,7 +67,7 @@ fn zero_retries_runs_once() {
     assert_eq!(flaky.attempts(), 1);
 }
 
-fn only_timeouts(error: &String) -> bool {
+fn only_timeouts(error: &str) -> bool {
     error.contains("timeout")
 }
 

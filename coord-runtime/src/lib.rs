@@ -20,9 +20,9 @@ pub mod metric_names;
 #[doc(hidden)]
 pub mod __private;
 
-pub use breaker::breaker::{Breaker, Permit};
 pub use breaker::config::BreakerConfig;
 pub use breaker::core::{BreakerCore, BreakerCounts, CallResult, Rejection, Ticket, Transition};
+pub use breaker::named::{Breaker, Permit};
 pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
 pub use breaker::state::BreakerState;
 pub use clock::{Clock, ManualClock, SystemClock};
@@ -33,7 +33,7 @@ pub use export::{
 };
 pub use outcome::Outcome;
 pub use retry::classify::Classify;
-pub use retry::policy::{Backoff, Jitter, RetryPolicy};
+pub use retry::policy::{Backoff, Jitter, RetryPolicy, StopReason};
 pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
 pub use severity::Severity;

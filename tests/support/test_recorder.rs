@@ -56,6 +56,21 @@ fn labelled<H, V>(
         .collect()
 }
 
+/// The series of `series` whose name starts with `prefix`, each read with `read`.
+fn named<H, V>(
+    series: &Mutex<BTreeMap<String, H>>,
+    prefix: &str,
+    read: impl Fn(&H) -> V,
+) -> BTreeMap<String, V> {
+    series
+        .lock()
+        .unwrap()
+        .range(prefix.to_owned()..)
+        .take_while(|(name, _)| name.starts_with(prefix))
+        .map(|(name, handle)| (name.clone(), read(handle)))
+        .collect()
+}
+
 fn series_name(key: &Key) -> String {
     let labels: Vec<String> = key
         .labels()
@@ -83,6 +98,18 @@ impl TestRecorder {
     pub fn histograms(&self, operation: &str) -> BTreeMap<String, Vec<f64>> {
         labelled(&self.histograms, operation, |samples| {
             samples.0.lock().unwrap().clone()
+        })
+    }
+
+    /// Counter values of the series whose name starts with `prefix`.
+    pub fn counters_named(&self, prefix: &str) -> BTreeMap<String, u64> {
+        named(&self.counters, prefix, |value| value.load(Ordering::SeqCst))
+    }
+
+    /// Gauge values of the series whose name starts with `prefix`.
+    pub fn gauges_named(&self, prefix: &str) -> BTreeMap<String, f64> {
+        named(&self.gauges, prefix, |value| {
+            f64::from_bits(value.load(Ordering::SeqCst))
         })
     }
 

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use super::breaker::Breaker;
 use super::config::BreakerConfig;
+use super::named::Breaker;
 use crate::Error;
 use crate::clock::{Clock, SystemClock};
 

@@ -3,7 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::Error;
-use crate::breaker::breaker::{Breaker, Permit};
+use crate::breaker::named::{Breaker, Permit};
 use crate::breaker::registry::breaker;
 
 /// Decides whether an attempt may run, converting a refusal into the function's error type.

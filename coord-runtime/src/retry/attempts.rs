@@ -17,6 +17,7 @@ macro_rules! log_at {
 }
 
 use super::classify::FailureView;
+use super::policy::StopReason;
 use super::site::{RetryKind, RetrySite};
 use crate::Severity;
 use crate::breaker::core::CallResult;
@@ -28,53 +29,6 @@ pub enum Decision {
     Stop,
     /// Sleep this long, then try again.
     RetryAfter(Duration),
-}
-
-/// Why the loop stopped on an error (for the log and the statistics).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopReason {
-    /// The error is not worth retrying.
-    NotRetryable,
-    /// Every allowed retry was made.
-    RetriesExhausted,
-    /// Another retry would end past the deadline.
-    DeadlineReached,
-}
-
-impl StopReason {
-    fn as_str(self) -> &'static str {
-        match self {
-            StopReason::NotRetryable => "not retryable",
-            StopReason::RetriesExhausted => "retries exhausted",
-            StopReason::DeadlineReached => "deadline reached",
-        }
-    }
-}
-
-/// When the next retry may start, or `None` when the policy forbids one.
-///
-/// `retries_done` retries have been made; `previous` is the last delay; `elapsed` is the time
-/// since the call started and `last_attempt` the last attempt's duration (both only measured
-/// when the policy has a deadline); `unit` is a uniform random number in `[0, 1)`.
-#[must_use]
-pub fn next_delay(
-    policy: &super::policy::RetryPolicy,
-    retries_done: u32,
-    previous: Option<Duration>,
-    elapsed: Duration,
-    last_attempt: Duration,
-    unit: f64,
-) -> Result<Duration, StopReason> {
-    if retries_done >= policy.max_retries {
-        return Err(StopReason::RetriesExhausted);
-    }
-    let delay = policy.delay(retries_done + 1, previous, unit);
-    if let Some(deadline) = policy.deadline
-        && elapsed + delay + last_attempt > deadline
-    {
-        return Err(StopReason::DeadlineReached);
-    }
-    Ok(delay)
 }
 
 /// One call's attempts so far.
@@ -136,8 +90,7 @@ impl Attempts {
     ) -> Decision {
         let policy = self.site.policy();
         let planned = if failure.retryable {
-            next_delay(
-                policy,
+            policy.next_delay(
                 self.retries,
                 self.previous_delay,
                 elapsed,
@@ -180,34 +133,5 @@ fn quieter(level: tracing::Level) -> tracing::Level {
         tracing::Level::ERROR => tracing::Level::WARN,
         tracing::Level::WARN => tracing::Level::INFO,
         _ => tracing::Level::DEBUG,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::{Backoff, Jitter, RetryPolicy};
-
-    #[test]
-    fn deadline_stops_a_retry_that_would_end_past_it() {
-        let policy = RetryPolicy::for_severity(Severity::Medium)
-            .jitter(Jitter::None)
-            .backoff(Backoff::Constant)
-            .deadline(Duration::from_millis(500));
-        let ms = Duration::from_millis;
-        // 100 ms in, a 100 ms delay and a 100 ms attempt end at 300 ms: allowed.
-        assert_eq!(
-            next_delay(&policy, 0, None, ms(100), ms(100), 0.0),
-            Ok(ms(100))
-        );
-        // 350 ms in, they would end at 550 ms: refused.
-        assert_eq!(
-            next_delay(&policy, 1, None, ms(350), ms(100), 0.0),
-            Err(StopReason::DeadlineReached)
-        );
-        assert_eq!(
-            next_delay(&policy, 3, None, ms(0), ms(0), 0.0),
-            Err(StopReason::RetriesExhausted)
-        );
     }
 }

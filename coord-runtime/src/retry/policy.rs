@@ -147,6 +147,24 @@ impl RetryPolicy {
         self.max_retries
     }
 
+    /// How delays are randomised.
+    #[must_use]
+    pub const fn jitter_value(&self) -> Jitter {
+        self.jitter
+    }
+
+    /// The delay before the first retry, before jitter.
+    #[must_use]
+    pub const fn base_delay_value(&self) -> Duration {
+        self.base_delay
+    }
+
+    /// The longest delay before any retry.
+    #[must_use]
+    pub const fn max_delay_value(&self) -> Duration {
+        self.max_delay
+    }
+
     /// The delays before retries 1..=`max_retries`, without jitter.
     pub fn delays_without_jitter(&self) -> impl Iterator<Item = Duration> + '_ {
         (1..=self.max_retries).map(|retry| self.capped_delay(retry))
@@ -186,6 +204,76 @@ impl RetryPolicy {
             }
         };
         seconds_capped(seconds, self.max_delay)
+    }
+}
+
+/// Why no further retry is made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// The error is not worth retrying.
+    NotRetryable,
+    /// Every allowed retry was made.
+    RetriesExhausted,
+    /// Another retry would end past the deadline.
+    DeadlineReached,
+}
+
+impl StopReason {
+    /// A short description for logs.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            StopReason::NotRetryable => "not retryable",
+            StopReason::RetriesExhausted => "retries exhausted",
+            StopReason::DeadlineReached => "deadline reached",
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay before the next retry, or why there is none.
+    ///
+    /// `retries_done` retries have been made; `previous` is the last delay; `elapsed` is the
+    /// time since the call started and `last_attempt` the last attempt's duration (used for the
+    /// deadline: a retry is refused if waiting and then running as long again would end past
+    /// it); `unit` is a uniform random number in `[0, 1)` for jitter.
+    ///
+    /// ```
+    /// use coord::{Backoff, Jitter, RetryPolicy, Severity, StopReason};
+    /// use std::time::Duration;
+    ///
+    /// let ms = Duration::from_millis;
+    /// let policy = RetryPolicy::for_severity(Severity::Medium)
+    ///     .jitter(Jitter::None)
+    ///     .backoff(Backoff::Constant)
+    ///     .deadline(ms(500));
+    /// // 100 ms in, a 100 ms wait and a 100 ms attempt end at 300 ms: allowed.
+    /// assert_eq!(policy.next_delay(0, None, ms(100), ms(100), 0.0), Ok(ms(100)));
+    /// // 350 ms in, they would end at 550 ms: refused.
+    /// assert_eq!(policy.next_delay(1, None, ms(350), ms(100), 0.0), Err(StopReason::DeadlineReached));
+    /// assert_eq!(policy.next_delay(3, None, ms(0), ms(0), 0.0), Err(StopReason::RetriesExhausted));
+    /// ```
+    ///
+    /// # Errors
+    /// [`StopReason::RetriesExhausted`] or [`StopReason::DeadlineReached`].
+    pub fn next_delay(
+        &self,
+        retries_done: u32,
+        previous: Option<Duration>,
+        elapsed: Duration,
+        last_attempt: Duration,
+        unit: f64,
+    ) -> Result<Duration, StopReason> {
+        if retries_done >= self.max_retries {
+            return Err(StopReason::RetriesExhausted);
+        }
+        let delay = self.delay(retries_done + 1, previous, unit);
+        if let Some(deadline) = self.deadline
+            && elapsed + delay + last_attempt > deadline
+        {
+            return Err(StopReason::DeadlineReached);
+        }
+        Ok(delay)
     }
 }
 
