@@ -72,6 +72,13 @@ fn fake_return_edge(output: &ReturnType) -> TokenStream {
     }
 }
 
+/// Whether `ty` contains `impl Trait` anywhere.
+pub fn mentions_impl_trait(ty: &Type) -> bool {
+    let mut replaced = ty.clone();
+    ImplTraitToInfer.visit_type_mut(&mut replaced);
+    replaced != *ty
+}
+
 struct ImplTraitToInfer;
 
 impl VisitMut for ImplTraitToInfer {

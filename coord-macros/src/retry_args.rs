@@ -133,7 +133,10 @@ impl RetryArgs {
     pub fn retryable(&self, krate: &syn::Path, error: &syn::Ident) -> TokenStream {
         match &self.retry_if {
             Some(path) => {
+                // The argument sits at the path too, so a signature mismatch points there.
                 let span = syn::spanned::Spanned::span(path);
+                let error =
+                    syn::Ident::new(&error.to_string(), Span::mixed_site().located_at(span));
                 quote_spanned!(span=> (#path)(#error))
             }
             None => quote!((&#krate::__private::ErrorProbe(#error)).coord_is_transient()),

@@ -23,3 +23,18 @@ pub use linkme;
 pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
+
+/// Implemented only by `Result`, so that `#[handle_errors]` on a function whose return type
+/// is an alias of something else fails with a message saying so.
+#[diagnostic::on_unimplemented(
+    message = "#[handle_errors] needs a function returning `Result<T, E>`, but `{Self}` is not a `Result`",
+    label = "not a `Result`",
+    note = "retries happen on `Err`: return a `Result`, or use #[track_performance] for a function that cannot fail"
+)]
+pub trait ReturnsResult {}
+
+impl<T, E> ReturnsResult for Result<T, E> {}
+
+/// Compiles only when `R` is a `Result`.
+#[inline(always)]
+pub fn assert_returns_result<R: ReturnsResult + ?Sized>() {}

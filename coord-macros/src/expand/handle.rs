@@ -104,6 +104,15 @@ fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
         }
     };
 
+    // An alias of a non-`Result` type gets one clear error here before the type mismatches.
+    let result_check = match &sig.output {
+        ReturnType::Type(_, ty)
+            if !matches!(**ty, Type::ImplTrait(_)) && !body::mentions_impl_trait(ty) =>
+        {
+            quote_spanned!(ty.span()=> #private::assert_returns_result::<#ty>();)
+        }
+        _ => TokenStream::new(),
+    };
     let attempt = body::attempt_closure(function);
     // Inline, after the attempt closure: its parameter type comes from the attempt's error type.
     let classify = quote! {
@@ -129,6 +138,7 @@ fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
                 ClassifiedError as _, DebuggedError as _, DisplayedError as _, OpaqueError as _,
                 UnclassifiedError as _,
             };
+            #result_check
             #run
         }
     }

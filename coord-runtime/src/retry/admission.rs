@@ -6,12 +6,8 @@ use crate::Error;
 use crate::breaker::named::{Breaker, Permit};
 use crate::breaker::registry::breaker;
 
-/// Decides whether an attempt may run, converting a refusal into the function's error type.
-#[diagnostic::on_unimplemented(
-    message = "with `circuit_breaker`, the error type `{E}` must implement `From<coord::Error>`",
-    label = "a rejected call is returned as `{E}`",
-    note = "add `impl From<coord::Error> for {E}` so a call the breaker rejects can be returned as the function's own error"
-)]
+/// Decides whether an attempt may run, converting a refusal into the function's error type
+/// (with a breaker, that needs `E: From<coord::Error>`; the compiler names the missing impl).
 pub trait Admission<E> {
     /// A permit for one attempt (`None` when nothing gates it), or the refusal.
     ///
