@@ -6,19 +6,26 @@
 //! ```
 //!
 //! Orders go through `validate_order` (sync, rejects malformed orders), `charge_payment` (a flaky
-//! remote dependency: slow, sometimes failing, cut off by a client timeout that cancels the call)
-//! and `store_order` (fast, and very rarely panics). `place_order` tracks the whole request.
+//! remote dependency: slow, sometimes failing, retried, behind the `payments` circuit breaker,
+//! and cut off by a client timeout that cancels the call) and `store_order` (fast, and very
+//! rarely panics). `place_order` tracks the whole request. From a third of the run until just
+//! past its half, the payment provider is down: the breaker opens, rejects calls at once
+//! instead of letting them time out, probes, and closes again when the provider is back.
 
 use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use coord::{OperationSnapshot, track_performance};
+use coord::{OperationSnapshot, handle_errors, track_performance};
 
 const WORKERS: usize = 16;
-const PAYMENT_TIMEOUT: Duration = Duration::from_millis(28);
+/// The client's budget for a payment, retries included.
+const PAYMENT_TIMEOUT: Duration = Duration::from_millis(45);
+
+/// Whether the payment provider is down (the workload toggles it).
+static PAYMENTS_DOWN: AtomicBool = AtomicBool::new(false);
 
 #[derive(Debug, Clone)]
 struct Order {
@@ -34,8 +41,17 @@ type Store = Arc<Mutex<HashMap<u64, Order>>>;
 enum OrderError {
     Invalid(&'static str),
     PaymentDeclined,
+    PaymentUnavailable,
     PaymentTimeout,
+    PaymentRejected(coord::Error),
     StoreCrashed,
+}
+
+/// A call the `payments` breaker refused comes back as an `OrderError`.
+impl From<coord::Error> for OrderError {
+    fn from(err: coord::Error) -> Self {
+        OrderError::PaymentRejected(err)
+    }
 }
 
 impl std::fmt::Display for OrderError {
@@ -43,7 +59,9 @@ impl std::fmt::Display for OrderError {
         match self {
             OrderError::Invalid(reason) => write!(f, "invalid order ({reason})"),
             OrderError::PaymentDeclined => f.write_str("payment declined"),
+            OrderError::PaymentUnavailable => f.write_str("payment provider unavailable"),
             OrderError::PaymentTimeout => f.write_str("payment timed out"),
+            OrderError::PaymentRejected(err) => write!(f, "payment not attempted: {err}"),
             OrderError::StoreCrashed => f.write_str("store crashed"),
         }
     }
@@ -61,15 +79,31 @@ fn validate_order(order: &Order) -> Result<(), OrderError> {
     Ok(())
 }
 
-/// A remote payment provider: 2–30 ms, declines 8 % of charges.
+/// A remote payment provider: 2–20 ms, declines 8 % of charges (not worth retrying), fails
+/// 5 % transiently, and fails every call while it is down. Retried twice, and every attempt
+/// passes the `payments` breaker; the tracking covers the whole call, retries included.
+#[handle_errors(
+    max_retries = 2,
+    base_delay = "2ms",
+    max_delay = "10ms",
+    jitter = "full",
+    retry_if = is_transient,
+    circuit_breaker(name = "payments", consecutive_failures = 8, failure_rate = 0.5, window = 40, min_calls = 20, open_for = "1s"),
+)]
 #[track_performance]
-async fn charge_payment(order: &Order, rng_seed: u64) -> Result<u64, OrderError> {
-    let mut rng = fastrand::Rng::with_seed(rng_seed);
-    tokio::time::sleep(Duration::from_millis(rng.u64(2..=30))).await;
-    if rng.u8(..100) < 8 {
+async fn charge_payment(order: &Order) -> Result<u64, OrderError> {
+    tokio::time::sleep(Duration::from_millis(fastrand::u64(2..=20))).await;
+    if PAYMENTS_DOWN.load(Ordering::Relaxed) || fastrand::u8(..100) < 5 {
+        return Err(OrderError::PaymentUnavailable);
+    }
+    if fastrand::u8(..100) < 8 {
         return Err(OrderError::PaymentDeclined);
     }
     Ok(order.id * 7919)
+}
+
+fn is_transient(error: &OrderError) -> bool {
+    matches!(error, OrderError::PaymentUnavailable)
 }
 
 /// An in-memory store; one write in 5 000 hits a "bug" and panics.
@@ -90,7 +124,7 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 #[track_performance]
 async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
     validate_order(&order)?;
-    let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order, rng_seed))
+    let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order))
         .await
         .map_err(|_| OrderError::PaymentTimeout)??;
     let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
@@ -200,6 +234,23 @@ fn main() -> ExitCode {
         panics.load(Ordering::Relaxed)
     );
     print_table(&coord::operation_stats());
+    for retry in coord::retry_stats() {
+        println!(
+            "\nretries of {}: {} made, {} calls recovered by a retry, {} gave up after retrying",
+            retry.operation, retry.retries, retry.successful_with_retry, retry.exhausted
+        );
+    }
+    for breaker in coord::breakers() {
+        let counts = breaker.counts();
+        println!(
+            "breaker {}: {} now; {} successes, {} failures, {} rejected",
+            breaker.name(),
+            breaker.state(),
+            counts.successes,
+            counts.failures,
+            counts.rejected
+        );
+    }
     println!("\nplace_order errors by cause:");
     for (cause, count) in errors {
         println!("  {count:>7}  {cause}");
@@ -227,27 +278,47 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
                     if let Err(err) = place_order(Arc::clone(&store), order, rng.u64(..)).await
                         && let Ok(mut errors) = errors.lock()
                     {
-                        *errors.entry(err.to_string()).or_insert(0) += 1;
+                        // One line per cause: the breaker's retry-after time varies per call.
+                        let cause = err.to_string();
+                        let cause = cause.split(" (retry after").next().unwrap_or(&cause);
+                        *errors.entry(cause.to_owned()).or_insert(0) += 1;
                     }
+                    // Clients arrive at a steady pace rather than hammering in a tight loop.
+                    tokio::time::sleep(Duration::from_millis(2)).await;
                 }
             })
         })
         .collect();
 
-    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    let outage = (start + duration / 3, start + duration * 11 / 20);
+    let mut ticker = tokio::time::interval(Duration::from_millis(250));
     ticker.tick().await;
     let mut previous = 0;
+    let mut next_report = start + Duration::from_secs(1);
     while Instant::now() < deadline {
         ticker.tick().await;
+        let now = Instant::now();
+        let down = now >= outage.0 && now < outage.1;
+        if PAYMENTS_DOWN.swap(down, Ordering::Relaxed) != down {
+            println!(
+                "  payment provider {}",
+                if down { "DOWN" } else { "back UP" }
+            );
+        }
+        if now < next_report {
+            continue;
+        }
+        next_report += Duration::from_secs(1);
         let stats = coord::operation_stats();
         if let Some(request) = stats.iter().find(|s| s.operation == "place_order") {
             let total = request.calls.total();
             println!(
-                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={}",
+                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={}",
                 start.elapsed().as_secs(),
                 total - previous,
                 request.calls.failed(),
                 millis(request.p95),
+                coord::breaker("payments").state(),
             );
             previous = total;
         }

@@ -96,6 +96,97 @@
 /// recorder per test binary.
 pub use coord_macros::track_performance;
 
+/// Retries a function that returns `Result`, and passes every attempt through a named
+/// circuit breaker.
+///
+/// ```
+/// #[derive(Debug)]
+/// enum PayError {
+///     Declined,
+///     Unavailable(coord::Error),
+/// }
+///
+/// impl From<coord::Error> for PayError {
+///     fn from(err: coord::Error) -> Self {
+///         PayError::Unavailable(err) // a call the breaker rejected
+///     }
+/// }
+///
+/// #[coord::handle_errors(
+///     max_retries = 2,                  // retries after the first call: at most 3 attempts
+///     base_delay = "1ms",
+///     severity = "high",
+///     circuit_breaker(name = "docs.payments", consecutive_failures = 3, open_for = "30s"),
+/// )]
+/// fn charge(card: &str) -> Result<u32, PayError> {
+///     if card.is_empty() { Err(PayError::Declined) } else { Ok(42) }
+/// }
+///
+/// assert_eq!(charge("4242").unwrap(), 42);
+/// assert!(matches!(charge(""), Err(PayError::Declined)));       // 3 attempts, last error back
+/// assert!(matches!(charge(""), Err(PayError::Unavailable(_)))); // 3rd failure in a row opened it
+/// ```
+///
+/// # Arguments
+/// | argument | meaning |
+/// | --- | --- |
+/// | `max_retries = 3` | retries **after** the first call (resilience4j's `maxAttempts` counts the first call; coord does not) |
+/// | `backoff = "exponential" \| "linear" \| "constant"` | delay before retry *n*: `base × multiplier^(n-1)`, `base × n`, or `base` |
+/// | `base_delay = "100ms"`, `max_delay = "2s"` | first delay and cap; units `ns us ms s m h`, combinable (`"1m30s"`) |
+/// | `multiplier = 2.0` | growth of exponential backoff (at least 1) |
+/// | `jitter = "full" \| "equal" \| "decorrelated" \| "none"` | randomisation: `[0, d)`, `[d/2, d)`, `[base, 3 × previous)`, none |
+/// | `deadline = "2s"` | budget for the whole call; no retry starts that would (judging by the last attempt) end past it |
+/// | `severity = "low" \| "medium" \| "high" \| "critical"` | default policy, breaker weight and log level; see [`Severity`] |
+/// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
+/// | `circuit_breaker = "name"` | each attempt passes this breaker (options declared elsewhere, or defaults) |
+/// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`] |
+/// | `name = "..."` | operation name of the retry metrics (default: the function's name) |
+/// | `crate = "path"` | where `coord` is, for crates that re-export it |
+///
+/// Arguments given explicitly override the severity's defaults (medium when none is given:
+/// 3 retries, exponential 100 ms × 2 capped at 2 s, full jitter). A `base_delay` above the cap
+/// raises the cap to it.
+///
+/// # Behaviour
+/// - The body runs once per attempt, so it must be callable again: it borrows the arguments
+///   rather than consuming them. A body that moves an argument out fails to compile
+///   ("cannot move out of ..., a captured variable in an `FnMut` closure"): take a reference,
+///   or clone inside the body. A method returning a `&mut` borrow of `self` cannot be retried
+///   for the same reason.
+/// - Which errors are retried: `retry_if` if given, else [`Classify::is_transient`] if the
+///   error type implements it, else every `Err`. When retries run out, the function's **last
+///   error is returned unchanged**.
+/// - Sync functions sleep the thread between attempts; async functions use
+///   `tokio::time::sleep` (so a retrying async function needs a tokio runtime, and retries
+///   follow tokio's paused clock in tests).
+/// - With a breaker, the error type must implement `From<coord::Error>`: a rejected attempt
+///   returns [`Error::CircuitOpen`] converted into it, at once, and is **never retried**.
+///   Failures of low severity (the policy's, or the error's own via [`Classify::severity`]) do
+///   not count against the breaker. A half-open probe that panics or whose future is dropped
+///   gives its permit back.
+/// - Two functions declaring one breaker name with different options make that breaker refuse
+///   every call with [`Error::BreakerConflict`]; [`breaker_conflicts`] lists such conflicts at
+///   startup.
+///
+/// # Metrics and logs
+/// `coord_retry_calls_total{operation, kind}` (`successful_without_retry`,
+/// `successful_with_retry`, `failed_without_retry`, `failed_with_retry`),
+/// `coord_retry_attempts_total{operation}` (retries made, i.e. attempts after the first),
+/// `coord_circuit_breaker_state{breaker, state}` (one-hot),
+/// `coord_circuit_breaker_calls_total{breaker, outcome}` (`success`, `failure`, `rejected`),
+/// `coord_circuit_breaker_transitions_total{breaker, from, to}`. Through `tracing`: each
+/// scheduled retry (attempt, delay, the error's `Display`), giving up, and every breaker
+/// transition.
+///
+/// # What it expands to
+/// Roughly, for a sync function (async ones call `run_async` with an `async ||` closure):
+/// ```ignore
+/// fn charge(card: &str) -> Result<u32, PayError> {
+///     static SITE: RetrySite = RetrySite::new("charge", RetryPolicy::for_severity(High).max_retries(2)...);
+///     static BREAKER: BreakerSite = BreakerSite::new("docs.payments");
+///     run_sync(&SITE, &BREAKER, || { /* the body, unchanged */ }, |error| classify(error))
+/// }
+/// ```
 pub use coord_macros::handle_errors;
 
 pub use coord_runtime::{

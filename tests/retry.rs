@@ -189,3 +189,45 @@ async fn methods_retry_too() {
     assert!(account.withdraw(30).is_err());
     assert_eq!(account.peek().await, Ok(&7));
 }
+
+static SPAWNED: Flaky = Flaky::new(1);
+
+#[coord::handle_errors(max_retries = 2, base_delay = "1ms", circuit_breaker = "retry.spawned")]
+async fn spawned_call(label: String, flaky: &Flaky) -> Result<String, SpawnError> {
+    tokio::task::yield_now().await;
+    flaky
+        .call()
+        .map(|n| format!("{label}{n}"))
+        .map_err(SpawnError::Own)
+}
+
+enum SpawnError {
+    Own(String),
+    Coord(coord::Error),
+}
+
+impl std::fmt::Display for SpawnError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SpawnError::Own(error) => write!(f, "own error: {error}"),
+            SpawnError::Coord(error) => write!(f, "coord error: {error}"),
+        }
+    }
+}
+
+impl From<coord::Error> for SpawnError {
+    fn from(err: coord::Error) -> Self {
+        SpawnError::Coord(err)
+    }
+}
+
+/// Regression: retrying through an async closure made such futures not `Send` ("implementation
+/// of `Send` is not general enough"), which kept them out of `tokio::spawn`.
+#[tokio::test]
+async fn retried_async_functions_can_be_spawned() {
+    let task = tokio::spawn(async { spawned_call("call-".to_owned(), &SPAWNED).await });
+    match task.await.expect("task ran") {
+        Ok(value) => assert_eq!(value, "call-2", "one retry after the first failure"),
+        Err(error) => panic!("{error}"),
+    }
+}

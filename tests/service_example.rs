@@ -88,6 +88,20 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
         rest.lines().filter(|line| line.starts_with("t=")).count() >= 2,
         "progress lines:\n{rest}"
     );
+    assert!(
+        rest.lines()
+            .filter(|line| line.starts_with("t="))
+            .all(|line| line.contains(" breaker=")),
+        "each progress line shows the payments breaker:\n{rest}"
+    );
+    assert!(
+        rest.contains("payment provider DOWN"),
+        "the outage happens:\n{rest}"
+    );
+    assert!(
+        rest.contains("breaker payments:"),
+        "the breaker summary is printed:\n{rest}"
+    );
     let table = rest
         .split("per-operation performance")
         .nth(1)

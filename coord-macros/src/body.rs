@@ -22,17 +22,21 @@ pub fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
     }
 }
 
-/// A closure running `function`'s body once per call, for retrying: `|| { body }` for a sync
-/// function (`FnMut`), `async || { body }` for an async one (`AsyncFnMut`). It borrows the
-/// arguments, so a body that consumes one cannot be re-run and fails to compile.
+/// A closure running a sync `function`'s body once per call, for retrying (`FnMut`). It
+/// borrows the arguments, so a body that consumes one cannot be re-run and fails to compile.
 pub fn attempt_closure(function: &ItemFn) -> TokenStream {
     let block = &function.block;
     let fake_return = fake_return_edge(&function.sig.output);
-    if function.sig.asyncness.is_some() {
-        quote! { async || { #fake_return #block } }
-    } else {
-        quote! { || { #fake_return #block } }
-    }
+    quote! { || { #fake_return #block } }
+}
+
+/// An `async` block running an async `function`'s body once, created anew on each turn of the
+/// retry loop. It borrows the arguments, so a body that consumes one fails to compile ("value
+/// moved here, in previous iteration of loop").
+pub fn attempt_block(function: &ItemFn) -> TokenStream {
+    let block = &function.block;
+    let fake_return = fake_return_edge(&function.sig.output);
+    quote! { async { #fake_return #block } }
 }
 
 /// Whether the function never returns (`-> !`): its body is not wrapped at all, since a

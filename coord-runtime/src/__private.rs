@@ -11,7 +11,7 @@ pub use crate::retry::classify::{
     ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,
     OpaqueError, UnclassifiedError,
 };
-pub use crate::retry::run::{run_async, run_sync};
+pub use crate::retry::run::{AsyncRetry, Settled, run_sync};
 pub use crate::retry::site::RetrySite;
 pub use crate::tracking::call_site::{CallGuard, CallSite};
 pub use crate::{Backoff, BreakerConfig, Jitter, RetryPolicy, Severity};

@@ -113,8 +113,8 @@ fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
         }
         _ => TokenStream::new(),
     };
-    let attempt = body::attempt_closure(function);
-    // Inline, after the attempt closure: its parameter type comes from the attempt's error type.
+    // After the attempt closure (or the awaited attempt): its parameter type comes from the
+    // attempt's error type.
     let classify = quote! {
         |#error: &_| #private::FailureView {
             retryable: #retryable,
@@ -123,8 +123,25 @@ fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
         }
     };
     let run = if sig.asyncness.is_some() {
-        quote!(#private::run_async(&__COORD_RETRY_SITE, #admission, #attempt, #classify).await)
+        // The loop is written out rather than run through an async closure; see `AsyncRetry`.
+        let attempt = body::attempt_block(function);
+        let retry = Ident::new("__coord_retry", Span::mixed_site());
+        let permit = Ident::new("__coord_permit", Span::mixed_site());
+        quote! {
+            let mut #retry = #private::AsyncRetry::new(&__COORD_RETRY_SITE);
+            loop {
+                let #permit = match #retry.admit(#admission) {
+                    ::core::result::Result::Ok(#permit) => #permit,
+                    ::core::result::Result::Err(#error) => break ::core::result::Result::Err(#error),
+                };
+                match #retry.settle(#attempt.await, #permit, #classify) {
+                    #private::Settled::Done(#error) => break #error,
+                    #private::Settled::Retry(#error) => #retry.sleep(#error).await,
+                }
+            }
+        }
     } else {
+        let attempt = body::attempt_closure(function);
         quote!(#private::run_sync(&__COORD_RETRY_SITE, #admission, #attempt, #classify))
     };
     quote! {

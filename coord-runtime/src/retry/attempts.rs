@@ -57,13 +57,13 @@ impl Attempts {
 
     /// The attempt succeeded.
     #[inline]
-    pub fn succeeded(self) {
+    pub fn succeeded(&self) {
         self.site
             .finish(RetryKind::of(true, self.retries), self.retries, false);
     }
 
     /// The breaker refused the attempt: never retried.
-    pub fn rejected(self) {
+    pub fn rejected(&self) {
         self.site
             .finish(RetryKind::of(false, self.retries), self.retries, false);
     }

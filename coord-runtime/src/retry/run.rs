@@ -1,6 +1,6 @@
-//! The retry loops generated code calls: one for sync functions (sleeping the thread), one for
-//! async functions (sleeping with tokio, so the executor is never blocked and tokio's paused
-//! clock drives retries in tests). Each attempt first passes the breaker, if there is one.
+//! The retry loops generated code uses: `run_sync` for sync functions (sleeping the thread), and
+//! `AsyncRetry` for async ones (sleeping with tokio, so the executor is never blocked and tokio's
+//! paused clock drives retries in tests). Each attempt first passes the breaker, if there is one.
 
 use std::time::Duration;
 
@@ -9,6 +9,7 @@ use super::attempts::{Attempts, Decision};
 use super::classify::FailureView;
 use super::site::RetrySite;
 use crate::breaker::core::CallResult;
+use crate::breaker::named::Permit;
 
 /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up; returns
 /// its last result unchanged, or the breaker's refusal.
@@ -59,55 +60,115 @@ where
     }
 }
 
-/// The async form of [`run_sync`]; sleeps with `tokio::time::sleep`, so a retry that has to
-/// wait needs a tokio runtime with its time driver.
-pub async fn run_async<T, E, A, F, C>(
-    site: &'static RetrySite,
-    admission: &'static A,
-    mut attempt: F,
-    classify: C,
-) -> Result<T, E>
-where
-    A: Admission<E>,
-    F: AsyncFnMut() -> Result<T, E>,
-    C: for<'e> Fn(&'e E) -> FailureView<'e>,
-{
-    let mut attempts = Attempts::new(site);
-    let started = attempts.needs_clock().then(tokio::time::Instant::now);
-    loop {
-        let permit = match admission.admit() {
-            Ok(permit) => permit,
-            Err(refusal) => {
-                attempts.rejected();
-                return Err(refusal);
+/// The retry loop of an async function, driven by generated code.
+///
+/// Async functions are not retried through a closure: the future of an `AsyncFnMut` closure
+/// is higher-ranked, and the compiler then cannot prove the caller's future `Send` (the
+/// "implementation of `Send` is not general enough" error), which would keep retried functions
+/// out of `tokio::spawn`. Instead the expansion writes the loop, awaiting the body as a plain
+/// `async` block on each turn, and calls this type for every decision:
+///
+/// ```ignore
+/// let mut retry = AsyncRetry::new(&SITE);
+/// loop {
+///     let permit = match retry.admit(&BREAKER) { Ok(permit) => permit, Err(refused) => break Err(refused) };
+///     let result = async { /* the body */ }.await;
+///     match retry.settle(result, permit, classify) {
+///         Settled::Done(result) => break result,
+///         Settled::Retry(delay) => retry.sleep(delay).await,
+///     }
+/// }
+/// ```
+pub struct AsyncRetry {
+    attempts: Attempts,
+    started: Option<tokio::time::Instant>,
+    attempt_started: Option<tokio::time::Instant>,
+}
+
+/// What follows an attempt.
+pub enum Settled<T, E> {
+    /// Return this.
+    Done(Result<T, E>),
+    /// Sleep this long and try again.
+    Retry(Duration),
+}
+
+impl AsyncRetry {
+    /// Before the first attempt of one call.
+    #[inline]
+    pub fn new(site: &'static RetrySite) -> Self {
+        let attempts = Attempts::new(site);
+        let started = attempts.needs_clock().then(tokio::time::Instant::now);
+        Self {
+            attempts,
+            started,
+            attempt_started: None,
+        }
+    }
+
+    /// Passes the breaker (if any) before an attempt.
+    ///
+    /// # Errors
+    /// The breaker's refusal as the function's error type; the call is then over.
+    #[inline]
+    pub fn admit<E, A: Admission<E>>(
+        &mut self,
+        admission: &'static A,
+    ) -> Result<Option<Permit>, E> {
+        match admission.admit() {
+            Ok(permit) => {
+                self.attempt_started = self.started.map(|_| tokio::time::Instant::now());
+                Ok(permit)
             }
-        };
-        let attempt_started = started.map(|_| tokio::time::Instant::now());
-        // A permit held across this await is released by its `Drop` if the future is dropped.
-        match attempt().await {
+            Err(refusal) => {
+                self.attempts.rejected();
+                Err(refusal)
+            }
+        }
+    }
+
+    /// Records an attempt's result and decides what follows.
+    pub fn settle<T, E, C>(
+        &mut self,
+        result: Result<T, E>,
+        permit: Option<Permit>,
+        classify: C,
+    ) -> Settled<T, E>
+    where
+        C: for<'e> Fn(&'e E) -> FailureView<'e>,
+    {
+        match result {
             Ok(value) => {
                 if let Some(permit) = permit {
                     permit.record(CallResult::Success);
                 }
-                attempts.succeeded();
-                return Ok(value);
+                self.attempts.succeeded();
+                Settled::Done(Ok(value))
             }
             Err(error) => {
                 let decision = {
                     let failure = classify(&error);
                     if let Some(permit) = permit {
-                        permit.record(attempts.breaker_result(&failure));
+                        permit.record(self.attempts.breaker_result(&failure));
                     }
-                    let elapsed = started.map_or(Duration::ZERO, |at| at.elapsed());
-                    let last = attempt_started.map_or(Duration::ZERO, |at| at.elapsed());
-                    attempts.failed(&failure, elapsed, last)
+                    let elapsed = self.started.map_or(Duration::ZERO, |at| at.elapsed());
+                    let last = self
+                        .attempt_started
+                        .map_or(Duration::ZERO, |at| at.elapsed());
+                    self.attempts.failed(&failure, elapsed, last)
                 };
                 match decision {
-                    Decision::Stop => return Err(error),
-                    Decision::RetryAfter(delay) if delay.is_zero() => {}
-                    Decision::RetryAfter(delay) => tokio::time::sleep(delay).await,
+                    Decision::Stop => Settled::Done(Err(error)),
+                    Decision::RetryAfter(delay) => Settled::Retry(delay),
                 }
             }
+        }
+    }
+
+    /// Waits before the next attempt on tokio's clock (needs a tokio runtime with time).
+    pub async fn sleep(&self, delay: Duration) {
+        if !delay.is_zero() {
+            tokio::time::sleep(delay).await;
         }
     }
 }
