@@ -190,12 +190,12 @@ pub use coord_macros::track_performance;
 pub use coord_macros::handle_errors;
 
 pub use coord_runtime::{
-    Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerState, Classify, Clock,
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ExportError, Exporter, Jitter,
-    ManualClock, OperationSnapshot, Outcome, OutcomeCounts, PrometheusExport, RetryKind,
-    RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock, breaker, breaker_conflicts,
-    breakers, metric_names, operation_stats, prometheus, register_breaker, retry_stats,
-    seed_jitter,
+    Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, Classify, Clock,
+    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ErrorHandlingReport, ExportError,
+    Exporter, HealthStatus, Jitter, ManualClock, OperationSnapshot, Outcome, OutcomeCounts,
+    PrometheusExport, RetryKind, RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock,
+    breaker, breaker_conflicts, breakers, error_handling_report, metric_names, operation_stats,
+    prometheus, register_breaker, retry_stats, seed_jitter,
 };
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.

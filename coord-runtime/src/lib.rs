@@ -10,6 +10,7 @@ mod clock;
 mod error;
 mod export;
 mod outcome;
+mod report_errors;
 mod retry;
 mod severity;
 mod sync;
@@ -32,6 +33,7 @@ pub use export::{
     prometheus,
 };
 pub use outcome::Outcome;
+pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};
 pub use retry::classify::Classify;
 pub use retry::policy::{Backoff, Jitter, RetryPolicy, StopReason};
 pub use retry::run::seed_jitter;

@@ -141,6 +141,12 @@ impl BreakerCore {
         }
     }
 
+    /// Time since the last transition, on this breaker's clock.
+    pub fn since_last_transition(&self) -> Option<Duration> {
+        self.last_transition_at()
+            .map(|at| self.clock.now().saturating_sub(at))
+    }
+
     fn load(&self) -> Word {
         Word(self.word.load(Ordering::Acquire))
     }

@@ -104,6 +104,12 @@ impl Breaker {
         self.core.last_transition_at()
     }
 
+    /// Time since its last state change, on its own clock; `None` if it never changed.
+    #[must_use]
+    pub fn since_last_transition(&self) -> Option<Duration> {
+        self.core.since_last_transition()
+    }
+
     /// The conflict between its declarations, if any; while there is one, every call is refused.
     #[must_use]
     pub fn conflict(&self) -> Option<&Error> {

@@ -9,7 +9,8 @@ use std::fmt;
 use std::time::Duration;
 
 /// Where a breaker is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum BreakerState {
     /// Calls go through; failures are counted.
     Closed,

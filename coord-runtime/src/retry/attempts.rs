@@ -62,8 +62,21 @@ impl Attempts {
             .finish(RetryKind::of(true, self.retries), self.retries, false);
     }
 
-    /// The breaker refused the attempt: never retried.
+    /// The breaker refused the attempt: never retried. A call that had been retrying logs that
+    /// it gives up; a refused first attempt does not (an open breaker would flood the log).
     pub fn rejected(&self) {
+        if self.retries > 0 {
+            let operation = self.site.operation();
+            let attempts = self.retries;
+            let reason = "circuit breaker open";
+            log_at!(
+                self.site.policy().severity.log_level(),
+                operation,
+                attempts,
+                reason,
+                "coord: giving up"
+            );
+        }
         self.site
             .finish(RetryKind::of(false, self.retries), self.retries, false);
     }

@@ -69,7 +69,7 @@ pub struct RetryStats {
 }
 
 /// Retry statistics of one operation at one moment; see [`retry_stats`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct RetrySnapshot {
     /// The operation.
     pub operation: String,

@@ -1,0 +1,112 @@
+//! The error-handling report: every breaker's state and counts, every retried operation's
+//! retries, and one health status for the whole process.
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::BreakerState;
+use crate::breaker::registry::breakers;
+use crate::retry::site::{RetrySnapshot, retry_stats};
+
+/// How healthy the dependencies behind coord's breakers look.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HealthStatus {
+    /// Every breaker is closed (or disabled by an operator).
+    Healthy,
+    /// Some breaker is half-open: a dependency is being probed after an outage.
+    Degraded,
+    /// Some breaker is open or forced open, or refuses calls over conflicting declarations.
+    Unhealthy,
+}
+
+impl fmt::Display for HealthStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            HealthStatus::Healthy => "healthy",
+            HealthStatus::Degraded => "degraded",
+            HealthStatus::Unhealthy => "unhealthy",
+        })
+    }
+}
+
+/// One breaker in the report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakerReport {
+    /// Its name.
+    pub name: String,
+    /// Its state now.
+    pub state: BreakerState,
+    /// Admitted calls that succeeded.
+    pub successes: u64,
+    /// Admitted calls that failed (and counted).
+    pub failures: u64,
+    /// Calls rejected without running.
+    pub rejected: u64,
+    /// Failures in a row so far while closed.
+    pub consecutive_failures: u32,
+    /// Seconds since its last state change, on its own clock; `None` if it never changed.
+    pub seconds_since_last_transition: Option<f64>,
+    /// Why it refuses every call, if its declarations conflict.
+    pub conflict: Option<String>,
+}
+
+/// Breakers, retries and overall health; see [`error_handling_report`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ErrorHandlingReport {
+    /// The worst of the breakers' states, as a status.
+    pub health_status: HealthStatus,
+    /// Every breaker, by name.
+    pub breakers: Vec<BreakerReport>,
+    /// Every retried operation, by name.
+    pub retries: Vec<RetrySnapshot>,
+}
+
+/// The error-handling report now.
+///
+/// ```
+/// let report = coord::error_handling_report();
+/// assert_eq!(report.health_status, coord::HealthStatus::Healthy);
+///
+/// coord::breaker("docs.report").force_open();
+/// let report = coord::error_handling_report();
+/// assert_eq!(report.health_status, coord::HealthStatus::Unhealthy);
+/// assert!(report.breakers.iter().any(|b| b.name == "docs.report"));
+/// ```
+#[must_use]
+pub fn error_handling_report() -> ErrorHandlingReport {
+    let breakers: Vec<BreakerReport> = breakers()
+        .into_iter()
+        .map(|breaker| {
+            let counts = breaker.counts();
+            BreakerReport {
+                name: breaker.name().to_owned(),
+                state: breaker.state(),
+                successes: counts.successes,
+                failures: counts.failures,
+                rejected: counts.rejected,
+                consecutive_failures: breaker.consecutive_failures(),
+                seconds_since_last_transition: breaker
+                    .since_last_transition()
+                    .map(|since| since.as_secs_f64()),
+                conflict: breaker.conflict().map(ToString::to_string),
+            }
+        })
+        .collect();
+    let health_status = breakers
+        .iter()
+        .map(|breaker| match breaker.state {
+            _ if breaker.conflict.is_some() => HealthStatus::Unhealthy,
+            BreakerState::Open | BreakerState::ForcedOpen => HealthStatus::Unhealthy,
+            BreakerState::HalfOpen => HealthStatus::Degraded,
+            BreakerState::Closed | BreakerState::Disabled => HealthStatus::Healthy,
+        })
+        .max()
+        .unwrap_or(HealthStatus::Healthy);
+    ErrorHandlingReport {
+        health_status,
+        breakers,
+        retries: retry_stats(),
+    }
+}

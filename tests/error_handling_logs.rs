@@ -1,0 +1,174 @@
+//! What `#[handle_errors]` logs through `tracing`: each scheduled retry (attempt, delay, the
+//! error's `Display`), giving up, and every breaker transition; and the error-handling report.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use coord::{BreakerConfig, HealthStatus, ManualClock};
+
+/// Collects everything a `fmt` subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn logged(run: impl FnOnce()) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, run);
+    let bytes = captured.0.lock().unwrap().clone();
+    String::from_utf8(bytes).unwrap()
+}
+
+#[derive(Debug)]
+struct Timeout;
+
+impl std::fmt::Display for Timeout {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("upstream timed out after 3s")
+    }
+}
+
+impl From<coord::Error> for Timeout {
+    fn from(_: coord::Error) -> Self {
+        Timeout
+    }
+}
+
+#[coord::handle_errors(
+    name = "logs.fetch",
+    max_retries = 2,
+    base_delay = "1ms",
+    jitter = "none",
+    circuit_breaker = "logs.upstream"
+)]
+fn fetch() -> Result<(), Timeout> {
+    Err(Timeout)
+}
+
+#[test]
+fn retries_give_up_and_transitions_are_logged() {
+    let clock = ManualClock::shared();
+    let config = BreakerConfig::new()
+        .consecutive_failures(3)
+        .open_for(Duration::from_secs(5));
+    coord::register_breaker("logs.upstream", config, clock.clone()).unwrap();
+
+    let output = logged(|| {
+        assert!(fetch().is_err());
+    });
+    let lines: Vec<&str> = output.lines().collect();
+    let scheduled: Vec<&&str> = lines
+        .iter()
+        .filter(|l| l.contains("coord: retry scheduled"))
+        .collect();
+    assert_eq!(scheduled.len(), 2, "{output}");
+    assert!(
+        scheduled[0].contains("operation=\"logs.fetch\"")
+            || scheduled[0].contains("operation=logs.fetch"),
+        "{output}"
+    );
+    assert!(
+        scheduled[0].contains("attempt=2") && scheduled[1].contains("attempt=3"),
+        "{output}"
+    );
+    assert!(
+        scheduled[0].contains("delay_ms=1") && scheduled[1].contains("delay_ms=2"),
+        "{output}"
+    );
+    assert!(
+        scheduled[0].contains("error=upstream timed out after 3s"),
+        "{output}"
+    );
+    let opened = lines
+        .iter()
+        .find(|l| l.contains("coord: circuit breaker opened"))
+        .expect(&output);
+    assert!(
+        opened.contains("breaker=\"logs.upstream\"") || opened.contains("breaker=logs.upstream"),
+        "{output}"
+    );
+    assert!(
+        opened.contains("from=closed") && opened.contains("to=open"),
+        "{output}"
+    );
+    assert!(opened.contains("WARN"), "{output}");
+
+    let report = coord::error_handling_report();
+    assert_eq!(report.health_status, HealthStatus::Unhealthy);
+    let upstream = report
+        .breakers
+        .iter()
+        .find(|b| b.name == "logs.upstream")
+        .unwrap();
+    assert_eq!((upstream.failures, upstream.rejected), (3, 0));
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["health_status"], "unhealthy");
+    assert!(
+        json["breakers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["state"] == "open")
+    );
+
+    clock.advance(Duration::from_secs(5));
+    let output = logged(|| {
+        assert!(fetch().is_err());
+    });
+    assert!(output.contains("from=open to=half_open"), "{output}");
+    assert!(output.contains("from=half_open to=open"), "{output}");
+    // The retry after the failed probe meets the reopened breaker: the call gives up.
+    let gave_up = output
+        .lines()
+        .find(|l| l.contains("coord: giving up"))
+        .expect(&output);
+    assert!(
+        gave_up.contains("reason=\"circuit breaker open\""),
+        "{gave_up}"
+    );
+}
+
+#[coord::handle_errors(
+    name = "logs.exhausted",
+    max_retries = 1,
+    base_delay = "1ms",
+    severity = "high"
+)]
+fn always_fails() -> Result<(), String> {
+    Err("disk full".to_owned())
+}
+
+#[test]
+fn giving_up_is_logged_at_the_severity_level() {
+    let output = logged(|| {
+        assert!(always_fails().is_err());
+    });
+    let gave_up = output
+        .lines()
+        .find(|l| l.contains("coord: giving up"))
+        .expect(&output);
+    assert!(
+        gave_up.contains("ERROR"),
+        "high severity gives up at error level: {gave_up}"
+    );
+    assert!(
+        gave_up.contains("attempts=2") && gave_up.contains("reason=\"retries exhausted\""),
+        "{gave_up}"
+    );
+    assert!(gave_up.contains("error=disk full"), "{gave_up}");
+}
