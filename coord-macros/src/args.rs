@@ -77,11 +77,24 @@ impl NamedArg {
 pub struct KeyTable {
     /// How the attribute is named in messages, e.g. `#[track_performance]`.
     pub context: &'static str,
-    /// Every key it accepts.
-    pub keys: &'static [&'static str],
+    /// Every key it accepts, in groups, so shared groups (the retry keys) are listed once.
+    pub groups: &'static [&'static [&'static str]],
 }
 
 impl KeyTable {
+    /// Every key, in order.
+    pub fn keys(&self) -> Vec<&'static str> {
+        self.groups
+            .iter()
+            .flat_map(|group| group.iter().copied())
+            .collect()
+    }
+
+    /// Whether `key` is accepted.
+    pub fn accepts(&self, key: &str) -> bool {
+        self.groups.iter().any(|group| group.contains(&key))
+    }
+
     /// Reports unknown keys (with a suggestion) and repeated keys; returns the args whose key is
     /// known and seen for the first time, so each value is checked once.
     pub fn check<'a>(&self, args: &'a [NamedArg], errors: &mut Errors) -> Vec<&'a NamedArg> {
@@ -89,7 +102,7 @@ impl KeyTable {
         let mut accepted = Vec::new();
         for arg in args {
             let key = arg.key_name();
-            if !self.keys.contains(&key.as_str()) {
+            if !self.accepts(&key) {
                 errors.at(arg.key.span(), self.unknown_key_message(&key));
             } else if seen.contains(&key) {
                 errors.at(
@@ -108,13 +121,13 @@ impl KeyTable {
     }
 
     fn unknown_key_message(&self, key: &str) -> String {
-        let valid = self
-            .keys
+        let keys = self.keys();
+        let valid = keys
             .iter()
             .map(|key| format!("`{key}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        match suggest::closest(key, self.keys) {
+        match suggest::closest(key, &keys) {
             Some(near) => format!(
                 "unknown argument `{key}` in {}; did you mean `{near}`? (valid arguments: {valid})",
                 self.context

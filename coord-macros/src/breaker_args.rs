@@ -11,7 +11,7 @@ use crate::errors::Errors;
 
 const OPTION_KEYS: KeyTable = KeyTable {
     context: "circuit_breaker(...)",
-    keys: &[
+    groups: &[&[
         "name",
         "consecutive_failures",
         "failure_rate",
@@ -20,7 +20,7 @@ const OPTION_KEYS: KeyTable = KeyTable {
         "open_for",
         "half_open_permits",
         "close_after",
-    ],
+    ]],
 };
 
 /// A named breaker, with the options this function declares for it, if any.

@@ -10,20 +10,7 @@ use crate::retry_args::{RETRY_KEYS, RetryArgs};
 
 const KEYS: KeyTable = KeyTable {
     context: "#[handle_errors]",
-    keys: &[
-        "max_retries",
-        "backoff",
-        "base_delay",
-        "multiplier",
-        "max_delay",
-        "jitter",
-        "deadline",
-        "severity",
-        "retry_if",
-        "circuit_breaker",
-        "name",
-        "crate",
-    ],
+    groups: &[RETRY_KEYS, &["circuit_breaker", "name", "crate"]],
 };
 
 /// What `#[handle_errors(...)]` asked for.

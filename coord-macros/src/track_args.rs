@@ -9,14 +9,14 @@ use crate::errors::Errors;
 
 const KEYS: KeyTable = KeyTable {
     context: "#[track_performance]",
-    keys: &["name", "in_flight", "crate"],
+    groups: &[&["name", "in_flight", "crate"]],
 };
 
 /// A bare identifier that is not a known flag is most likely a name written without quotes.
 fn is_unknown_flag(arg: &NamedArg) -> bool {
     matches!(arg.value, ArgValue::Flag)
-        && !KEYS.keys.contains(&arg.key_name().as_str())
-        && crate::suggest::closest(&arg.key_name(), KEYS.keys).is_none()
+        && !KEYS.accepts(&arg.key_name())
+        && crate::suggest::closest(&arg.key_name(), &KEYS.keys()).is_none()
 }
 
 /// What `#[track_performance(...)]` asked for; absent fields take their defaults.

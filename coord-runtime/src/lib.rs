@@ -9,6 +9,7 @@ mod breaker;
 mod clock;
 mod error;
 mod export;
+mod named_registry;
 mod outcome;
 mod report_errors;
 mod retry;

@@ -7,36 +7,20 @@ use syn::spanned::Spanned as _;
 use syn::{Ident, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
-use crate::errors::Errors;
-use crate::func;
 use crate::handle_args::HandleArgs;
 
 const ATTRIBUTE: &str = "#[handle_errors]";
 
 /// Parses, checks and expands `#[handle_errors(args)] item`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(args, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => super::item_with_errors(item, &error),
-    }
-}
-
-fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::default();
-    let args = HandleArgs::parse(args, &mut errors);
-    let function = func::parse(item, ATTRIBUTE).and_then(|function| {
-        func::check_wrappable(&function, ATTRIBUTE)?;
-        check_returns_result(&function)?;
-        Ok(function)
-    });
-    match (errors.finish(), function) {
-        (Ok(()), Ok(function)) => Ok(handled(args, &function)),
-        (Err(mut error), Err(item_error)) => {
-            error.combine(item_error);
-            Err(error)
-        }
-        (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
-    }
+    super::attribute(
+        ATTRIBUTE,
+        args,
+        item,
+        HandleArgs::parse,
+        check_returns_result,
+        handled,
+    )
 }
 
 /// Rejects return types that cannot be a `Result`; a path (perhaps an alias) is left to the

@@ -5,6 +5,39 @@ pub mod track;
 
 use proc_macro2::TokenStream;
 use quote::quote;
+use syn::ItemFn;
+
+use crate::errors::Errors;
+use crate::func;
+
+/// The whole pipeline of one attribute: parse its arguments with `parse_args`, read the item as
+/// a function and check it with `check`, then `build` the output — or emit every mistake (the
+/// arguments' and the item's together) beside the unchanged item.
+pub fn attribute<A>(
+    attribute: &str,
+    args: TokenStream,
+    item: TokenStream,
+    parse_args: impl FnOnce(TokenStream, &mut Errors) -> A,
+    check: impl FnOnce(&ItemFn) -> syn::Result<()>,
+    build: impl FnOnce(A, &ItemFn) -> TokenStream,
+) -> TokenStream {
+    let mut errors = Errors::default();
+    let args = parse_args(args, &mut errors);
+    let function = func::parse(item.clone(), attribute).and_then(|function| {
+        func::check_wrappable(&function, attribute)?;
+        check(&function)?;
+        Ok(function)
+    });
+    let result = match (errors.finish(), function) {
+        (Ok(()), Ok(function)) => Ok(build(args, &function)),
+        (Err(mut error), Err(item_error)) => {
+            error.combine(item_error);
+            Err(error)
+        }
+        (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
+    };
+    result.unwrap_or_else(|error| item_with_errors(item, &error))
+}
 
 /// The user's item unchanged, followed by the errors: the function stays defined, so its
 /// callers do not get a second, cascading error.

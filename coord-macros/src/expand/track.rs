@@ -6,34 +6,13 @@ use quote::quote;
 use syn::{Ident, ItemFn, LitStr};
 
 use crate::body;
-use crate::errors::Errors;
-use crate::func;
 use crate::track_args::TrackArgs;
 
 const ATTRIBUTE: &str = "#[track_performance]";
 
 /// Parses, checks and expands `#[track_performance(args)] item`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    match try_expand(args, item.clone()) {
-        Ok(tokens) => tokens,
-        Err(error) => super::item_with_errors(item, &error),
-    }
-}
-
-fn try_expand(args: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
-    let mut errors = Errors::default();
-    let args = TrackArgs::parse(args, &mut errors);
-    let function = func::parse(item, ATTRIBUTE)
-        .and_then(|function| func::check_wrappable(&function, ATTRIBUTE).map(|()| function));
-    // Report the arguments' mistakes and the item's together.
-    match (errors.finish(), function) {
-        (Ok(()), Ok(function)) => Ok(tracked(args, &function)),
-        (Err(mut error), Err(item_error)) => {
-            error.combine(item_error);
-            Err(error)
-        }
-        (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
-    }
+    super::attribute(ATTRIBUTE, args, item, TrackArgs::parse, |_| Ok(()), tracked)
 }
 
 fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {

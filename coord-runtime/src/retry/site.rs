@@ -1,12 +1,13 @@
 //! The per-function `static` of a retried function: its policy, metric handles and statistics.
 
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex, OnceLock, PoisonError};
 
 use metrics::{Counter, Key, Label};
 
 use super::policy::RetryPolicy;
 use crate::metric_names::{KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL};
+use crate::named_registry::{Named, NamedRegistry};
 use crate::tracking::call_site::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
@@ -87,23 +88,21 @@ pub struct RetrySnapshot {
     pub exhausted: u64,
 }
 
-static RETRY_STATS: LazyLock<Mutex<Vec<&'static RetryStats>>> =
-    LazyLock::new(|| Mutex::new(Vec::new()));
+impl Named for RetryStats {
+    fn name(&self) -> &str {
+        &self.operation
+    }
+}
+
+static RETRY_STATS: NamedRegistry<RetryStats> = NamedRegistry::new();
 
 fn retry_stats_for(operation: &str) -> &'static RetryStats {
-    let mut all = RETRY_STATS.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(stats) = all.iter().find(|stats| &*stats.operation == operation) {
-        return stats;
-    }
-    // Leaked on purpose: one per operation name written in code.
-    let stats: &'static RetryStats = Box::leak(Box::new(RetryStats {
+    RETRY_STATS.get_or_insert_with(operation, || RetryStats {
         operation: operation.into(),
         calls: Default::default(),
         retries: AtomicU64::new(0),
         exhausted: AtomicU64::new(0),
-    }));
-    all.push(stats);
-    stats
+    })
 }
 
 /// Retry statistics of every operation called so far, sorted by name.
@@ -120,11 +119,8 @@ fn retry_stats_for(operation: &str) -> &'static RetryStats {
 /// assert_eq!((flaky.failed_with_retry, flaky.retries, flaky.exhausted), (1, 2, 1));
 /// ```
 pub fn retry_stats() -> Vec<RetrySnapshot> {
-    let all: Vec<&'static RetryStats> = RETRY_STATS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let mut snapshots: Vec<RetrySnapshot> = all
+    RETRY_STATS
+        .all()
         .iter()
         .map(|stats| {
             let calls = |kind: RetryKind| stats.calls[kind as usize].load(Ordering::Relaxed);
@@ -138,9 +134,7 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
                 exhausted: stats.exhausted.load(Ordering::Relaxed),
             }
         })
-        .collect();
-    snapshots.sort_by(|a, b| a.operation.cmp(&b.operation));
-    snapshots
+        .collect()
 }
 
 /// One retried function's `static`. Not a stable API: generated code builds one per function.

@@ -4,11 +4,11 @@
 //! name, so two functions tracked under one name share their statistics, as they share their series.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{LazyLock, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::latency::{self, LatencyHistogram};
 use crate::Outcome;
+use crate::named_registry::{Named, NamedRegistry};
 
 /// Live statistics of one operation.
 pub struct OperationStats {
@@ -157,20 +157,18 @@ pub struct OperationSnapshot {
     pub observed_for: Duration,
 }
 
-/// Every operation's statistics, leaked so call sites can hold `&'static` references.
-static REGISTRY: LazyLock<Mutex<Vec<&'static OperationStats>>> =
-    LazyLock::new(|| Mutex::new(Vec::new()));
+impl Named for OperationStats {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Every operation's statistics.
+static REGISTRY: NamedRegistry<OperationStats> = NamedRegistry::new();
 
 /// The statistics of `name`, created on first use. Called once per call site, never per call.
 pub fn stats_for(name: &str) -> &'static OperationStats {
-    let mut registry = REGISTRY.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(stats) = registry.iter().find(|stats| &*stats.name == name) {
-        return stats;
-    }
-    // Leaked on purpose: one per operation name, which is bounded by the names written in code.
-    let stats: &'static OperationStats = Box::leak(Box::new(OperationStats::new(name)));
-    registry.push(stats);
-    stats
+    REGISTRY.get_or_insert_with(name, || OperationStats::new(name))
 }
 
 /// Statistics of every operation called so far, sorted by name.
@@ -189,14 +187,11 @@ pub fn stats_for(name: &str) -> &'static OperationStats {
 /// assert!(parse.p50.is_some());
 /// ```
 pub fn operation_stats() -> Vec<OperationSnapshot> {
-    let registry: Vec<&'static OperationStats> = REGISTRY
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    let mut snapshots: Vec<OperationSnapshot> =
-        registry.iter().map(|stats| stats.snapshot()).collect();
-    snapshots.sort_by(|a, b| a.operation.cmp(&b.operation));
-    snapshots
+    REGISTRY
+        .all()
+        .iter()
+        .map(|stats| stats.snapshot())
+        .collect()
 }
 
 #[cfg(test)]
