@@ -190,6 +190,12 @@ pub use coord_macros::track_performance;
 pub use coord_macros::handle_errors;
 
 pub use coord_runtime::{
+    AllowedValue, DEFAULT_RULES_DIR, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary,
+    RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
+    ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets, validate,
+    validation_report,
+};
+pub use coord_runtime::{
     Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, Classify, Clock,
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ErrorHandlingReport, ExportError,
     Exporter, HealthStatus, Jitter, ManualClock, OperationSnapshot, Outcome, OutcomeCounts,

@@ -14,6 +14,10 @@ pub use crate::retry::classify::{
 pub use crate::retry::run::{AsyncRetry, Settled, run_sync};
 pub use crate::retry::site::RetrySite;
 pub use crate::tracking::call_site::{CallGuard, CallSite};
+pub use crate::validation::inline::InlineRules;
+pub use crate::validation::outcome as validation_outcome;
+pub use crate::validation::registry::with_rule_set;
+pub use crate::validation::rule_set::{ParamsValidation, RuleSet};
 pub use crate::{Backoff, BreakerConfig, Jitter, RetryPolicy, Severity};
 pub use linkme;
 

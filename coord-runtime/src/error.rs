@@ -2,6 +2,9 @@
 
 use std::time::Duration;
 
+use crate::validation::problems::RulesError;
+use crate::validation::result::ValidationResult;
+
 /// An error produced by coord rather than by the annotated function.
 ///
 /// A function with `#[handle_errors(circuit_breaker = "...")]` returns `Result<T, E>` where
@@ -37,9 +40,23 @@ use std::time::Duration;
 ///     other => panic!("expected a rejection, got {other:?}"),
 /// }
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
+    /// The input failed validation; the body did not run.
+    #[error("{0}")]
+    Validation(Box<ValidationResult>),
+    /// No loaded rule set has this name.
+    #[error("no validation rule set named `{rule_set}` is loaded (loaded: {})", known.join(", "))]
+    UnknownRuleSet {
+        /// The name asked for.
+        rule_set: String,
+        /// The names loaded.
+        known: Vec<String>,
+    },
+    /// Rules could not be compiled.
+    #[error("invalid validation rules: {0}")]
+    InvalidRules(RulesError),
     /// The circuit breaker rejected the call without running it.
     #[error("circuit breaker `{breaker}` is open; call rejected{}", retry_hint(*retry_after))]
     CircuitOpen {

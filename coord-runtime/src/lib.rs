@@ -16,6 +16,7 @@ mod retry;
 mod severity;
 mod sync;
 mod tracking;
+mod validation;
 
 pub mod metric_names;
 
@@ -41,3 +42,12 @@ pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
 pub use severity::Severity;
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
+pub use validation::problems::{RuleProblem, RulesError};
+pub use validation::registry::{
+    DEFAULT_RULES_DIR, LoadSummary, load_rules, register_rule_set, reload_rules, rule_sets,
+    validate,
+};
+pub use validation::result::{ErrorCode, ValidationError, ValidationResult};
+pub use validation::rule_set::{FailureCount, RuleSetReport};
+pub use validation::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
+pub use validation::{ValidationReport, validation_report};

@@ -31,6 +31,9 @@ pub const BREAKER_CALLS_TOTAL: &str = "coord_circuit_breaker_calls_total";
 /// State changes of each circuit breaker (counter).
 pub const BREAKER_TRANSITIONS_TOTAL: &str = "coord_circuit_breaker_transitions_total";
 
+/// Validations by rule set and outcome (counter).
+pub const VALIDATIONS_TOTAL: &str = "coord_validations_total";
+
 /// Label carrying the operation name.
 pub const OPERATION_LABEL: &str = "operation";
 /// Label carrying the [`Outcome`](crate::Outcome).
@@ -48,6 +51,11 @@ pub const FROM_LABEL: &str = "from";
 pub const TO_LABEL: &str = "to";
 /// Label of [`BREAKER_CALLS_TOTAL`]: `success`, `failure` or `rejected`.
 pub const BREAKER_OUTCOME_LABEL: &str = "outcome";
+
+/// Label carrying the validation rule set's name.
+pub const RULE_SET_LABEL: &str = "rule_set";
+/// Label of [`VALIDATIONS_TOTAL`]: `valid` or `invalid`.
+pub const VALIDATION_OUTCOME_LABEL: &str = "outcome";
 
 /// Label of [`BUILD_INFO`] carrying the crate version.
 pub const VERSION_LABEL: &str = "version";
@@ -77,7 +85,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 9] = [
+pub const ALL: [MetricDescription; 10] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -125,6 +133,12 @@ pub const ALL: [MetricDescription; 9] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "State changes of a coord circuit breaker.",
+    },
+    MetricDescription {
+        name: VALIDATIONS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Inputs validated against a coord rule set, by whether they were valid.",
     },
     MetricDescription {
         name: BUILD_INFO,

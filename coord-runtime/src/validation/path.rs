@@ -1,0 +1,120 @@
+//! The path of the value being checked (`customer.address.zip`, `items[2]`), kept in a fixed
+//! buffer so that walking valid input allocates nothing; it becomes a `String` only for an error.
+
+/// Longest path kept; a longer one ends in `…`.
+const CAPACITY: usize = 256;
+
+/// The current path.
+pub struct PathBuffer {
+    bytes: [u8; CAPACITY],
+    len: usize,
+    truncated_at: Option<usize>,
+}
+
+impl PathBuffer {
+    /// The empty path (the input itself).
+    pub fn new() -> Self {
+        Self {
+            bytes: [0; CAPACITY],
+            len: 0,
+            truncated_at: None,
+        }
+    }
+
+    /// Where the path ends now, to [`truncate`](Self::truncate) back to.
+    pub fn mark(&self) -> usize {
+        self.len
+    }
+
+    /// Goes back to `mark`.
+    pub fn truncate(&mut self, mark: usize) {
+        self.len = mark;
+        if self.truncated_at.is_some_and(|at| at >= mark) {
+            self.truncated_at = None;
+        }
+    }
+
+    fn push_bytes(&mut self, bytes: &[u8]) {
+        let room = CAPACITY - self.len;
+        if bytes.len() > room {
+            self.truncated_at.get_or_insert(self.len);
+        }
+        let taken = bytes.len().min(room);
+        self.bytes[self.len..self.len + taken].copy_from_slice(&bytes[..taken]);
+        self.len += taken;
+    }
+
+    /// Appends a field name.
+    pub fn push_field(&mut self, name: &str) {
+        if self.len > 0 {
+            self.push_bytes(b".");
+        }
+        self.push_bytes(name.as_bytes());
+    }
+
+    /// Appends an array index.
+    pub fn push_index(&mut self, index: u64) {
+        let mut digits = [0u8; 20];
+        let mut at = digits.len();
+        let mut rest = index;
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (rest % 10) as u8;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        self.push_bytes(b"[");
+        self.push_bytes(&digits[at..]);
+        self.push_bytes(b"]");
+    }
+
+    /// The path as text (allocates; for errors only).
+    pub fn render(&self) -> String {
+        let mut text = String::from_utf8_lossy(&self.bytes[..self.len]).into_owned();
+        if self.truncated_at.is_some() {
+            text.push('…');
+        }
+        text
+    }
+
+    /// The path of child `name` as text.
+    pub fn render_child(&self, name: &str) -> String {
+        let parent = self.render();
+        if parent.is_empty() {
+            name.to_owned()
+        } else {
+            format!("{parent}.{name}")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PathBuffer;
+
+    #[test]
+    fn builds_and_unwinds_paths() {
+        let mut path = PathBuffer::new();
+        path.push_field("order");
+        let mark = path.mark();
+        path.push_field("lines");
+        path.push_index(12);
+        path.push_field("sku");
+        assert_eq!(path.render(), "order.lines[12].sku");
+        path.truncate(mark);
+        assert_eq!(path.render_child("id"), "order.id");
+    }
+
+    #[test]
+    fn long_paths_are_truncated_visibly() {
+        let mut path = PathBuffer::new();
+        for _ in 0..100 {
+            path.push_field("abcdef");
+        }
+        assert!(path.render().ends_with('…'));
+        path.truncate(0);
+        assert_eq!(path.render(), "");
+    }
+}

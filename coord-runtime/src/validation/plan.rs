@@ -1,0 +1,308 @@
+//! Rule sets compiled once into a plan: a tree of nodes by field path, typed limits, compiled
+//! regexes. Every check that can fail at load time fails here, with the keys that locate it.
+
+use regex::{Regex, RegexBuilder};
+
+use super::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
+
+/// Compiled size limit of one regex from a rule file: patterns are data, not code.
+pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+/// Nesting allowed when a rule set sets no `max_depth`, so hostile input cannot exhaust the stack.
+pub const DEFAULT_MAX_DEPTH: u32 = 64;
+
+/// A field's compiled rules.
+#[derive(Debug)]
+pub struct Rule {
+    pub kind: Option<FieldType>,
+    pub min: Option<f64>,
+    pub max: Option<f64>,
+    pub min_length: Option<u64>,
+    pub max_length: Option<u64>,
+    pub pattern: Option<Regex>,
+    pub allowed: Vec<AllowedValue>,
+    pub sensitive: bool,
+}
+
+/// One position in the input: its rules, its named children and its array items.
+#[derive(Debug, Default)]
+pub struct Node {
+    pub rule: Option<Rule>,
+    pub children: Vec<(Box<str>, usize)>,
+    /// Bit `i` set: child `i` is required.
+    pub required: u64,
+    pub items: Option<usize>,
+}
+
+/// A compiled rule set.
+#[derive(Debug)]
+pub struct Plan {
+    pub name: std::sync::Arc<str>,
+    pub nodes: Vec<Node>,
+    pub forbidden: Vec<Regex>,
+    pub max_depth: u32,
+    pub max_string_length: Option<u64>,
+}
+
+/// The root node's index.
+pub const ROOT: usize = 0;
+
+/// A compile problem and the keys (after the rule set's name) that locate it in the file.
+#[derive(Debug)]
+pub struct CompileProblem {
+    pub keys: Vec<String>,
+    pub message: String,
+}
+
+struct Compiler {
+    nodes: Vec<Node>,
+    problems: Vec<CompileProblem>,
+}
+
+impl Compiler {
+    fn problem(&mut self, keys: &[&str], message: impl Into<String>) {
+        self.problems.push(CompileProblem {
+            keys: keys.iter().map(|key| (*key).to_owned()).collect(),
+            message: message.into(),
+        });
+    }
+
+    /// The node at dotted `path`, creating it and its parents.
+    fn node_at(&mut self, path: &str, keys: &[&str]) -> Option<usize> {
+        let mut node = ROOT;
+        for segment in path.split('.') {
+            if segment.is_empty() {
+                self.problem(keys, format!("field path `{path}` has an empty segment"));
+                return None;
+            }
+            node = match self.nodes[node]
+                .children
+                .iter()
+                .find(|(name, _)| &**name == segment)
+            {
+                Some((_, child)) => *child,
+                None => {
+                    let child = self.nodes.len();
+                    self.nodes.push(Node::default());
+                    self.nodes[node].children.push((segment.into(), child));
+                    child
+                }
+            };
+        }
+        Some(node)
+    }
+
+    fn require(&mut self, path: &str, keys: &[&str]) {
+        let Some(node) = self.node_at(path, keys) else {
+            return;
+        };
+        let parent_path = path.rsplit_once('.').map_or("", |(parent, _)| parent);
+        let parent = if parent_path.is_empty() {
+            ROOT
+        } else {
+            self.node_at(parent_path, keys).unwrap_or(ROOT)
+        };
+        let Some(index) = self.nodes[parent]
+            .children
+            .iter()
+            .position(|(_, child)| *child == node)
+        else {
+            return;
+        };
+        if index >= 64 {
+            self.problem(keys, "at most 64 fields per object can be required");
+            return;
+        }
+        self.nodes[parent].required |= 1 << index;
+    }
+
+    fn rule(&mut self, spec: &FieldSpec, keys: &[&str]) -> Rule {
+        let key = |name: &'static str| -> Vec<&str> {
+            let mut located = keys.to_vec();
+            located.push(name);
+            located
+        };
+        let kind = spec.kind;
+        let numeric = kind.is_none_or(|k| matches!(k, FieldType::Integer | FieldType::Number));
+        let sized = kind.is_none_or(|k| k.is_string() || k == FieldType::Array);
+        let textual = kind.is_none_or(FieldType::is_string);
+        if let (Some(min), Some(max)) = (spec.min, spec.max)
+            && min > max
+        {
+            self.problem(
+                &key("min"),
+                format!("`min` ({min}) is greater than `max` ({max}): no value could pass"),
+            );
+        }
+        if let (Some(min), Some(max)) = (spec.min_length, spec.max_length)
+            && min > max
+        {
+            self.problem(
+                &key("min_length"),
+                format!(
+                    "`min_length` ({min}) is greater than `max_length` ({max}): no value could pass"
+                ),
+            );
+        }
+        for (name, given) in [("min", spec.min.is_some()), ("max", spec.max.is_some())] {
+            if given && !numeric {
+                self.problem(&key(name), format!("`{name}` applies to numbers, not to type `{}`; use `{name}_length` for lengths", type_name(kind)));
+            }
+        }
+        for (name, given) in [
+            ("min_length", spec.min_length.is_some()),
+            ("max_length", spec.max_length.is_some()),
+        ] {
+            if given && !sized {
+                self.problem(
+                    &key(name),
+                    format!(
+                        "`{name}` applies to strings and arrays, not to type `{}`",
+                        type_name(kind)
+                    ),
+                );
+            }
+        }
+        if spec.pattern.is_some() && !textual {
+            self.problem(
+                &key("pattern"),
+                format!(
+                    "`pattern` applies to strings, not to type `{}`",
+                    type_name(kind)
+                ),
+            );
+        }
+        if spec.items.is_some() && kind.is_some_and(|k| k != FieldType::Array) {
+            self.problem(
+                &key("items"),
+                format!(
+                    "`items` applies to arrays, not to type `{}`",
+                    type_name(kind)
+                ),
+            );
+        }
+        let pattern = spec.pattern.as_deref().and_then(|pattern| {
+            compile_regex(pattern)
+                .map_err(|message| self.problem(&key("pattern"), message))
+                .ok()
+        });
+        if let Some(allowed) = &spec.allowed {
+            if allowed.is_empty() {
+                self.problem(&key("allowed"), "`allowed` is empty: no value could pass");
+            }
+            for value in allowed {
+                let fits = match (value, kind) {
+                    (_, None) => true,
+                    (AllowedValue::String(_), Some(k)) => k.is_string(),
+                    (AllowedValue::Number(_), Some(k)) => {
+                        matches!(k, FieldType::Integer | FieldType::Number)
+                    }
+                    (AllowedValue::Bool(_), Some(k)) => k == FieldType::Boolean,
+                };
+                if !fits {
+                    self.problem(
+                        &key("allowed"),
+                        format!(
+                            "`allowed` value {value:?} is not of type `{}`",
+                            type_name(kind)
+                        ),
+                    );
+                }
+            }
+        }
+        Rule {
+            kind,
+            min: spec.min,
+            max: spec.max,
+            min_length: spec.min_length,
+            max_length: spec.max_length,
+            pattern,
+            allowed: spec.allowed.clone().unwrap_or_default(),
+            sensitive: spec.sensitive,
+        }
+    }
+
+    fn field(&mut self, node: usize, spec: &FieldSpec, keys: &[&str]) {
+        let rule = self.rule(spec, keys);
+        self.nodes[node].rule = Some(rule);
+        if let Some(items) = &spec.items {
+            let child = self.nodes.len();
+            self.nodes.push(Node::default());
+            self.nodes[node].items = Some(child);
+            let mut item_keys = keys.to_vec();
+            item_keys.push("items");
+            self.field(child, items, &item_keys);
+        }
+    }
+}
+
+fn type_name(kind: Option<FieldType>) -> &'static str {
+    kind.map_or("any", FieldType::as_str)
+}
+
+/// Compiles a regex from a rule file, with a size limit.
+pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+    RegexBuilder::new(pattern)
+        .size_limit(REGEX_SIZE_LIMIT)
+        .build()
+        .map_err(|err| match err {
+            regex::Error::CompiledTooBig(limit) => {
+                format!("regex `{pattern}` is too large (compiled size above {limit} bytes)")
+            }
+            other => format!(
+                "invalid regex `{pattern}`: {}",
+                one_line(&other.to_string())
+            ),
+        })
+}
+
+fn one_line(text: &str) -> String {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Compiles rule set `name`.
+pub fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProblem>> {
+    let mut compiler = Compiler {
+        nodes: vec![Node::default()],
+        problems: Vec::new(),
+    };
+    for (path, field) in &spec.field_validations {
+        let keys = ["field_validations", path.as_str()];
+        if let Some(node) = compiler.node_at(path, &keys) {
+            compiler.field(node, field, &keys);
+            if field.required {
+                compiler.require(path, &keys);
+            }
+        }
+    }
+    for path in &spec.required_fields {
+        compiler.require(path, &["required_fields", path.as_str()]);
+    }
+    let mut forbidden = Vec::new();
+    for pattern in &spec.forbidden_patterns {
+        match compile_regex(pattern) {
+            Ok(regex) => forbidden.push(regex),
+            Err(message) => compiler.problem(&["forbidden_patterns"], message),
+        }
+    }
+    if spec.max_depth == Some(0) {
+        compiler.problem(
+            &["max_depth"],
+            "`max_depth` must be at least 1 (the input itself)",
+        );
+    }
+    if compiler.problems.is_empty() {
+        Ok(Plan {
+            name: name.into(),
+            nodes: compiler.nodes,
+            forbidden,
+            max_depth: spec.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
+            max_string_length: spec.max_string_length,
+        })
+    } else {
+        Err(compiler.problems)
+    }
+}

@@ -1,0 +1,398 @@
+//! The loaded rule sets, swapped as a whole on reload so readers never block and never see a
+//! half-loaded state; and loading them from a directory of YAML files.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
+
+use arc_swap::ArcSwap;
+use serde::Serialize;
+
+use super::plan::compile;
+use super::problems::{RuleProblem, RulesError, locate};
+use super::result::ValidationResult;
+use super::rule_set::RuleSet;
+use super::spec::RuleSetSpec;
+use crate::Error;
+
+/// Where rules are loaded from when nothing else says: `rules/`, or `$COORD_RULES_DIR`.
+pub const DEFAULT_RULES_DIR: &str = "rules";
+/// Largest rule file read, so a stray huge file cannot exhaust memory.
+pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
+
+#[derive(Default)]
+struct Registry {
+    /// Every rule set: from files and from code.
+    sets: HashMap<String, Arc<RuleSet>>,
+    /// The names registered in code, which survive reloads of the files.
+    from_code: Vec<String>,
+}
+
+static REGISTRY: LazyLock<ArcSwap<Registry>> =
+    LazyLock::new(|| ArcSwap::from_pointee(Registry::default()));
+/// The directory last loaded (successfully or not), for `reload_rules`.
+static LOADED_FROM: Mutex<Option<PathBuf>> = Mutex::new(None);
+/// Whether the default directory has been tried, so first use loads it once.
+static DEFAULT_LOADED: OnceLock<()> = OnceLock::new();
+/// Set once rules are loaded explicitly, so first use does not load the default directory.
+static EXPLICITLY_LOADED: AtomicBool = AtomicBool::new(false);
+
+/// What a successful load brought in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LoadSummary {
+    /// The directory.
+    pub dir: PathBuf,
+    /// Rule set names, sorted.
+    pub rule_sets: Vec<String>,
+    /// Files read.
+    pub files: usize,
+}
+
+/// Loads every `*.yaml` (and `*.yml`) file in `dir` and replaces all loaded rule sets with
+/// them, atomically. On any problem nothing changes and every problem is reported.
+///
+/// # Errors
+/// [`RulesError`] listing each problem with its file, line and column: unreadable or oversized
+/// files, malformed YAML, unknown keys (with a suggestion), unknown types, `min > max`, bad or
+/// oversized regexes, a rule set name defined twice.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("coord-doc-load-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir).unwrap();
+/// std::fs::write(dir.join("a.yaml"), "greeting:\n  field_validations:\n    text: {type: string, max_length: 5}\n").unwrap();
+/// let summary = coord::load_rules(&dir).unwrap();
+/// assert_eq!(summary.rule_sets, ["greeting"]);
+/// assert!(coord::validate("greeting", &serde_json::json!({"text": "hi"})).unwrap().is_valid);
+/// # std::fs::remove_dir_all(&dir).unwrap();
+/// ```
+pub fn load_rules(dir: impl AsRef<Path>) -> Result<LoadSummary, RulesError> {
+    EXPLICITLY_LOADED.store(true, Ordering::SeqCst);
+    load_into_registry(dir.as_ref())
+}
+
+fn load_into_registry(dir: &Path) -> Result<LoadSummary, RulesError> {
+    let dir = dir.to_path_buf();
+    *LOADED_FROM.lock().unwrap_or_else(PoisonError::into_inner) = Some(dir.clone());
+    let (file_sets, files) = read_dir(&dir)?;
+    let mut rule_sets: Vec<String> = file_sets.keys().cloned().collect();
+    rule_sets.sort();
+    // Rule sets registered in code are kept; a file may not redefine one.
+    let current = REGISTRY.load();
+    let mut problems = Vec::new();
+    let mut sets = file_sets;
+    for name in &current.from_code {
+        if sets.contains_key(name) {
+            problems.push(RuleProblem {
+                file: dir.clone(),
+                line: None,
+                column: None,
+                message: format!("rule set `{name}` is already registered in code"),
+            });
+        } else if let Some(rule_set) = current.sets.get(name) {
+            sets.insert(name.clone(), Arc::clone(rule_set));
+        }
+    }
+    if !problems.is_empty() {
+        return Err(RulesError { problems });
+    }
+    REGISTRY.store(Arc::new(Registry {
+        sets,
+        from_code: current.from_code.clone(),
+    }));
+    tracing::info!(dir = %dir.display(), rule_sets = rule_sets.len(), "coord: validation rules loaded");
+    Ok(LoadSummary {
+        dir,
+        rule_sets,
+        files,
+    })
+}
+
+/// Loads again from the directory last loaded (or the default one). A failed reload keeps the
+/// last good rules, logs why, and returns the problems.
+///
+/// # Errors
+/// As [`load_rules`].
+pub fn reload_rules() -> Result<LoadSummary, RulesError> {
+    let dir = LOADED_FROM
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+        .unwrap_or_else(default_dir);
+    EXPLICITLY_LOADED.store(true, Ordering::SeqCst);
+    load_into_registry(&dir).inspect_err(|err| {
+        tracing::error!(error = %err, "coord: validation rules reload failed; keeping the last good rules");
+    })
+}
+
+/// Adds (or replaces) rule set `name` defined in code, e.g. from a `serde_yaml` or JSON value.
+///
+/// # Errors
+/// [`RulesError`] when the rule set does not compile.
+///
+/// ```
+/// let spec: coord::RuleSetSpec = serde_json::from_value(serde_json::json!({
+///     "required_fields": ["id"],
+///     "field_validations": {"id": {"type": "uuid"}}
+/// })).unwrap();
+/// coord::register_rule_set("doc_custom", &spec).unwrap();
+/// assert!(coord::rule_sets().contains(&"doc_custom".to_owned()));
+/// ```
+pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesError> {
+    let plan = compile(name, spec).map_err(|problems| RulesError {
+        problems: problems
+            .into_iter()
+            .map(|problem| RuleProblem {
+                file: PathBuf::from("<code>"),
+                line: None,
+                column: None,
+                message: format!("{name}: {}", problem.message),
+            })
+            .collect(),
+    })?;
+    let rule_set = Arc::new(RuleSet::new(plan));
+    ensure_default_loaded();
+    REGISTRY.rcu(|current| {
+        let mut sets = current.sets.clone();
+        sets.insert(name.to_owned(), Arc::clone(&rule_set));
+        let mut from_code = current.from_code.clone();
+        if !from_code.iter().any(|known| known == name) {
+            from_code.push(name.to_owned());
+        }
+        Registry { sets, from_code }
+    });
+    Ok(())
+}
+
+fn default_dir() -> PathBuf {
+    std::env::var_os("COORD_RULES_DIR")
+        .map_or_else(|| PathBuf::from(DEFAULT_RULES_DIR), PathBuf::from)
+}
+
+/// The names of the loaded rule sets, sorted.
+#[must_use]
+pub fn rule_sets() -> Vec<String> {
+    ensure_default_loaded();
+    let mut names: Vec<String> = REGISTRY.load().sets.keys().cloned().collect();
+    names.sort();
+    names
+}
+
+fn ensure_default_loaded() {
+    if EXPLICITLY_LOADED.load(Ordering::Relaxed) {
+        return;
+    }
+    DEFAULT_LOADED.get_or_init(|| {
+        let dir = default_dir();
+        if !EXPLICITLY_LOADED.load(Ordering::SeqCst)
+            && dir.is_dir()
+            && let Err(err) = load_into_registry(&dir)
+        {
+            tracing::error!(error = %err, "coord: validation rules could not be loaded");
+        }
+    });
+}
+
+/// Runs `with` on rule set `name`.
+///
+/// # Errors
+/// [`Error::UnknownRuleSet`] when no rule set has that name.
+pub fn with_rule_set<R>(name: &str, with: impl FnOnce(&RuleSet) -> R) -> Result<R, Error> {
+    ensure_default_loaded();
+    let registry = REGISTRY.load();
+    match registry.sets.get(name) {
+        Some(rule_set) => Ok(with(rule_set)),
+        None => {
+            let mut known: Vec<String> = registry.sets.keys().cloned().collect();
+            known.sort();
+            Err(Error::UnknownRuleSet {
+                rule_set: name.to_owned(),
+                known,
+            })
+        }
+    }
+}
+
+/// Validates `value` against rule set `name`. Allocates nothing when the value is valid.
+///
+/// # Errors
+/// [`Error::UnknownRuleSet`] when no rule set has that name. An invalid value is not an
+/// error: see [`ValidationResult::is_valid`].
+pub fn validate<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<ValidationResult, Error> {
+    with_rule_set(name, |rule_set| rule_set.validate(value))
+}
+
+fn read_dir(dir: &Path) -> Result<(HashMap<String, Arc<RuleSet>>, usize), RulesError> {
+    let io_problem = |file: &Path, err: std::io::Error| RuleProblem {
+        file: file.to_path_buf(),
+        line: None,
+        column: None,
+        message: format!("cannot read: {err}"),
+    };
+    let entries = std::fs::read_dir(dir).map_err(|err| RulesError {
+        problems: vec![io_problem(dir, err)],
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml")
+                && path.is_file()
+        })
+        .collect();
+    files.sort();
+    let mut problems = Vec::new();
+    let mut sets: HashMap<String, Arc<RuleSet>> = HashMap::new();
+    let mut defined_in: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for file in &files {
+        let text = match read_limited(file) {
+            Ok(text) => text,
+            Err(problem) => {
+                problems.push(problem);
+                continue;
+            }
+        };
+        match parse_file(file, &text) {
+            Err(mut found) => problems.append(&mut found),
+            Ok(parsed) => {
+                for (name, rule_set) in parsed {
+                    if let Some(first) = defined_in.get(&name) {
+                        let (line, column) = locate(&text, &[&name]);
+                        problems.push(RuleProblem {
+                            file: file.clone(),
+                            line,
+                            column,
+                            message: format!(
+                                "rule set `{name}` is already defined in {}",
+                                first.display()
+                            ),
+                        });
+                        continue;
+                    }
+                    defined_in.insert(name.clone(), file.clone());
+                    sets.insert(name, rule_set);
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok((sets, files.len()))
+    } else {
+        Err(RulesError { problems })
+    }
+}
+
+fn read_limited(file: &Path) -> Result<String, RuleProblem> {
+    let problem = |line, message: String| RuleProblem {
+        file: file.to_path_buf(),
+        line,
+        column: None,
+        message,
+    };
+    let size = std::fs::metadata(file)
+        .map_err(|err| problem(None, format!("cannot read: {err}")))?
+        .len();
+    if size > MAX_RULE_FILE_BYTES {
+        return Err(problem(
+            None,
+            format!("file is {size} bytes; rule files are limited to {MAX_RULE_FILE_BYTES}"),
+        ));
+    }
+    let bytes = std::fs::read(file).map_err(|err| problem(None, format!("cannot read: {err}")))?;
+    String::from_utf8(bytes).map_err(|err| {
+        let line = 1 + err.as_bytes()[..err.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        problem(Some(line), "file is not valid UTF-8".to_owned())
+    })
+}
+
+/// Parses and compiles one file's rule sets.
+pub fn parse_file(
+    file: &Path,
+    text: &str,
+) -> Result<Vec<(String, Arc<RuleSet>)>, Vec<RuleProblem>> {
+    let specs: BTreeMap<String, RuleSetSpec> =
+        match serde_yaml::from_str::<Option<BTreeMap<String, RuleSetSpec>>>(text) {
+            Ok(specs) => specs.unwrap_or_default(),
+            Err(err) => {
+                let location = err.location();
+                let mut message = err.to_string();
+                // serde_yaml appends " at line L column C"; the location is shown in front instead.
+                if let Some(at) = message.find(" at line ") {
+                    message.truncate(at);
+                }
+                if let Some(hint) = unknown_key_hint(&message) {
+                    message.push_str(&hint);
+                }
+                return Err(vec![RuleProblem {
+                    file: file.to_path_buf(),
+                    line: location.as_ref().map(serde_yaml::Location::line),
+                    column: location.as_ref().map(serde_yaml::Location::column),
+                    message,
+                }]);
+            }
+        };
+    let mut compiled = Vec::new();
+    let mut problems = Vec::new();
+    for (name, spec) in specs {
+        match compile(&name, &spec) {
+            Ok(plan) => compiled.push((name, Arc::new(RuleSet::new(plan)))),
+            Err(found) => {
+                for problem in found {
+                    let mut keys: Vec<&str> = vec![name.as_str()];
+                    keys.extend(problem.keys.iter().map(String::as_str));
+                    let (line, column) = locate(text, &keys);
+                    problems.push(RuleProblem {
+                        file: file.to_path_buf(),
+                        line,
+                        column,
+                        message: format!("rule set `{name}`: {}", problem.message),
+                    });
+                }
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(compiled)
+    } else {
+        Err(problems)
+    }
+}
+
+/// "; did you mean `min`?" for serde's "unknown field `mni`, expected one of ..." messages.
+fn unknown_key_hint(message: &str) -> Option<String> {
+    let rest = message
+        .split("unknown field `")
+        .nth(1)
+        .or_else(|| message.split("unknown variant `").nth(1))?;
+    let (typed, expected) = rest.split_once('`')?;
+    let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
+    let near = candidates
+        .iter()
+        .map(|candidate| (strsim_distance(typed, candidate), *candidate))
+        .filter(|(distance, _)| *distance <= (typed.len() / 3).max(1))
+        .min_by_key(|(distance, _)| *distance)?;
+    Some(format!("; did you mean `{}`?", near.1))
+}
+
+/// Levenshtein distance.
+fn strsim_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let cost = usize::from(ca != *cb);
+            current.push(
+                (previous[j] + cost)
+                    .min(previous[j + 1] + 1)
+                    .min(current[j] + 1),
+            );
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}

@@ -1,0 +1,211 @@
+//! A loaded rule set: its plan plus the metrics and statistics of the validations run with it.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
+
+use metrics::{Counter, Key, Label};
+use serde::Serialize;
+
+use super::plan::{Plan, ROOT};
+use super::result::{ErrorCode, ValidationResult};
+use super::serializer::{Presence, check_value, child_of};
+use super::walk::Walk;
+use crate::metric_names::{RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL};
+use crate::named_registry::{Named, NamedRegistry};
+use crate::tracking::call_site::METADATA;
+use crate::tracking::recorder_cache::RecorderCache;
+
+/// Statistics of the validations run with one rule set name, across reloads.
+pub struct RuleSetStats {
+    name: Box<str>,
+    runs: AtomicU64,
+    valid: AtomicU64,
+    /// Sum of scores in hundredths of a point, so it adds up exactly.
+    score_hundredths: AtomicU64,
+    failures: Mutex<HashMap<(String, ErrorCode), u64>>,
+    metrics: RecorderCache<[Counter; 2]>,
+}
+
+impl Named for RuleSetStats {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+static STATS: NamedRegistry<RuleSetStats> = NamedRegistry::new();
+
+/// A compiled rule set, ready to validate.
+pub struct RuleSet {
+    pub(crate) plan: Plan,
+    stats: &'static RuleSetStats,
+}
+
+impl RuleSet {
+    pub(crate) fn new(plan: Plan) -> Self {
+        let stats = STATS.get_or_insert_with(&plan.name, || RuleSetStats {
+            name: plan.name.as_ref().into(),
+            runs: AtomicU64::new(0),
+            valid: AtomicU64::new(0),
+            score_hundredths: AtomicU64::new(0),
+            failures: Mutex::new(HashMap::new()),
+            metrics: RecorderCache::new(),
+        });
+        Self { plan, stats }
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.plan.name
+    }
+
+    /// Validates one value, recording the outcome.
+    pub fn validate<T: Serialize + ?Sized>(&self, value: &T) -> ValidationResult {
+        let mut walk = Walk::new(&self.plan);
+        check_value(&mut walk, Some(ROOT), value);
+        self.record(walk.finish())
+    }
+
+    /// Starts validating a function's parameters as one object keyed by parameter name.
+    pub fn params(&self) -> ParamsValidation<'_> {
+        let mut walk = Walk::new(&self.plan);
+        walk.enter(Some(ROOT), false);
+        ParamsValidation {
+            rule_set: self,
+            walk,
+            seen: 0,
+        }
+    }
+
+    fn record(&self, result: ValidationResult) -> ValidationResult {
+        let stats = self.stats;
+        let counters = stats.metrics.get(|recorder| {
+            ["valid", "invalid"].map(|outcome| {
+                let key = Key::from_parts(
+                    VALIDATIONS_TOTAL,
+                    vec![
+                        Label::new(RULE_SET_LABEL, stats.name.to_string()),
+                        Label::new(VALIDATION_OUTCOME_LABEL, outcome),
+                    ],
+                );
+                recorder.register_counter(&key, &METADATA)
+            })
+        });
+        stats.runs.fetch_add(1, Ordering::Relaxed);
+        #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0..=10_000
+        stats
+            .score_hundredths
+            .fetch_add((result.score * 100.0).round() as u64, Ordering::Relaxed);
+        if result.is_valid {
+            stats.valid.fetch_add(1, Ordering::Relaxed);
+            counters[0].increment(1);
+        } else {
+            counters[1].increment(1);
+            let mut failures = stats
+                .failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            for error in &result.errors {
+                *failures
+                    .entry((error.path.clone(), error.code))
+                    .or_insert(0) += 1;
+            }
+        }
+        result
+    }
+}
+
+/// A function's parameters being validated; see [`RuleSet::params`].
+pub struct ParamsValidation<'r> {
+    rule_set: &'r RuleSet,
+    walk: Walk<'r>,
+    seen: u64,
+}
+
+impl ParamsValidation<'_> {
+    /// Checks parameter `name`.
+    pub fn param<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> &mut Self {
+        let child = child_of(self.walk.node(Some(ROOT)), name);
+        let mark = self.walk.path.mark();
+        self.walk.path.push_field(name);
+        let presence = check_value(&mut self.walk, child.map(|(_, id)| id), value);
+        self.walk.path.truncate(mark);
+        if presence == Presence::Present
+            && let Some((index, _)) = child
+            && index < 64
+        {
+            self.seen |= 1 << index;
+        }
+        self
+    }
+
+    /// The result, with required parameters checked.
+    pub fn finish(mut self) -> ValidationResult {
+        self.walk.leave(Some(ROOT), false, 0, self.seen);
+        self.rule_set.record(self.walk.finish())
+    }
+}
+
+/// Validation statistics of one rule set; see [`validation_report`](crate::validation_report).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RuleSetReport {
+    /// The rule set.
+    pub rule_set: String,
+    /// Validations run.
+    pub validations: u64,
+    /// Of which valid.
+    pub valid: u64,
+    /// Mean score of the validations, 0–100 (100 when none ran).
+    pub compliance_score: f64,
+    /// The most frequent failures, most frequent first (at most 5).
+    pub top_failures: Vec<FailureCount>,
+}
+
+/// How often one rule failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FailureCount {
+    /// Where.
+    pub path: String,
+    /// What.
+    pub code: ErrorCode,
+    /// How many times.
+    pub count: u64,
+}
+
+/// Per rule set statistics, by name.
+pub fn rule_set_reports() -> Vec<RuleSetReport> {
+    STATS
+        .all()
+        .iter()
+        .map(|stats| {
+            let validations = stats.runs.load(Ordering::Relaxed);
+            let hundredths = stats.score_hundredths.load(Ordering::Relaxed);
+            #[allow(clippy::cast_precision_loss)]
+            let compliance_score = if validations == 0 {
+                100.0
+            } else {
+                hundredths as f64 / 100.0 / validations as f64
+            };
+            let mut top_failures: Vec<FailureCount> = stats
+                .failures
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .iter()
+                .map(|((path, code), count)| FailureCount {
+                    path: path.clone(),
+                    code: *code,
+                    count: *count,
+                })
+                .collect();
+            top_failures.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.path.cmp(&b.path)));
+            top_failures.truncate(5);
+            RuleSetReport {
+                rule_set: stats.name.to_string(),
+                validations,
+                valid: stats.valid.load(Ordering::Relaxed),
+                compliance_score,
+                top_failures,
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,155 @@
+//! The rule language as written in YAML (and as inline attribute rules expand to): rule sets,
+//! field rules and the rule-set-wide security limits. Parsing only; meaning lives in `plan.rs`.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// One named rule set.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSetSpec {
+    /// What the rule set is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Fields that must be present (and not `None`), by dotted path.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub required_fields: Vec<String>,
+    /// Rules per field, by dotted path (`customer.address.zip`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub field_validations: BTreeMap<String, FieldSpec>,
+    /// Regexes that no string anywhere in the input may match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub forbidden_patterns: Vec<String>,
+    /// How deeply objects and arrays may nest (the input itself is depth 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_depth: Option<u32>,
+    /// The longest string allowed anywhere in the input, in characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_string_length: Option<u64>,
+}
+
+/// The rules of one field.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldSpec {
+    /// The kind of value expected.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<FieldType>,
+    /// Whether the field must be present (and not `None`).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub required: bool,
+    /// Smallest number allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<f64>,
+    /// Largest number allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<f64>,
+    /// Fewest characters (strings) or items (arrays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_length: Option<u64>,
+    /// Most characters (strings) or items (arrays).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_length: Option<u64>,
+    /// A regex the string must contain a match of (unanchored; write `^…$` for a whole match).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pattern: Option<String>,
+    /// The only values allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed: Option<Vec<AllowedValue>>,
+    /// Never show this field's value in errors, logs or metrics.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub sensitive: bool,
+    /// Rules for every item of an array.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub items: Option<Box<FieldSpec>>,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_false(value: &bool) -> bool {
+    !*value
+}
+
+/// The kinds of value a field can be required to hold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// Any string.
+    String,
+    /// A whole number (`1.0` counts, as in JSON Schema).
+    Integer,
+    /// Any number.
+    Number,
+    /// `true` or `false`.
+    Boolean,
+    /// An e-mail address, by the WHATWG HTML "valid e-mail address" rule.
+    Email,
+    /// An absolute URL: `scheme://host` with an optional port, path, query and fragment.
+    Url,
+    /// A hyphenated UUID (`8-4-4-4-12` hex digits).
+    Uuid,
+    /// An RFC 3339 date-time (`2026-11-28T19:41:09Z`, offsets allowed).
+    Datetime,
+    /// A sequence.
+    Array,
+    /// A struct or map.
+    Object,
+}
+
+impl FieldType {
+    /// Every type, for messages.
+    pub const ALL: [FieldType; 10] = [
+        FieldType::String,
+        FieldType::Integer,
+        FieldType::Number,
+        FieldType::Boolean,
+        FieldType::Email,
+        FieldType::Url,
+        FieldType::Uuid,
+        FieldType::Datetime,
+        FieldType::Array,
+        FieldType::Object,
+    ];
+
+    /// Its name in rule files.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            FieldType::String => "string",
+            FieldType::Integer => "integer",
+            FieldType::Number => "number",
+            FieldType::Boolean => "boolean",
+            FieldType::Email => "email",
+            FieldType::Url => "url",
+            FieldType::Uuid => "uuid",
+            FieldType::Datetime => "datetime",
+            FieldType::Array => "array",
+            FieldType::Object => "object",
+        }
+    }
+
+    /// Whether values of this type are strings.
+    #[must_use]
+    pub const fn is_string(self) -> bool {
+        matches!(
+            self,
+            FieldType::String
+                | FieldType::Email
+                | FieldType::Url
+                | FieldType::Uuid
+                | FieldType::Datetime
+        )
+    }
+}
+
+/// One value of an `allowed` list.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(untagged)]
+pub enum AllowedValue {
+    /// A boolean.
+    Bool(bool),
+    /// A number.
+    Number(f64),
+    /// A string.
+    String(String),
+}

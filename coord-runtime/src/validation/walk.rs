@@ -1,0 +1,441 @@
+//! The state of one validation and every check it applies to a value, by kind of value.
+//! The serde plumbing that feeds it lives in `serializer.rs`.
+
+use serde_json::{Map, Value, json};
+
+use super::formats;
+use super::path::PathBuffer;
+use super::plan::{Node, Plan, Rule};
+use super::result::{ErrorCode, ValidationError, ValidationResult};
+use super::spec::{AllowedValue, FieldType};
+
+/// A number as serde hands it over.
+#[derive(Clone, Copy)]
+pub enum Number {
+    Signed(i128),
+    Unsigned(u128),
+    Float(f64),
+}
+
+impl Number {
+    #[allow(clippy::cast_precision_loss)] // limits are f64; huge integers compare approximately
+    fn as_f64(self) -> f64 {
+        match self {
+            Number::Signed(n) => n as f64,
+            Number::Unsigned(n) => n as f64,
+            Number::Float(n) => n,
+        }
+    }
+
+    /// Whole numbers, including floats like `1.0` (JSON Schema's rule).
+    fn is_integer(self) -> bool {
+        match self {
+            Number::Float(n) => n.is_finite() && n.fract() == 0.0,
+            _ => true,
+        }
+    }
+}
+
+/// One validation in progress.
+pub struct Walk<'p> {
+    pub plan: &'p Plan,
+    pub path: PathBuffer,
+    pub depth: u32,
+    passed: u32,
+    applicable: u32,
+    errors: Vec<ValidationError>,
+    forbidden_hit: bool,
+    too_deep: bool,
+    string_too_long: bool,
+}
+
+impl<'p> Walk<'p> {
+    pub fn new(plan: &'p Plan) -> Self {
+        Self {
+            plan,
+            path: PathBuffer::new(),
+            depth: 0,
+            passed: 0,
+            applicable: 0,
+            errors: Vec::new(),
+            forbidden_hit: false,
+            too_deep: false,
+            string_too_long: false,
+        }
+    }
+
+    pub fn node(&self, node: Option<usize>) -> Option<&'p Node> {
+        node.map(|index| &self.plan.nodes[index])
+    }
+
+    fn rule(&self, node: Option<usize>) -> Option<&'p Rule> {
+        self.node(node).and_then(|node| node.rule.as_ref())
+    }
+
+    /// Counts one applicable check; returns whether it passed.
+    fn check(&mut self, passed: bool) -> bool {
+        self.applicable += 1;
+        if passed {
+            self.passed += 1;
+        }
+        passed
+    }
+
+    fn fail(&mut self, code: ErrorCode, params: Map<String, Value>, message: String) {
+        self.errors.push(ValidationError {
+            path: self.path.render(),
+            code,
+            params,
+            message,
+        });
+    }
+
+    fn here(&self) -> String {
+        let path = self.path.render();
+        if path.is_empty() {
+            "the input".to_owned()
+        } else {
+            format!("`{path}`")
+        }
+    }
+
+    fn params(entries: &[(&str, Value)]) -> Map<String, Value> {
+        entries
+            .iter()
+            .map(|(key, value)| ((*key).to_owned(), value.clone()))
+            .collect()
+    }
+
+    /// Checks the declared type against what the value is; `false` stops the other keywords.
+    fn type_fits(&mut self, rule: &Rule, is: impl Fn(FieldType) -> bool, found: &str) -> bool {
+        let Some(kind) = rule.kind else { return true };
+        if self.check(is(kind)) {
+            return true;
+        }
+        let article = if matches!(
+            kind,
+            FieldType::Integer
+                | FieldType::Email
+                | FieldType::Array
+                | FieldType::Object
+                | FieldType::Url
+                | FieldType::Uuid
+        ) {
+            "an"
+        } else {
+            "a"
+        };
+        let message = format!(
+            "{} must be {article} {}, not {found}",
+            self.here(),
+            kind.as_str()
+        );
+        self.fail(
+            ErrorCode::TypeMismatch,
+            Self::params(&[("type", json!(kind.as_str()))]),
+            message,
+        );
+        false
+    }
+
+    fn length(&mut self, rule: &Rule, length: u64, unit: &str) {
+        if let Some(min) = rule.min_length
+            && !self.check(length >= min)
+        {
+            let message = format!("{} must have at least {min} {unit}", self.here());
+            self.fail(
+                ErrorCode::TooShort,
+                Self::params(&[("min_length", json!(min))]),
+                message,
+            );
+        }
+        if let Some(max) = rule.max_length
+            && !self.check(length <= max)
+        {
+            let message = format!("{} must have at most {max} {unit}", self.here());
+            self.fail(
+                ErrorCode::TooLong,
+                Self::params(&[("max_length", json!(max))]),
+                message,
+            );
+        }
+    }
+
+    fn allowed(&mut self, rule: &Rule, matches: impl Fn(&AllowedValue) -> bool) {
+        if rule.allowed.is_empty() {
+            return;
+        }
+        if !self.check(rule.allowed.iter().any(matches)) {
+            let list: Vec<Value> = rule.allowed.iter().map(allowed_json).collect();
+            let shown: Vec<String> = list.iter().map(ToString::to_string).collect();
+            let message = format!("{} must be one of {}", self.here(), shown.join(", "));
+            self.fail(
+                ErrorCode::NotAllowed,
+                Self::params(&[("allowed", Value::Array(list))]),
+                message,
+            );
+        }
+    }
+
+    /// Checks applying to every string of the input, keys included.
+    fn any_string(&mut self, value: &str) {
+        if let Some(max) = self.plan.max_string_length
+            && value.chars().count() as u64 > max
+        {
+            self.string_too_long = true;
+            let message = format!(
+                "{} is longer than the {max} characters allowed in any string",
+                self.here()
+            );
+            self.fail(
+                ErrorCode::StringTooLong,
+                Self::params(&[("max_string_length", json!(max))]),
+                message,
+            );
+        }
+        if let Some(index) = self
+            .plan
+            .forbidden
+            .iter()
+            .position(|regex| regex.is_match(value))
+        {
+            self.forbidden_hit = true;
+            let pattern = self.plan.forbidden[index].as_str().to_owned();
+            let message = format!(
+                "{} contains content matching a forbidden pattern",
+                self.here()
+            );
+            self.fail(
+                ErrorCode::ForbiddenPattern,
+                Self::params(&[("pattern", json!(pattern))]),
+                message,
+            );
+        }
+    }
+
+    pub fn string(&mut self, node: Option<usize>, value: &str) {
+        self.any_string(value);
+        let Some(rule) = self.rule(node) else { return };
+        if !self.type_fits(rule, FieldType::is_string, "a string") {
+            return;
+        }
+        let format = match rule.kind {
+            Some(FieldType::Email) => Some((
+                formats::is_email(value),
+                ErrorCode::InvalidEmail,
+                "an e-mail address",
+            )),
+            Some(FieldType::Url) => Some((
+                formats::is_url(value),
+                ErrorCode::InvalidUrl,
+                "an absolute URL",
+            )),
+            Some(FieldType::Uuid) => {
+                Some((formats::is_uuid(value), ErrorCode::InvalidUuid, "a UUID"))
+            }
+            Some(FieldType::Datetime) => Some((
+                formats::is_datetime(value),
+                ErrorCode::InvalidDatetime,
+                "an RFC 3339 date-time",
+            )),
+            _ => None,
+        };
+        if let Some((ok, code, what)) = format
+            && !self.check(ok)
+        {
+            let message = format!("{} must be {what}", self.here());
+            let kind = rule.kind.map_or("string", FieldType::as_str);
+            self.fail(code, Self::params(&[("type", json!(kind))]), message);
+        }
+        if rule.min_length.is_some() || rule.max_length.is_some() {
+            self.length(rule, value.chars().count() as u64, "characters");
+        }
+        if let Some(pattern) = &rule.pattern
+            && !self.check(pattern.is_match(value))
+        {
+            let message = format!(
+                "{} must match the pattern `{}`",
+                self.here(),
+                pattern.as_str()
+            );
+            self.fail(
+                ErrorCode::PatternMismatch,
+                Self::params(&[("pattern", json!(pattern.as_str()))]),
+                message,
+            );
+        }
+        self.allowed(
+            rule,
+            |allowed| matches!(allowed, AllowedValue::String(s) if s == value),
+        );
+    }
+
+    pub fn number(&mut self, node: Option<usize>, value: Number) {
+        let Some(rule) = self.rule(node) else { return };
+        let integer = value.is_integer();
+        let found = if integer {
+            "an integer"
+        } else {
+            "a number with a fraction"
+        };
+        let fits =
+            |kind: FieldType| kind == FieldType::Number || (kind == FieldType::Integer && integer);
+        if !self.type_fits(rule, fits, found) {
+            return;
+        }
+        let number = value.as_f64();
+        let shown = if rule.sensitive {
+            String::new()
+        } else {
+            format!(" (got {number})")
+        };
+        if let Some(min) = rule.min
+            && !self.check(number >= min)
+        {
+            let message = format!("{} must be at least {min}{shown}", self.here());
+            self.fail(
+                ErrorCode::BelowMinimum,
+                Self::params(&[("min", json!(min))]),
+                message,
+            );
+        }
+        if let Some(max) = rule.max
+            && !self.check(number <= max)
+        {
+            let message = format!("{} must be at most {max}{shown}", self.here());
+            self.fail(
+                ErrorCode::AboveMaximum,
+                Self::params(&[("max", json!(max))]),
+                message,
+            );
+        }
+        #[allow(clippy::float_cmp)] // `allowed` lists exact values
+        self.allowed(
+            rule,
+            |allowed| matches!(allowed, AllowedValue::Number(n) if *n == number),
+        );
+    }
+
+    pub fn boolean(&mut self, node: Option<usize>, value: bool) {
+        let Some(rule) = self.rule(node) else { return };
+        if self.type_fits(rule, |kind| kind == FieldType::Boolean, "a boolean") {
+            self.allowed(
+                rule,
+                |allowed| matches!(allowed, AllowedValue::Bool(b) if *b == value),
+            );
+        }
+    }
+
+    /// Entering an object or array; `false` means too deep, and its content is skipped.
+    pub fn enter(&mut self, node: Option<usize>, is_array: bool) -> bool {
+        self.depth += 1;
+        if self.depth > self.plan.max_depth {
+            if !self.too_deep {
+                self.too_deep = true;
+                let max = self.plan.max_depth;
+                let message = format!(
+                    "{} is nested deeper than the {max} levels allowed",
+                    self.here()
+                );
+                self.fail(
+                    ErrorCode::TooDeep,
+                    Self::params(&[("max_depth", json!(max))]),
+                    message,
+                );
+            }
+            return false;
+        }
+        if let Some(rule) = self.rule(node) {
+            let (is, found): (fn(FieldType) -> bool, &str) = if is_array {
+                (|kind| kind == FieldType::Array, "an array")
+            } else {
+                (|kind| kind == FieldType::Object, "an object")
+            };
+            self.type_fits(rule, is, found);
+        }
+        true
+    }
+
+    /// Leaving an object or array with `count` items (arrays) and `seen` children (objects).
+    pub fn leave(&mut self, node: Option<usize>, is_array: bool, count: u64, seen: u64) {
+        self.depth -= 1;
+        let Some(node_ref) = self.node(node) else {
+            return;
+        };
+        if is_array {
+            if let Some(rule) = &node_ref.rule
+                && rule.kind.is_none_or(|kind| kind == FieldType::Array)
+            {
+                self.length(rule, count, "items");
+            }
+            return;
+        }
+        if node_ref
+            .rule
+            .as_ref()
+            .is_some_and(|rule| rule.kind.is_some_and(|kind| kind != FieldType::Object))
+        {
+            return;
+        }
+        for (index, (name, _)) in node_ref.children.iter().enumerate() {
+            if index >= 64 || node_ref.required & (1 << index) == 0 {
+                continue;
+            }
+            if !self.check(seen & (1 << index) != 0) {
+                let path = self.path.render_child(name);
+                let message = format!("`{path}` is required");
+                self.errors.push(ValidationError {
+                    path,
+                    code: ErrorCode::Required,
+                    params: Map::new(),
+                    message,
+                });
+            }
+        }
+    }
+
+    /// A value's `Serialize` impl failed: its content could not be checked.
+    pub fn serialize_failed(&mut self, reason: &str) {
+        self.check(false);
+        let message = format!(
+            "{} could not be serialized for validation: {reason}",
+            self.here()
+        );
+        self.fail(ErrorCode::SerializeFailed, Map::new(), message);
+    }
+
+    /// The result, with the rule set's global checks counted once each.
+    pub fn finish(mut self) -> ValidationResult {
+        let globals = [
+            (!self.plan.forbidden.is_empty(), self.forbidden_hit),
+            (self.plan.max_string_length.is_some(), self.string_too_long),
+            (true, self.too_deep),
+        ];
+        for (configured, violated) in globals {
+            if configured {
+                self.check(!violated);
+            }
+        }
+        let is_valid = self.errors.is_empty();
+        let score = if self.applicable == 0 {
+            if is_valid { 100.0 } else { 0.0 }
+        } else {
+            let score = 100.0 * f64::from(self.passed) / f64::from(self.applicable);
+            if is_valid { score } else { score.min(99.0) }
+        };
+        ValidationResult {
+            rule_set: std::sync::Arc::clone(&self.plan.name),
+            is_valid,
+            score,
+            errors: self.errors,
+        }
+    }
+}
+
+fn allowed_json(value: &AllowedValue) -> Value {
+    match value {
+        AllowedValue::Bool(b) => json!(b),
+        AllowedValue::Number(n) => json!(n),
+        AllowedValue::String(s) => json!(s),
+    }
+}

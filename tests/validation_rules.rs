@@ -1,0 +1,341 @@
+//! Every rule kind, valid and invalid, through the public API; wire names; scores; sensitive
+//! values; failing `Serialize` impls.
+
+use serde::Serialize;
+use serde_json::json;
+
+use coord::{ErrorCode, ValidationResult};
+
+fn rules(name: &str, spec: serde_json::Value) {
+    let spec: coord::RuleSetSpec = serde_json::from_value(spec).expect("a rule set");
+    coord::register_rule_set(name, &spec).expect("rules compile");
+}
+
+fn check(name: &str, value: &impl Serialize) -> ValidationResult {
+    coord::validate(name, value).expect("rule set registered")
+}
+
+fn codes(result: &ValidationResult) -> Vec<(String, ErrorCode)> {
+    result
+        .errors
+        .iter()
+        .map(|e| (e.path.clone(), e.code))
+        .collect()
+}
+
+fn one_error(result: &ValidationResult) -> (String, ErrorCode) {
+    assert_eq!(result.errors.len(), 1, "{result:#?}");
+    codes(result).remove(0)
+}
+
+#[test]
+fn types() {
+    let cases: &[(&str, serde_json::Value, serde_json::Value)] = &[
+        ("string", json!("x"), json!(1)),
+        ("integer", json!(3), json!(3.5)),
+        ("number", json!(3.5), json!("3.5")),
+        ("boolean", json!(true), json!("true")),
+        ("email", json!("a@b.co"), json!("a@")),
+        ("url", json!("https://x.io/a"), json!("x.io")),
+        (
+            "uuid",
+            json!("123e4567-e89b-12d3-a456-426614174000"),
+            json!("123"),
+        ),
+        (
+            "datetime",
+            json!("2026-11-28T19:41:09Z"),
+            json!("2026-11-28"),
+        ),
+        ("array", json!([1]), json!({"a": 1})),
+        ("object", json!({"a": 1}), json!([1])),
+    ];
+    for (kind, good, bad) in cases {
+        let name = format!("types.{kind}");
+        rules(&name, json!({"field_validations": {"v": {"type": kind}}}));
+        assert!(check(&name, &json!({"v": good})).is_valid, "{kind}: {good}");
+        let result = check(&name, &json!({"v": bad}));
+        let (path, code) = one_error(&result);
+        assert_eq!(path, "v");
+        let expected = match *kind {
+            "email" => ErrorCode::InvalidEmail,
+            "url" => ErrorCode::InvalidUrl,
+            "uuid" => ErrorCode::InvalidUuid,
+            "datetime" => ErrorCode::InvalidDatetime,
+            _ => ErrorCode::TypeMismatch,
+        };
+        assert_eq!(code, expected, "{kind}: {bad}");
+    }
+}
+
+#[test]
+fn one_point_zero_is_an_integer_as_in_json_schema() {
+    rules(
+        "ints",
+        json!({"field_validations": {"n": {"type": "integer"}}}),
+    );
+    assert!(check("ints", &json!({"n": 1.0})).is_valid);
+    assert!(!check("ints", &json!({"n": 1.5})).is_valid);
+}
+
+#[test]
+fn limits_lengths_patterns_and_allowed_values() {
+    rules(
+        "limits",
+        json!({"field_validations": {
+            "age": {"type": "integer", "min": 18, "max": 120},
+            "name": {"type": "string", "min_length": 2, "max_length": 5},
+            "tags": {"type": "array", "min_length": 1, "max_length": 2},
+            "code": {"type": "string", "pattern": "[0-9]{3}"},
+            "priority": {"allowed": ["low", "high"]},
+            "level": {"type": "integer", "allowed": [1, 2, 3]},
+        }}),
+    );
+    let good = json!({"age": 30, "name": "Ada", "tags": ["a"], "code": "ab123", "priority": "low", "level": 2});
+    let result = check("limits", &good);
+    assert!(result.is_valid, "{result:#?}");
+    assert_eq!(result.score, 100.0);
+
+    let cases = [
+        (json!({"age": 17}), "age", ErrorCode::BelowMinimum),
+        (json!({"age": 121}), "age", ErrorCode::AboveMaximum),
+        (json!({"name": "A"}), "name", ErrorCode::TooShort),
+        (json!({"name": "Ada Lovelace"}), "name", ErrorCode::TooLong),
+        (json!({"tags": []}), "tags", ErrorCode::TooShort),
+        (json!({"tags": [1, 2, 3]}), "tags", ErrorCode::TooLong),
+        (json!({"code": "12"}), "code", ErrorCode::PatternMismatch),
+        (
+            json!({"priority": "urgent"}),
+            "priority",
+            ErrorCode::NotAllowed,
+        ),
+        (json!({"level": 4}), "level", ErrorCode::NotAllowed),
+    ];
+    for (input, path, code) in cases {
+        let result = check("limits", &input);
+        assert_eq!(one_error(&result), (path.to_owned(), code), "{input}");
+        assert!(result.score < 100.0);
+    }
+    let min = &check("limits", &json!({"age": 17})).errors[0];
+    assert_eq!(min.params["min"], json!(18.0));
+    assert_eq!(min.message, "`age` must be at least 18 (got 17)");
+}
+
+#[test]
+fn string_length_counts_characters_not_bytes() {
+    rules(
+        "chars",
+        json!({"field_validations": {"s": {"type": "string", "max_length": 3}}}),
+    );
+    assert!(
+        check("chars", &json!({"s": "héé"})).is_valid,
+        "3 code points, 5 bytes"
+    );
+    assert!(!check("chars", &json!({"s": "héél"})).is_valid);
+}
+
+#[test]
+fn pattern_matches_anywhere_unless_anchored() {
+    rules(
+        "anchors",
+        json!({"field_validations": {
+            "loose": {"pattern": "[0-9]+"},
+            "strict": {"pattern": "^[0-9]+$"},
+        }}),
+    );
+    assert!(check("anchors", &json!({"loose": "abc123def"})).is_valid);
+    assert_eq!(
+        one_error(&check("anchors", &json!({"strict": "abc123"}))).1,
+        ErrorCode::PatternMismatch
+    );
+}
+
+#[test]
+fn a_wrong_type_reports_only_the_type() {
+    rules(
+        "wrong_type",
+        json!({"field_validations": {"n": {"type": "integer", "min": 5, "max": 10}}}),
+    );
+    let result = check("wrong_type", &json!({"n": "seven"}));
+    assert_eq!(
+        codes(&result),
+        vec![("n".to_owned(), ErrorCode::TypeMismatch)]
+    );
+}
+
+#[derive(Serialize)]
+struct Address {
+    #[serde(rename = "postalCode")]
+    zip: String,
+}
+
+#[derive(Serialize)]
+struct Customer {
+    #[serde(rename = "fullName")]
+    name: Option<String>,
+    address: Address,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    emails: Vec<String>,
+}
+
+#[test]
+fn nested_paths_required_fields_array_items_and_wire_names() {
+    rules(
+        "customer",
+        json!({
+            "required_fields": ["fullName", "address.postalCode", "emails"],
+            "field_validations": {
+                "address.postalCode": {"type": "string", "pattern": "^[0-9]{5}$"},
+                "emails": {"type": "array", "items": {"type": "email"}},
+            }
+        }),
+    );
+    let good = Customer {
+        name: Some("Ada".into()),
+        address: Address {
+            zip: "12345".into(),
+        },
+        emails: vec!["a@b.co".into()],
+    };
+    assert!(check("customer", &good).is_valid);
+
+    let bad = Customer {
+        name: None,
+        address: Address { zip: "1234".into() },
+        emails: vec![],
+    };
+    let result = check("customer", &bad);
+    assert_eq!(
+        codes(&result),
+        vec![
+            ("address.postalCode".to_owned(), ErrorCode::PatternMismatch),
+            ("emails".to_owned(), ErrorCode::Required),
+            ("fullName".to_owned(), ErrorCode::Required),
+        ],
+        "None counts as missing; a skipped field is missing; paths use serde's names"
+    );
+
+    let items = Customer {
+        name: Some("Ada".into()),
+        address: Address {
+            zip: "12345".into(),
+        },
+        emails: vec!["a@b.co".into(), "nope".into()],
+    };
+    assert_eq!(
+        one_error(&check("customer", &items)),
+        ("emails[1]".to_owned(), ErrorCode::InvalidEmail)
+    );
+}
+
+#[test]
+fn security_limits_apply_to_every_string_and_level() {
+    rules(
+        "security",
+        json!({"forbidden_patterns": ["(?i)<script"], "max_depth": 3, "max_string_length": 10}),
+    );
+    assert!(check("security", &json!({"a": {"b": "fine"}})).is_valid);
+    assert_eq!(
+        one_error(&check("security", &json!({"a": {"b": ["x<SCRIPT>"]}}))),
+        ("a.b[0]".to_owned(), ErrorCode::ForbiddenPattern)
+    );
+    assert_eq!(
+        one_error(&check("security", &json!({"a": {"b": [[1]]}}))).1,
+        ErrorCode::TooDeep
+    );
+    assert_eq!(
+        one_error(&check("security", &json!({"k": "01234567890"}))).1,
+        ErrorCode::StringTooLong
+    );
+    assert_eq!(
+        one_error(&check("security", &json!({"<script>": 1}))).1,
+        ErrorCode::ForbiddenPattern,
+        "keys too"
+    );
+}
+
+#[test]
+fn deep_input_is_bounded_not_a_stack_overflow() {
+    rules("bounded", json!({"field_validations": {}}));
+    let mut value = json!(1);
+    for _ in 0..5_000 {
+        // Not `json!([value])`: that re-serializes the whole value each time.
+        value = serde_json::Value::Array(vec![value]);
+    }
+    let result = check("bounded", &value);
+    assert_eq!(
+        one_error(&result).1,
+        ErrorCode::TooDeep,
+        "the default max_depth of 64 applies"
+    );
+    // serde_json's own drop of 5 000 levels is recursive; leak the value to keep the test about us.
+    std::mem::forget(value);
+}
+
+#[test]
+fn sensitive_values_never_appear_in_errors() {
+    rules(
+        "secret",
+        json!({"field_validations": {"pin": {"type": "integer", "min": 1000, "sensitive": true}}}),
+    );
+    let result = check("secret", &json!({"pin": 42}));
+    let shown = format!(
+        "{result:?} {result} {}",
+        serde_json::to_string(&result).unwrap()
+    );
+    assert!(!shown.contains("42"), "{shown}");
+    assert_eq!(one_error(&result).1, ErrorCode::BelowMinimum);
+}
+
+struct Broken;
+
+impl Serialize for Broken {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom(
+            "database handle cannot be serialized",
+        ))
+    }
+}
+
+#[test]
+fn a_failing_serialize_impl_is_an_error_never_valid() {
+    rules("broken", json!({}));
+    let result = check("broken", &json!({"ok": 1}));
+    assert!(result.is_valid);
+    let result = coord::validate("broken", &Broken).unwrap();
+    assert!(!result.is_valid);
+    assert_eq!(one_error(&result).1, ErrorCode::SerializeFailed);
+    assert!(result.errors[0].message.contains("database handle"));
+}
+
+#[test]
+fn score_is_the_share_of_checks_passed_and_never_100_when_invalid() {
+    rules(
+        "score",
+        json!({"field_validations": {
+            "a": {"type": "integer", "min": 0},
+            "b": {"type": "integer", "min": 0},
+        }}),
+    );
+    let result = check("score", &json!({"a": 1, "b": -1}));
+    // 5 checks: a type, a min, b type, b min, max_depth; one failed.
+    assert_eq!(result.score, 80.0);
+    let many: serde_json::Map<String, serde_json::Value> =
+        (0..300).map(|i| (format!("f{i}"), json!(1))).collect();
+    rules(
+        "score_many",
+        json!({"field_validations": {"bad": {"type": "string"}}}),
+    );
+    let mut input = serde_json::Value::Object(many);
+    input["bad"] = json!(1);
+    let result = check("score_many", &input);
+    assert!(!result.is_valid && result.score < 100.0);
+}
+
+#[test]
+fn unknown_rule_sets_are_an_error_naming_the_known_ones() {
+    rules("known_one", json!({}));
+    let err = coord::validate("no_such_rules", &json!({})).unwrap_err();
+    assert!(matches!(err, coord::Error::UnknownRuleSet { .. }));
+    assert!(err.to_string().contains("no_such_rules") && err.to_string().contains("known_one"));
+}
