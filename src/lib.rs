@@ -189,6 +189,72 @@ pub use coord_macros::track_performance;
 /// ```
 pub use coord_macros::handle_errors;
 
+/// Validates a function's input before its body runs; invalid input returns
+/// `Err(E::from(coord::Error::Validation(result)))` and the body does not run.
+///
+/// ```
+/// #[derive(Debug)]
+/// enum ApiError {
+///     Invalid(coord::Error),
+/// }
+///
+/// impl From<coord::Error> for ApiError {
+///     fn from(err: coord::Error) -> Self {
+///         ApiError::Invalid(err)
+///     }
+/// }
+///
+/// #[coord::validate_input(
+///     required = [user_id],
+///     field(user_id, type = "uuid"),
+///     field(age, type = "integer", min = 18, max = 120),
+///     field(nickname, type = "string", min_length = 2, pattern = "^[a-z0-9_]+$"),
+/// )]
+/// fn register(user_id: &str, age: u32, nickname: Option<&str>) -> Result<(), ApiError> {
+///     Ok(())
+/// }
+///
+/// assert!(register("123e4567-e89b-12d3-a456-426614174000", 30, Some("ada")).is_ok());
+/// let Err(ApiError::Invalid(coord::Error::Validation(result))) = register("nope", 12, None) else {
+///     panic!("invalid input must be rejected");
+/// };
+/// let codes: Vec<&str> = result.errors.iter().map(|e| e.code.as_str()).collect();
+/// assert_eq!(codes, ["invalid_uuid", "below_minimum"]);
+/// ```
+///
+/// # What is validated
+/// - `rules = "user_profile"`: a rule set loaded from the rules directory (`rules/`, or
+///   `$COORD_RULES_DIR`, loaded on first use; or [`load_rules`]). The input document is the
+///   function's parameters as an object keyed by parameter name, so every parameter must
+///   implement `serde::Serialize` (the compiler points at one that does not).
+/// - `arg = user`: validate that one parameter instead; rule paths are inside it.
+/// - Inline rules, with the meaning rule files have, **checked at compile time** (unknown
+///   types and keys, `min > max`, bad regexes, fields naming no parameter are compile errors):
+///   `required = [a, b.c]`, `field(path, type = "...", required, min, max, min_length,
+///   max_length, pattern = "...", allowed = [...], sensitive, items(...))`,
+///   `forbidden_patterns = ["..."]`, `max_depth = N`, `max_string_length = N`.
+/// - `crate = "path"` for crates that re-export coord.
+///
+/// # Semantics (JSON Schema's where it has the keyword)
+/// Lengths count characters (code points); `pattern` matches anywhere (anchor with `^…$`); a
+/// value of the wrong type gets one `type_mismatch` error and the keywords for other types are
+/// skipped; `1.0` is an integer; `None` (and `()`) count as missing; paths use serde's wire names
+/// (`#[serde(rename)]`); a `Serialize` impl that fails is a `serialize_failed` error, never
+/// "valid". Input nested deeper than `max_depth` (64 when unset) is reported, not walked.
+/// Validating valid input allocates nothing.
+///
+/// # What it expands to
+/// ```ignore
+/// fn register(user_id: &str, age: u32, nickname: Option<&str>) -> Result<(), ApiError> {
+///     static RULES: InlineRules = InlineRules::new("register", r#"{"required_fields":["user_id"],...}"#);
+///     if let Err(error) = outcome(RULES.with(|rules| rules.params().param("user_id", &user_id)....finish())) {
+///         return Err(From::from(error));
+///     }
+///     { /* the body, unchanged */ }
+/// }
+/// ```
+pub use coord_macros::validate_input;
+
 pub use coord_runtime::{
     AllowedValue, DEFAULT_RULES_DIR, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary,
     RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,

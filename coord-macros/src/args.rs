@@ -79,6 +79,8 @@ pub struct KeyTable {
     pub context: &'static str,
     /// Every key it accepts, in groups, so shared groups (the retry keys) are listed once.
     pub groups: &'static [&'static [&'static str]],
+    /// Keys that may be given more than once (e.g. `field(...)`).
+    pub repeatable: &'static [&'static str],
 }
 
 impl KeyTable {
@@ -104,7 +106,7 @@ impl KeyTable {
             let key = arg.key_name();
             if !self.accepts(&key) {
                 errors.at(arg.key.span(), self.unknown_key_message(&key));
-            } else if seen.contains(&key) {
+            } else if seen.contains(&key) && !self.repeatable.contains(&key.as_str()) {
                 errors.at(
                     arg.key.span(),
                     format!(

@@ -21,6 +21,7 @@ const OPTION_KEYS: KeyTable = KeyTable {
         "half_open_permits",
         "close_after",
     ]],
+    repeatable: &[],
 };
 
 /// A named breaker, with the options this function declares for it, if any.

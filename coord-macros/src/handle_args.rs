@@ -11,6 +11,7 @@ use crate::retry_args::{RETRY_KEYS, RetryArgs};
 const KEYS: KeyTable = KeyTable {
     context: "#[handle_errors]",
     groups: &[RETRY_KEYS, &["circuit_breaker", "name", "crate"]],
+    repeatable: &[],
 };
 
 /// What `#[handle_errors(...)]` asked for.

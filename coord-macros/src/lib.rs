@@ -14,9 +14,11 @@ mod errors;
 mod expand;
 mod func;
 mod handle_args;
+mod json;
 mod retry_args;
 mod suggest;
 mod track_args;
+mod validate_args;
 
 use proc_macro::TokenStream;
 
@@ -31,4 +33,10 @@ pub fn track_performance(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn handle_errors(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::handle::expand(args.into(), item.into()).into()
+}
+
+/// Validates a function's input against a rule set before its body runs; documented in `coord`.
+#[proc_macro_attribute]
+pub fn validate_input(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::validate::expand(args.into(), item.into()).into()
 }

@@ -10,6 +10,7 @@ use crate::errors::Errors;
 const KEYS: KeyTable = KeyTable {
     context: "#[track_performance]",
     groups: &[&["name", "in_flight", "crate"]],
+    repeatable: &[],
 };
 
 /// A bare identifier that is not a known flag is most likely a name written without quotes.

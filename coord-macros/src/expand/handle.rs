@@ -18,14 +18,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         args,
         item,
         HandleArgs::parse,
-        check_returns_result,
+        |_, function| check_returns_result(function, ATTRIBUTE, "retries on `Err`"),
         handled,
     )
 }
 
 /// Rejects return types that cannot be a `Result`; a path (perhaps an alias) is left to the
 /// type checker, which the runtime's signature makes require `Result<T, E>`.
-pub fn check_returns_result(function: &ItemFn) -> syn::Result<()> {
+pub fn check_returns_result(function: &ItemFn, attribute: &str, because: &str) -> syn::Result<()> {
     let (span, found) = match &function.sig.output {
         ReturnType::Default => (function.sig.ident.span(), "returns `()`".to_owned()),
         ReturnType::Type(_, ty) => match &**ty {
@@ -38,7 +38,7 @@ pub fn check_returns_result(function: &ItemFn) -> syn::Result<()> {
     Err(syn::Error::new(
         span,
         format!(
-            "{ATTRIBUTE} needs a function returning `Result<T, E>`: it retries on `Err`, but this function {found}"
+            "{attribute} needs a function returning `Result<T, E>`: it {because}, but this function {found}"
         ),
     ))
 }

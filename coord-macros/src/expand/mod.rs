@@ -2,6 +2,7 @@
 
 pub mod handle;
 pub mod track;
+pub mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -18,14 +19,14 @@ pub fn attribute<A>(
     args: TokenStream,
     item: TokenStream,
     parse_args: impl FnOnce(TokenStream, &mut Errors) -> A,
-    check: impl FnOnce(&ItemFn) -> syn::Result<()>,
+    check: impl FnOnce(&A, &ItemFn) -> syn::Result<()>,
     build: impl FnOnce(A, &ItemFn) -> TokenStream,
 ) -> TokenStream {
     let mut errors = Errors::default();
     let args = parse_args(args, &mut errors);
     let function = func::parse(item.clone(), attribute).and_then(|function| {
         func::check_wrappable(&function, attribute)?;
-        check(&function)?;
+        check(&args, &function)?;
         Ok(function)
     });
     let result = match (errors.finish(), function) {

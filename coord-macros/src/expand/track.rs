@@ -12,7 +12,14 @@ const ATTRIBUTE: &str = "#[track_performance]";
 
 /// Parses, checks and expands `#[track_performance(args)] item`.
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    super::attribute(ATTRIBUTE, args, item, TrackArgs::parse, |_| Ok(()), tracked)
+    super::attribute(
+        ATTRIBUTE,
+        args,
+        item,
+        TrackArgs::parse,
+        |_, _| Ok(()),
+        tracked,
+    )
 }
 
 fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {

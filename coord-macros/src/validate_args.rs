@@ -1,0 +1,494 @@
+//! Arguments of `#[validate_input]`: a named rule set (`rules = "..."`) or inline rules
+//! (`required = [...]`, `field(path, ...)`, `forbidden_patterns`, `max_depth`,
+//! `max_string_length`), optionally for one argument (`arg = user`). Inline rules are checked
+//! here, at compile time, with the meaning rule files have, and embedded as a JSON document.
+
+use proc_macro2::{Span, TokenStream};
+use syn::parse::Parser as _;
+use syn::spanned::Spanned as _;
+use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
+
+use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
+use crate::errors::Errors;
+use crate::json::Json;
+use crate::suggest;
+
+/// The keys of the attribute (and of `#[coordinate_operation(validate(...))]`).
+pub const VALIDATE_KEYS: &[&str] = &[
+    "rules",
+    "arg",
+    "required",
+    "field",
+    "forbidden_patterns",
+    "max_depth",
+    "max_string_length",
+];
+
+const FIELD_KEYS: KeyTable = KeyTable {
+    context: "field(...)",
+    groups: &[&[
+        "type",
+        "required",
+        "min",
+        "max",
+        "min_length",
+        "max_length",
+        "pattern",
+        "allowed",
+        "sensitive",
+        "items",
+    ]],
+    repeatable: &[],
+};
+
+const TYPES: &[&str] = &[
+    "string", "integer", "number", "boolean", "email", "url", "uuid", "datetime", "array", "object",
+];
+
+/// A path written in an attribute, with where it was written.
+struct WrittenPath {
+    path: String,
+    span: Span,
+}
+
+/// What the attribute asked to validate, and against what.
+#[derive(Default)]
+pub struct ValidateArgs {
+    /// A named rule set.
+    pub rules: Option<LitStr>,
+    /// The one argument to validate, instead of all of them.
+    pub arg: Option<Ident>,
+    required: Vec<WrittenPath>,
+    fields: Vec<(WrittenPath, Json)>,
+    globals: Vec<(String, Json)>,
+    first_inline: Option<Span>,
+}
+
+impl ValidateArgs {
+    /// Reads one argument (its key checked against [`VALIDATE_KEYS`]).
+    pub fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
+        let key = arg.key_name();
+        if !matches!(key.as_str(), "rules" | "arg") && self.first_inline.is_none() {
+            self.first_inline = Some(arg.key.span());
+        }
+        match key.as_str() {
+            "rules" => self.rules = errors.ok(args::string(arg, "\"user_profile\"")),
+            "arg" => self.arg = errors.ok(ident(arg)),
+            "required" => {
+                if let Some(paths) = errors.ok(path_list(arg)) {
+                    self.required.extend(paths);
+                }
+            }
+            "field" => {
+                if let Some(field) = errors.ok(field(arg)) {
+                    self.fields.push(field);
+                }
+            }
+            "forbidden_patterns" => {
+                if let Some(patterns) = errors.ok(string_list(arg)) {
+                    let mut checked = Vec::new();
+                    for pattern in patterns {
+                        if let Err(message) = check_regex(&pattern.value()) {
+                            errors.at(pattern.span(), message);
+                        }
+                        checked.push(Json::String(pattern.value()));
+                    }
+                    self.globals.push((key, Json::Array(checked)));
+                }
+            }
+            "max_depth" | "max_string_length" => {
+                if let Some(limit) = errors.ok(args::integer(arg, 1)) {
+                    self.globals.push((key, Json::Number(f64::from(limit))));
+                }
+            }
+            other => errors.at(
+                arg.key.span(),
+                format!("`{other}` is not a validation argument"),
+            ),
+        }
+    }
+
+    /// Whether the attribute said anything at all about what to validate.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_none() && self.first_inline.is_none()
+    }
+
+    /// Checks the arguments against each other and against the parameter names.
+    pub fn check(&self, parameters: &[String], span: Span, errors: &mut Errors) {
+        if let (Some(rules), Some(inline)) = (&self.rules, self.first_inline) {
+            errors.at(
+                inline,
+                format!(
+                    "use either `rules = \"{}\"` or inline rules, not both",
+                    rules.value()
+                ),
+            );
+        }
+        if self.is_empty() {
+            errors.at(span, "say what to validate: `rules = \"rule_set\"` (from the rules directory) or inline rules such as `required = [user_id]`, `field(age, type = \"integer\", min = 18)`");
+        }
+        if let Some(arg) = &self.arg
+            && !parameters.iter().any(|name| arg == name)
+        {
+            errors.at(arg.span(), unknown_parameter(&arg.to_string(), parameters));
+        }
+        if self.arg.is_none() {
+            let written = self
+                .required
+                .iter()
+                .chain(self.fields.iter().map(|(path, _)| path));
+            for path in written {
+                let first = path.path.split('.').next().unwrap_or_default();
+                if !parameters.iter().any(|name| name == first) {
+                    errors.at(path.span, unknown_parameter(first, parameters));
+                }
+            }
+        }
+    }
+
+    /// The inline rules as a JSON rule-set document, if there are any.
+    pub fn inline_document(&self) -> Option<String> {
+        self.first_inline?;
+        let mut document = Vec::new();
+        if !self.required.is_empty() {
+            let required = self
+                .required
+                .iter()
+                .map(|p| Json::String(p.path.clone()))
+                .collect();
+            document.push(("required_fields".to_owned(), Json::Array(required)));
+        }
+        if !self.fields.is_empty() {
+            let fields = self
+                .fields
+                .iter()
+                .map(|(path, rules)| (path.path.clone(), rules.clone()))
+                .collect();
+            document.push(("field_validations".to_owned(), Json::Object(fields)));
+        }
+        document.extend(self.globals.iter().cloned());
+        Some(Json::Object(document).render())
+    }
+}
+
+fn unknown_parameter(name: &str, parameters: &[String]) -> String {
+    let candidates: Vec<&str> = parameters.iter().map(String::as_str).collect();
+    let hint = suggest::closest(name, &candidates)
+        .map(|near| format!("; did you mean `{near}`?"))
+        .unwrap_or_default();
+    let listed = candidates
+        .iter()
+        .map(|c| format!("`{c}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("no parameter named `{name}`{hint} (parameters: {listed})")
+}
+
+fn ident(arg: &NamedArg) -> syn::Result<Ident> {
+    match &arg.value {
+        ArgValue::Assigned(Expr::Path(path)) if path.path.get_ident().is_some() => Ok(path
+            .path
+            .get_ident()
+            .cloned()
+            .unwrap_or_else(|| arg.key.clone())),
+        _ => Err(syn::Error::new(
+            arg.key.span(),
+            "`arg` names one parameter, e.g. `arg = user`",
+        )),
+    }
+}
+
+/// `a`, `a.b.c` or `"a.b.c"` as a dotted path.
+fn dotted(expr: &Expr) -> Option<String> {
+    match expr {
+        Expr::Path(path) => path.path.get_ident().map(ToString::to_string),
+        Expr::Field(field) => {
+            let base = dotted(&field.base)?;
+            let member = match &field.member {
+                syn::Member::Named(name) => name.to_string(),
+                syn::Member::Unnamed(index) => index.index.to_string(),
+            };
+            Some(format!("{base}.{member}"))
+        }
+        Expr::Lit(ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit.value()),
+        _ => None,
+    }
+}
+
+fn written_path(expr: &Expr) -> syn::Result<WrittenPath> {
+    let path = dotted(expr).ok_or_else(|| {
+        syn::Error::new(
+            expr.span(),
+            "expected a field path such as `age`, `user.email` or `\"user.email\"`",
+        )
+    })?;
+    if path.is_empty() || path.split('.').any(str::is_empty) {
+        return Err(syn::Error::new(
+            expr.span(),
+            format!("field path `{path}` has an empty segment"),
+        ));
+    }
+    Ok(WrittenPath {
+        path,
+        span: expr.span(),
+    })
+}
+
+fn path_list(arg: &NamedArg) -> syn::Result<Vec<WrittenPath>> {
+    match &arg.value {
+        ArgValue::Assigned(Expr::Array(array)) => array.elems.iter().map(written_path).collect(),
+        _ => Err(syn::Error::new(
+            arg.key.span(),
+            "`required` expects a list of fields, e.g. `required = [user_id, data]`",
+        )),
+    }
+}
+
+fn string_list(arg: &NamedArg) -> syn::Result<Vec<LitStr>> {
+    let expected = || {
+        syn::Error::new(
+            arg.key.span(),
+            format!(
+                "`{}` expects a list of strings, e.g. `[\"(?i)<script\"]`",
+                arg.key_name()
+            ),
+        )
+    };
+    let ArgValue::Assigned(Expr::Array(array)) = &arg.value else {
+        return Err(expected());
+    };
+    array
+        .elems
+        .iter()
+        .map(|elem| match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => Ok(lit.clone()),
+            other => Err(syn::Error::new(other.span(), "expected a string literal")),
+        })
+        .collect()
+}
+
+/// Checks a regex's syntax as the runtime's `regex` crate will read it.
+fn check_regex(pattern: &str) -> Result<(), String> {
+    regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .map(drop)
+        .map_err(|err| {
+            let detail = err
+                .to_string()
+                .lines()
+                .last()
+                .unwrap_or_default()
+                .trim()
+                .to_owned();
+            format!("invalid regex `{pattern}`: {detail}")
+        })
+}
+
+/// `field(path, key = value, ...)`.
+fn field(arg: &NamedArg) -> syn::Result<(WrittenPath, Json)> {
+    let ArgValue::Group(tokens) = &arg.value else {
+        return Err(syn::Error::new(
+            arg.key.span(),
+            "write `field(path, type = \"...\", ...)`",
+        ));
+    };
+    let (path, rest) = (|input: syn::parse::ParseStream<'_>| {
+        let path: Expr = input.parse()?;
+        if !input.is_empty() {
+            input.parse::<Token![,]>()?;
+        }
+        let rest: TokenStream = input.parse()?;
+        Ok((path, rest))
+    })
+    .parse2(tokens.clone())?;
+    let path = written_path(&path)?;
+    let rules = field_rules(rest, arg.key.span())?;
+    Ok((path, rules))
+}
+
+/// The rules of one field (or of `items(...)`), checked as the runtime will check them.
+fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
+    let mut errors = Errors::default();
+    let mut named = Vec::new();
+    for arg in args::parse_args(tokens)? {
+        match arg {
+            Arg::Named(arg) => named.push(arg),
+            Arg::Positional(lit) => errors.at(lit.span(), "field rules are keyed, e.g. `min = 18`"),
+        }
+    }
+    let mut rules = Vec::new();
+    let mut kind: Option<(&str, Span)> = None;
+    let (mut min, mut max, mut min_length, mut max_length) = (None, None, None, None);
+    for arg in FIELD_KEYS.check(&named, &mut errors) {
+        let key = arg.key_name();
+        let value = match key.as_str() {
+            "type" => errors.ok(args::choice(arg, TYPES)).map(|chosen| {
+                kind = Some((chosen, arg.key.span()));
+                Json::String(chosen.to_owned())
+            }),
+            "required" | "sensitive" => errors
+                .ok(args::boolean(arg))
+                .map(|lit| Json::Bool(lit.value)),
+            "min" | "max" => errors.ok(signed_number(arg)).map(|number| {
+                if key == "min" {
+                    min = Some((number, arg.key.span()))
+                } else {
+                    max = Some(number)
+                }
+                Json::Number(number)
+            }),
+            "min_length" | "max_length" => errors.ok(args::integer(arg, 0)).map(|length| {
+                if key == "min_length" {
+                    min_length = Some((length, arg.key.span()))
+                } else {
+                    max_length = Some(length)
+                }
+                Json::Number(f64::from(length))
+            }),
+            "pattern" => errors
+                .ok(args::string(arg, "\"^[0-9]{5}$\""))
+                .and_then(|lit| match check_regex(&lit.value()) {
+                    Ok(()) => Some(Json::String(lit.value())),
+                    Err(message) => {
+                        errors.at(lit.span(), message);
+                        None
+                    }
+                }),
+            "allowed" => errors.ok(allowed(arg)),
+            "items" => match &arg.value {
+                ArgValue::Group(tokens) => errors.ok(field_rules(tokens.clone(), arg.key.span())),
+                _ => {
+                    errors.at(
+                        arg.key.span(),
+                        "write `items(type = \"...\", ...)` for the rules of each array item",
+                    );
+                    None
+                }
+            },
+            _ => None,
+        };
+        if let Some(value) = value {
+            rules.push((key, value));
+        }
+    }
+    if let (Some((min, at)), Some(max)) = (min, max)
+        && min > max
+    {
+        errors.at(
+            at,
+            format!("`min` ({min}) is greater than `max` ({max}): no value could pass"),
+        );
+    }
+    if let (Some((min, at)), Some(max)) = (min_length, max_length)
+        && min > max
+    {
+        errors.at(
+            at,
+            format!(
+                "`min_length` ({min}) is greater than `max_length` ({max}): no value could pass"
+            ),
+        );
+    }
+    if let Some((kind, at)) = kind {
+        let numeric = matches!(kind, "integer" | "number");
+        let textual = matches!(kind, "string" | "email" | "url" | "uuid" | "datetime");
+        for (key, _) in &rules {
+            let fits = match key.as_str() {
+                "min" | "max" => numeric,
+                "min_length" | "max_length" => textual || kind == "array",
+                "pattern" => textual,
+                "items" => kind == "array",
+                _ => true,
+            };
+            if !fits {
+                errors.at(at, format!("`{key}` does not apply to type `{kind}`"));
+            }
+        }
+    }
+    if rules.is_empty() && named.is_empty() {
+        errors.at(
+            span,
+            "a field needs at least one rule, e.g. `field(age, type = \"integer\")`",
+        );
+    }
+    errors.finish()?;
+    Ok(Json::Object(rules))
+}
+
+fn signed_number(arg: &NamedArg) -> syn::Result<f64> {
+    let ArgValue::Assigned(expr) = &arg.value else {
+        return Err(syn::Error::new(
+            arg.key.span(),
+            format!("`{}` expects a number", arg.key_name()),
+        ));
+    };
+    let (negative, inner) = match expr {
+        Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => (true, &**expr),
+        other => (false, other),
+    };
+    let value = match inner {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(lit), ..
+        }) => lit.base10_parse::<f64>()?,
+        Expr::Lit(ExprLit {
+            lit: Lit::Float(lit),
+            ..
+        }) => lit.base10_parse::<f64>()?,
+        other => {
+            return Err(syn::Error::new(
+                other.span(),
+                format!("`{}` expects a number", arg.key_name()),
+            ));
+        }
+    };
+    Ok(if negative { -value } else { value })
+}
+
+fn allowed(arg: &NamedArg) -> syn::Result<Json> {
+    let ArgValue::Assigned(Expr::Array(array)) = &arg.value else {
+        return Err(syn::Error::new(
+            arg.key.span(),
+            "`allowed` expects a list, e.g. `allowed = [\"low\", \"high\"]`",
+        ));
+    };
+    if array.elems.is_empty() {
+        return Err(syn::Error::new(
+            array.span(),
+            "`allowed` is empty: no value could pass",
+        ));
+    }
+    array
+        .elems
+        .iter()
+        .map(|elem| match elem {
+            Expr::Lit(ExprLit {
+                lit: Lit::Str(lit), ..
+            }) => Ok(Json::String(lit.value())),
+            Expr::Lit(ExprLit {
+                lit: Lit::Bool(lit),
+                ..
+            }) => Ok(Json::Bool(lit.value)),
+            Expr::Lit(ExprLit {
+                lit: Lit::Int(lit), ..
+            }) => Ok(Json::Number(lit.base10_parse()?)),
+            Expr::Lit(ExprLit {
+                lit: Lit::Float(lit),
+                ..
+            }) => Ok(Json::Number(lit.base10_parse()?)),
+            other => Err(syn::Error::new(
+                other.span(),
+                "`allowed` values are string, number or boolean literals",
+            )),
+        })
+        .collect::<syn::Result<Vec<_>>>()
+        .map(Json::Array)
+}
