@@ -13,7 +13,7 @@ use super::plan::compile;
 use super::problems::{RuleProblem, RulesError, locate};
 use super::result::ValidationResult;
 use super::rule_set::RuleSet;
-use super::spec::RuleSetSpec;
+use super::spec::{RuleFile, RuleSetSpec};
 use crate::Error;
 
 /// Where rules are loaded from when nothing else says: `rules/`, or `$COORD_RULES_DIR`.
@@ -314,27 +314,30 @@ pub fn parse_file(
     file: &Path,
     text: &str,
 ) -> Result<Vec<(String, Arc<RuleSet>)>, Vec<RuleProblem>> {
-    let specs: BTreeMap<String, RuleSetSpec> =
-        match serde_yaml::from_str::<Option<BTreeMap<String, RuleSetSpec>>>(text) {
-            Ok(specs) => specs.unwrap_or_default(),
-            Err(err) => {
-                let location = err.location();
-                let mut message = err.to_string();
-                // serde_yaml appends " at line L column C"; the location is shown in front instead.
-                if let Some(at) = message.find(" at line ") {
-                    message.truncate(at);
-                }
-                if let Some(hint) = unknown_key_hint(&message) {
-                    message.push_str(&hint);
-                }
-                return Err(vec![RuleProblem {
-                    file: file.to_path_buf(),
-                    line: location.as_ref().map(serde_yaml::Location::line),
-                    column: location.as_ref().map(serde_yaml::Location::column),
-                    message,
-                }]);
+    let specs: BTreeMap<String, RuleSetSpec> = match serde_yaml::from_str::<Option<RuleFile>>(text)
+    {
+        Ok(specs) => specs.map(|file| file.0).unwrap_or_default(),
+        Err(err) => {
+            let mut location = err.location().map(|at| (at.line(), at.column()));
+            let mut message = err.to_string();
+            // serde_yaml appends " at line L column C"; the location is shown in front instead.
+            if let Some(at) = message.find(" at line ") {
+                message.truncate(at);
             }
-        };
+            if let Some(hint) = unknown_key_hint(&message) {
+                message.push_str(&hint);
+            }
+            if let Some(second) = repeated_key_location(text, &message) {
+                location = Some(second);
+            }
+            return Err(vec![RuleProblem {
+                file: file.to_path_buf(),
+                line: location.map(|(line, _)| line),
+                column: location.map(|(_, column)| column),
+                message,
+            }]);
+        }
+    };
     let mut compiled = Vec::new();
     let mut problems = Vec::new();
     for (name, spec) in specs {
@@ -362,6 +365,21 @@ pub fn parse_file(
     }
 }
 
+/// For "path: `key` is given twice", where the second `key` is (serde_yaml points at the map).
+fn repeated_key_location(text: &str, message: &str) -> Option<(usize, usize)> {
+    let (path, rest) = match message.rsplit_once(": `") {
+        Some((path, rest)) => (path, rest),
+        None => ("", message.strip_prefix('`')?),
+    };
+    let key = rest.strip_suffix("` is given twice")?;
+    let mut keys: Vec<&str> = path.split('.').filter(|k| !k.is_empty()).collect();
+    keys.extend([key, key]);
+    match locate(text, &keys) {
+        (Some(line), Some(column)) => Some((line, column)),
+        _ => None,
+    }
+}
+
 /// "; did you mean `min`?" for serde's "unknown field `mni`, expected one of ..." messages.
 fn unknown_key_hint(message: &str) -> Option<String> {
     let rest = message
@@ -378,21 +396,28 @@ fn unknown_key_hint(message: &str) -> Option<String> {
     Some(format!("; did you mean `{}`?", near.1))
 }
 
-/// Levenshtein distance.
+/// Edit distance counting a swap of neighbours as one edit ("mni" is one edit from "min").
 fn strsim_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != *cb);
-            current.push(
-                (previous[j] + cost)
-                    .min(previous[j + 1] + 1)
-                    .min(current[j] + 1),
-            );
-        }
-        previous = current;
+    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in table.iter_mut().enumerate() {
+        row[0] = i;
     }
-    previous[b.len()]
+    for (j, cell) in table[0].iter_mut().enumerate() {
+        *cell = j;
+    }
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut best = (table[i - 1][j] + 1)
+                .min(table[i][j - 1] + 1)
+                .min(table[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                best = best.min(table[i - 2][j - 2] + 1);
+            }
+            table[i][j] = best;
+        }
+    }
+    table[a.len()][b.len()]
 }

@@ -16,7 +16,11 @@ pub struct RuleSetSpec {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_fields: Vec<String>,
     /// Rules per field, by dotted path (`customer.address.zip`).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "unique_keys"
+    )]
     pub field_validations: BTreeMap<String, FieldSpec>,
     /// Regexes that no string anywhere in the input may match.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -152,4 +156,48 @@ pub enum AllowedValue {
     Number(f64),
     /// A string.
     String(String),
+}
+
+/// Deserializes a map, rejecting a key given twice (YAML parsers keep the last one silently).
+pub fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    V: Deserialize<'de>,
+{
+    struct UniqueKeys<V>(std::marker::PhantomData<V>);
+
+    impl<'de, V: Deserialize<'de>> serde::de::Visitor<'de> for UniqueKeys<V> {
+        type Value = BTreeMap<String, V>;
+
+        fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            formatter.write_str("a map")
+        }
+
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries = BTreeMap::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if entries.contains_key(&key) {
+                    return Err(serde::de::Error::custom(format!("`{key}` is given twice")));
+                }
+                let value = map.next_value()?;
+                entries.insert(key, value);
+            }
+            Ok(entries)
+        }
+    }
+
+    deserializer.deserialize_map(UniqueKeys(std::marker::PhantomData))
+}
+
+/// A whole rule file: rule sets by name, each name once.
+#[derive(Debug, Default)]
+pub struct RuleFile(pub BTreeMap<String, RuleSetSpec>);
+
+impl<'de> Deserialize<'de> for RuleFile {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        unique_keys(deserializer).map(RuleFile)
+    }
 }
