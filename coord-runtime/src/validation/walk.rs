@@ -284,15 +284,18 @@ impl<'p> Walk<'p> {
             return;
         }
         let number = value.as_f64();
-        let shown = if rule.sensitive {
-            String::new()
-        } else {
-            format!(" (got {number})")
+        // Built only for an error: valid input allocates nothing.
+        let shown = || {
+            if rule.sensitive {
+                String::new()
+            } else {
+                format!(" (got {number})")
+            }
         };
         if let Some(min) = rule.min
             && !self.check(number >= min)
         {
-            let message = format!("{} must be at least {min}{shown}", self.here());
+            let message = format!("{} must be at least {min}{}", self.here(), shown());
             self.fail(
                 ErrorCode::BelowMinimum,
                 Self::params(&[("min", json!(min))]),
@@ -302,7 +305,7 @@ impl<'p> Walk<'p> {
         if let Some(max) = rule.max
             && !self.check(number <= max)
         {
-            let message = format!("{} must be at most {max}{shown}", self.here());
+            let message = format!("{} must be at most {max}{}", self.here(), shown());
             self.fail(
                 ErrorCode::AboveMaximum,
                 Self::params(&[("max", json!(max))]),

@@ -1,0 +1,121 @@
+//! Validating valid input allocates nothing, through the plain API and through the attribute:
+//! a counting global allocator sees zero allocations across thousands of validations.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::Serialize;
+
+struct CountingAllocator;
+
+static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
+
+// SAFETY: forwards to the system allocator unchanged, only counting calls.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
+        // SAFETY: same contract as the caller's.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: same contract as the caller's.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: CountingAllocator = CountingAllocator;
+
+#[derive(Serialize)]
+struct Address<'a> {
+    city: &'a str,
+    #[serde(rename = "postalCode")]
+    zip: &'a str,
+}
+
+#[derive(Serialize)]
+struct Order<'a> {
+    id: u64,
+    customer: &'a str,
+    email: &'a str,
+    items: &'a [u32],
+    priority: &'a str,
+    placed_at: &'a str,
+    address: Address<'a>,
+    note: Option<&'a str>,
+}
+
+#[coord::validate_input(
+    required = [order],
+    field(order.id, type = "integer", min = 1),
+    field(order.customer, type = "string", min_length = 1, max_length = 100),
+    field(order.email, type = "email"),
+    field(order.items, type = "array", min_length = 1, items(type = "integer", max = 1000)),
+    field(order.priority, allowed = ["low", "normal", "high"]),
+    field(order.placed_at, type = "datetime"),
+    field(order.address.postalCode, pattern = "^[0-9]{5}$"),
+    forbidden_patterns = ["(?i)<script"],
+    max_string_length = 200,
+)]
+fn place(order: &Order<'_>) -> Result<u64, coord::Error> {
+    Ok(order.id)
+}
+
+#[test]
+fn valid_input_allocates_nothing() {
+    let order = Order {
+        id: 7,
+        customer: "Ada Lovelace",
+        email: "ada@example.com",
+        items: &[1, 2, 3],
+        priority: "high",
+        placed_at: "2026-11-28T19:41:09Z",
+        address: Address {
+            city: "London",
+            zip: "12345",
+        },
+        note: None,
+    };
+    let spec: coord::RuleSetSpec = serde_json::from_value(serde_json::json!({
+        "required_fields": ["id", "customer"],
+        "field_validations": {
+            "id": {"type": "integer", "min": 1},
+            "email": {"type": "email"},
+            "address.postalCode": {"type": "string", "pattern": "^[0-9]{5}$"},
+            "items": {"type": "array", "items": {"type": "integer"}},
+        },
+        "forbidden_patterns": ["(?i)<script"],
+    }))
+    .unwrap();
+    coord::register_rule_set("zero_alloc_order", &spec).unwrap();
+
+    // Warm up: first use compiles inline rules, registers metric handles and statistics.
+    assert!(
+        coord::validate("zero_alloc_order", &order)
+            .unwrap()
+            .is_valid
+    );
+    assert_eq!(place(&order).unwrap(), 7);
+
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    for _ in 0..5_000 {
+        assert!(
+            coord::validate("zero_alloc_order", &order)
+                .unwrap()
+                .is_valid
+        );
+        assert_eq!(place(&order).unwrap(), 7);
+    }
+    let allocations = ALLOCATIONS.load(Ordering::SeqCst) - before;
+    assert_eq!(
+        allocations, 0,
+        "allocations in 10 000 validations of valid input"
+    );
+
+    // And invalid input does allocate (its errors), which shows the counter counts.
+    let bad = Order { id: 0, ..order };
+    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    assert!(place(&bad).is_err());
+    assert!(ALLOCATIONS.load(Ordering::SeqCst) > before);
+}
