@@ -339,3 +339,38 @@ fn unknown_rule_sets_are_an_error_naming_the_known_ones() {
     assert!(matches!(err, coord::Error::UnknownRuleSet { .. }));
     assert!(err.to_string().contains("no_such_rules") && err.to_string().contains("known_one"));
 }
+
+#[test]
+fn the_report_counts_validations_scores_and_frequent_failures() {
+    rules(
+        "reported",
+        json!({"field_validations": {"n": {"type": "integer", "max": 5}}}),
+    );
+    for n in [1, 9, 9, 2] {
+        check("reported", &json!({"n": n}));
+    }
+    let report = coord::validation_report();
+    let reported = report
+        .rule_sets
+        .iter()
+        .find(|r| r.rule_set == "reported")
+        .unwrap();
+    assert_eq!((reported.validations, reported.valid), (4, 2));
+    // Two valid at 100; two invalid at 2 of 3 checks (type, max, max_depth) = 66.67.
+    assert!(
+        (reported.compliance_score - (200.0 + 2.0 * 200.0 / 3.0) / 4.0).abs() < 0.01,
+        "{reported:?}"
+    );
+    assert_eq!(reported.top_failures[0].path, "n");
+    assert_eq!(reported.top_failures[0].code, ErrorCode::AboveMaximum);
+    assert_eq!(reported.top_failures[0].count, 2);
+    assert!(report.validations >= 4 && report.compliance_score <= 100.0);
+    let json = serde_json::to_value(&report).unwrap();
+    assert!(
+        json["rule_sets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["rule_set"] == "reported")
+    );
+}

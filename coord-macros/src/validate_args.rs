@@ -62,6 +62,8 @@ pub struct ValidateArgs {
     fields: Vec<(WrittenPath, Json)>,
     globals: Vec<(String, Json)>,
     first_inline: Option<Span>,
+    /// Whether any argument was written (a misspelt one is reported on its own).
+    pub written: bool,
 }
 
 impl ValidateArgs {
@@ -124,7 +126,7 @@ impl ValidateArgs {
                 ),
             );
         }
-        if self.is_empty() {
+        if self.is_empty() && !self.written {
             errors.at(span, "say what to validate: `rules = \"rule_set\"` (from the rules directory) or inline rules such as `required = [user_id]`, `field(age, type = \"integer\", min = 18)`");
         }
         if let Some(arg) = &self.arg

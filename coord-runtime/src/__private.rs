@@ -28,12 +28,12 @@ pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
     body()
 }
 
-/// Implemented only by `Result`, so that `#[handle_errors]` on a function whose return type
-/// is an alias of something else fails with a message saying so.
+/// Implemented only by `Result`, so that `#[handle_errors]` or `#[validate_input]` on a
+/// function whose return type is an alias of something else fails with a message saying so.
 #[diagnostic::on_unimplemented(
-    message = "#[handle_errors] needs a function returning `Result<T, E>`, but `{Self}` is not a `Result`",
+    message = "this attribute needs a function returning `Result<T, E>`, but `{Self}` is not a `Result`",
     label = "not a `Result`",
-    note = "retries happen on `Err`: return a `Result`, or use #[track_performance] for a function that cannot fail"
+    note = "#[handle_errors] retries on `Err` and #[validate_input] returns invalid input as `Err`: return a `Result`"
 )]
 pub trait ReturnsResult {}
 

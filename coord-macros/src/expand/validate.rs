@@ -29,6 +29,7 @@ fn parse(tokens: TokenStream, errors: &mut Errors) -> ValidateInput {
     let Some(list) = errors.ok(args::parse_args(tokens)) else {
         return parsed;
     };
+    parsed.validate.written = !list.is_empty();
     let mut named = Vec::new();
     for arg in list {
         match arg {
@@ -129,8 +130,16 @@ pub fn validation_statements(
         }
     };
     let error = Ident::new("__coord_invalid", Span::mixed_site());
+    // An alias of a non-`Result` type gets one clear error before the type mismatches.
+    let result_check = match &function.sig.output {
+        syn::ReturnType::Type(_, ty) if !crate::body::mentions_impl_trait(ty) => {
+            quote_spanned!(syn::spanned::Spanned::span(ty)=> #private::assert_returns_result::<#ty>();)
+        }
+        _ => TokenStream::new(),
+    };
     quote! {
         #item
+        #result_check
         if let ::core::result::Result::Err(#error) = #private::validation_outcome(#lookup) {
             return ::core::result::Result::Err(::core::convert::From::from(#error));
         }
