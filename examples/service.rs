@@ -18,7 +18,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use coord::{OperationSnapshot, handle_errors, track_performance};
+use coord::{OperationSnapshot, handle_errors, track_performance, validate_input};
 
 const WORKERS: usize = 16;
 /// The client's budget for a payment, retries included.
@@ -27,7 +27,7 @@ const PAYMENT_TIMEOUT: Duration = Duration::from_millis(45);
 /// Whether the payment provider is down (the workload toggles it).
 static PAYMENTS_DOWN: AtomicBool = AtomicBool::new(false);
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize)]
 struct Order {
     id: u64,
     customer: String,
@@ -39,7 +39,7 @@ type Store = Arc<Mutex<HashMap<u64, Order>>>;
 
 #[derive(Debug)]
 enum OrderError {
-    Invalid(&'static str),
+    Invalid(Box<coord::ValidationResult>),
     PaymentDeclined,
     PaymentUnavailable,
     PaymentTimeout,
@@ -47,17 +47,24 @@ enum OrderError {
     StoreCrashed,
 }
 
-/// A call the `payments` breaker refused comes back as an `OrderError`.
+/// Invalid input (from `#[validate_input]`) and calls the `payments` breaker refused (from
+/// `#[handle_errors]`) come back as an `OrderError`.
 impl From<coord::Error> for OrderError {
     fn from(err: coord::Error) -> Self {
-        OrderError::PaymentRejected(err)
+        match err {
+            coord::Error::Validation(result) => OrderError::Invalid(result),
+            other => OrderError::PaymentRejected(other),
+        }
     }
 }
 
 impl std::fmt::Display for OrderError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            OrderError::Invalid(reason) => write!(f, "invalid order ({reason})"),
+            OrderError::Invalid(result) => match result.errors.first() {
+                Some(first) => write!(f, "invalid order: `{}` {}", first.rule_path(), first.code),
+                None => f.write_str("invalid order"),
+            },
             OrderError::PaymentDeclined => f.write_str("payment declined"),
             OrderError::PaymentUnavailable => f.write_str("payment provider unavailable"),
             OrderError::PaymentTimeout => f.write_str("payment timed out"),
@@ -67,15 +74,11 @@ impl std::fmt::Display for OrderError {
     }
 }
 
-/// Rejects orders no payment should be attempted for.
+/// Rejects orders no payment should be attempted for, by the `order` rule set of
+/// `rules/quality.yaml`; the body only runs for valid orders.
+#[validate_input(rules = "order", arg = order)]
 #[track_performance]
 fn validate_order(order: &Order) -> Result<(), OrderError> {
-    if order.customer.is_empty() {
-        return Err(OrderError::Invalid("no customer"));
-    }
-    if order.items.is_empty() || order.items.contains(&0) {
-        return Err(OrderError::Invalid("empty or zero-priced item"));
-    }
     Ok(())
 }
 
@@ -135,21 +138,22 @@ async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, O
     }
 }
 
+/// A client's order; about 4 % are malformed on purpose, in one of four ways.
 fn random_order(rng: &mut fastrand::Rng, id: u64) -> Order {
-    let malformed = rng.u8(..100) < 3;
-    Order {
+    let mut order = Order {
         id,
-        customer: if malformed && rng.bool() {
-            String::new()
-        } else {
-            format!("customer-{}", rng.u16(..1000))
-        },
-        items: if malformed {
-            vec![]
-        } else {
-            (0..rng.usize(1..5)).map(|_| rng.u32(1..500)).collect()
-        },
+        customer: format!("customer-{}", rng.u16(..1000)),
+        items: (0..rng.usize(1..5)).map(|_| rng.u32(1..500)).collect(),
+    };
+    if rng.u8(..100) < 4 {
+        match rng.u8(..4) {
+            0 => order.customer.clear(),
+            1 => order.items.clear(),
+            2 => order.items.push(0),
+            _ => order.items.push(1_000_000),
+        }
     }
+    order
 }
 
 struct Options {
@@ -201,6 +205,18 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    // The shipped rule files, wherever the example is run from.
+    let rules_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
+    match coord::load_rules(rules_dir) {
+        Ok(loaded) => println!(
+            "validation rules: {} from {rules_dir}",
+            loaded.rule_sets.join(", ")
+        ),
+        Err(err) => {
+            eprintln!("service: {err}");
+            return ExitCode::FAILURE;
+        }
+    }
     if let Some(addr) = exporter.local_addr() {
         println!(
             "serving metrics at http://{addr}/metrics for {:?}",
@@ -250,6 +266,19 @@ fn main() -> ExitCode {
             counts.failures,
             counts.rejected
         );
+    }
+    let validation = coord::validation_report();
+    println!(
+        "validation: {} orders checked, {} valid, compliance score {:.1}/100",
+        validation.validations, validation.valid, validation.compliance_score
+    );
+    for rule_set in &validation.rule_sets {
+        for failure in &rule_set.top_failures {
+            println!(
+                "  {:>7}  {}: `{}` {}",
+                failure.count, rule_set.rule_set, failure.path, failure.code
+            );
+        }
     }
     println!("\nplace_order errors by cause:");
     for (cause, count) in errors {
@@ -312,8 +341,9 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
         let stats = coord::operation_stats();
         if let Some(request) = stats.iter().find(|s| s.operation == "place_order") {
             let total = request.calls.total();
+            let compliance = coord::validation_report().compliance_score;
             println!(
-                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={}",
+                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={} compliance={compliance:.1}%",
                 start.elapsed().as_secs(),
                 total - previous,
                 request.calls.failed(),

@@ -52,13 +52,24 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
         .spawn()
         .expect("start examples/service (built by cargo test)");
     let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("first line");
-    let addr: SocketAddr = first
-        .strip_prefix("serving metrics at http://")
-        .and_then(|rest| rest.split('/').next())
-        .and_then(|addr| addr.parse().ok())
-        .unwrap_or_else(|| panic!("unexpected first line {first:?}"));
+    let mut head = String::new();
+    let addr: SocketAddr = loop {
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("a line");
+        assert!(!line.is_empty(), "no 'serving metrics' line in:\n{head}");
+        head.push_str(&line);
+        if let Some(addr) = line
+            .strip_prefix("serving metrics at http://")
+            .and_then(|rest| rest.split('/').next())
+            .and_then(|addr| addr.parse().ok())
+        {
+            break addr;
+        }
+    };
+    assert!(
+        head.starts_with("validation rules: message, order, untrusted_input, user_profile"),
+        "{head}"
+    );
 
     // Scrape while the workload runs.
     std::thread::sleep(std::time::Duration::from_millis(1500));

@@ -374,3 +374,27 @@ fn the_report_counts_validations_scores_and_frequent_failures() {
             .any(|r| r["rule_set"] == "reported")
     );
 }
+
+#[test]
+fn frequent_failures_count_array_items_under_one_rule() {
+    rules(
+        "items_report",
+        json!({"field_validations": {"xs": {"items": {"type": "integer", "max": 1}}}}),
+    );
+    check("items_report", &json!({"xs": [5, 1, 7]}));
+    check("items_report", &json!({"xs": [1, 9]}));
+    let report = coord::validation_report();
+    let items = report
+        .rule_sets
+        .iter()
+        .find(|r| r.rule_set == "items_report")
+        .unwrap();
+    assert_eq!(items.top_failures.len(), 1, "{items:?}");
+    assert_eq!(
+        (
+            items.top_failures[0].path.as_str(),
+            items.top_failures[0].count
+        ),
+        ("xs[]", 3)
+    );
+}

@@ -89,6 +89,41 @@ pub struct ValidationError {
     pub message: String,
 }
 
+impl ValidationError {
+    /// The rule the failing value falls under: its path with array indices written `[]`, so
+    /// `items[2]` and `items[7]` name one rule.
+    ///
+    /// ```
+    /// let error = coord::ValidationError {
+    ///     path: "order.lines[12].sku".to_owned(),
+    ///     code: coord::ErrorCode::PatternMismatch,
+    ///     params: Default::default(),
+    ///     message: String::new(),
+    /// };
+    /// assert_eq!(error.rule_path(), "order.lines[].sku");
+    /// ```
+    #[must_use]
+    pub fn rule_path(&self) -> String {
+        let mut rule = String::with_capacity(self.path.len());
+        let mut in_index = false;
+        for c in self.path.chars() {
+            match c {
+                '[' => {
+                    in_index = true;
+                    rule.push('[');
+                }
+                ']' => {
+                    in_index = false;
+                    rule.push(']');
+                }
+                _ if in_index => {}
+                c => rule.push(c),
+            }
+        }
+        rule
+    }
+}
+
 /// The outcome of validating one input against one rule set.
 ///
 /// ```

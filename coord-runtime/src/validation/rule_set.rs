@@ -106,9 +106,7 @@ impl RuleSet {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             for error in &result.errors {
-                *failures
-                    .entry((error.path.clone(), error.code))
-                    .or_insert(0) += 1;
+                *failures.entry((error.rule_path(), error.code)).or_insert(0) += 1;
             }
         }
         result
@@ -157,7 +155,8 @@ pub struct RuleSetReport {
     pub valid: u64,
     /// Mean score of the validations, 0–100 (100 when none ran).
     pub compliance_score: f64,
-    /// The most frequent failures, most frequent first (at most 5).
+    /// The most frequent failures, most frequent first (at most 5); array indices in paths are
+    /// written `[]` so every item counts under one rule.
     pub top_failures: Vec<FailureCount>,
 }
 
