@@ -1,29 +1,13 @@
 //! After its first call, a tracked function allocates nothing per call: the handles are cached
 //! in the call site's `static`, the statistics are fixed-size atomics.
 
-use std::alloc::{GlobalAlloc, Layout, System};
+mod support;
+
 use std::future::Future;
 use std::pin::pin;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll, Waker};
 
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator unchanged, only counting calls.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use support::counting_allocator::{CountingAllocator, allocations};
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
@@ -55,13 +39,13 @@ fn calls_after_the_first_do_not_allocate() {
     let _ = sync_call(1);
     poll_ready(async_call(1));
 
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations();
     let mut sum = 0;
     for x in 0..10_000 {
         sum += sync_call(x).unwrap_or_else(|e| e);
         sum += poll_ready(async_call(x));
     }
-    let allocations = ALLOCATIONS.load(Ordering::SeqCst) - before;
+    let made = allocations() - before;
     assert!(sum > 0);
-    assert_eq!(allocations, 0, "allocations in 20 000 tracked calls");
+    assert_eq!(made, 0, "allocations in 20 000 tracked calls");
 }

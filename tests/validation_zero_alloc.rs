@@ -1,28 +1,10 @@
 //! Validating valid input allocates nothing, through the plain API and through the attribute:
 //! a counting global allocator sees zero allocations across thousands of validations.
 
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicU64, Ordering};
+mod support;
 
 use serde::Serialize;
-
-struct CountingAllocator;
-
-static ALLOCATIONS: AtomicU64 = AtomicU64::new(0);
-
-// SAFETY: forwards to the system allocator unchanged, only counting calls.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        ALLOCATIONS.fetch_add(1, Ordering::SeqCst);
-        // SAFETY: same contract as the caller's.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: same contract as the caller's.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use support::counting_allocator::{CountingAllocator, allocations};
 
 #[global_allocator]
 static GLOBAL: CountingAllocator = CountingAllocator;
@@ -98,7 +80,7 @@ fn valid_input_allocates_nothing() {
     );
     assert_eq!(place(&order).unwrap(), 7);
 
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations();
     for _ in 0..5_000 {
         assert!(
             coord::validate("zero_alloc_order", &order)
@@ -107,15 +89,12 @@ fn valid_input_allocates_nothing() {
         );
         assert_eq!(place(&order).unwrap(), 7);
     }
-    let allocations = ALLOCATIONS.load(Ordering::SeqCst) - before;
-    assert_eq!(
-        allocations, 0,
-        "allocations in 10 000 validations of valid input"
-    );
+    let made = allocations() - before;
+    assert_eq!(made, 0, "allocations in 10 000 validations of valid input");
 
     // And invalid input does allocate (its errors), which shows the counter counts.
     let bad = Order { id: 0, ..order };
-    let before = ALLOCATIONS.load(Ordering::SeqCst);
+    let before = allocations();
     assert!(place(&bad).is_err());
-    assert!(ALLOCATIONS.load(Ordering::SeqCst) > before);
+    assert!(allocations() > before);
 }

@@ -1,5 +1,6 @@
 //! Helpers shared by the integration tests. Each test binary uses a subset of them.
 #![allow(dead_code)]
 
+pub mod counting_allocator;
 pub mod http;
 pub mod test_recorder;

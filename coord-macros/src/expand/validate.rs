@@ -68,17 +68,9 @@ fn check(input: &ValidateInput, function: &ItemFn) -> syn::Result<()> {
 
 /// The names of the function's plain parameters (receivers and patterns are not validated).
 pub fn parameters(function: &ItemFn) -> Vec<String> {
-    function
-        .sig
-        .inputs
+    parameter_idents(function)
         .iter()
-        .filter_map(|input| match input {
-            FnArg::Typed(typed) => match &*typed.pat {
-                Pat::Ident(ident) => Some(syn::ext::IdentExt::unraw(&ident.ident).to_string()),
-                _ => None,
-            },
-            FnArg::Receiver(_) => None,
-        })
+        .map(|ident| syn::ext::IdentExt::unraw(ident).to_string())
         .collect()
 }
 

@@ -149,85 +149,52 @@ impl<'w, 'p> Compound<'w, 'p> {
     }
 }
 
-impl ser::SerializeSeq for Compound<'_, '_> {
-    type Ok = Presence;
-    type Error = SerializeFailure;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value);
-        Ok(())
-    }
-    fn end(self) -> Result<Presence, Self::Error> {
-        self.close()
-    }
+/// Sequences, tuples and tuple structs are all arrays: each element is an item.
+macro_rules! array_compound {
+    ($($trait:ident :: $method:ident),*) => {
+        $(impl ser::$trait for Compound<'_, '_> {
+            type Ok = Presence;
+            type Error = SerializeFailure;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
+                self.element(value);
+                Ok(())
+            }
+            fn end(self) -> Result<Presence, Self::Error> {
+                self.close()
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTuple for Compound<'_, '_> {
-    type Ok = Presence;
-    type Error = SerializeFailure;
-    fn serialize_element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value);
-        Ok(())
-    }
-    fn end(self) -> Result<Presence, Self::Error> {
-        self.close()
-    }
+array_compound!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+/// Structs and struct variants are objects: each field is a child by its wire name.
+macro_rules! object_compound {
+    ($($trait:ident),*) => {
+        $(impl ser::$trait for Compound<'_, '_> {
+            type Ok = Presence;
+            type Error = SerializeFailure;
+            fn serialize_field<T: Serialize + ?Sized>(
+                &mut self,
+                key: &'static str,
+                value: &T,
+            ) -> Result<(), Self::Error> {
+                self.field(key, value);
+                Ok(())
+            }
+            fn end(self) -> Result<Presence, Self::Error> {
+                self.close()
+            }
+        })*
+    };
 }
 
-impl ser::SerializeTupleStruct for Compound<'_, '_> {
-    type Ok = Presence;
-    type Error = SerializeFailure;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value);
-        Ok(())
-    }
-    fn end(self) -> Result<Presence, Self::Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeTupleVariant for Compound<'_, '_> {
-    type Ok = Presence;
-    type Error = SerializeFailure;
-    fn serialize_field<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Self::Error> {
-        self.element(value);
-        Ok(())
-    }
-    fn end(self) -> Result<Presence, Self::Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStruct for Compound<'_, '_> {
-    type Ok = Presence;
-    type Error = SerializeFailure;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        self.field(key, value);
-        Ok(())
-    }
-    fn end(self) -> Result<Presence, Self::Error> {
-        self.close()
-    }
-}
-
-impl ser::SerializeStructVariant for Compound<'_, '_> {
-    type Ok = Presence;
-    type Error = SerializeFailure;
-    fn serialize_field<T: Serialize + ?Sized>(
-        &mut self,
-        key: &'static str,
-        value: &T,
-    ) -> Result<(), Self::Error> {
-        self.field(key, value);
-        Ok(())
-    }
-    fn end(self) -> Result<Presence, Self::Error> {
-        self.close()
-    }
-}
+object_compound!(SerializeStruct, SerializeStructVariant);
 
 impl ser::SerializeMap for Compound<'_, '_> {
     type Ok = Presence;
