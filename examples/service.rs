@@ -32,6 +32,17 @@ struct Order {
     id: u64,
     customer: String,
     items: Vec<u32>,
+    /// Free text from the client: untrusted.
+    note: Option<String>,
+}
+
+/// The confirmation sent to the customer once an order is stored.
+#[derive(Debug, serde::Serialize)]
+struct Confirmation {
+    content: String,
+    user_id: String,
+    timestamp: &'static str,
+    priority: &'static str,
 }
 
 /// Orders by id, shared by every worker.
@@ -72,6 +83,19 @@ impl std::fmt::Display for OrderError {
             OrderError::StoreCrashed => f.write_str("store crashed"),
         }
     }
+}
+
+/// Rejects input carrying markup, script or SQL injection attempts, by the `untrusted_input`
+/// rule set of `rules/security.yaml`.
+#[validate_input(rules = "untrusted_input", arg = order)]
+fn screen_order(order: &Order) -> Result<(), OrderError> {
+    Ok(())
+}
+
+/// Sends the confirmation, checked by the `message` rule set of `rules/message.yaml`.
+#[validate_input(rules = "message", arg = confirmation)]
+fn notify_customer(confirmation: &Confirmation) -> Result<(), OrderError> {
+    Ok(())
 }
 
 /// Rejects orders no payment should be attempted for, by the `order` rule set of
@@ -126,16 +150,25 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 /// One request end to end.
 #[track_performance]
 async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
+    screen_order(&order)?;
     validate_order(&order)?;
     let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order))
         .await
         .map_err(|_| OrderError::PaymentTimeout)??;
     let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
+    let id = order.id;
     let handle = tokio::spawn(store_order(Arc::clone(&store), order, unlucky));
     match handle.await {
-        Ok(stored) => stored.map(|_| payment),
-        Err(_) => Err(OrderError::StoreCrashed),
-    }
+        Ok(stored) => stored?,
+        Err(_) => return Err(OrderError::StoreCrashed),
+    };
+    notify_customer(&Confirmation {
+        content: format!("Order {id} is confirmed, payment {payment}."),
+        user_id: format!("00000000-0000-4000-8000-{id:012x}"),
+        timestamp: "2026-11-28T19:41:09Z",
+        priority: "normal",
+    })?;
+    Ok(payment)
 }
 
 /// A client's order; about 4 % are malformed on purpose, in one of four ways.
@@ -144,7 +177,11 @@ fn random_order(rng: &mut fastrand::Rng, id: u64) -> Order {
         id,
         customer: format!("customer-{}", rng.u16(..1000)),
         items: (0..rng.usize(1..5)).map(|_| rng.u32(1..500)).collect(),
+        note: rng.bool().then(|| "please ring twice".to_owned()),
     };
+    if rng.u16(..1000) < 5 {
+        order.note = Some("<script>alert('owned')</script>".to_owned());
+    }
     if rng.u8(..100) < 4 {
         match rng.u8(..4) {
             0 => order.customer.clear(),
@@ -269,8 +306,16 @@ fn main() -> ExitCode {
     }
     let validation = coord::validation_report();
     println!(
-        "validation: {} orders checked, {} valid, compliance score {:.1}/100",
-        validation.validations, validation.valid, validation.compliance_score
+        "validation: {} inputs checked ({}), {} valid, compliance score {:.1}/100",
+        validation.validations,
+        validation
+            .rule_sets
+            .iter()
+            .map(|r| format!("{} {}", r.validations, r.rule_set))
+            .collect::<Vec<_>>()
+            .join(", "),
+        validation.valid,
+        validation.compliance_score
     );
     for rule_set in &validation.rule_sets {
         for failure in &rule_set.top_failures {

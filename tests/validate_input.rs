@@ -166,3 +166,59 @@ fn an_unknown_rule_set_is_an_error_not_a_pass() {
         other => panic!("{other:?}"),
     }
 }
+
+#[derive(Serialize)]
+struct Comment<'a> {
+    author: &'a str,
+    body: &'a str,
+    replies: Vec<Comment<'a>>,
+}
+
+/// `rules/security.yaml`'s `untrusted_input`, whatever the shape of the input.
+#[coord::validate_input(rules = "untrusted_input", arg = comment)]
+fn post_comment(comment: &Comment<'_>) -> Result<(), ApiError> {
+    Ok(())
+}
+
+#[test]
+fn the_shipped_security_rules_reject_injection_and_deep_nesting() {
+    let plain = Comment {
+        author: "ada",
+        body: "Lovely proof.",
+        replies: vec![],
+    };
+    assert!(post_comment(&plain).is_ok());
+    let script = Comment {
+        author: "eve",
+        body: "<script>steal()</script>",
+        replies: vec![],
+    };
+    assert_eq!(
+        error_codes(post_comment(&script)),
+        [("body".to_owned(), "forbidden_pattern")]
+    );
+    let sql = Comment {
+        author: "x'; DROP TABLE users; --",
+        body: "hi",
+        replies: vec![],
+    };
+    assert_eq!(
+        error_codes(post_comment(&sql)),
+        [("author".to_owned(), "forbidden_pattern")]
+    );
+    let mut deep = Comment {
+        author: "a",
+        body: "b",
+        replies: vec![],
+    };
+    for _ in 0..8 {
+        deep = Comment {
+            author: "a",
+            body: "b",
+            replies: vec![deep],
+        };
+    }
+    let codes = error_codes(post_comment(&deep));
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    assert_eq!(codes[0].1, "too_deep");
+}
