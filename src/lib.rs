@@ -255,6 +255,54 @@ pub use coord_macros::handle_errors;
 /// ```
 pub use coord_macros::validate_input;
 
+/// Validation, tracking, retries and a circuit breaker in one attribute, applied in that order:
+/// validate once (invalid input is never retried, never reaches the breaker and is not a
+/// tracked call), then track the whole call (its duration includes retries), then retry, each
+/// attempt passing the breaker, then the body.
+///
+/// ```
+/// #[derive(Debug)]
+/// enum AppError {
+///     NotFound,
+///     Coord(coord::Error),
+/// }
+///
+/// impl From<coord::Error> for AppError {
+///     fn from(err: coord::Error) -> Self {
+///         AppError::Coord(err)
+///     }
+/// }
+///
+/// #[coord::coordinate_operation(
+///     name = "update_user_profile",
+///     validate(required = [user_id], field(user_id, type = "string", min_length = 3)),
+///     retry(max_retries = 3, severity = "medium", base_delay = "1ms"),
+///     circuit_breaker = "users",
+/// )]
+/// fn update_user_profile(user_id: &str, bio: &str) -> Result<usize, AppError> {
+///     if user_id == "ghost" { Err(AppError::NotFound) } else { Ok(bio.len()) }
+/// }
+///
+/// assert_eq!(update_user_profile("ada", "mathematician").unwrap(), 13);
+/// assert!(matches!(update_user_profile("x", ""), Err(AppError::Coord(coord::Error::Validation(_)))));
+/// ```
+///
+/// # Arguments
+/// `name = "..."` (the operation, for tracking and retry metrics; default: the function's
+/// name), `validate(...)` (exactly the arguments of [`validate_input`]), `retry(...)` (the retry
+/// arguments of [`handle_errors`]), `circuit_breaker = "..."` or `circuit_breaker(name = ..,
+/// options..)` (as in [`handle_errors`]), `in_flight = false`, `crate = "..."`. Each group is read
+/// by the parser of its single attribute, so the two spellings accept exactly the same things.
+///
+/// # Stacking the single attributes
+/// `#[validate_input]`, `#[track_performance]` and `#[handle_errors]` stacked on one function,
+/// in any order, expand as this attribute would with the same arguments: the first to expand
+/// takes the others in. (Nesting them in the order written would, for instance, retry the
+/// validation or track each attempt separately.) Stacking one of them with
+/// `#[coordinate_operation]`, or one twice, is a compile error; so is naming the operation
+/// differently in two of them.
+pub use coord_macros::coordinate_operation;
+
 pub use coord_runtime::{
     AllowedValue, DEFAULT_RULES_DIR, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary,
     RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,

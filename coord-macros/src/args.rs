@@ -21,6 +21,7 @@ pub enum Arg {
 }
 
 /// A keyed argument.
+#[derive(Clone)]
 pub struct NamedArg {
     /// The key (may be a keyword such as `crate`).
     pub key: Ident,
@@ -29,6 +30,7 @@ pub struct NamedArg {
 }
 
 /// What follows a key.
+#[derive(Clone)]
 pub enum ArgValue {
     /// `key = expr`.
     Assigned(Expr),

@@ -9,6 +9,7 @@
 mod args;
 mod body;
 mod breaker_args;
+mod coordinate_args;
 mod duration;
 mod errors;
 mod expand;
@@ -39,4 +40,10 @@ pub fn handle_errors(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn validate_input(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::validate::expand(args.into(), item.into()).into()
+}
+
+/// Validation, tracking, retries and a circuit breaker from one attribute; documented in `coord`.
+#[proc_macro_attribute]
+pub fn coordinate_operation(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::coordinated::expand(args.into(), item.into()).into()
 }

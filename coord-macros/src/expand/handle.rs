@@ -7,7 +7,9 @@ use syn::spanned::Spanned as _;
 use syn::{Ident, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
+use crate::breaker_args::BreakerArgs;
 use crate::handle_args::HandleArgs;
+use crate::retry_args::RetryArgs;
 
 const ATTRIBUTE: &str = "#[handle_errors]";
 
@@ -43,27 +45,33 @@ pub fn check_returns_result(function: &ItemFn, attribute: &str, because: &str) -
     ))
 }
 
-fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
-    let ItemFn {
-        attrs, vis, sig, ..
-    } = function;
-    let krate = super::crate_path(args.krate);
-    let private = quote!(#krate::__private);
-    let name = args.name.unwrap_or_else(|| {
-        LitStr::new(
-            &syn::ext::IdentExt::unraw(&sig.ident).to_string(),
-            sig.ident.span(),
-        )
-    });
-    let policy = args.retry.policy(&krate);
-    let error = Ident::new("__coord_error", Span::mixed_site());
-    let retryable = args.retry.retryable(&krate, &error);
+fn handled(args: HandleArgs, function: &ItemFn) -> syn::Result<TokenStream> {
+    let mut plan = super::coordinated::Plan::new(args.krate.clone());
+    plan.name = args.name.clone();
+    plan.retry = Some((args.retry, args.breaker));
+    plan.build(function, super::coordinated::Own::Retry)
+}
 
-    let (breaker_items, admission) = match &args.breaker {
+/// A block that runs `function`'s body through the retry loop (and the breaker, if any),
+/// evaluating to the function's `Result`; `name` names the retry metrics.
+pub fn retry_expression(
+    name: &LitStr,
+    retry: &RetryArgs,
+    breaker: Option<&BreakerArgs>,
+    function: &ItemFn,
+    krate: &syn::Path,
+) -> TokenStream {
+    let sig = &function.sig;
+    let private = quote!(#krate::__private);
+    let policy = retry.policy(krate);
+    let error = Ident::new("__coord_error", Span::mixed_site());
+    let retryable = retry.retryable(krate, &error);
+
+    let (breaker_items, admission) = match breaker {
         None => (TokenStream::new(), quote!(&#private::NO_BREAKER)),
         Some(breaker) => {
             let breaker_name = &breaker.name;
-            let declaration = breaker.declared_config(&krate).map(|config| {
+            let declaration = breaker.declared_config(krate).map(|config| {
                 quote! {
                     #[#private::linkme::distributed_slice(#private::BREAKER_DECLARATIONS)]
                     #[linkme(crate = #private::linkme)]
@@ -128,9 +136,7 @@ fn handled(args: HandleArgs, function: &ItemFn) -> TokenStream {
         let attempt = body::attempt_closure(function);
         quote!(#private::run_sync(&__COORD_RETRY_SITE, #admission, #attempt, #classify))
     };
-    quote! {
-        #(#attrs)*
-        #vis #sig {
+    quote! {{
             static __COORD_RETRY_SITE: #private::RetrySite =
                 #private::RetrySite::new(#name, #policy);
             #breaker_items

@@ -1,5 +1,6 @@
 //! One file per macro: each turns checked arguments and a function into the final tokens.
 
+pub mod coordinated;
 pub mod handle;
 pub mod track;
 pub mod validate;
@@ -20,7 +21,7 @@ pub fn attribute<A>(
     item: TokenStream,
     parse_args: impl FnOnce(TokenStream, &mut Errors) -> A,
     check: impl FnOnce(&A, &ItemFn) -> syn::Result<()>,
-    build: impl FnOnce(A, &ItemFn) -> TokenStream,
+    build: impl FnOnce(A, &ItemFn) -> syn::Result<TokenStream>,
 ) -> TokenStream {
     let mut errors = Errors::default();
     let args = parse_args(args, &mut errors);
@@ -30,14 +31,24 @@ pub fn attribute<A>(
         Ok(function)
     });
     let result = match (errors.finish(), function) {
-        (Ok(()), Ok(function)) => Ok(build(args, &function)),
+        (Ok(()), Ok(function)) => build(args, &function),
         (Err(mut error), Err(item_error)) => {
             error.combine(item_error);
             Err(error)
         }
         (Err(error), Ok(_)) | (Ok(()), Err(error)) => Err(error),
     };
-    result.unwrap_or_else(|error| item_with_errors(item, &error))
+    result.unwrap_or_else(|error| {
+        // Without the other coord attributes: they would expand again and repeat the errors.
+        let item = match syn::parse2::<ItemFn>(item.clone()) {
+            Ok(function) => {
+                let function = coordinated::without_coord_attributes(&function);
+                quote!(#function)
+            }
+            Err(_) => item,
+        };
+        item_with_errors(item, &error)
+    })
 }
 
 /// The user's item unchanged, followed by the errors: the function stays defined, so its

@@ -5,7 +5,6 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Ident, ItemFn, LitStr};
 
-use crate::body;
 use crate::track_args::TrackArgs;
 
 const ATTRIBUTE: &str = "#[track_performance]";
@@ -22,55 +21,52 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     )
 }
 
-fn tracked(args: TrackArgs, function: &ItemFn) -> TokenStream {
-    let ItemFn {
-        attrs, vis, sig, ..
-    } = function;
-    let name = args
-        .name
-        .unwrap_or_else(|| LitStr::new(&sig.ident.unraw_string(), sig.ident.span()));
-    let in_flight = args.in_flight.unwrap_or(true);
-    let krate = super::crate_path(args.krate);
+fn tracked(args: TrackArgs, function: &ItemFn) -> syn::Result<TokenStream> {
+    let mut plan = super::coordinated::Plan::new(args.krate.clone());
+    plan.name = args.name.clone();
+    plan.track = Some(args.in_flight.unwrap_or(true));
+    plan.build(function, super::coordinated::Own::Track)
+}
+
+/// A block that tracks one evaluation of `inner` (an expression producing the function's value)
+/// as operation `name`.
+pub fn tracking(
+    name: &LitStr,
+    in_flight: bool,
+    krate: &syn::Path,
+    inner: &TokenStream,
+) -> TokenStream {
     // Mixed-site spans: the body cannot see (or capture) these locals, whatever it names its own.
     let call = Ident::new("__coord_call", Span::mixed_site());
     let value = Ident::new("__coord_return", Span::mixed_site());
-    if body::diverges(function) {
-        // `-> !` can only end by panicking (or never): the guard records the panic on unwind.
-        let block = &function.block;
-        return quote! {
-            #(#attrs)*
-            #vis #sig {
-                static __COORD_CALL_SITE: #krate::__private::CallSite =
-                    #krate::__private::CallSite::new(#name, #in_flight);
-                let #call = __COORD_CALL_SITE.enter();
-                #block
-            }
-        };
-    }
-    let evaluate = body::evaluate_once(function, &krate);
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            static __COORD_CALL_SITE: #krate::__private::CallSite =
-                #krate::__private::CallSite::new(#name, #in_flight);
-            let #call = __COORD_CALL_SITE.enter();
-            let #value = #evaluate;
-            {
-                #[allow(unused_imports)]
-                use #krate::__private::{PlainOutcome as _, ResultOutcome as _};
-                #call.finish((&#krate::__private::OutcomeProbe(&#value)).coord_outcome());
-            }
-            #value
+    quote! {{
+        static __COORD_CALL_SITE: #krate::__private::CallSite =
+            #krate::__private::CallSite::new(#name, #in_flight);
+        let #call = __COORD_CALL_SITE.enter();
+        let #value = #inner;
+        {
+            #[allow(unused_imports)]
+            use #krate::__private::{PlainOutcome as _, ResultOutcome as _};
+            #call.finish((&#krate::__private::OutcomeProbe(&#value)).coord_outcome());
         }
-    }
+        #value
+    }}
 }
 
-trait UnrawString {
-    fn unraw_string(&self) -> String;
-}
-
-impl UnrawString for syn::Ident {
-    fn unraw_string(&self) -> String {
-        syn::ext::IdentExt::unraw(self).to_string()
+/// The body of a `-> !` function, tracked: it can only end by panicking (or never), which the
+/// guard records on unwind. (A closure or block of type `!` cannot be written on stable.)
+pub fn tracking_diverging(
+    name: &LitStr,
+    in_flight: bool,
+    krate: &syn::Path,
+    function: &ItemFn,
+) -> TokenStream {
+    let call = Ident::new("__coord_call", Span::mixed_site());
+    let block = &function.block;
+    quote! {
+        static __COORD_CALL_SITE: #krate::__private::CallSite =
+            #krate::__private::CallSite::new(#name, #in_flight);
+        let #call = __COORD_CALL_SITE.enter();
+        #block
     }
 }

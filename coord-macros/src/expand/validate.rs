@@ -20,11 +20,14 @@ const KEYS: KeyTable = KeyTable {
 /// Parsed `#[validate_input(...)]`.
 #[derive(Default)]
 pub struct ValidateInput {
-    validate: ValidateArgs,
-    krate: Option<syn::Path>,
+    /// What to validate against.
+    pub validate: ValidateArgs,
+    /// Path to the coord crate.
+    pub krate: Option<syn::Path>,
 }
 
-fn parse(tokens: TokenStream, errors: &mut Errors) -> ValidateInput {
+/// Reads `#[validate_input(...)]`'s arguments.
+pub fn parse(tokens: TokenStream, errors: &mut Errors) -> ValidateInput {
     let mut parsed = ValidateInput::default();
     let Some(list) = errors.ok(args::parse_args(tokens)) else {
         return parsed;
@@ -56,9 +59,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Checks the function and the arguments against its parameters.
 fn check(input: &ValidateInput, function: &ItemFn) -> syn::Result<()> {
+    check_validation(&input.validate, function)
+}
+
+/// Checks validation arguments against the function they annotate.
+pub fn check_validation(validate: &ValidateArgs, function: &ItemFn) -> syn::Result<()> {
     super::handle::check_returns_result(function, ATTRIBUTE, "returns invalid input as `Err`")?;
     let mut errors = Errors::default();
-    input.validate.check(
+    validate.check(
         &parameters(function),
         function.sig.ident.span(),
         &mut errors,
@@ -153,20 +161,8 @@ fn parameter_idents(function: &ItemFn) -> Vec<Ident> {
         .collect()
 }
 
-fn validated(input: ValidateInput, function: &ItemFn) -> TokenStream {
-    let ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-    } = function;
-    let krate = super::crate_path(input.krate);
-    let statements = validation_statements(&input.validate, function, &krate);
-    quote! {
-        #(#attrs)*
-        #vis #sig {
-            #statements
-            #block
-        }
-    }
+fn validated(input: ValidateInput, function: &ItemFn) -> syn::Result<TokenStream> {
+    let mut plan = super::coordinated::Plan::new(input.krate);
+    plan.validate = Some(input.validate);
+    plan.build(function, super::coordinated::Own::Validate)
 }

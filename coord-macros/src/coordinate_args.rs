@@ -1,0 +1,128 @@
+//! Arguments of `#[coordinate_operation]`: `name`, `in_flight`, `crate`, and one group per part
+//! — `validate(...)`, `retry(...)`, `circuit_breaker` — each read by the parser of its single
+//! attribute, never a copy.
+
+use proc_macro2::TokenStream;
+
+use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
+use crate::breaker_args::BreakerArgs;
+use crate::errors::Errors;
+use crate::expand::coordinated::Plan;
+use crate::retry_args::{RETRY_KEYS, RetryArgs};
+use crate::validate_args::{VALIDATE_KEYS, ValidateArgs};
+
+const KEYS: KeyTable = KeyTable {
+    context: "#[coordinate_operation]",
+    groups: &[&[
+        "name",
+        "validate",
+        "retry",
+        "circuit_breaker",
+        "in_flight",
+        "crate",
+    ]],
+    repeatable: &[],
+};
+
+const VALIDATE_GROUP: KeyTable = KeyTable {
+    context: "validate(...)",
+    groups: &[VALIDATE_KEYS],
+    repeatable: &["field", "required"],
+};
+
+const RETRY_GROUP: KeyTable = KeyTable {
+    context: "retry(...)",
+    groups: &[RETRY_KEYS],
+    repeatable: &[],
+};
+
+/// The keyed arguments inside `key(...)`.
+fn group(arg: &NamedArg, table: &KeyTable, errors: &mut Errors) -> Vec<NamedArg> {
+    let ArgValue::Group(tokens) = &arg.value else {
+        errors.at(
+            arg.key.span(),
+            format!("write `{}(...)` with its arguments inside", arg.key_name()),
+        );
+        return Vec::new();
+    };
+    let Some(list) = errors.ok(args::parse_args(tokens.clone())) else {
+        return Vec::new();
+    };
+    let mut named = Vec::new();
+    for inner in list {
+        match inner {
+            Arg::Named(inner) => named.push(inner),
+            Arg::Positional(lit) => errors.at(
+                lit.span(),
+                format!("arguments of {} are keyed", table.context),
+            ),
+        }
+    }
+    table.check(&named, errors).into_iter().cloned().collect()
+}
+
+/// Reads the arguments, recording every mistake in `errors`.
+pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
+    let mut plan = Plan::new(None);
+    plan.track = Some(true);
+    let Some(list) = errors.ok(args::parse_args(tokens)) else {
+        return plan;
+    };
+    let mut named = Vec::new();
+    for arg in list {
+        match arg {
+            Arg::Named(arg) => named.push(arg),
+            Arg::Positional(lit) => {
+                errors.at(lit.span(), "name the operation with `name = \"...\"`")
+            }
+        }
+    }
+    let mut retry: Option<RetryArgs> = None;
+    let mut breaker: Option<BreakerArgs> = None;
+    for arg in KEYS.check(&named, errors) {
+        match arg.key_name().as_str() {
+            "name" => plan.name = errors.ok(args::string(arg, "\"update_user_profile\"")),
+            "in_flight" => {
+                plan.track = errors
+                    .ok(args::boolean(arg))
+                    .map(|lit| lit.value)
+                    .or(Some(true))
+            }
+            "crate" => plan.krate = errors.ok(args::crate_path(arg)),
+            "circuit_breaker" => breaker = BreakerArgs::read(arg, errors),
+            "validate" => {
+                let mut validate = ValidateArgs::default();
+                let inner = group(arg, &VALIDATE_GROUP, errors);
+                validate.written = !inner.is_empty();
+                for inner in &inner {
+                    validate.read(inner, errors);
+                }
+                if !validate.written {
+                    errors.at(
+                        arg.key.span(),
+                        "`validate(...)` needs `rules = \"...\"` or inline rules",
+                    );
+                }
+                plan.validate = Some(validate);
+            }
+            "retry" => {
+                let mut parsed = RetryArgs::default();
+                for inner in &group(arg, &RETRY_GROUP, errors) {
+                    parsed.read(inner, errors);
+                }
+                parsed.check(errors);
+                retry = Some(parsed);
+            }
+            _ => unreachable!("KeyTable::check only passes known keys"),
+        }
+    }
+    if retry.is_some() || breaker.is_some() {
+        plan.retry = Some((retry.unwrap_or_default(), breaker));
+    }
+    if let Some(name) = &plan.name
+        && name.value().trim().is_empty()
+    {
+        errors.at(name.span(), "the operation name is empty");
+    }
+    plan
+}
