@@ -8,7 +8,8 @@
 //! Orders go through `validate_order` (sync, rejects malformed orders), `charge_payment` (a flaky
 //! remote dependency: slow, sometimes failing, retried, behind the `payments` circuit breaker,
 //! and cut off by a client timeout that cancels the call) and `store_order` (fast, and very
-//! rarely panics). `place_order` tracks the whole request. From a third of the run until just
+//! rarely panics). `place_order` screens the order and tracks the whole request
+//! (`#[coordinate_operation]`). From a third of the run until just
 //! past its half, the payment provider is down: the breaker opens, rejects calls at once
 //! instead of letting them time out, probes, and closes again when the provider is back.
 
@@ -18,7 +19,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use coord::{OperationSnapshot, handle_errors, track_performance, validate_input};
+use coord::{
+    OperationSnapshot, coordinate_operation, handle_errors, track_performance, validate_input,
+};
 
 const WORKERS: usize = 16;
 /// The client's budget for a payment, retries included.
@@ -85,13 +88,6 @@ impl std::fmt::Display for OrderError {
     }
 }
 
-/// Rejects input carrying markup, script or SQL injection attempts, by the `untrusted_input`
-/// rule set of `rules/security.yaml`.
-#[validate_input(rules = "untrusted_input", arg = order)]
-fn screen_order(order: &Order) -> Result<(), OrderError> {
-    Ok(())
-}
-
 /// Sends the confirmation, checked by the `message` rule set of `rules/message.yaml`.
 #[validate_input(rules = "message", arg = confirmation)]
 fn notify_customer(confirmation: &Confirmation) -> Result<(), OrderError> {
@@ -147,10 +143,10 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
     Ok(store.len())
 }
 
-/// One request end to end.
-#[track_performance]
+/// One request end to end: the order is first screened by the `untrusted_input` rule set of
+/// `rules/security.yaml` (markup, script, SQL injection), then the whole request is tracked.
+#[coordinate_operation(name = "place_order", validate(rules = "untrusted_input", arg = order))]
 async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
-    screen_order(&order)?;
     validate_order(&order)?;
     let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order))
         .await
