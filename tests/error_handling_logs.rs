@@ -172,3 +172,41 @@ fn giving_up_is_logged_at_the_severity_level() {
     );
     assert!(gave_up.contains("error=disk full"), "{gave_up}");
 }
+
+#[coord::handle_errors(
+    name = "logs.jitter",
+    max_retries = 3,
+    base_delay = "1ms",
+    max_delay = "4ms",
+    jitter = "full"
+)]
+fn jittered() -> Result<(), String> {
+    Err("still down".to_owned())
+}
+
+/// The `delay_ms` of each "retry scheduled" event of `logs.jitter`.
+fn jitter_delays(output: &str) -> Vec<String> {
+    output
+        .lines()
+        .filter(|line| line.contains("coord: retry scheduled") && line.contains("logs.jitter"))
+        .filter_map(|line| {
+            line.split_whitespace()
+                .find(|field| field.starts_with("delay_ms="))
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn seeded_jitter_repeats_its_delays() {
+    let run = |seed: u64| {
+        coord::seed_jitter(seed);
+        jitter_delays(&logged(|| {
+            assert!(jittered().is_err());
+        }))
+    };
+    let first = run(7);
+    assert_eq!(first.len(), 3, "{first:?}");
+    assert_eq!(run(7), first, "same seed, same delays");
+    assert_ne!(run(8), first, "another seed, other delays");
+}
