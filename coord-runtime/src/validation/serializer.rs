@@ -248,6 +248,13 @@ impl KeySerializer<'_, '_> {
     }
 }
 
+/// The error for a map key that cannot name a field.
+fn not_a_key(what: &str) -> SerializeFailure {
+    SerializeFailure(format!(
+        "a map key must be a string or an integer, not {what}"
+    ))
+}
+
 /// Formats integers into a stack buffer, so numeric map keys need no allocation.
 mod itoa_like {
     pub trait Digits {
@@ -319,32 +326,22 @@ impl ser::Serializer for KeySerializer<'_, '_> {
         serialize_u64: u64 => u128, serialize_u128: u128 => u128
     );
     fn serialize_f32(self, _: f32) -> Result<Self::Ok, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a float",
-        ))
+        Err(not_a_key("a float"))
     }
     fn serialize_f64(self, _: f64) -> Result<Self::Ok, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a float",
-        ))
+        Err(not_a_key("a float"))
     }
     fn serialize_bytes(self, _: &[u8]) -> Result<Self::Ok, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not bytes",
-        ))
+        Err(not_a_key("bytes"))
     }
     fn serialize_none(self) -> Result<Self::Ok, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not None",
-        ))
+        Err(not_a_key("None"))
     }
     fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result<Self::Ok, Self::Error> {
         value.serialize(self)
     }
     fn serialize_unit(self) -> Result<Self::Ok, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not ()",
-        ))
+        Err(not_a_key("()"))
     }
     fn serialize_unit_struct(self, name: &'static str) -> Result<Self::Ok, Self::Error> {
         self.text(name)
@@ -371,28 +368,20 @@ impl ser::Serializer for KeySerializer<'_, '_> {
         _: &'static str,
         _: &T,
     ) -> Result<Self::Ok, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not an enum with data",
-        ))
+        Err(not_a_key("an enum with data"))
     }
     fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a sequence",
-        ))
+        Err(not_a_key("a sequence"))
     }
     fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a tuple",
-        ))
+        Err(not_a_key("a tuple"))
     }
     fn serialize_tuple_struct(
         self,
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleStruct, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a tuple struct",
-        ))
+        Err(not_a_key("a tuple struct"))
     }
     fn serialize_tuple_variant(
         self,
@@ -401,23 +390,17 @@ impl ser::Serializer for KeySerializer<'_, '_> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeTupleVariant, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not an enum with data",
-        ))
+        Err(not_a_key("an enum with data"))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a map",
-        ))
+        Err(not_a_key("a map"))
     }
     fn serialize_struct(
         self,
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStruct, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not a struct",
-        ))
+        Err(not_a_key("a struct"))
     }
     fn serialize_struct_variant(
         self,
@@ -426,9 +409,7 @@ impl ser::Serializer for KeySerializer<'_, '_> {
         _: &'static str,
         _: usize,
     ) -> Result<Self::SerializeStructVariant, Self::Error> {
-        Err(ser::Error::custom(
-            "a map key must be a string or an integer, not an enum with data",
-        ))
+        Err(not_a_key("an enum with data"))
     }
 }
 
