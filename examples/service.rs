@@ -19,9 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use coord::{
-    OperationSnapshot, coordinate_operation, handle_errors, track_performance, validate_input,
-};
+use coord::{coordinate_operation, handle_errors, track_performance, validate_input};
 
 const WORKERS: usize = 16;
 /// The client's budget for a payment, retries included.
@@ -192,12 +190,15 @@ fn random_order(rng: &mut fastrand::Rng, id: u64) -> Order {
 struct Options {
     duration: Duration,
     listen: String,
+    /// Print the final report as JSON instead of tables.
+    json: bool,
 }
 
 fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         duration: Duration::from_secs(15),
         listen: coord::DEFAULT_LISTEN_ADDR.to_owned(),
+        json: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -210,9 +211,14 @@ fn parse_options() -> Result<Options, String> {
                 options.duration = Duration::from_secs(seconds);
             }
             "--listen" => options.listen = args.next().ok_or("--listen needs host:port")?,
+            "--report" => match args.next().as_deref() {
+                Some("json") => options.json = true,
+                Some("table") => options.json = false,
+                other => return Err(format!("--report expects `json` or `table`, got {other:?}")),
+            },
             "-h" | "--help" => {
                 println!(
-                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})]",
+                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})] [--report json|table]",
                     coord::DEFAULT_LISTEN_ADDR
                 );
                 std::process::exit(0);
@@ -252,7 +258,7 @@ fn main() -> ExitCode {
     }
     if let Some(addr) = exporter.local_addr() {
         println!(
-            "serving metrics at http://{addr}/metrics for {:?}",
+            "serving metrics at http://{addr}/metrics (and /health, /report) for {:?}",
             options.duration
         );
     }
@@ -278,49 +284,19 @@ fn main() -> ExitCode {
     };
     let errors = runtime.block_on(run_workload(options.duration));
 
-    println!(
-        "\nper-operation performance ({} simulated panics):",
-        panics.load(Ordering::Relaxed)
-    );
-    print_table(&coord::operation_stats());
-    for retry in coord::retry_stats() {
-        println!(
-            "\nretries of {}: {} made, {} calls recovered by a retry, {} gave up after retrying",
-            retry.operation, retry.retries, retry.successful_with_retry, retry.exhausted
-        );
-    }
-    for breaker in coord::breakers() {
-        let counts = breaker.counts();
-        println!(
-            "breaker {}: {} now; {} successes, {} failures, {} rejected",
-            breaker.name(),
-            breaker.state(),
-            counts.successes,
-            counts.failures,
-            counts.rejected
-        );
-    }
-    let validation = coord::validation_report();
-    println!(
-        "validation: {} inputs checked ({}), {} valid, compliance score {:.1}/100",
-        validation.validations,
-        validation
-            .rule_sets
-            .iter()
-            .map(|r| format!("{} {}", r.validations, r.rule_set))
-            .collect::<Vec<_>>()
-            .join(", "),
-        validation.valid,
-        validation.compliance_score
-    );
-    for rule_set in &validation.rule_sets {
-        for failure in &rule_set.top_failures {
-            println!(
-                "  {:>7}  {}: `{}` {}",
-                failure.count, rule_set.rule_set, failure.path, failure.code
-            );
+    let report = coord::report();
+    if options.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(json) => println!("{json}"),
+            Err(err) => {
+                eprintln!("service: cannot write the report as JSON: {err}");
+                return ExitCode::FAILURE;
+            }
         }
+        return ExitCode::SUCCESS;
     }
+    println!("\n{report}");
+    println!("simulated panics: {}", panics.load(Ordering::Relaxed));
     println!("\nplace_order errors by cause:");
     for (cause, count) in errors {
         println!("  {count:>7}  {cause}");
@@ -409,40 +385,5 @@ fn millis(duration: Option<Duration>) -> String {
         Some(d) if d < Duration::from_micros(1) => format!("{}ns", d.as_nanos()),
         Some(d) if d < Duration::from_millis(1) => format!("{:.1}µs", d.as_secs_f64() * 1e6),
         Some(d) => format!("{:.2}ms", d.as_secs_f64() * 1e3),
-    }
-}
-
-fn print_table(stats: &[OperationSnapshot]) {
-    println!(
-        "{:<16} {:>8} {:>8} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8}",
-        "operation",
-        "calls",
-        "ok",
-        "error",
-        "panic",
-        "cancelled",
-        "mean",
-        "p50",
-        "p95",
-        "p99",
-        "max",
-        "calls/s"
-    );
-    for op in stats {
-        println!(
-            "{:<16} {:>8} {:>8} {:>7} {:>6} {:>9} {:>9} {:>9} {:>9} {:>9} {:>9} {:>8.1}",
-            op.operation,
-            op.calls.total(),
-            op.calls.ok,
-            op.calls.error,
-            op.calls.panic,
-            op.calls.cancelled,
-            millis(op.mean),
-            millis(op.p50),
-            millis(op.p95),
-            millis(op.p99),
-            millis(op.max),
-            op.throughput_per_sec,
-        );
     }
 }

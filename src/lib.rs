@@ -317,6 +317,7 @@ pub use coord_runtime::{
     breaker, breaker_conflicts, breakers, error_handling_report, metric_names, operation_stats,
     prometheus, register_breaker, retry_stats, seed_jitter,
 };
+pub use coord_runtime::{OperationReport, Report, report};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

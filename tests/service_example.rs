@@ -73,6 +73,13 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
 
     // Scrape while the workload runs.
     std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (status, health) = support::http::get(addr, "/health").expect("GET /health");
+    assert!(status == 200 || status == 503, "{status} {health}");
+    assert!(health.contains("\"status\""), "{health}");
+    assert_eq!(
+        support::http::get(addr, "/report").expect("GET /report").0,
+        200
+    );
     let (status, metrics) = support::http::get(addr, "/metrics").expect("scrape the service");
     assert_eq!(status, 200);
     for operation in OPERATIONS {
@@ -110,13 +117,31 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
         "the outage happens:\n{rest}"
     );
     assert!(
-        rest.contains("breaker payments:"),
-        "the breaker summary is printed:\n{rest}"
+        rest.lines()
+            .any(|line| line.trim_start().starts_with("payments ")),
+        "the breaker table lists payments:\n{rest}"
     );
-    let table = rest
-        .split("per-operation performance")
+    let validation = rest
+        .split("\nvalidation\n")
         .nth(1)
-        .expect("a final table");
+        .expect("a validation table");
+    for rule_set in ["untrusted_input", "order", "message"] {
+        let row = validation
+            .lines()
+            .find(|line| line.trim_start().starts_with(rule_set));
+        let checked: u64 = row
+            .and_then(|row| row.split_whitespace().nth(1))
+            .and_then(|count| count.parse().ok())
+            .unwrap_or(0);
+        assert!(
+            checked > 0,
+            "every shipped rule file is used: {rule_set} in\n{validation}"
+        );
+    }
+    let table = rest
+        .split("performance (ms)")
+        .nth(1)
+        .expect("a final report");
     for operation in OPERATIONS {
         assert!(
             table.contains(operation),
@@ -144,4 +169,26 @@ fn bad_arguments_are_reported_with_what_was_wrong() {
         stderr.contains("invalid listen address `nowhere`"),
         "{stderr}"
     );
+}
+
+#[test]
+fn report_json_prints_the_report_as_json() {
+    let output = Command::new(example_binary())
+        .args([
+            "--duration",
+            "1",
+            "--listen",
+            "127.0.0.1:0",
+            "--report",
+            "json",
+        ])
+        .output()
+        .expect("run service");
+    assert!(output.status.success());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let json = &stdout[stdout.find("\n{").expect("a JSON document") + 1..];
+    let report: serde_json::Value = serde_json::from_str(json).expect("the report as JSON");
+    for section in ["overall", "performance", "error_handling", "validation"] {
+        assert!(report.get(section).is_some(), "{section} missing");
+    }
 }

@@ -11,6 +11,7 @@ mod error;
 mod export;
 mod named_registry;
 mod outcome;
+mod report;
 mod report_errors;
 mod retry;
 mod severity;
@@ -35,6 +36,7 @@ pub use export::{
     prometheus,
 };
 pub use outcome::Outcome;
+pub use report::{OperationReport, Report, report};
 pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};
 pub use retry::classify::Classify;
 pub use retry::policy::{Backoff, Jitter, RetryPolicy, StopReason};

@@ -1,4 +1,5 @@
-//! The HTTP listener serving `/metrics`, on its own thread and single-threaded tokio runtime.
+//! The HTTP listener serving `/metrics`, `/health` and `/report`, on its own thread and
+//! single-threaded tokio runtime.
 //!
 //! coord binds the socket itself rather than using the exporter's listener so that a taken port is
 //! an error returned to the caller, port 0 reports the port it got, and the listener does not depend
@@ -16,9 +17,13 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::ExportError;
+use crate::HealthStatus;
 
 /// A client that has not sent its request headers by then is disconnected.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Content type of `/health` and `/report`.
+const JSON_CONTENT_TYPE: &str = "application/json";
 
 /// Content type of the Prometheus text exposition format.
 const EXPOSITION_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -76,38 +81,73 @@ async fn serve(listener: TcpListener, handle: PrometheusHandle) {
     }
 }
 
+/// What the listener serves.
+#[derive(Clone, Copy)]
+enum Endpoint {
+    /// The Prometheus text exposition.
+    Metrics,
+    /// The overall status as JSON: 200 when healthy or degraded, 503 when unhealthy.
+    Health,
+    /// The whole report as JSON.
+    Report,
+}
+
 fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<Full<Bytes>> {
-    if request.uri().path() != "/metrics" {
-        return plain(
-            StatusCode::NOT_FOUND,
-            "not found; metrics are served at /metrics\n",
-        );
-    }
-    match *request.method() {
-        Method::GET => {
-            let mut response = Response::new(Full::new(Bytes::from(handle.render())));
-            response.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static(EXPOSITION_CONTENT_TYPE),
+    let endpoint = match request.uri().path() {
+        "/metrics" => Endpoint::Metrics,
+        "/health" => Endpoint::Health,
+        "/report" => Endpoint::Report,
+        _ => {
+            return plain(
+                StatusCode::NOT_FOUND,
+                "not found; served: /metrics, /health, /report\n",
             );
-            response
         }
-        Method::HEAD => {
-            let mut response = Response::new(Full::new(Bytes::new()));
-            response.headers_mut().insert(
-                CONTENT_TYPE,
-                HeaderValue::from_static(EXPOSITION_CONTENT_TYPE),
-            );
-            response
-        }
+    };
+    let head = match *request.method() {
+        Method::GET => false,
+        Method::HEAD => true,
         _ => {
             let mut response = plain(StatusCode::METHOD_NOT_ALLOWED, "use GET\n");
             response
                 .headers_mut()
                 .insert(ALLOW, HeaderValue::from_static("GET, HEAD"));
-            response
+            return response;
         }
-    }
+    };
+    let (status, content_type, body) = match endpoint {
+        Endpoint::Metrics => (StatusCode::OK, EXPOSITION_CONTENT_TYPE, handle.render()),
+        Endpoint::Health => {
+            let report = crate::error_handling_report();
+            let status = match report.health_status {
+                HealthStatus::Unhealthy => StatusCode::SERVICE_UNAVAILABLE,
+                HealthStatus::Healthy | HealthStatus::Degraded => StatusCode::OK,
+            };
+            let not_closed: Vec<serde_json::Value> = report
+                .breakers
+                .iter()
+                .filter(|breaker| breaker.state != crate::BreakerState::Closed)
+                .map(|breaker| serde_json::json!({"breaker": breaker.name, "state": breaker.state}))
+                .collect();
+            let body = serde_json::json!({"status": report.health_status, "breakers": not_closed});
+            (status, JSON_CONTENT_TYPE, body.to_string())
+        }
+        Endpoint::Report => {
+            let body = serde_json::to_string(&crate::report())
+                .unwrap_or_else(|err| serde_json::json!({"error": err.to_string()}).to_string());
+            (StatusCode::OK, JSON_CONTENT_TYPE, body)
+        }
+    };
+    let mut response = Response::new(Full::new(if head {
+        Bytes::new()
+    } else {
+        Bytes::from(body)
+    }));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
 }
 
 fn plain(status: StatusCode, body: &'static str) -> Response<Full<Bytes>> {

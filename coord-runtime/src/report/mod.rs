@@ -1,0 +1,124 @@
+//! The whole report: performance per operation, error handling, validation, and the overall
+//! health they add up to; serializable (JSON, YAML) and printable as terminal tables.
+
+mod tables;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::report_errors::{ErrorHandlingReport, HealthStatus, error_handling_report};
+use crate::tracking::stats::{OperationSnapshot, operation_stats};
+use crate::validation::{ValidationReport, validation_report};
+
+/// One operation's figures; durations in milliseconds.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OperationReport {
+    /// The operation.
+    pub operation: String,
+    /// Calls, whatever their outcome.
+    pub calls: u64,
+    /// Calls that returned normally (`Ok`).
+    pub ok: u64,
+    /// Calls that returned `Err`.
+    pub errors: u64,
+    /// Calls that panicked.
+    pub panics: u64,
+    /// Async calls dropped before completion.
+    pub cancelled: u64,
+    /// `(errors + panics) / calls` (0 when there were no calls). Cancellations are the caller's
+    /// choice, not the operation's failure, so they are not counted.
+    pub error_rate: f64,
+    /// Mean duration.
+    pub mean_ms: Option<f64>,
+    /// Median duration.
+    pub p50_ms: Option<f64>,
+    /// 95th percentile.
+    pub p95_ms: Option<f64>,
+    /// 99th percentile.
+    pub p99_ms: Option<f64>,
+    /// Longest call.
+    pub max_ms: Option<f64>,
+    /// Calls per second since the operation was first called.
+    pub throughput_per_sec: f64,
+}
+
+impl From<&OperationSnapshot> for OperationReport {
+    #[allow(clippy::cast_precision_loss)] // call counts far below 2^52
+    fn from(snapshot: &OperationSnapshot) -> Self {
+        let calls = snapshot.calls.total();
+        let failed = snapshot.calls.error + snapshot.calls.panic;
+        let ms = |duration: Option<std::time::Duration>| duration.map(|d| d.as_secs_f64() * 1e3);
+        Self {
+            operation: snapshot.operation.clone(),
+            calls,
+            ok: snapshot.calls.ok,
+            errors: snapshot.calls.error,
+            panics: snapshot.calls.panic,
+            cancelled: snapshot.calls.cancelled,
+            error_rate: if calls == 0 {
+                0.0
+            } else {
+                failed as f64 / calls as f64
+            },
+            mean_ms: ms(snapshot.mean),
+            p50_ms: ms(snapshot.p50),
+            p95_ms: ms(snapshot.p95),
+            p99_ms: ms(snapshot.p99),
+            max_ms: ms(snapshot.max),
+            throughput_per_sec: snapshot.throughput_per_sec,
+        }
+    }
+}
+
+/// Everything coord knows about the process now; see [`report`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The overall status: the error-handling health (unhealthy while any breaker is open,
+    /// forced open or refusing calls over conflicting declarations; degraded while any is
+    /// half-open; healthy otherwise).
+    pub overall: HealthStatus,
+    /// Per operation, by name.
+    pub performance: Vec<OperationReport>,
+    /// Breakers and retries.
+    pub error_handling: ErrorHandlingReport,
+    /// Validations per rule set.
+    pub validation: ValidationReport,
+}
+
+/// The report now.
+///
+/// ```
+/// #[coord::track_performance]
+/// fn ping() -> Result<(), String> {
+///     Ok(())
+/// }
+///
+/// ping().unwrap();
+/// let report = coord::report();
+/// assert_eq!(report.overall, coord::HealthStatus::Healthy);
+/// let ping = report.performance.iter().find(|op| op.operation == "ping").unwrap();
+/// assert_eq!((ping.calls, ping.error_rate), (1, 0.0));
+/// println!("{report}"); // terminal tables
+/// let json = serde_json::to_string(&report).unwrap();
+/// assert!(json.contains(r#""overall":"healthy""#));
+/// ```
+#[must_use]
+pub fn report() -> Report {
+    let error_handling = error_handling_report();
+    Report {
+        overall: error_handling.health_status,
+        performance: operation_stats()
+            .iter()
+            .map(OperationReport::from)
+            .collect(),
+        error_handling,
+        validation: validation_report(),
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        tables::write(self, f)
+    }
+}

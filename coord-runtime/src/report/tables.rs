@@ -1,0 +1,183 @@
+//! The report as terminal tables, one per section, columns sized to their content.
+
+use std::fmt::{self, Write as _};
+
+use super::Report;
+
+/// A table: a header row and data rows of cells, left-aligned first column, right-aligned rest.
+struct Table {
+    title: &'static str,
+    header: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+}
+
+impl Table {
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{}", self.title)?;
+        if self.rows.is_empty() {
+            return writeln!(f, "  (none)");
+        }
+        let widths: Vec<usize> = (0..self.header.len())
+            .map(|column| {
+                self.rows
+                    .iter()
+                    .map(|row| row[column].chars().count())
+                    .chain([self.header[column].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: &mut dyn Iterator<Item = String>| {
+            let mut out = String::from(" ");
+            for (column, cell) in cells.enumerate() {
+                if column == 0 {
+                    let _ = write!(out, " {cell:<width$}", width = widths[0]);
+                } else {
+                    let _ = write!(out, "  {cell:>width$}", width = widths[column]);
+                }
+            }
+            out
+        };
+        writeln!(
+            f,
+            "{}",
+            line(&mut self.header.iter().map(|h| (*h).to_owned()))
+        )?;
+        for row in &self.rows {
+            writeln!(f, "{}", line(&mut row.iter().cloned()))?;
+        }
+        Ok(())
+    }
+}
+
+fn ms(value: Option<f64>) -> String {
+    value.map_or_else(|| "-".to_owned(), |ms| format!("{ms:.3}"))
+}
+
+/// Writes every section of `report`.
+pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    writeln!(f, "overall: {}", report.overall)?;
+    let performance = Table {
+        title: "performance (ms)",
+        header: vec![
+            "operation",
+            "calls",
+            "errors",
+            "panics",
+            "cancelled",
+            "error rate",
+            "mean",
+            "p50",
+            "p95",
+            "p99",
+            "max",
+            "calls/s",
+        ],
+        rows: report
+            .performance
+            .iter()
+            .map(|op| {
+                vec![
+                    op.operation.clone(),
+                    op.calls.to_string(),
+                    op.errors.to_string(),
+                    op.panics.to_string(),
+                    op.cancelled.to_string(),
+                    format!("{:.2}%", op.error_rate * 100.0),
+                    ms(op.mean_ms),
+                    ms(op.p50_ms),
+                    ms(op.p95_ms),
+                    ms(op.p99_ms),
+                    ms(op.max_ms),
+                    format!("{:.1}", op.throughput_per_sec),
+                ]
+            })
+            .collect(),
+    };
+    let breakers = Table {
+        title: "circuit breakers",
+        header: vec![
+            "breaker",
+            "state",
+            "successes",
+            "failures",
+            "rejected",
+            "in a row",
+        ],
+        rows: report
+            .error_handling
+            .breakers
+            .iter()
+            .map(|b| {
+                vec![
+                    b.name.clone(),
+                    b.state.to_string(),
+                    b.successes.to_string(),
+                    b.failures.to_string(),
+                    b.rejected.to_string(),
+                    b.consecutive_failures.to_string(),
+                ]
+            })
+            .collect(),
+    };
+    let retries = Table {
+        title: "retries",
+        header: vec![
+            "operation",
+            "ok first",
+            "ok on retry",
+            "failed",
+            "failed after retry",
+            "retries",
+            "exhausted",
+        ],
+        rows: report
+            .error_handling
+            .retries
+            .iter()
+            .map(|r| {
+                vec![
+                    r.operation.clone(),
+                    r.successful_without_retry.to_string(),
+                    r.successful_with_retry.to_string(),
+                    r.failed_without_retry.to_string(),
+                    r.failed_with_retry.to_string(),
+                    r.retries.to_string(),
+                    r.exhausted.to_string(),
+                ]
+            })
+            .collect(),
+    };
+    let validation = Table {
+        title: "validation",
+        header: vec![
+            "rule set",
+            "validations",
+            "valid",
+            "compliance",
+            "most frequent failure",
+        ],
+        rows: report
+            .validation
+            .rule_sets
+            .iter()
+            .map(|r| {
+                vec![
+                    r.rule_set.clone(),
+                    r.validations.to_string(),
+                    r.valid.to_string(),
+                    format!("{:.1}", r.compliance_score),
+                    r.top_failures.first().map_or_else(
+                        || "-".to_owned(),
+                        |top| format!("`{}` {} ×{}", top.path, top.code, top.count),
+                    ),
+                ]
+            })
+            .collect(),
+    };
+    for table in [performance, breakers, retries, validation] {
+        writeln!(f)?;
+        table.write(f)?;
+    }
+    Ok(())
+}
