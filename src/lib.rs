@@ -317,7 +317,10 @@ pub use coord_runtime::{
     breaker, breaker_conflicts, breakers, error_handling_report, metric_names, operation_stats,
     prometheus, register_breaker, retry_stats, seed_jitter,
 };
-pub use coord_runtime::{OperationReport, Report, report};
+pub use coord_runtime::{
+    Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,
+    performance_thresholds, report,
+};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

@@ -233,3 +233,31 @@ fn readers_never_see_a_half_loaded_registry() {
         }
     });
 }
+
+#[test]
+fn performance_thresholds_come_from_the_rule_files_and_are_checked() {
+    let _turn = LOADING.lock().unwrap_or_else(|e| e.into_inner());
+    let set = "performance_thresholds:\n  p95_ms: {excellent: 1, good: 2, fair: 3}\n  error_rate: {excellent: 0, good: 0.5, fair: 1}\nping: {}\n";
+    let dir = TempRules::new("thresholds", &[("quality.yaml", set)]);
+    let summary = coord::load_rules(dir.path()).unwrap();
+    assert_eq!(
+        summary.rule_sets,
+        ["ping"],
+        "the thresholds are not a rule set"
+    );
+    let thresholds = coord::performance_thresholds();
+    assert_eq!(
+        (thresholds.p95_ms.fair, thresholds.error_rate.good),
+        (3.0, 0.5)
+    );
+
+    let unordered = "\n\nperformance_thresholds:\n  p95_ms: {excellent: 5, good: 2, fair: 3}\n  error_rate: {excellent: 0, good: 0.5, fair: 1}\n";
+    let bad = problem(unordered);
+    assert_eq!(bad.line, Some(3), "{bad}");
+    assert!(bad.message.contains("excellent <= good <= fair"), "{bad}");
+
+    let typo = problem(
+        "performance_thresholds:\n  p95_ms: {excellent: 1, good: 2, fiar: 3}\n  error_rate: {excellent: 0, good: 0.5, fair: 1}\n",
+    );
+    assert_eq!(typo.line, Some(2), "{typo}");
+}

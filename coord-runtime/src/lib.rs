@@ -36,6 +36,7 @@ pub use export::{
     prometheus,
 };
 pub use outcome::Outcome;
+pub use report::score::{Limits, PerformanceClass, PerformanceThresholds};
 pub use report::{OperationReport, Report, report};
 pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};
 pub use retry::classify::Classify;
@@ -46,8 +47,8 @@ pub use severity::Severity;
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
 pub use validation::problems::{RuleProblem, RulesError};
 pub use validation::registry::{
-    DEFAULT_RULES_DIR, LoadSummary, load_rules, register_rule_set, reload_rules, rule_sets,
-    validate,
+    DEFAULT_RULES_DIR, LoadSummary, load_rules, performance_thresholds, register_rule_set,
+    reload_rules, rule_sets, validate,
 };
 pub use validation::result::{ErrorCode, ValidationError, ValidationResult};
 pub use validation::rule_set::{FailureCount, RuleSetReport};

@@ -1,6 +1,7 @@
 //! The whole report: performance per operation, error handling, validation, and the overall
 //! health they add up to; serializable (JSON, YAML) and printable as terminal tables.
 
+pub mod score;
 mod tables;
 
 use std::fmt;
@@ -9,7 +10,9 @@ use serde::Serialize;
 
 use crate::report_errors::{ErrorHandlingReport, HealthStatus, error_handling_report};
 use crate::tracking::stats::{OperationSnapshot, operation_stats};
+use crate::validation::registry::performance_thresholds;
 use crate::validation::{ValidationReport, validation_report};
+use score::{PerformanceClass, PerformanceThresholds};
 
 /// One operation's figures; durations in milliseconds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -41,14 +44,25 @@ pub struct OperationReport {
     pub max_ms: Option<f64>,
     /// Calls per second since the operation was first called.
     pub throughput_per_sec: f64,
+    /// Performance score, 0–100 (see [`PerformanceThresholds`] for the formula).
+    pub score: f64,
+    /// What the score means.
+    pub class: PerformanceClass,
 }
 
-impl From<&OperationSnapshot> for OperationReport {
+impl OperationReport {
     #[allow(clippy::cast_precision_loss)] // call counts far below 2^52
-    fn from(snapshot: &OperationSnapshot) -> Self {
+    fn new(snapshot: &OperationSnapshot, thresholds: &PerformanceThresholds) -> Self {
         let calls = snapshot.calls.total();
         let failed = snapshot.calls.error + snapshot.calls.panic;
         let ms = |duration: Option<std::time::Duration>| duration.map(|d| d.as_secs_f64() * 1e3);
+        let error_rate = if calls == 0 {
+            0.0
+        } else {
+            failed as f64 / calls as f64
+        };
+        let p95_ms = ms(snapshot.p95).unwrap_or(0.0);
+        let score = thresholds.score(p95_ms, error_rate);
         Self {
             operation: snapshot.operation.clone(),
             calls,
@@ -67,6 +81,8 @@ impl From<&OperationSnapshot> for OperationReport {
             p99_ms: ms(snapshot.p99),
             max_ms: ms(snapshot.max),
             throughput_per_sec: snapshot.throughput_per_sec,
+            score,
+            class: PerformanceClass::of(score),
         }
     }
 }
@@ -80,6 +96,10 @@ pub struct Report {
     pub overall: HealthStatus,
     /// Per operation, by name.
     pub performance: Vec<OperationReport>,
+    /// The operations' scores averaged, weighted by calls (100 when nothing ran).
+    pub performance_score: f64,
+    /// What the overall score means.
+    pub performance_class: PerformanceClass,
     /// Breakers and retries.
     pub error_handling: ErrorHandlingReport,
     /// Validations per rule set.
@@ -106,12 +126,27 @@ pub struct Report {
 #[must_use]
 pub fn report() -> Report {
     let error_handling = error_handling_report();
+    let thresholds = performance_thresholds();
+    let performance: Vec<OperationReport> = operation_stats()
+        .iter()
+        .map(|snapshot| OperationReport::new(snapshot, &thresholds))
+        .collect();
+    let calls: u64 = performance.iter().map(|op| op.calls).sum();
+    #[allow(clippy::cast_precision_loss)]
+    let performance_score = if calls == 0 {
+        100.0
+    } else {
+        performance
+            .iter()
+            .map(|op| op.score * op.calls as f64)
+            .sum::<f64>()
+            / calls as f64
+    };
     Report {
         overall: error_handling.health_status,
-        performance: operation_stats()
-            .iter()
-            .map(OperationReport::from)
-            .collect(),
+        performance,
+        performance_score,
+        performance_class: PerformanceClass::of(performance_score),
         error_handling,
         validation: validation_report(),
     }

@@ -17,12 +17,20 @@ impl Table {
         if self.rows.is_empty() {
             return writeln!(f, "  (none)");
         }
-        let widths: Vec<usize> = (0..self.header.len())
+        let columns = self
+            .rows
+            .iter()
+            .map(Vec::len)
+            .chain([self.header.len()])
+            .max()
+            .unwrap_or(0);
+        let widths: Vec<usize> = (0..columns)
             .map(|column| {
                 self.rows
                     .iter()
-                    .map(|row| row[column].chars().count())
-                    .chain([self.header[column].len()])
+                    .filter_map(|row| row.get(column))
+                    .map(|cell| cell.chars().count())
+                    .chain(self.header.get(column).map(|h| h.len()))
                     .max()
                     .unwrap_or(0)
             })
@@ -57,6 +65,11 @@ fn ms(value: Option<f64>) -> String {
 /// Writes every section of `report`.
 pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(f, "overall: {}", report.overall)?;
+    writeln!(
+        f,
+        "performance: {:.1}/100 ({})",
+        report.performance_score, report.performance_class
+    )?;
     let performance = Table {
         title: "performance (ms)",
         header: vec![
@@ -72,6 +85,8 @@ pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             "p99",
             "max",
             "calls/s",
+            "score",
+            "class",
         ],
         rows: report
             .performance
@@ -90,6 +105,8 @@ pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                     ms(op.p99_ms),
                     ms(op.max_ms),
                     format!("{:.1}", op.throughput_per_sec),
+                    format!("{:.1}", op.score),
+                    op.class.to_string(),
                 ]
             })
             .collect(),

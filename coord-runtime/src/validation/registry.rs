@@ -13,8 +13,9 @@ use super::plan::compile;
 use super::problems::{RuleProblem, RulesError, locate};
 use super::result::ValidationResult;
 use super::rule_set::RuleSet;
-use super::spec::{RuleFile, RuleSetSpec};
+use super::spec::{PERFORMANCE_THRESHOLDS_KEY, RuleFile, RuleSetSpec, ThresholdsFile};
 use crate::Error;
+use crate::report::score::PerformanceThresholds;
 
 /// Where rules are loaded from when nothing else says: `rules/`, or `$COORD_RULES_DIR`.
 pub const DEFAULT_RULES_DIR: &str = "rules";
@@ -25,6 +26,8 @@ pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
 struct Registry {
     /// Every rule set: from files and from code.
     sets: HashMap<String, Arc<RuleSet>>,
+    /// The performance score's thresholds, if a rule file sets them.
+    thresholds: Option<PerformanceThresholds>,
     /// The names registered in code, which survive reloads of the files.
     from_code: Vec<String>,
 }
@@ -74,7 +77,7 @@ pub fn load_rules(dir: impl AsRef<Path>) -> Result<LoadSummary, RulesError> {
 fn load_into_registry(dir: &Path) -> Result<LoadSummary, RulesError> {
     let dir = dir.to_path_buf();
     *LOADED_FROM.lock().unwrap_or_else(PoisonError::into_inner) = Some(dir.clone());
-    let (file_sets, files) = read_dir(&dir)?;
+    let (file_sets, thresholds, files) = read_dir(&dir)?;
     let mut rule_sets: Vec<String> = file_sets.keys().cloned().collect();
     rule_sets.sort();
     // Rule sets registered in code are kept; a file may not redefine one.
@@ -98,6 +101,7 @@ fn load_into_registry(dir: &Path) -> Result<LoadSummary, RulesError> {
     }
     REGISTRY.store(Arc::new(Registry {
         sets,
+        thresholds,
         from_code: current.from_code.clone(),
     }));
     tracing::info!(dir = %dir.display(), rule_sets = rule_sets.len(), "coord: validation rules loaded");
@@ -159,7 +163,11 @@ pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesErro
         if !from_code.iter().any(|known| known == name) {
             from_code.push(name.to_owned());
         }
-        Registry { sets, from_code }
+        Registry {
+            sets,
+            thresholds: current.thresholds,
+            from_code,
+        }
     });
     Ok(())
 }
@@ -222,7 +230,21 @@ pub fn validate<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Validati
     with_rule_set(name, |rule_set| rule_set.validate(value))
 }
 
-fn read_dir(dir: &Path) -> Result<(HashMap<String, Arc<RuleSet>>, usize), RulesError> {
+/// The performance score's thresholds: from the rule files (`performance_thresholds` in
+/// `rules/quality.yaml`), or the defaults of [`PerformanceThresholds`].
+#[must_use]
+pub fn performance_thresholds() -> PerformanceThresholds {
+    ensure_default_loaded();
+    REGISTRY.load().thresholds.unwrap_or_default()
+}
+
+type Loaded = (
+    HashMap<String, Arc<RuleSet>>,
+    Option<PerformanceThresholds>,
+    usize,
+);
+
+fn read_dir(dir: &Path) -> Result<Loaded, RulesError> {
     let io_problem = |file: &Path, err: std::io::Error| RuleProblem {
         file: file.to_path_buf(),
         line: None,
@@ -245,6 +267,7 @@ fn read_dir(dir: &Path) -> Result<(HashMap<String, Arc<RuleSet>>, usize), RulesE
     let mut problems = Vec::new();
     let mut sets: HashMap<String, Arc<RuleSet>> = HashMap::new();
     let mut defined_in: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut thresholds: Option<(PerformanceThresholds, PathBuf)> = None;
     for file in &files {
         let text = match read_limited(file) {
             Ok(text) => text,
@@ -253,6 +276,32 @@ fn read_dir(dir: &Path) -> Result<(HashMap<String, Arc<RuleSet>>, usize), RulesE
                 continue;
             }
         };
+        // A file that is not valid YAML is reported once, by `parse_file` below.
+        let yaml_ok = serde_yaml::from_str::<serde::de::IgnoredAny>(&text).is_ok();
+        let found = if yaml_ok {
+            parse_thresholds(file, &text)
+        } else {
+            Ok(None)
+        };
+        match found {
+            Ok(None) => {}
+            Ok(Some(found)) => match &thresholds {
+                Some((_, first)) => {
+                    let (line, column) = locate(&text, &[PERFORMANCE_THRESHOLDS_KEY]);
+                    problems.push(RuleProblem {
+                        file: file.clone(),
+                        line,
+                        column,
+                        message: format!(
+                            "`{PERFORMANCE_THRESHOLDS_KEY}` is already set in {}",
+                            first.display()
+                        ),
+                    });
+                }
+                None => thresholds = Some((found, file.clone())),
+            },
+            Err(problem) => problems.push(problem),
+        }
         match parse_file(file, &text) {
             Err(mut found) => problems.append(&mut found),
             Ok(parsed) => {
@@ -277,7 +326,7 @@ fn read_dir(dir: &Path) -> Result<(HashMap<String, Arc<RuleSet>>, usize), RulesE
         }
     }
     if problems.is_empty() {
-        Ok((sets, files.len()))
+        Ok((sets, thresholds.map(|(found, _)| found), files.len()))
     } else {
         Err(RulesError { problems })
     }
@@ -307,6 +356,37 @@ fn read_limited(file: &Path) -> Result<String, RuleProblem> {
             .count();
         problem(Some(line), "file is not valid UTF-8".to_owned())
     })
+}
+
+/// The performance thresholds one file sets, if any.
+fn parse_thresholds(file: &Path, text: &str) -> Result<Option<PerformanceThresholds>, RuleProblem> {
+    let parsed: Option<ThresholdsFile> = serde_yaml::from_str(text).map_err(|err| {
+        let mut message = err.to_string();
+        if let Some(at) = message.find(" at line ") {
+            message.truncate(at);
+        }
+        RuleProblem {
+            file: file.to_path_buf(),
+            line: err.location().map(|at| at.line()),
+            column: err.location().map(|at| at.column()),
+            message,
+        }
+    })?;
+    let Some(thresholds) = parsed.and_then(|file| file.performance_thresholds) else {
+        return Ok(None);
+    };
+    match thresholds.problem() {
+        None => Ok(Some(thresholds)),
+        Some(message) => {
+            let (line, column) = locate(text, &[PERFORMANCE_THRESHOLDS_KEY]);
+            Err(RuleProblem {
+                file: file.to_path_buf(),
+                line,
+                column,
+                message: format!("`{PERFORMANCE_THRESHOLDS_KEY}`: {message}"),
+            })
+        }
+    }
 }
 
 /// Parses and compiles one file's rule sets.

@@ -192,12 +192,52 @@ where
     deserializer.deserialize_map(UniqueKeys(std::marker::PhantomData))
 }
 
-/// A whole rule file: rule sets by name, each name once.
+/// The top-level key of a rule file that is not a rule set: the performance score's thresholds
+/// (read by the report).
+pub const PERFORMANCE_THRESHOLDS_KEY: &str = "performance_thresholds";
+
+/// A whole rule file: rule sets by name, each name once (the performance thresholds skipped).
 #[derive(Debug, Default)]
 pub struct RuleFile(pub BTreeMap<String, RuleSetSpec>);
 
 impl<'de> Deserialize<'de> for RuleFile {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        unique_keys(deserializer).map(RuleFile)
+        struct RuleSets;
+
+        impl<'de> serde::de::Visitor<'de> for RuleSets {
+            type Value = RuleFile;
+
+            fn expecting(&self, formatter: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                formatter.write_str("rule sets by name")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RuleFile, A::Error> {
+                let mut sets = BTreeMap::new();
+                while let Some(key) = map.next_key::<String>()? {
+                    if key == PERFORMANCE_THRESHOLDS_KEY {
+                        map.next_value::<serde::de::IgnoredAny>()?;
+                        continue;
+                    }
+                    if sets.contains_key(&key) {
+                        return Err(serde::de::Error::custom(format!("`{key}` is given twice")));
+                    }
+                    sets.insert(key, map.next_value()?);
+                }
+                Ok(RuleFile(sets))
+            }
+        }
+
+        deserializer.deserialize_map(RuleSets)
     }
+}
+
+/// The performance thresholds a rule file may set.
+#[derive(Debug, Default, Deserialize)]
+pub struct ThresholdsFile {
+    /// The thresholds, when the file sets them.
+    #[serde(default)]
+    pub performance_thresholds: Option<crate::report::score::PerformanceThresholds>,
 }
