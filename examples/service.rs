@@ -256,6 +256,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // Process CPU and memory, sampled every second for the report and /metrics.
+    let _monitor = match coord::start_system_monitor(Duration::from_secs(1), 60) {
+        Ok(monitor) => monitor,
+        Err(err) => {
+            eprintln!("service: cannot start the system monitor: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
     if let Some(addr) = exporter.local_addr() {
         println!(
             "serving metrics at http://{addr}/metrics (and /health, /report) for {:?}",

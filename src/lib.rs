@@ -321,6 +321,7 @@ pub use coord_runtime::{
     Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,
     performance_thresholds, report,
 };
+pub use coord_runtime::{SystemMonitor, SystemReport, SystemSample, start_system_monitor};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

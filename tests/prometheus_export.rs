@@ -69,6 +69,12 @@ fn exporter() -> &'static coord::Exporter {
         pay(false).expect("paid");
         pay(true).expect_err("declined twice");
         std::panic::catch_unwind(crash).expect_err("panic");
+        // The system monitor's gauges go through promtool too.
+        let monitor = coord::start_system_monitor(Duration::from_millis(5), 2).expect("monitor");
+        while monitor.latest().is_none() {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        std::mem::forget(monitor);
         let mut future = std::pin::pin!(wait_forever());
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         assert!(future.as_mut().poll(&mut context).is_pending());
@@ -115,6 +121,9 @@ fn exposition_has_help_histograms_and_all_outcomes() {
         r#"coord_operation_in_flight{operation="export.wait"} 0"#,
         "# HELP coord_build_info ",
         "# HELP coord_retry_calls_total ",
+        "# TYPE coord_process_resident_memory_bytes gauge",
+        "# HELP coord_process_cpu_usage_ratio ",
+        "# HELP coord_system_memory_total_bytes ",
         r#"coord_retry_calls_total{operation="export.pay",kind="successful_without_retry"} 1"#,
         r#"coord_retry_calls_total{operation="export.pay",kind="failed_with_retry"} 1"#,
         r#"coord_retry_attempts_total{operation="export.pay"} 1"#,

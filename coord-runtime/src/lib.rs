@@ -16,6 +16,7 @@ mod report_errors;
 mod retry;
 mod severity;
 mod sync;
+mod system;
 mod tracking;
 mod validation;
 
@@ -37,13 +38,14 @@ pub use export::{
 };
 pub use outcome::Outcome;
 pub use report::score::{Limits, PerformanceClass, PerformanceThresholds};
-pub use report::{OperationReport, Report, report};
+pub use report::{OperationReport, Report, SystemReport, report};
 pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};
 pub use retry::classify::Classify;
 pub use retry::policy::{Backoff, Jitter, RetryPolicy, StopReason};
 pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
 pub use severity::Severity;
+pub use system::{SystemMonitor, SystemSample, start_system_monitor};
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
 pub use validation::problems::{RuleProblem, RulesError};
 pub use validation::registry::{

@@ -9,6 +9,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::report_errors::{ErrorHandlingReport, HealthStatus, error_handling_report};
+use crate::system::{SystemSample, running_samples};
 use crate::tracking::stats::{OperationSnapshot, operation_stats};
 use crate::validation::registry::performance_thresholds;
 use crate::validation::{ValidationReport, validation_report};
@@ -104,6 +105,43 @@ pub struct Report {
     pub error_handling: ErrorHandlingReport,
     /// Validations per rule set.
     pub validation: ValidationReport,
+    /// The system monitor's figures, when one runs (see
+    /// [`start_system_monitor`](crate::start_system_monitor)).
+    pub system: Option<SystemReport>,
+}
+
+/// What the system monitor saw.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SystemReport {
+    /// The newest sample.
+    pub latest: SystemSample,
+    /// Samples kept.
+    pub samples: usize,
+    /// Mean process CPU over the samples kept, in percent of one core.
+    pub mean_process_cpu_percent: f64,
+    /// Highest resident memory over the samples kept.
+    pub peak_process_resident_bytes: u64,
+}
+
+fn system_report() -> Option<SystemReport> {
+    let samples = running_samples()?;
+    let latest = *samples.last()?;
+    #[allow(clippy::cast_precision_loss)]
+    let mean = samples
+        .iter()
+        .map(|s| f64::from(s.process_cpu_percent))
+        .sum::<f64>()
+        / samples.len() as f64;
+    Some(SystemReport {
+        latest,
+        samples: samples.len(),
+        mean_process_cpu_percent: mean,
+        peak_process_resident_bytes: samples
+            .iter()
+            .map(|s| s.process_resident_bytes)
+            .max()
+            .unwrap_or(0),
+    })
 }
 
 /// The report now.
@@ -149,6 +187,7 @@ pub fn report() -> Report {
         performance_class: PerformanceClass::of(performance_score),
         error_handling,
         validation: validation_report(),
+        system: system_report(),
     }
 }
 

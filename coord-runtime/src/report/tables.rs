@@ -196,5 +196,20 @@ pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f)?;
         table.write(f)?;
     }
+    if let Some(system) = &report.system {
+        let mib = |bytes: u64| bytes / (1 << 20);
+        writeln!(f)?;
+        writeln!(
+            f,
+            "system: process CPU {:.1}% (mean {:.1}% over {} samples), resident {} MiB (peak {} MiB), system memory {} / {} MiB",
+            system.latest.process_cpu_percent,
+            system.mean_process_cpu_percent,
+            system.samples,
+            mib(system.latest.process_resident_bytes),
+            mib(system.peak_process_resident_bytes),
+            mib(system.latest.system_memory_used_bytes),
+            mib(system.latest.system_memory_total_bytes),
+        )?;
+    }
     Ok(())
 }
