@@ -169,17 +169,7 @@ pub fn report() -> Report {
         .iter()
         .map(|snapshot| OperationReport::new(snapshot, &thresholds))
         .collect();
-    let calls: u64 = performance.iter().map(|op| op.calls).sum();
-    #[allow(clippy::cast_precision_loss)]
-    let performance_score = if calls == 0 {
-        100.0
-    } else {
-        performance
-            .iter()
-            .map(|op| op.score * op.calls as f64)
-            .sum::<f64>()
-            / calls as f64
-    };
+    let performance_score = score::weighted_mean(performance.iter().map(|op| (op.score, op.calls)));
     Report {
         overall: error_handling.health_status,
         performance,

@@ -97,6 +97,21 @@ impl PerformanceThresholds {
     }
 }
 
+/// The mean of `scores` weighted by their counts, or 100 when the counts add up to nothing
+/// (no evidence of a problem).
+pub fn weighted_mean(scores: impl Iterator<Item = (f64, u64)> + Clone) -> f64 {
+    let total: u64 = scores.clone().map(|(_, count)| count).sum();
+    if total == 0 {
+        return 100.0;
+    }
+    #[allow(clippy::cast_precision_loss)] // counts far below 2^52
+    let sum: f64 = scores
+        .map(|(score, count)| score * count as f64)
+        .sum::<f64>()
+        / total as f64;
+    sum
+}
+
 /// What a score means.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]

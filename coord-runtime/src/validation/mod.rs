@@ -43,16 +43,11 @@ pub fn validation_report() -> ValidationReport {
     let rule_sets = rule_set_reports();
     let validations: u64 = rule_sets.iter().map(|r| r.validations).sum();
     let valid = rule_sets.iter().map(|r| r.valid).sum();
-    #[allow(clippy::cast_precision_loss)]
-    let compliance_score = if validations == 0 {
-        100.0
-    } else {
+    let compliance_score = crate::report::score::weighted_mean(
         rule_sets
             .iter()
-            .map(|r| r.compliance_score * r.validations as f64)
-            .sum::<f64>()
-            / validations as f64
-    };
+            .map(|r| (r.compliance_score, r.validations)),
+    );
     ValidationReport {
         validations,
         valid,

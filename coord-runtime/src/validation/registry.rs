@@ -276,35 +276,30 @@ fn read_dir(dir: &Path) -> Result<Loaded, RulesError> {
                 continue;
             }
         };
-        // A file that is not valid YAML is reported once, by `parse_file` below.
-        let yaml_ok = serde_yaml::from_str::<serde::de::IgnoredAny>(&text).is_ok();
-        let found = if yaml_ok {
-            parse_thresholds(file, &text)
-        } else {
-            Ok(None)
-        };
-        match found {
-            Ok(None) => {}
-            Ok(Some(found)) => match &thresholds {
-                Some((_, first)) => {
-                    let (line, column) = locate(&text, &[PERFORMANCE_THRESHOLDS_KEY]);
-                    problems.push(RuleProblem {
-                        file: file.clone(),
-                        line,
-                        column,
-                        message: format!(
-                            "`{PERFORMANCE_THRESHOLDS_KEY}` is already set in {}",
-                            first.display()
-                        ),
-                    });
-                }
-                None => thresholds = Some((found, file.clone())),
-            },
-            Err(problem) => problems.push(problem),
-        }
         match parse_file(file, &text) {
             Err(mut found) => problems.append(&mut found),
             Ok(parsed) => {
+                // Only a file that parsed: a YAML error is reported once, by `parse_file`.
+                match parse_thresholds(file, &text) {
+                    Ok(None) => {}
+                    Ok(Some(found)) => match &thresholds {
+                        Some((_, first)) => {
+                            let (line, column) = locate(&text, &[PERFORMANCE_THRESHOLDS_KEY]);
+                            problems.push(RuleProblem {
+                                file: file.clone(),
+                                line,
+                                column,
+                                message: format!(
+                                    "`{PERFORMANCE_THRESHOLDS_KEY}` is already set in {}",
+                                    first.display()
+                                ),
+                            });
+                        }
+                        None => thresholds = Some((found, file.clone())),
+                    },
+                    Err(problem) => problems.push(problem),
+                }
+
                 for (name, rule_set) in parsed {
                     if let Some(first) = defined_in.get(&name) {
                         let (line, column) = locate(&text, &[&name]);

@@ -96,6 +96,16 @@ impl<'w, 'p> Compound<'w, 'p> {
         }
     }
 
+    /// `{"Variant": [..]}` or `{"Variant": {..}}`: the content, without rules, under the
+    /// variant's name in the path.
+    fn variant(walk: &'w mut Walk<'p>, variant: &str, is_array: bool) -> Self {
+        let mark = walk.path.mark();
+        walk.path.push_field(variant);
+        let mut compound = Self::open(walk, None, is_array);
+        compound.restore = Some(mark);
+        compound
+    }
+
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) {
         let index = self.count;
         self.count += 1;
@@ -519,12 +529,7 @@ impl<'w, 'p> ser::Serializer for ValueSerializer<'w, 'p> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'p>, Self::Error> {
-        // `{"Variant": [..]}`: the items are checked as an array under the variant's name.
-        let mark = self.walk.path.mark();
-        self.walk.path.push_field(variant);
-        let mut compound = Compound::open(self.walk, None, true);
-        compound.restore = Some(mark);
-        Ok(compound)
+        Ok(Compound::variant(self.walk, variant, true))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'p>, Self::Error> {
         Ok(Compound::open(self.walk, self.node, false))
@@ -539,10 +544,6 @@ impl<'w, 'p> ser::Serializer for ValueSerializer<'w, 'p> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'p>, Self::Error> {
-        let mark = self.walk.path.mark();
-        self.walk.path.push_field(variant);
-        let mut compound = Compound::open(self.walk, None, false);
-        compound.restore = Some(mark);
-        Ok(compound)
+        Ok(Compound::variant(self.walk, variant, false))
     }
 }
