@@ -1,0 +1,8 @@
+#[coord::validate_input(required = text)]
+fn call(text: &str) -> Result<usize, coord::Error> {
+    Ok(text.len())
+}
+
+fn main() {
+    let _ = call("x");
+}
