@@ -54,13 +54,17 @@ impl BreakerArgs {
     fn read_group(tokens: TokenStream, key_span: Span, errors: &mut Errors) -> Option<Self> {
         let list = errors.ok(args::parse_args(tokens))?;
         let mut named = Vec::new();
+        let mut positional = false;
         for arg in list {
             match arg {
                 Arg::Named(arg) => named.push(arg),
-                Arg::Positional(lit) => errors.at(
-                    lit.span(),
-                    "name the breaker with `name = \"...\"` inside `circuit_breaker(...)`",
-                ),
+                Arg::Positional(lit) => {
+                    positional = true;
+                    errors.at(
+                        lit.span(),
+                        "name the breaker with `name = \"...\"` inside `circuit_breaker(...)`",
+                    );
+                }
             }
         }
         let mut name = None;
@@ -108,7 +112,10 @@ impl BreakerArgs {
             );
         }
         let Some(name) = name else {
-            errors.at(key_span, "`circuit_breaker(...)` needs `name = \"...\"`");
+            // A name written without `name =` was already reported.
+            if !positional {
+                errors.at(key_span, "`circuit_breaker(...)` needs `name = \"...\"`");
+            }
             return None;
         };
         Some(Self { name, options })
