@@ -10,7 +10,6 @@ use syn::spanned::Spanned as _;
 use syn::{Expr, ExprLit, Ident, Lit, LitBool, LitStr, Token};
 
 use crate::errors::Errors;
-use crate::suggest;
 
 /// One comma-separated argument.
 pub enum Arg {
@@ -131,7 +130,7 @@ impl KeyTable {
             .map(|key| format!("`{key}`"))
             .collect::<Vec<_>>()
             .join(", ");
-        match suggest::closest(key, &keys) {
+        match coord_text::closest(key, &keys) {
             Some(near) => format!(
                 "unknown argument `{key}` in {}; did you mean `{near}`? (valid arguments: {valid})",
                 self.context
@@ -319,7 +318,7 @@ pub fn number(arg: &NamedArg, check: impl Fn(f64) -> bool, rule: &str) -> syn::R
 pub fn duration(arg: &NamedArg, allow_zero: bool) -> syn::Result<u64> {
     let lit = string(arg, "\"250ms\"")?;
     let key = arg.key_name();
-    let nanos = crate::duration::parse_nanos(&lit.value())
+    let nanos = coord_text::parse_duration_nanos(&lit.value())
         .map_err(|reason| syn::Error::new(lit.span(), format!("`{key}`: {reason}")))?;
     if nanos == 0 && !allow_zero {
         return Err(syn::Error::new(
@@ -343,7 +342,7 @@ pub fn choice(arg: &NamedArg, choices: &[&'static str]) -> syn::Result<&'static 
         .map(|c| format!("\"{c}\""))
         .collect::<Vec<_>>()
         .join(", ");
-    let hint = suggest::closest(&value, choices)
+    let hint = coord_text::closest(&value, choices)
         .map(|near| format!("; did you mean \"{near}\"?"))
         .unwrap_or_default();
     Err(syn::Error::new(

@@ -10,14 +10,12 @@ mod args;
 mod body;
 mod breaker_args;
 mod coordinate_args;
-mod duration;
 mod errors;
 mod expand;
 mod func;
 mod handle_args;
 mod json;
 mod retry_args;
-mod suggest;
 mod track_args;
 mod validate_args;
 

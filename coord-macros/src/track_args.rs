@@ -17,7 +17,7 @@ const KEYS: KeyTable = KeyTable {
 fn is_unknown_flag(arg: &NamedArg) -> bool {
     matches!(arg.value, ArgValue::Flag)
         && !KEYS.accepts(&arg.key_name())
-        && crate::suggest::closest(&arg.key_name(), &KEYS.keys()).is_none()
+        && coord_text::closest(&arg.key_name(), &KEYS.keys()).is_none()
 }
 
 /// What `#[track_performance(...)]` asked for; absent fields take their defaults.

@@ -11,7 +11,6 @@ use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
 use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
 use crate::errors::Errors;
 use crate::json::Json;
-use crate::suggest;
 
 /// The keys of the attribute (and of `#[coordinate_operation(validate(...))]`).
 pub const VALIDATE_KEYS: &[&str] = &[
@@ -175,7 +174,7 @@ impl ValidateArgs {
 
 fn unknown_parameter(name: &str, parameters: &[String]) -> String {
     let candidates: Vec<&str> = parameters.iter().map(String::as_str).collect();
-    let hint = suggest::closest(name, &candidates)
+    let hint = coord_text::closest(name, &candidates)
         .map(|near| format!("; did you mean `{near}`?"))
         .unwrap_or_default();
     let listed = candidates

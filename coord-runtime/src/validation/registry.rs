@@ -463,36 +463,6 @@ fn unknown_key_hint(message: &str) -> Option<String> {
         .or_else(|| message.split("unknown variant `").nth(1))?;
     let (typed, expected) = rest.split_once('`')?;
     let candidates: Vec<&str> = expected.split('`').skip(1).step_by(2).collect();
-    let near = candidates
-        .iter()
-        .map(|candidate| (strsim_distance(typed, candidate), *candidate))
-        .filter(|(distance, _)| *distance <= (typed.len() / 3).max(1))
-        .min_by_key(|(distance, _)| *distance)?;
-    Some(format!("; did you mean `{}`?", near.1))
-}
-
-/// Edit distance counting a swap of neighbours as one edit ("mni" is one edit from "min").
-fn strsim_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut table = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for (i, row) in table.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in table[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=a.len() {
-        for j in 1..=b.len() {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut best = (table[i - 1][j] + 1)
-                .min(table[i][j - 1] + 1)
-                .min(table[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                best = best.min(table[i - 2][j - 2] + 1);
-            }
-            table[i][j] = best;
-        }
-    }
-    table[a.len()][b.len()]
+    let near = coord_text::closest(typed, &candidates)?;
+    Some(format!("; did you mean `{near}`?"))
 }

@@ -1,6 +1,13 @@
-//! "Did you mean" hints for misspelt argument names.
+//! "Did you mean" hints for misspelt names: attribute arguments, rule keys, configuration keys.
 
-/// The candidate closest to `typed`, if it is close enough to be a plausible typo.
+/// The candidate closest to `typed`, if it is close enough to be a plausible typo (at most one
+/// edit per three characters).
+///
+/// ```
+/// assert_eq!(coord_text::closest("max_retrys", &["max_retries", "base_delay"]), Some("max_retries"));
+/// assert_eq!(coord_text::closest("timeout", &["max_retries"]), None);
+/// ```
+#[must_use]
 pub fn closest<'a>(typed: &str, candidates: &[&'a str]) -> Option<&'a str> {
     let limit = (typed.len() / 3).max(1);
     candidates
@@ -11,8 +18,14 @@ pub fn closest<'a>(typed: &str, candidates: &[&'a str]) -> Option<&'a str> {
         .map(|(_, candidate)| candidate)
 }
 
-/// Levenshtein distance, counting a swap of two neighbours as one edit.
-fn edit_distance(a: &str, b: &str) -> usize {
+/// Levenshtein distance, counting a swap of two neighbours as one edit ("mni" is one edit
+/// from "min").
+///
+/// ```
+/// assert_eq!(coord_text::edit_distance("mni", "min"), 1);
+/// ```
+#[must_use]
+pub fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut rows = vec![vec![0usize; b.len() + 1]; a.len() + 1];
