@@ -223,8 +223,8 @@ pub use coord_macros::handle_errors;
 /// ```
 ///
 /// # What is validated
-/// - `rules = "user_profile"`: a rule set loaded from the rules directory (`rules/`, or
-///   `$COORD_RULES_DIR`, loaded on first use; or [`load_rules`]). The input document is the
+/// - `rules = "user_profile"`: a rule set loaded from the rules directory (the configuration's
+///   `validation_rules_path`, `rules/` by default, loaded on first use; or [`load_rules`]). The input document is the
 ///   function's parameters as an object keyed by parameter name, so every parameter must
 ///   implement `serde::Serialize` (the compiler points at one that does not).
 /// - `arg = user`: validate that one parameter instead; rule paths are inside it.
@@ -316,6 +316,10 @@ pub use coord_runtime::{
     PrometheusExport, RetryKind, RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock,
     breaker, breaker_conflicts, breakers, error_handling_report, metric_names, operation_stats,
     prometheus, register_breaker, retry_stats, seed_jitter,
+};
+pub use coord_runtime::{
+    CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
+    DEFAULT_CONFIG_FILE, ENV_PREFIX, ValueProblem, configuration, init, init_with,
 };
 pub use coord_runtime::{
     Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,

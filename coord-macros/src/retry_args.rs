@@ -128,6 +128,17 @@ impl RetryArgs {
         policy
     }
 
+    /// A `const` expression naming the policy fields taken from the configuration at run time:
+    /// those the attribute left unset, unless it wrote a `severity` (whose preset then fills
+    /// them).
+    pub fn inherited(&self, krate: &syn::Path) -> TokenStream {
+        let open = |written: bool| self.severity.is_none() && !written;
+        let max_retries = open(self.max_retries.is_some());
+        let base_delay = open(self.base_delay.is_some());
+        let multiplier = open(self.multiplier.is_some());
+        quote!(#krate::__private::Inherited::fields(#max_retries, #base_delay, #multiplier))
+    }
+
     /// The expression deciding whether `error` is retried: the `retry_if` function, else the
     /// error's `Classify` impl, else `true`.
     pub fn retryable(&self, krate: &syn::Path, error: &syn::Ident) -> TokenStream {

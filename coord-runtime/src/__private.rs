@@ -12,7 +12,7 @@ pub use crate::retry::classify::{
     OpaqueError, UnclassifiedError,
 };
 pub use crate::retry::run::{AsyncRetry, Settled, run_sync};
-pub use crate::retry::site::RetrySite;
+pub use crate::retry::site::{Inherited, RetrySite};
 pub use crate::tracking::call_site::{CallGuard, CallSite};
 pub use crate::validation::inline::InlineRules;
 pub use crate::validation::outcome as validation_outcome;
@@ -20,6 +20,12 @@ pub use crate::validation::registry::with_rule_set;
 pub use crate::validation::rule_set::{ParamsValidation, RuleSet};
 pub use crate::{Backoff, BreakerConfig, Jitter, RetryPolicy, Severity};
 pub use linkme;
+
+/// Whether validation runs (`enable_validation` in the configuration).
+#[inline]
+pub fn validation_enabled() -> bool {
+    crate::config::configuration().enable_validation
+}
 
 /// Runs `body` once. Taking `FnOnce` makes the closure own its captures, so a body returning a
 /// reference borrowed from an argument (`&mut self` included) compiles as it did unannotated.

@@ -7,6 +7,7 @@
 
 mod breaker;
 mod clock;
+mod config;
 mod error;
 mod export;
 mod named_registry;
@@ -31,6 +32,10 @@ pub use breaker::named::{Breaker, Permit};
 pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
 pub use breaker::state::BreakerState;
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::{
+    CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
+    DEFAULT_CONFIG_FILE, ENV_PREFIX, ValueProblem, configuration, init, init_with,
+};
 pub use error::Error;
 pub use export::{
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, PrometheusExport,

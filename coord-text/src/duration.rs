@@ -134,7 +134,16 @@ mod tests {
 
     #[test]
     fn rejects_nonsense() {
-        for bad in ["", "10", "10 parsecs", "ms", "-5s", "1.2.3s", "5 s x", "1e30h"] {
+        for bad in [
+            "",
+            "10",
+            "10 parsecs",
+            "ms",
+            "-5s",
+            "1.2.3s",
+            "5 s x",
+            "1e30h",
+        ] {
             assert!(parse_duration_nanos(bad).is_err(), "{bad:?} accepted");
         }
         assert!(matches!(

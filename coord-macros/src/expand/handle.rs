@@ -64,6 +64,7 @@ pub fn retry_expression(
     let sig = &function.sig;
     let private = quote!(#krate::__private);
     let policy = retry.policy(krate);
+    let inherited = retry.inherited(krate);
     let error = Ident::new("__coord_error", Span::mixed_site());
     let retryable = retry.retryable(krate, &error);
 
@@ -138,7 +139,7 @@ pub fn retry_expression(
     };
     quote! {{
             static __COORD_RETRY_SITE: #private::RetrySite =
-                #private::RetrySite::new(#name, #policy);
+                #private::RetrySite::new(#name, #policy, #inherited);
             #breaker_items
             #[allow(unused_imports)]
             use #private::{

@@ -140,8 +140,10 @@ pub fn validation_statements(
     quote! {
         #item
         #result_check
-        if let ::core::result::Result::Err(#error) = #private::validation_outcome(#lookup) {
-            return ::core::result::Result::Err(::core::convert::From::from(#error));
+        if #private::validation_enabled() {
+            if let ::core::result::Result::Err(#error) = #private::validation_outcome(#lookup) {
+                return ::core::result::Result::Err(::core::convert::From::from(#error));
+            }
         }
     }
 }

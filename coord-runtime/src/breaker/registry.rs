@@ -52,8 +52,9 @@ fn declared(name: &str) -> Result<Option<BreakerConfig>, Error> {
     }
 }
 
-/// The breaker called `name`, created on first use with its declared options (or the
-/// defaults of [`BreakerConfig::new`] when no code declares any).
+/// The breaker called `name`, created on first use with the options an attribute declares for
+/// it, else those of its `breakers` entry in the [configuration](crate::CoordinationConfig),
+/// else [`BreakerConfig::new`] with the configuration's `circuit_breaker_threshold`.
 ///
 /// ```
 /// let payments = coord::breaker("docs.payments");
@@ -110,7 +111,7 @@ fn get_or_create(
         (Some((config, clock)), _) => (config, clock),
         (None, Ok(Some(config))) => (*config, Arc::new(SystemClock) as Arc<dyn Clock>),
         (None, _) => (
-            BreakerConfig::new(),
+            crate::config::configuration().breaker_config(name),
             Arc::new(SystemClock) as Arc<dyn Clock>,
         ),
     };

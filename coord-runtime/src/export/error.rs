@@ -51,4 +51,7 @@ pub enum ExportError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The configuration, read for its `duration_buckets`, could not be loaded.
+    #[error(transparent)]
+    Config(#[from] crate::ConfigError),
 }

@@ -59,7 +59,8 @@ pub fn prometheus() -> PrometheusExport {
 #[derive(Debug, Clone)]
 pub struct PrometheusExport {
     listen: Option<String>,
-    buckets: Vec<f64>,
+    /// `None`: the configuration's `duration_buckets`, read at install.
+    buckets: Option<Vec<f64>>,
     upkeep_interval: Duration,
 }
 
@@ -67,7 +68,7 @@ impl Default for PrometheusExport {
     fn default() -> Self {
         Self {
             listen: None,
-            buckets: DEFAULT_DURATION_BUCKETS.to_vec(),
+            buckets: None,
             upkeep_interval: DEFAULT_UPKEEP_INTERVAL,
         }
     }
@@ -90,7 +91,8 @@ impl PrometheusExport {
     }
 
     /// Bucket upper bounds, in seconds, for every histogram named `*_seconds`; strictly
-    /// increasing, finite and positive. Defaults to [`DEFAULT_DURATION_BUCKETS`].
+    /// increasing, finite and positive. Defaults to the configuration's `duration_buckets`
+    /// ([`DEFAULT_DURATION_BUCKETS`] unless configured).
     ///
     /// ```
     /// let err = coord::prometheus().duration_buckets(&[0.1, 0.05]).install().unwrap_err();
@@ -98,7 +100,7 @@ impl PrometheusExport {
     /// ```
     #[must_use]
     pub fn duration_buckets(mut self, seconds: &[f64]) -> Self {
-        self.buckets = seconds.to_vec();
+        self.buckets = Some(seconds.to_vec());
         self
     }
 
@@ -125,7 +127,7 @@ impl PrometheusExport {
     ///
     /// # Errors
     /// [`ExportError`] when the address does not parse or cannot be bound, the buckets are
-    /// unusable, a global recorder is already installed, or a thread cannot start. Nothing is
+    /// unusable, the configuration (read for its buckets) is bad, a global recorder is already installed, or a thread cannot start. Nothing is
     /// installed when it fails.
     ///
     /// ```
@@ -135,7 +137,11 @@ impl PrometheusExport {
     /// assert!(matches!(second, Err(coord::ExportError::RecorderAlreadyInstalled)));
     /// ```
     pub fn install(self) -> Result<Exporter, ExportError> {
-        check_buckets(&self.buckets)?;
+        let buckets = match self.buckets {
+            Some(buckets) => buckets,
+            None => crate::config::try_configuration()?.duration_buckets.clone(),
+        };
+        check_buckets(&buckets)?;
         let listener = self.listen.as_deref().map(bind).transpose()?;
         let local_addr = listener
             .as_ref()
@@ -148,9 +154,9 @@ impl PrometheusExport {
 
         let recorder = PrometheusBuilder::new()
             .with_recommended_naming(true)
-            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &self.buckets)
+            .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &buckets)
             .map_err(|_| ExportError::InvalidBuckets {
-                buckets: self.buckets.clone(),
+                buckets: buckets.clone(),
                 reason: "rejected by the exporter",
             })?
             .build_recorder();
@@ -208,7 +214,19 @@ impl Exporter {
 }
 
 fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {
-    let reason = if buckets.is_empty() {
+    match bucket_problem(buckets) {
+        Some(reason) => Err(ExportError::InvalidBuckets {
+            buckets: buckets.to_vec(),
+            reason,
+        }),
+        None => Ok(()),
+    }
+}
+
+/// What makes `buckets` unusable as histogram bounds, if anything; shared with the
+/// configuration's `duration_buckets`.
+pub(crate) fn bucket_problem(buckets: &[f64]) -> Option<&'static str> {
+    if buckets.is_empty() {
         Some("at least one bucket is needed")
     } else if buckets
         .iter()
@@ -219,13 +237,6 @@ fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {
         Some("bounds must be strictly increasing")
     } else {
         None
-    };
-    match reason {
-        Some(reason) => Err(ExportError::InvalidBuckets {
-            buckets: buckets.to_vec(),
-            reason,
-        }),
-        None => Ok(()),
     }
 }
 

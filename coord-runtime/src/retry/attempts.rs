@@ -52,7 +52,7 @@ impl Attempts {
     /// Whether elapsed times are needed (only when the policy has a deadline).
     #[inline]
     pub fn needs_clock(&self) -> bool {
-        self.site.policy().deadline.is_some()
+        self.site.has_deadline()
     }
 
     /// The attempt succeeded.

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use metrics::{Counter, Key, Label};
 
 use super::policy::RetryPolicy;
+use crate::config::{CoordinationConfig, configuration};
 use crate::metric_names::{KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL};
 use crate::named_registry::{Named, NamedRegistry};
 use crate::tracking::call_site::METADATA;
@@ -137,20 +138,65 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
         .collect()
 }
 
+/// Which retry settings an attribute left to the configuration (it wrote neither them nor a
+/// `severity`). Not a stable API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inherited {
+    max_retries: bool,
+    base_delay: bool,
+    multiplier: bool,
+}
+
+impl Inherited {
+    /// Nothing: the policy is used as written (a `severity` was written, or no configuration
+    /// applies).
+    pub const NOTHING: Self = Self::fields(false, false, false);
+
+    /// The fields taken from the configuration.
+    pub const fn fields(max_retries: bool, base_delay: bool, multiplier: bool) -> Self {
+        Self {
+            max_retries,
+            base_delay,
+            multiplier,
+        }
+    }
+
+    /// `declared` with the inherited fields replaced by `config`'s.
+    fn apply(self, mut declared: RetryPolicy, config: &CoordinationConfig) -> RetryPolicy {
+        if self.max_retries {
+            declared = declared.max_retries(config.max_retries);
+        }
+        if self.base_delay {
+            declared = declared.base_delay(config.base_delay);
+        }
+        if self.multiplier {
+            declared = declared.multiplier(config.backoff_multiplier);
+        }
+        declared
+    }
+}
+
 /// One retried function's `static`. Not a stable API: generated code builds one per function.
 pub struct RetrySite {
     operation: &'static str,
-    policy: RetryPolicy,
+    declared: RetryPolicy,
+    inherited: Inherited,
+    /// `declared` with the configuration applied, on first need (the configuration never
+    /// changes once in effect).
+    effective: OnceLock<RetryPolicy>,
     metrics: RecorderCache<RetryMetrics>,
     stats: OnceLock<&'static RetryStats>,
 }
 
 impl RetrySite {
-    /// A site for `operation` retrying with `policy`.
-    pub const fn new(operation: &'static str, policy: RetryPolicy) -> Self {
+    /// A site for `operation` retrying with `declared`, its `inherited` fields taken from the
+    /// configuration.
+    pub const fn new(operation: &'static str, declared: RetryPolicy, inherited: Inherited) -> Self {
         Self {
             operation,
-            policy,
+            declared,
+            inherited,
+            effective: OnceLock::new(),
             metrics: RecorderCache::new(),
             stats: OnceLock::new(),
         }
@@ -161,9 +207,21 @@ impl RetrySite {
         self.operation
     }
 
-    /// The policy.
+    /// The policy in effect: as written in the attribute, completed from the configuration.
     pub fn policy(&self) -> &RetryPolicy {
-        &self.policy
+        self.effective.get_or_init(|| {
+            if self.inherited == Inherited::NOTHING {
+                self.declared
+            } else {
+                self.inherited.apply(self.declared, configuration())
+            }
+        })
+    }
+
+    /// Whether the policy has a deadline; never taken from the configuration, so answering
+    /// needs no configuration lookup on the success path.
+    pub(crate) fn has_deadline(&self) -> bool {
+        self.declared.deadline.is_some()
     }
 
     /// Records one finished call.

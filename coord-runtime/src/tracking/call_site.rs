@@ -47,13 +47,15 @@ impl CallSite {
     /// Starts recording one call; the returned guard records it when finished or dropped.
     #[inline]
     pub fn enter(&'static self) -> CallGuard {
+        if !crate::config::configuration().enable_performance_monitoring {
+            return CallGuard { recording: None };
+        }
         let handles = self.handles.get(|recorder| self.register_with(recorder));
         if let Some(in_flight) = &handles.in_flight {
             in_flight.increment(1.0);
         }
         CallGuard {
-            handles,
-            start: quanta::Instant::now(),
+            recording: Some((handles, quanta::Instant::now())),
         }
     }
 
@@ -95,8 +97,9 @@ impl CallSite {
 /// [`Outcome::Cancelled`] otherwise (an async call's future dropped before completion).
 #[must_use = "a call guard records the call when finished or dropped"]
 pub struct CallGuard {
-    handles: &'static SiteHandles,
-    start: quanta::Instant,
+    /// Where to record and when the call started; `None` when performance monitoring is
+    /// switched off in the configuration.
+    recording: Option<(&'static SiteHandles, quanta::Instant)>,
 }
 
 impl CallGuard {
@@ -109,8 +112,10 @@ impl CallGuard {
 
     #[inline]
     fn record(&self, outcome: Outcome) {
-        let elapsed = self.start.elapsed();
-        let handles = self.handles;
+        let Some((handles, start)) = self.recording else {
+            return;
+        };
+        let elapsed = start.elapsed();
         handles.calls[outcome.index()].increment(1);
         handles.duration.record(elapsed.as_secs_f64());
         if let Some(in_flight) = &handles.in_flight {

@@ -17,7 +17,7 @@ use super::spec::{PERFORMANCE_THRESHOLDS_KEY, RuleFile, RuleSetSpec, ThresholdsF
 use crate::Error;
 use crate::report::score::PerformanceThresholds;
 
-/// Where rules are loaded from when nothing else says: `rules/`, or `$COORD_RULES_DIR`.
+/// Where rules are loaded from when the configuration's `validation_rules_path` is not set.
 pub const DEFAULT_RULES_DIR: &str = "rules";
 /// Largest rule file read, so a stray huge file cannot exhaust memory.
 pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
@@ -173,8 +173,7 @@ pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesErro
 }
 
 fn default_dir() -> PathBuf {
-    std::env::var_os("COORD_RULES_DIR")
-        .map_or_else(|| PathBuf::from(DEFAULT_RULES_DIR), PathBuf::from)
+    crate::config::configuration().validation_rules_path.clone()
 }
 
 /// The names of the loaded rule sets, sorted.

@@ -1,0 +1,189 @@
+//! What can be wrong with the configuration, and where it was written.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use crate::validation::problems::RulesError;
+
+/// Where a configuration value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConfigSource {
+    /// A YAML file, at a line and column when they could be found.
+    File {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line of the key.
+        line: Option<usize>,
+        /// 1-based column of the key.
+        column: Option<usize>,
+    },
+    /// A `COORDINATION_*` environment variable.
+    Environment {
+        /// The variable's name.
+        variable: String,
+    },
+    /// A [`CoordinationConfig`](crate::CoordinationConfig) built in code and passed to
+    /// [`init_with`](crate::init_with).
+    Code,
+}
+
+impl fmt::Display for ConfigSource {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigSource::File { path, line, column } => {
+                write!(f, "{}", path.display())?;
+                if let Some(line) = line {
+                    write!(f, ":{line}")?;
+                    if let Some(column) = column {
+                        write!(f, ":{column}")?;
+                    }
+                }
+                Ok(())
+            }
+            ConfigSource::Environment { variable } => write!(f, "environment variable {variable}"),
+            ConfigSource::Code => f.write_str("configuration built in code"),
+        }
+    }
+}
+
+/// What is wrong with one value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// Not `true` or `false`.
+    #[error("expected `true` or `false`")]
+    NotBoolean,
+    /// Not a whole number.
+    #[error("expected a whole number")]
+    NotWholeNumber,
+    /// Not a number.
+    #[error("expected a number")]
+    NotNumber,
+    /// Below the smallest value that makes sense.
+    #[error("must be at least {minimum}")]
+    TooSmall {
+        /// The smallest value accepted.
+        minimum: f64,
+    },
+    /// Zero or below where only a positive value makes sense.
+    #[error("must be greater than zero")]
+    NotPositive,
+    /// Above the largest value that makes sense.
+    #[error("must be at most {maximum}")]
+    TooLarge {
+        /// The largest value accepted.
+        maximum: f64,
+    },
+    /// Not a duration such as `"250ms"`.
+    #[error(transparent)]
+    Duration(#[from] coord_text::DurationError),
+    /// A zero duration where one would make no sense.
+    #[error("must be longer than zero")]
+    ZeroDuration,
+    /// A list or mapping where text or a number was expected.
+    #[error("expected a single value, not a list or mapping")]
+    NotScalar,
+    /// Not a list of numbers (or, in an environment variable, numbers separated by commas).
+    #[error("expected a list of numbers")]
+    NotNumberList,
+    /// Not a mapping of keys to values.
+    #[error("expected a mapping of keys to values")]
+    NotMapping,
+    /// Histogram buckets that cannot be used.
+    #[error("{0}")]
+    Buckets(&'static str),
+    /// A key that only the file can set (its value has structure).
+    #[error("can only be set in the configuration file")]
+    FileOnly,
+    /// An environment variable whose name or value is not Unicode.
+    #[error("is not valid Unicode")]
+    NotUnicode,
+}
+
+/// Why the configuration could not be loaded or installed.
+///
+/// Every message names where the bad value was written and which key it was:
+///
+/// ```
+/// let err = coord::CoordinationConfig::builder()
+///     .env([("COORDINATION_MAX_RETRIES", "three")])
+///     .load()
+///     .unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "environment variable COORDINATION_MAX_RETRIES: `max_retries` = `three`: expected a whole number"
+/// );
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A value that cannot be used for its key.
+    #[error("{origin}: `{key}` = `{value}`: {problem}")]
+    InvalidValue {
+        /// Where it was written.
+        origin: ConfigSource,
+        /// The key, dotted for nested keys (`breakers.payments.open_for`).
+        key: String,
+        /// The value as written.
+        value: String,
+        /// What is wrong with it.
+        problem: ValueProblem,
+    },
+    /// A key coord does not know.
+    #[error("{origin}: unknown key `{key}`{}", suggestion.map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    UnknownKey {
+        /// Where it was written.
+        origin: ConfigSource,
+        /// The key (for a variable, the part after `COORDINATION_`, lower-cased).
+        key: String,
+        /// The known key it is closest to.
+        suggestion: Option<&'static str>,
+    },
+    /// The file could not be read.
+    #[error("cannot read the configuration file {} ({named_by}): {error}", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What named it: `COORDINATION_CONFIG`, the builder, or the default location.
+        named_by: &'static str,
+        /// The operating system's reason.
+        #[source]
+        error: std::io::Error,
+    },
+    /// The file is not YAML.
+    #[error("{origin}: not valid YAML: {message}")]
+    Syntax {
+        /// The file, at the error's position.
+        origin: ConfigSource,
+        /// The parser's message.
+        message: String,
+    },
+    /// The file is YAML but not a mapping at the top.
+    #[error("{}: the configuration must be a mapping of keys to values", path.display())]
+    NotAMapping {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The rule files named by `validation_rules_path` are bad (or missing, when the path was
+    /// set explicitly).
+    #[error("validation rules at {}: {error}", path.display())]
+    Rules {
+        /// The rules directory.
+        path: PathBuf,
+        /// What is wrong with them.
+        #[source]
+        error: RulesError,
+    },
+    /// [`init`](crate::init) or [`init_with`](crate::init_with) ran after the configuration was
+    /// already in effect.
+    #[error(
+        "the configuration is already initialised ({by}); call coord::init once, before the first annotated function runs"
+    )]
+    AlreadyInitialized {
+        /// What initialised it: `"explicitly"` or `"lazily on first use"`.
+        by: &'static str,
+    },
+    /// The system monitor's thread could not start.
+    #[error("cannot start the system monitor: {0}")]
+    Monitor(#[source] std::io::Error),
+}

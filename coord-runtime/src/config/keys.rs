@@ -1,0 +1,151 @@
+//! The configuration keys: one table that the file and the environment layers both read, so a
+//! key cannot be settable in one and forgotten in the other.
+
+use std::time::Duration;
+
+use super::CoordinationConfig;
+use super::error::ValueProblem;
+use super::values::{self, Raw};
+use crate::BreakerConfig;
+
+/// One top-level key and how a value is stored under it.
+pub(super) struct Key {
+    pub name: &'static str,
+    pub set: fn(&mut CoordinationConfig, Raw<'_>) -> Result<(), ValueProblem>,
+}
+
+/// The key whose value is a mapping of breaker names to options: file only.
+pub(super) const BREAKERS: &str = "breakers";
+
+pub(super) const KEYS: &[Key] = &[
+    Key {
+        name: "enable_validation",
+        set: |config, raw| {
+            config.enable_validation = values::boolean(raw)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "validation_rules_path",
+        set: |config, raw| {
+            config.validation_rules_path = values::path(raw)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "max_retries",
+        set: |config, raw| {
+            config.max_retries = values::whole(raw, 0)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "base_delay",
+        set: |config, raw| {
+            config.base_delay = values::duration(raw, true)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "backoff_multiplier",
+        set: |config, raw| {
+            config.backoff_multiplier = values::number(raw, 1.0, 1e6)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "circuit_breaker_threshold",
+        set: |config, raw| {
+            config.circuit_breaker_threshold = values::whole(raw, 1)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "enable_performance_monitoring",
+        set: |config, raw| {
+            config.enable_performance_monitoring = values::boolean(raw)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "collection_interval",
+        set: |config, raw| {
+            config.collection_interval = values::duration(raw, false)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "max_data_points",
+        set: |config, raw| {
+            config.max_data_points = values::count(raw, 1)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "duration_buckets",
+        set: |config, raw| {
+            config.duration_buckets = values::buckets(raw)?;
+            Ok(())
+        },
+    },
+];
+
+/// Every top-level key, for "did you mean" hints.
+pub(super) fn names() -> Vec<&'static str> {
+    KEYS.iter()
+        .map(|key| key.name)
+        .chain(std::iter::once(BREAKERS))
+        .collect()
+}
+
+/// One option of a breaker definition.
+pub(super) struct BreakerKey {
+    pub name: &'static str,
+    pub set: fn(BreakerConfig, Raw<'_>) -> Result<BreakerConfig, ValueProblem>,
+}
+
+pub(super) const BREAKER_KEYS: &[BreakerKey] = &[
+    BreakerKey {
+        name: "consecutive_failures",
+        set: |config, raw| Ok(config.consecutive_failures(values::whole(raw, 1)?)),
+    },
+    BreakerKey {
+        name: "failure_rate",
+        set: |config, raw| {
+            let rate = values::number(raw, 0.0, 1.0)?;
+            if rate == 0.0 {
+                return Err(ValueProblem::NotPositive);
+            }
+            Ok(config.failure_rate(rate))
+        },
+    },
+    BreakerKey {
+        name: "window",
+        set: |config, raw| Ok(config.window(values::whole(raw, 1)?)),
+    },
+    BreakerKey {
+        name: "min_calls",
+        set: |config, raw| Ok(config.min_calls(values::whole(raw, 0)?)),
+    },
+    BreakerKey {
+        name: "open_for",
+        set: |config, raw| Ok(config.open_for(values::duration(raw, false)?)),
+    },
+    BreakerKey {
+        name: "half_open_permits",
+        set: |config, raw| Ok(config.half_open_permits(values::whole(raw, 1)?)),
+    },
+    BreakerKey {
+        name: "close_after",
+        set: |config, raw| Ok(config.close_after(values::whole(raw, 1)?)),
+    },
+];
+
+/// Every breaker option, for "did you mean" hints.
+pub(super) fn breaker_names() -> Vec<&'static str> {
+    BREAKER_KEYS.iter().map(|key| key.name).collect()
+}
+
+/// The built-in defaults, in one place for the docs table and `Default`.
+pub(super) const DEFAULT_BASE_DELAY: Duration = Duration::from_millis(100);
+pub(super) const DEFAULT_COLLECTION_INTERVAL: Duration = Duration::from_secs(5);

@@ -1,0 +1,209 @@
+//! `CoordinationConfig`: the process-wide settings, the layers they are read from, and the one
+//! instance in effect.
+//!
+//! Layers, later wins: built-in defaults < the YAML file < `COORDINATION_*` environment
+//! variables < arguments written in an attribute (for the settings an attribute can write).
+
+mod error;
+mod global;
+mod keys;
+mod layers;
+mod values;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use error::{ConfigError, ConfigSource, ValueProblem};
+pub(crate) use global::try_configuration;
+pub use global::{configuration, init, init_with};
+pub use layers::ConfigBuilder;
+
+use crate::{BreakerConfig, RetryPolicy, Severity};
+use values::Raw;
+
+/// The file read when neither `COORDINATION_CONFIG` nor [`ConfigBuilder::file`] names one
+/// (relative to the working directory; a missing default file is not an error).
+pub const DEFAULT_CONFIG_FILE: &str = "config/coordination.yaml";
+
+/// The environment variable naming the configuration file to read.
+pub const CONFIG_FILE_VAR: &str = "COORDINATION_CONFIG";
+
+/// The prefix of the environment variables that set keys: `COORDINATION_MAX_RETRIES` sets
+/// `max_retries`.
+pub const ENV_PREFIX: &str = "COORDINATION_";
+
+/// The settings every annotated function and the runtime read.
+///
+/// | key | default | meaning |
+/// | --- | --- | --- |
+/// | `enable_validation` | `true` | `false` skips every `#[validate_input]` / `validate(...)` check |
+/// | `validation_rules_path` | `rules` | directory of rule files (relative to the config file when set there) |
+/// | `max_retries` | 3 | retries after the first call, for attributes that leave it (and `severity`) unset |
+/// | `base_delay` | `100ms` | delay before the first retry, likewise |
+/// | `backoff_multiplier` | 2 | exponential backoff factor (≥ 1), likewise |
+/// | `circuit_breaker_threshold` | 5 | consecutive failures that open a breaker no code or file configures |
+/// | `enable_performance_monitoring` | `true` | `false` makes tracked functions record nothing and [`init`] start no system monitor |
+/// | `collection_interval` | `5s` | the system monitor's sampling interval |
+/// | `max_data_points` | 720 | system samples kept |
+/// | `duration_buckets` | [`DEFAULT_DURATION_BUCKETS`](crate::DEFAULT_DURATION_BUCKETS) | histogram bounds in seconds (`"0.01,0.1,1"` in a variable) |
+/// | `breakers` | none | named breakers: `{payments: {consecutive_failures: 3, open_for: 10s}}` (file only) |
+///
+/// Durations are written as in attributes: `"250ms"`, `"2s"`, `"1m30s"`. A bad value, an
+/// unknown key or an unreadable file is a [`ConfigError`] naming the source and the key —
+/// never a silent default.
+///
+/// Where attributes and configuration meet: an attribute's own argument always wins. A retry
+/// attribute that writes `severity` takes that severity's whole preset for the fields it leaves
+/// unset; one that writes no `severity` takes `max_retries`, `base_delay` and
+/// `backoff_multiplier` from here. A breaker's options come from the attribute that declares
+/// them, else from `breakers` here, else the defaults with `circuit_breaker_threshold`.
+///
+/// ```
+/// use std::time::Duration;
+///
+/// let config = coord::CoordinationConfig {
+///     max_retries: 5,
+///     base_delay: Duration::from_millis(20),
+///     ..Default::default()
+/// };
+/// assert_eq!(config.retry_policy().max_retries_value(), 5);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoordinationConfig {
+    /// Whether validation runs at all.
+    pub enable_validation: bool,
+    /// The directory rule files are loaded from.
+    pub validation_rules_path: PathBuf,
+    /// Retries after the first call.
+    pub max_retries: u32,
+    /// The delay before the first retry.
+    pub base_delay: Duration,
+    /// The growth factor of exponential backoff.
+    pub backoff_multiplier: f64,
+    /// Consecutive failures that open a breaker configured nowhere else.
+    pub circuit_breaker_threshold: u32,
+    /// Whether tracked functions record and [`init`] starts the system monitor.
+    pub enable_performance_monitoring: bool,
+    /// The system monitor's sampling interval.
+    pub collection_interval: Duration,
+    /// System samples kept.
+    pub max_data_points: usize,
+    /// Histogram bucket bounds, in seconds, for every `*_seconds` histogram.
+    pub duration_buckets: Vec<f64>,
+    /// Named breakers' options.
+    pub breakers: BTreeMap<String, BreakerConfig>,
+}
+
+impl Default for CoordinationConfig {
+    fn default() -> Self {
+        Self {
+            enable_validation: true,
+            validation_rules_path: PathBuf::from(crate::DEFAULT_RULES_DIR),
+            max_retries: 3,
+            base_delay: keys::DEFAULT_BASE_DELAY,
+            backoff_multiplier: 2.0,
+            circuit_breaker_threshold: 5,
+            enable_performance_monitoring: true,
+            collection_interval: keys::DEFAULT_COLLECTION_INTERVAL,
+            max_data_points: 720,
+            duration_buckets: crate::DEFAULT_DURATION_BUCKETS.to_vec(),
+            breakers: BTreeMap::new(),
+        }
+    }
+}
+
+impl CoordinationConfig {
+    /// Starts building from defaults, a file and the environment.
+    ///
+    /// ```
+    /// let config = coord::CoordinationConfig::builder()
+    ///     .env([("COORDINATION_ENABLE_VALIDATION", "false")])
+    ///     .load()?;
+    /// assert!(!config.enable_validation);
+    /// # Ok::<(), coord::ConfigError>(())
+    /// ```
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Defaults < `COORDINATION_CONFIG` or `config/coordination.yaml` < `COORDINATION_*`
+    /// variables of the process.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the source and key of the first bad value.
+    pub fn load() -> Result<Self, ConfigError> {
+        Self::builder().load()
+    }
+
+    /// The retry policy of an attribute that writes no retry arguments: the medium preset with
+    /// `max_retries`, `base_delay` and `backoff_multiplier` from here.
+    ///
+    /// ```
+    /// let policy = coord::CoordinationConfig::default().retry_policy();
+    /// assert_eq!(policy, coord::RetryPolicy::for_severity(coord::Severity::Medium));
+    /// ```
+    #[must_use]
+    pub fn retry_policy(&self) -> RetryPolicy {
+        RetryPolicy::for_severity(Severity::Medium)
+            .max_retries(self.max_retries)
+            .base_delay(self.base_delay)
+            .multiplier(self.backoff_multiplier)
+    }
+
+    /// The options of breaker `name` when no code declares any: its `breakers` entry, else
+    /// the defaults with `circuit_breaker_threshold`.
+    ///
+    /// ```
+    /// let config = coord::CoordinationConfig { circuit_breaker_threshold: 2, ..Default::default() };
+    /// assert_eq!(config.breaker_config("any"), coord::BreakerConfig::new().consecutive_failures(2));
+    /// ```
+    #[must_use]
+    pub fn breaker_config(&self, name: &str) -> BreakerConfig {
+        self.breakers.get(name).copied().unwrap_or_else(|| {
+            BreakerConfig::new().consecutive_failures(self.circuit_breaker_threshold)
+        })
+    }
+
+    /// Checks values built in code by the same rules as values read from a file.
+    fn check(&self) -> Result<(), ConfigError> {
+        let invalid = |key: &str, value: String, problem| ConfigError::InvalidValue {
+            origin: ConfigSource::Code,
+            key: key.to_owned(),
+            value,
+            problem,
+        };
+        let multiplier = self.backoff_multiplier.to_string();
+        values::number(Raw::Text(&multiplier), 1.0, 1e6)
+            .map_err(|problem| invalid("backoff_multiplier", multiplier.clone(), problem))?;
+        if self.circuit_breaker_threshold == 0 {
+            return Err(invalid(
+                "circuit_breaker_threshold",
+                "0".to_owned(),
+                ValueProblem::TooSmall { minimum: 1.0 },
+            ));
+        }
+        if self.collection_interval.is_zero() {
+            return Err(invalid(
+                "collection_interval",
+                "0s".to_owned(),
+                ValueProblem::ZeroDuration,
+            ));
+        }
+        if self.max_data_points == 0 {
+            return Err(invalid(
+                "max_data_points",
+                "0".to_owned(),
+                ValueProblem::TooSmall { minimum: 1.0 },
+            ));
+        }
+        if let Some(reason) = crate::export::bucket_problem(&self.duration_buckets) {
+            return Err(invalid(
+                "duration_buckets",
+                format!("{:?}", self.duration_buckets),
+                ValueProblem::Buckets(reason),
+            ));
+        }
+        Ok(())
+    }
+}
