@@ -23,8 +23,25 @@ impl Raw<'_> {
         match self {
             Raw::Text(text) => text.to_owned(),
             Raw::Yaml(Value::String(text)) => text.clone(),
+            // Flow style, on one line, as a reader would write it back.
+            Raw::Yaml(Value::Sequence(items)) => {
+                let items: Vec<String> = items.iter().map(|item| Raw::Yaml(item).shown()).collect();
+                format!("[{}]", items.join(", "))
+            }
+            Raw::Yaml(Value::Mapping(entries)) => {
+                let entries: Vec<String> = entries
+                    .iter()
+                    .map(|(key, value)| {
+                        format!("{}: {}", Raw::Yaml(key).shown(), Raw::Yaml(value).shown())
+                    })
+                    .collect();
+                format!("{{{}}}", entries.join(", "))
+            }
+            Raw::Yaml(Value::Tagged(tagged)) => {
+                format!("{} {}", tagged.tag, Raw::Yaml(&tagged.value).shown())
+            }
             Raw::Yaml(value) => serde_yaml::to_string(value)
-                .map(|text| text.trim_end().replace('\n', " "))
+                .map(|text| text.trim_end().to_owned())
                 .unwrap_or_default(),
         }
     }
