@@ -103,13 +103,14 @@ fn validate_order(order: &Order) -> Result<(), OrderError> {
 /// A remote payment provider: 2–20 ms, declines 8 % of charges (not worth retrying), fails
 /// 5 % transiently, and fails every call while it is down. Retried twice, and every attempt
 /// passes the `payments` breaker; the tracking covers the whole call, retries included.
+///
+/// `max_retries` and `base_delay` come from `examples/config/coordination.yaml`, and so do
+/// the `payments` breaker's options.
 #[handle_errors(
-    max_retries = 2,
-    base_delay = "2ms",
     max_delay = "10ms",
     jitter = "full",
     retry_if = is_transient,
-    circuit_breaker(name = "payments", consecutive_failures = 8, failure_rate = 0.5, window = 40, min_calls = 20, open_for = "1s"),
+    circuit_breaker = "payments"
 )]
 #[track_performance]
 async fn charge_payment(order: &Order) -> Result<u64, OrderError> {
@@ -237,30 +238,33 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let exporter = match coord::prometheus().listen(&options.listen).install() {
-        Ok(exporter) => exporter,
-        Err(err) => {
-            eprintln!("service: {err}\n(hint: pick another address with --listen 127.0.0.1:0)");
-            return ExitCode::FAILURE;
-        }
-    };
-    // The shipped rule files, wherever the example is run from.
-    let rules_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/rules");
-    match coord::load_rules(rules_dir) {
-        Ok(loaded) => println!(
-            "validation rules: {} from {rules_dir}",
-            loaded.rule_sets.join(", ")
-        ),
+    // First, so configuration mistakes come back as errors: the shipped file (or the one
+    // `COORDINATION_CONFIG` names) and `COORDINATION_*` variables. It loads the rule files and
+    // starts the system monitor.
+    let shipped = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/config/coordination.yaml"
+    );
+    let config = match coord::CoordinationConfig::builder()
+        .file(shipped)
+        .load()
+        .and_then(coord::init_with)
+    {
+        Ok(config) => config,
         Err(err) => {
             eprintln!("service: {err}");
             return ExitCode::FAILURE;
         }
-    }
-    // Process CPU and memory, sampled every second for the report and /metrics.
-    let _monitor = match coord::start_system_monitor(Duration::from_secs(1), 60) {
-        Ok(monitor) => monitor,
+    };
+    println!(
+        "validation rules: {} from {}",
+        coord::rule_sets().join(", "),
+        config.validation_rules_path.display()
+    );
+    let exporter = match coord::prometheus().listen(&options.listen).install() {
+        Ok(exporter) => exporter,
         Err(err) => {
-            eprintln!("service: cannot start the system monitor: {err}");
+            eprintln!("service: {err}\n(hint: pick another address with --listen 127.0.0.1:0)");
             return ExitCode::FAILURE;
         }
     };

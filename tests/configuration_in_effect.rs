@@ -4,8 +4,8 @@
 //! Every test first calls `installed()`, so the configuration is in effect before any
 //! annotated function runs, whichever test runs first.
 
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use coord::{BreakerConfig, BreakerState, ConfigError, CoordinationConfig};
@@ -125,9 +125,15 @@ fn through_declared_breaker() -> Result<(), CallError> {
 fn a_breaker_configured_nowhere_opens_at_circuit_breaker_threshold() {
     installed();
     assert!(matches!(through_undeclared_breaker(), Err(CallError::Down)));
-    assert_eq!(coord::breaker("config.threshold").state(), BreakerState::Closed);
+    assert_eq!(
+        coord::breaker("config.threshold").state(),
+        BreakerState::Closed
+    );
     assert!(matches!(through_undeclared_breaker(), Err(CallError::Down)));
-    assert_eq!(coord::breaker("config.threshold").state(), BreakerState::Open);
+    assert_eq!(
+        coord::breaker("config.threshold").state(),
+        BreakerState::Open
+    );
     assert!(matches!(
         through_undeclared_breaker(),
         Err(CallError::Coord(coord::Error::CircuitOpen { .. }))
@@ -138,7 +144,10 @@ fn a_breaker_configured_nowhere_opens_at_circuit_breaker_threshold() {
 fn a_breaker_defined_in_the_configuration_takes_its_options() {
     installed();
     assert!(matches!(through_configured_breaker(), Err(CallError::Down)));
-    assert_eq!(coord::breaker("config.from_file").state(), BreakerState::Open);
+    assert_eq!(
+        coord::breaker("config.from_file").state(),
+        BreakerState::Open
+    );
 }
 
 #[test]
@@ -149,7 +158,10 @@ fn a_breaker_declared_by_an_attribute_ignores_the_threshold() {
     }
     let breaker = coord::breaker("config.declared");
     assert_eq!(breaker.state(), BreakerState::Closed);
-    assert_eq!(breaker.config(), &BreakerConfig::new().consecutive_failures(3));
+    assert_eq!(
+        breaker.config(),
+        &BreakerConfig::new().consecutive_failures(3)
+    );
 }
 
 #[coord::validate_input(rules = "greeting", arg = message)]
@@ -191,14 +203,23 @@ fn the_exporter_takes_its_buckets_from_the_configuration() {
     let exporter = coord::prometheus().install().unwrap();
     metrics::histogram!("config_probe_seconds").record(0.2);
     let text = exporter.render();
-    assert!(text.contains(r#"config_probe_seconds_bucket{le="0.125"} 0"#), "{text}");
-    assert!(text.contains(r#"config_probe_seconds_bucket{le="0.5"} 1"#), "{text}");
+    assert!(
+        text.contains(r#"config_probe_seconds_bucket{le="0.125"} 0"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"config_probe_seconds_bucket{le="0.5"} 1"#),
+        "{text}"
+    );
 }
 
 #[test]
 fn init_after_the_configuration_is_in_effect_is_an_error() {
     installed();
     let err = coord::init().unwrap_err();
-    assert!(matches!(err, ConfigError::AlreadyInitialized { by: "explicitly" }));
+    assert!(matches!(
+        err,
+        ConfigError::AlreadyInitialized { by: "explicitly" }
+    ));
     assert_eq!(coord::configuration().max_retries, 4);
 }

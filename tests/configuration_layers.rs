@@ -38,7 +38,10 @@ fn no_env() -> [(&'static str, &'static str); 0] {
 }
 
 fn load_file(file: &Path) -> Result<CoordinationConfig, ConfigError> {
-    CoordinationConfig::builder().file(file).env(no_env()).load()
+    CoordinationConfig::builder()
+        .file(file)
+        .env(no_env())
+        .load()
 }
 
 fn load_env(vars: &[(&str, &str)]) -> Result<CoordinationConfig, ConfigError> {
@@ -48,7 +51,9 @@ fn load_env(vars: &[(&str, &str)]) -> Result<CoordinationConfig, ConfigError> {
 }
 
 fn message(result: Result<CoordinationConfig, ConfigError>) -> String {
-    result.expect_err("the configuration must be rejected").to_string()
+    result
+        .expect_err("the configuration must be rejected")
+        .to_string()
 }
 
 #[test]
@@ -297,7 +302,11 @@ fn bad_file_values_name_the_file_line_column_and_key() {
     for (text, expected) in cases {
         let file = TempFile::new("bad", text);
         let err = message(load_file(&file.path));
-        assert_eq!(err, format!("{}{expected}", file.path.display()), "for {text:?}");
+        assert_eq!(
+            err,
+            format!("{}{expected}", file.path.display()),
+            "for {text:?}"
+        );
     }
 }
 

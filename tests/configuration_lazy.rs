@@ -53,8 +53,10 @@ fn variables_apply_on_first_use_and_init_then_reports_it() {
         ("COORDINATION_MAX_RETRIES", "1"),
         ("COORDINATION_BASE_DELAY", "1ms"),
     ];
-    if let Some(output) = in_child("variables_apply_on_first_use_and_init_then_reports_it", &vars)
-    {
+    if let Some(output) = in_child(
+        "variables_apply_on_first_use_and_init_then_reports_it",
+        &vars,
+    ) {
         return assert_passed(&output);
     }
     let calls = AtomicU32::new(0);

@@ -13,9 +13,9 @@ pub enum ConfigSource {
         /// The file.
         path: PathBuf,
         /// 1-based line of the key.
-        line: Option<usize>,
+        line: Option<u32>,
         /// 1-based column of the key.
-        column: Option<usize>,
+        column: Option<u32>,
     },
     /// A `COORDINATION_*` environment variable.
     Environment {
@@ -74,9 +74,9 @@ pub enum ValueProblem {
         /// The largest value accepted.
         maximum: f64,
     },
-    /// Not a duration such as `"250ms"`.
+    /// Not a duration such as `"250ms"` (boxed: it carries the text, and errors stay small).
     #[error(transparent)]
-    Duration(#[from] coord_text::DurationError),
+    Duration(Box<coord_text::DurationError>),
     /// A zero duration where one would make no sense.
     #[error("must be longer than zero")]
     ZeroDuration,
@@ -98,6 +98,12 @@ pub enum ValueProblem {
     /// An environment variable whose name or value is not Unicode.
     #[error("is not valid Unicode")]
     NotUnicode,
+}
+
+impl From<coord_text::DurationError> for ValueProblem {
+    fn from(error: coord_text::DurationError) -> Self {
+        ValueProblem::Duration(Box::new(error))
+    }
 }
 
 /// Why the configuration could not be loaded or installed.

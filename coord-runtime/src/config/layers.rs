@@ -127,8 +127,8 @@ fn read_file(
     let document: Value = serde_yaml::from_str(&text).map_err(|error| ConfigError::Syntax {
         origin: ConfigSource::File {
             path: path.to_path_buf(),
-            line: error.location().map(|at| at.line()),
-            column: error.location().map(|at| at.column()),
+            line: error.location().map(|at| saturating_u32(at.line())),
+            column: error.location().map(|at| saturating_u32(at.column())),
         },
         message: error.to_string(),
     })?;
@@ -257,6 +257,11 @@ fn apply_variable(
         .map_err(|problem| invalid(origin, known.name, text.to_owned(), problem))
 }
 
+/// Line and column numbers are `u32` so that errors stay small; a file is never that long.
+fn saturating_u32(number: usize) -> u32 {
+    u32::try_from(number).unwrap_or(u32::MAX)
+}
+
 /// A mapping key as text (YAML allows numbers and booleans as keys too).
 fn key_text(key: &Value) -> String {
     match key {
@@ -276,8 +281,8 @@ impl FileLayer<'_> {
         let (line, column) = locate(self.text, keys);
         ConfigSource::File {
             path: self.path.to_path_buf(),
-            line,
-            column,
+            line: line.map(saturating_u32),
+            column: column.map(saturating_u32),
         }
     }
 

@@ -91,9 +91,13 @@ impl OperationReport {
 /// Everything coord knows about the process now; see [`report`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
-    /// The overall status: the error-handling health (unhealthy while any breaker is open,
-    /// forced open or refusing calls over conflicting declarations; degraded while any is
-    /// half-open; healthy otherwise).
+    /// The overall status, the worst of:
+    /// - the error-handling health: unhealthy while any breaker is open, forced open or
+    ///   refusing calls over conflicting declarations; degraded while any is half-open;
+    /// - degraded when the overall performance class is [`PerformanceClass::Poor`] (p95 or
+    ///   error rate past the `fair` thresholds of `performance_thresholds`, call-weighted).
+    ///
+    /// Healthy otherwise. `/health` answers 503 only for unhealthy.
     pub overall: HealthStatus,
     /// Per operation, by name.
     pub performance: Vec<OperationReport>,
@@ -170,19 +174,45 @@ pub fn report() -> Report {
         .map(|snapshot| OperationReport::new(snapshot, &thresholds))
         .collect();
     let performance_score = score::weighted_mean(performance.iter().map(|op| (op.score, op.calls)));
+    let performance_class = PerformanceClass::of(performance_score);
     Report {
-        overall: error_handling.health_status,
+        overall: overall_status(error_handling.health_status, performance_class),
         performance,
         performance_score,
-        performance_class: PerformanceClass::of(performance_score),
+        performance_class,
         error_handling,
         validation: validation_report(),
         system: system_report(),
     }
 }
 
+/// The rule documented on [`Report::overall`].
+fn overall_status(error_handling: HealthStatus, performance: PerformanceClass) -> HealthStatus {
+    let from_performance = match performance {
+        PerformanceClass::Poor => HealthStatus::Degraded,
+        _ => HealthStatus::Healthy,
+    };
+    error_handling.max(from_performance)
+}
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         tables::write(self, f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{HealthStatus, PerformanceClass, overall_status};
+
+    #[test]
+    fn overall_is_the_worst_of_breakers_and_performance() {
+        use HealthStatus::{Degraded, Healthy, Unhealthy};
+        use PerformanceClass::{Excellent, Fair, Poor};
+        assert_eq!(overall_status(Healthy, Excellent), Healthy);
+        assert_eq!(overall_status(Healthy, Fair), Healthy);
+        assert_eq!(overall_status(Healthy, Poor), Degraded);
+        assert_eq!(overall_status(Degraded, Excellent), Degraded);
+        assert_eq!(overall_status(Unhealthy, Poor), Unhealthy);
     }
 }
