@@ -148,3 +148,26 @@ fn the_variable_wins_over_the_file_it_names() {
     assert!(always_failing(&calls).is_err());
     assert_eq!(calls.load(Ordering::Relaxed), 3);
 }
+
+#[coord::handle_errors(max_retries = 1, base_delay = "1ms")]
+fn one_retry_written(calls: &AtomicU32) -> Result<(), String> {
+    calls.fetch_add(1, Ordering::Relaxed);
+    Err("down".to_owned())
+}
+
+#[test]
+fn an_attribute_argument_wins_over_the_variable() {
+    let vars = [
+        ("COORDINATION_MAX_RETRIES", "5"),
+        ("COORDINATION_BASE_DELAY", "1ms"),
+    ];
+    if let Some(output) = in_child("an_attribute_argument_wins_over_the_variable", &vars) {
+        return assert_passed(&output);
+    }
+    let calls = AtomicU32::new(0);
+    assert!(one_retry_written(&calls).is_err());
+    assert_eq!(calls.load(Ordering::Relaxed), 2, "max_retries = 1 in the attribute");
+    let calls = AtomicU32::new(0);
+    assert!(always_failing(&calls).is_err());
+    assert_eq!(calls.load(Ordering::Relaxed), 6, "max_retries = 5 from the variable");
+}
