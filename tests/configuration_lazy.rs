@@ -166,8 +166,16 @@ fn an_attribute_argument_wins_over_the_variable() {
     }
     let calls = AtomicU32::new(0);
     assert!(one_retry_written(&calls).is_err());
-    assert_eq!(calls.load(Ordering::Relaxed), 2, "max_retries = 1 in the attribute");
+    assert_eq!(
+        calls.load(Ordering::Relaxed),
+        2,
+        "max_retries = 1 in the attribute"
+    );
     let calls = AtomicU32::new(0);
     assert!(always_failing(&calls).is_err());
-    assert_eq!(calls.load(Ordering::Relaxed), 6, "max_retries = 5 from the variable");
+    assert_eq!(
+        calls.load(Ordering::Relaxed),
+        6,
+        "max_retries = 5 from the variable"
+    );
 }
