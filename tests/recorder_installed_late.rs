@@ -1,5 +1,7 @@
 //! Calls made before any recorder exists must not leave the call site writing into a no-op
 //! handle forever: once the exporter is installed, the next call registers real handles.
+//! Counters are published as totals, so they include the calls made before the install; the
+//! duration histogram holds the samples recorded while it was installed.
 
 mod support;
 
@@ -24,17 +26,18 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
     early_and_late(true).unwrap_err();
 
     let text = exporter.render();
-    // Only calls made with the recorder installed reach it: 2 ok and 1 error.
+    // Counters are totals since the process started: 3 ok and 2 errors.
     assert!(
-        text.contains(r#"coord_operation_calls_total{operation="early_and_late",outcome="ok"} 2"#),
+        text.contains(r#"coord_operation_calls_total{operation="early_and_late",outcome="ok"} 3"#),
         "{text}"
     );
     assert!(
         text.contains(
-            r#"coord_operation_calls_total{operation="early_and_late",outcome="error"} 1"#
+            r#"coord_operation_calls_total{operation="early_and_late",outcome="error"} 2"#
         ),
         "{text}"
     );
+    // Durations are samples, recorded only once the recorder exists.
     assert!(
         text.contains(r#"coord_operation_duration_seconds_count{operation="early_and_late"} 3"#),
         "{text}"
@@ -52,7 +55,7 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
     let addr = exporter.local_addr().expect("listening");
     let (status, body) = http::get(addr, "/metrics").expect("scrape");
     assert_eq!(status, 200);
-    assert!(body.contains(r#"outcome="ok"} 2"#), "{body}");
+    assert!(body.contains(r#"outcome="ok"} 3"#), "{body}");
 
     // A second install is a clear error, and the first exporter keeps working.
     let err = coord::prometheus()
@@ -63,5 +66,5 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
         "{err}"
     );
     early_and_late(false).unwrap();
-    assert!(exporter.render().contains(r#"outcome="ok"} 3"#));
+    assert!(exporter.render().contains(r#"outcome="ok"} 4"#));
 }

@@ -6,12 +6,14 @@
 #![warn(missing_docs)]
 
 mod breaker;
+mod cells;
 mod clock;
 mod config;
 mod error;
 mod export;
 mod named_registry;
 mod outcome;
+mod publish;
 mod report;
 mod report_errors;
 mod retry;
@@ -42,6 +44,7 @@ pub use export::{
     prometheus,
 };
 pub use outcome::Outcome;
+pub use publish::flush_metrics;
 pub use report::score::{Limits, PerformanceClass, PerformanceThresholds};
 pub use report::{OperationReport, Report, SystemReport, report};
 pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};

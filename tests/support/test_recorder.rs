@@ -1,4 +1,5 @@
-//! A `metrics` recorder for tests that reads values without resetting them.
+//! A `metrics` recorder for tests that reads values without resetting them (after publishing
+//! coord's per-thread counts with `coord::flush_metrics`).
 //!
 //! `metrics-util`'s `DebuggingRecorder` swaps counters and gauges to zero on every snapshot, so
 //! two tests in one binary would steal each other's counts and an in-flight gauge read mid-call
@@ -82,6 +83,8 @@ fn series_name(key: &Key) -> String {
 impl TestRecorder {
     /// Counter values of the series labelled with `operation`.
     pub fn counters(&self, operation: &str) -> BTreeMap<String, u64> {
+        // coord publishes counts to the recorder in batches; read them all.
+        coord::flush_metrics();
         labelled(&self.counters, operation, |value| {
             value.load(Ordering::SeqCst)
         })
@@ -89,6 +92,8 @@ impl TestRecorder {
 
     /// Gauge values of the series labelled with `operation`.
     pub fn gauges(&self, operation: &str) -> BTreeMap<String, f64> {
+        // coord publishes counts to the recorder in batches; read them all.
+        coord::flush_metrics();
         labelled(&self.gauges, operation, |value| {
             f64::from_bits(value.load(Ordering::SeqCst))
         })
@@ -103,11 +108,15 @@ impl TestRecorder {
 
     /// Counter values of the series whose name starts with `prefix`.
     pub fn counters_named(&self, prefix: &str) -> BTreeMap<String, u64> {
+        // coord publishes counts to the recorder in batches; read them all.
+        coord::flush_metrics();
         named(&self.counters, prefix, |value| value.load(Ordering::SeqCst))
     }
 
     /// Gauge values of the series whose name starts with `prefix`.
     pub fn gauges_named(&self, prefix: &str) -> BTreeMap<String, f64> {
+        // coord publishes counts to the recorder in batches; read them all.
+        coord::flush_metrics();
         named(&self.gauges, prefix, |value| {
             f64::from_bits(value.load(Ordering::SeqCst))
         })

@@ -9,13 +9,19 @@ use super::config::BreakerConfig;
 use super::core::{BreakerCore, BreakerCounts, CallResult, Ticket, Transition};
 use super::state::BreakerState;
 use crate::Error;
+use crate::cells::{self, CellIndex};
 use crate::clock::Clock;
 use crate::metric_names::{
     BREAKER_CALLS_TOTAL, BREAKER_LABEL, BREAKER_OUTCOME_LABEL, BREAKER_STATE,
     BREAKER_TRANSITIONS_TOTAL, FROM_LABEL, STATE_LABEL, TO_LABEL,
 };
+use crate::publish::Publish;
 use crate::tracking::call_site::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
+
+/// Offsets of a breaker's cells: admitted calls that succeeded, and that failed.
+const SUCCESSES: u32 = 0;
+const FAILURES: u32 = 1;
 
 struct BreakerMetrics {
     state: [Gauge; 5],
@@ -46,6 +52,8 @@ pub struct Breaker {
     name: Box<str>,
     core: BreakerCore,
     conflict: Option<Error>,
+    /// Successes and failures, counted per thread (see the offsets above).
+    cells: CellIndex,
     metrics: RecorderCache<BreakerMetrics>,
     // Serialises publishing the one-hot state gauge (transitions only, never calls), so the last
     // writer always publishes the latest state.
@@ -63,6 +71,7 @@ impl Breaker {
             name: name.into(),
             core: BreakerCore::new(config, clock),
             conflict,
+            cells: cells::allocate(2),
             metrics: RecorderCache::new(),
             publishing: Mutex::new(()),
         }
@@ -82,6 +91,7 @@ impl Breaker {
 
     /// The current state.
     #[must_use]
+    #[inline]
     pub fn state(&self) -> BreakerState {
         self.core.state()
     }
@@ -89,7 +99,12 @@ impl Breaker {
     /// Successes, failures and rejections since it was created.
     #[must_use]
     pub fn counts(&self) -> BreakerCounts {
-        self.core.counts()
+        let [successes, failures] = cells::sums(self.cells);
+        BreakerCounts {
+            successes,
+            failures,
+            rejected: self.core.rejected(),
+        }
     }
 
     /// Failures in a row so far while closed.
@@ -170,10 +185,16 @@ impl Breaker {
         }
     }
 
+    #[inline]
     fn report(&self, transition: Option<Transition>) {
-        let Some(Transition { from, to }) = transition else {
-            return;
-        };
+        if let Some(transition) = transition {
+            self.report_transition(transition);
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn report_transition(&self, Transition { from, to }: Transition) {
         let name = &*self.name;
         match to {
             BreakerState::Open | BreakerState::ForcedOpen => {
@@ -199,11 +220,11 @@ impl Breaker {
     /// # Errors
     /// [`Error::CircuitOpen`] when the breaker rejects the call, [`Error::BreakerConflict`]
     /// when its declarations disagree.
+    #[inline]
     pub fn admit(&'static self) -> Result<Permit, Error> {
         if let Some(conflict) = &self.conflict {
             return Err(conflict.clone());
         }
-        let metrics = self.metrics();
         let (admitted, transition) = self.core.admit();
         self.report(transition);
         match admitted {
@@ -212,13 +233,24 @@ impl Breaker {
                 ticket,
             }),
             Err(rejection) => {
-                metrics.rejected.increment(1);
+                // Counted by the core; published with the other counts.
                 Err(Error::CircuitOpen {
                     breaker: self.name.to_string(),
                     retry_after: rejection.retry_after,
                 })
             }
         }
+    }
+}
+
+impl Publish for Breaker {
+    fn publish(&self) {
+        let metrics = self.metrics();
+        let counts = self.counts();
+        metrics.success.absolute(counts.successes);
+        metrics.failure.absolute(counts.failures);
+        metrics.rejected.absolute(counts.rejected);
+        self.publish_state(metrics);
     }
 }
 
@@ -232,15 +264,18 @@ pub struct Permit {
 
 impl Permit {
     /// Records how the call ended.
+    #[inline]
     pub fn record(self, result: CallResult) {
         let breaker = self.breaker;
-        if breaker.core.state() != BreakerState::Disabled {
-            let metrics = breaker.metrics();
-            match result {
-                CallResult::Success => metrics.success.increment(1),
-                CallResult::Failure => metrics.failure.increment(1),
-                CallResult::Ignored => {}
-            }
+        let counted = match result {
+            CallResult::Success => Some(SUCCESSES),
+            CallResult::Failure => Some(FAILURES),
+            CallResult::Ignored => None,
+        };
+        if let Some(offset) = counted
+            && breaker.core.state() != BreakerState::Disabled
+        {
+            cells::add(breaker.cells + offset, 1);
         }
         let transition = breaker.core.record(self.ticket, result);
         std::mem::forget(self);

@@ -131,6 +131,7 @@ fn get_or_create(
     let breaker: &'static Breaker =
         Box::leak(Box::new(Breaker::new(name, config, clock, conflict)));
     breakers.insert(name.to_owned(), breaker);
+    crate::publish::register(breaker);
     Ok(breaker)
 }
 

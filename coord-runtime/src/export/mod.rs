@@ -203,6 +203,8 @@ impl Exporter {
     /// them on their own HTTP server.
     #[must_use]
     pub fn render(&self) -> String {
+        // Counters are kept per thread until published: a scrape sees every call so far.
+        crate::publish::flush_metrics();
         self.handle.render()
     }
 

@@ -45,6 +45,7 @@ impl BreakerSite {
     }
 
     /// The breaker.
+    #[inline]
     pub fn breaker(&self) -> &'static Breaker {
         self.resolved.get_or_init(|| breaker(self.name))
     }

@@ -13,6 +13,7 @@ use crate::breaker::named::Permit;
 
 /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up; returns
 /// its last result unchanged, or the breaker's refusal.
+#[inline]
 pub fn run_sync<T, E, A, F, C>(
     site: &'static RetrySite,
     admission: &'static A,

@@ -1,14 +1,15 @@
 //! The per-function `static` of a retried function: its policy, metric handles and statistics.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use metrics::{Counter, Key, Label};
 
 use super::policy::RetryPolicy;
+use crate::cells::{self, CellIndex};
 use crate::config::{CoordinationConfig, configuration};
 use crate::metric_names::{KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL};
 use crate::named_registry::{Named, NamedRegistry};
+use crate::publish::{self, Publish};
 use crate::tracking::call_site::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
@@ -57,17 +58,29 @@ impl RetryKind {
     }
 }
 
+/// The retry series of one operation, published from its cells.
 struct RetryMetrics {
     retries: Counter,
     calls: [Counter; 4],
 }
 
-/// In-process retry statistics of one operation, for reports.
+/// Offsets of an operation's retry cells: calls per kind, then these.
+const RETRIES: u32 = 4;
+const EXHAUSTED: u32 = 5;
+const CELLS: u32 = 6;
+
+/// In-process retry statistics of one operation, for reports and the retry series.
 pub struct RetryStats {
     operation: Box<str>,
-    calls: [AtomicU64; 4],
-    retries: AtomicU64,
-    exhausted: AtomicU64,
+    /// Calls per kind, retries, exhausted calls: see the offsets above.
+    cells: CellIndex,
+    metrics: RecorderCache<RetryMetrics>,
+}
+
+impl RetryStats {
+    fn totals(&self) -> [u64; CELLS as usize] {
+        cells::sums(self.cells)
+    }
 }
 
 /// Retry statistics of one operation at one moment; see [`retry_stats`].
@@ -95,15 +108,45 @@ impl Named for RetryStats {
     }
 }
 
+impl Publish for RetryStats {
+    fn publish(&self) {
+        let metrics = self.metrics.get(|recorder| {
+            let operation = Label::new(OPERATION_LABEL, self.operation.to_string());
+            let key = Key::from_parts(RETRY_ATTEMPTS_TOTAL, vec![operation.clone()]);
+            let retries = recorder.register_counter(&key, &METADATA);
+            let calls = RetryKind::ALL.map(|kind| {
+                let key = Key::from_parts(
+                    RETRY_CALLS_TOTAL,
+                    vec![operation.clone(), Label::new(KIND_LABEL, kind.as_str())],
+                );
+                recorder.register_counter(&key, &METADATA)
+            });
+            RetryMetrics { retries, calls }
+        });
+        let totals = self.totals();
+        for kind in RetryKind::ALL {
+            metrics.calls[kind as usize].absolute(totals[kind as usize]);
+        }
+        metrics.retries.absolute(totals[RETRIES as usize]);
+    }
+}
+
 static RETRY_STATS: NamedRegistry<RetryStats> = NamedRegistry::new();
 
 fn retry_stats_for(operation: &str) -> &'static RetryStats {
-    RETRY_STATS.get_or_insert_with(operation, || RetryStats {
-        operation: operation.into(),
-        calls: Default::default(),
-        retries: AtomicU64::new(0),
-        exhausted: AtomicU64::new(0),
-    })
+    let mut created = false;
+    let stats = RETRY_STATS.get_or_insert_with(operation, || {
+        created = true;
+        RetryStats {
+            operation: operation.into(),
+            cells: cells::allocate(CELLS),
+            metrics: RecorderCache::new(),
+        }
+    });
+    if created {
+        publish::register(stats);
+    }
+    stats
 }
 
 /// Retry statistics of every operation called so far, sorted by name.
@@ -124,15 +167,16 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
         .all()
         .iter()
         .map(|stats| {
-            let calls = |kind: RetryKind| stats.calls[kind as usize].load(Ordering::Relaxed);
+            let totals = stats.totals();
+            let calls = |kind: RetryKind| totals[kind as usize];
             RetrySnapshot {
                 operation: stats.operation.to_string(),
                 successful_without_retry: calls(RetryKind::SuccessfulWithoutRetry),
                 successful_with_retry: calls(RetryKind::SuccessfulWithRetry),
                 failed_without_retry: calls(RetryKind::FailedWithoutRetry),
                 failed_with_retry: calls(RetryKind::FailedWithRetry),
-                retries: stats.retries.load(Ordering::Relaxed),
-                exhausted: stats.exhausted.load(Ordering::Relaxed),
+                retries: totals[RETRIES as usize],
+                exhausted: totals[EXHAUSTED as usize],
             }
         })
         .collect()
@@ -184,7 +228,6 @@ pub struct RetrySite {
     /// `declared` with the configuration applied, on first need (the configuration never
     /// changes once in effect).
     effective: OnceLock<RetryPolicy>,
-    metrics: RecorderCache<RetryMetrics>,
     stats: OnceLock<&'static RetryStats>,
 }
 
@@ -197,7 +240,6 @@ impl RetrySite {
             declared,
             inherited,
             effective: OnceLock::new(),
-            metrics: RecorderCache::new(),
             stats: OnceLock::new(),
         }
     }
@@ -224,32 +266,19 @@ impl RetrySite {
         self.declared.deadline.is_some()
     }
 
-    /// Records one finished call.
+    /// Records one finished call: a few per-thread cells, nothing shared.
+    #[inline(always)]
     pub(crate) fn finish(&self, kind: RetryKind, retries: u32, exhausted: bool) {
-        let metrics = self.metrics.get(|recorder| {
-            let operation = Label::new(OPERATION_LABEL, self.operation);
-            let key = Key::from_parts(RETRY_ATTEMPTS_TOTAL, vec![operation.clone()]);
-            let retries = recorder.register_counter(&key, &METADATA);
-            let calls = RetryKind::ALL.map(|kind| {
-                let key = Key::from_parts(
-                    RETRY_CALLS_TOTAL,
-                    vec![operation.clone(), Label::new(KIND_LABEL, kind.as_str())],
-                );
-                recorder.register_counter(&key, &METADATA)
-            });
-            RetryMetrics { retries, calls }
-        });
         let stats = *self.stats.get_or_init(|| retry_stats_for(self.operation));
-        metrics.calls[kind as usize].increment(1);
-        stats.calls[kind as usize].fetch_add(1, Ordering::Relaxed);
-        if retries > 0 {
-            metrics.retries.increment(u64::from(retries));
-            stats
-                .retries
-                .fetch_add(u64::from(retries), Ordering::Relaxed);
-        }
-        if exhausted {
-            stats.exhausted.fetch_add(1, Ordering::Relaxed);
+        if retries == 0 && !exhausted {
+            // The common case, a first attempt that settled the call: one cell.
+            cells::add(stats.cells + kind as u32, 1);
+        } else {
+            cells::add_each([
+                (stats.cells + kind as u32, 1),
+                (stats.cells + RETRIES, u64::from(retries)),
+                (stats.cells + EXHAUSTED, u64::from(exhausted)),
+            ]);
         }
     }
 }

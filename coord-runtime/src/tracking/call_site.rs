@@ -1,37 +1,31 @@
 //! The per-call-site `static` that generated code holds, and the guard that records one call.
 //!
-//! The hot path is: identify the current recorder, compare it with the one the cached handles came
-//! from, bump the in-flight gauge, read the clock; then on exit read the clock and update the
-//! cached counter, histogram, gauge and in-process statistics. No lock, no allocation, no registry
-//! lookup, unless the recorder changed since the site last registered (once per recorder).
+//! The hot path is: count the call in (a per-thread cell), read the clock; then on exit read the
+//! clock, record the duration in the cached histogram handle and count the outcome, the time and
+//! the latency bucket in per-thread cells. No lock, no allocation, no registry lookup, and one
+//! shared write (the exporter's histogram) per call; counters and the in-flight gauge reach the
+//! recorder when they are published (see `publish.rs`).
 
-use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata};
+use std::sync::OnceLock;
+
+use metrics::{Histogram, Key, Label, Level, Metadata};
 
 use super::recorder_cache::RecorderCache;
 use super::stats::{OperationStats, stats_for};
 use crate::Outcome;
-use crate::metric_names::{
-    CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL,
-};
+use crate::metric_names::{DURATION_SECONDS, OPERATION_LABEL};
 
 /// Metadata every coord metric is registered with.
 pub static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
 
-/// Handles registered with one recorder for one call site.
-struct SiteHandles {
-    calls: [Counter; 4],
-    duration: Histogram,
-    in_flight: Option<Gauge>,
-    stats: &'static OperationStats,
-}
-
-/// One tracked function's `static`: its operation name, options and cached metric handles.
+/// One tracked function's `static`: its operation name, options and cached histogram handle.
 ///
 /// Not a stable API: generated code builds one per annotated function.
 pub struct CallSite {
     operation: &'static str,
     in_flight: bool,
-    handles: RecorderCache<SiteHandles>,
+    stats: OnceLock<&'static OperationStats>,
+    duration: RecorderCache<Histogram>,
 }
 
 impl CallSite {
@@ -40,7 +34,8 @@ impl CallSite {
         Self {
             operation,
             in_flight,
-            handles: RecorderCache::new(),
+            stats: OnceLock::new(),
+            duration: RecorderCache::new(),
         }
     }
 
@@ -50,44 +45,25 @@ impl CallSite {
         if !crate::config::configuration().enable_performance_monitoring {
             return CallGuard { recording: None };
         }
-        let handles = self.handles.get(|recorder| self.register_with(recorder));
-        if let Some(in_flight) = &handles.in_flight {
-            in_flight.increment(1.0);
-        }
+        let stats = *self.stats.get_or_init(|| {
+            let stats = stats_for(self.operation);
+            if self.in_flight {
+                stats.keep_in_flight();
+            }
+            stats
+        });
+        stats.enter();
         CallGuard {
-            recording: Some((handles, quanta::Instant::now())),
+            recording: Some((self, stats, quanta::Instant::now())),
         }
     }
 
-    fn register_with(&self, recorder: &dyn metrics::Recorder) -> SiteHandles {
-        let operation = Label::new(OPERATION_LABEL, self.operation);
-        // Registering every outcome now is what makes all four series exist from the first call.
-        let calls = Outcome::ALL.map(|outcome| {
-            let key = Key::from_parts(
-                CALLS_TOTAL,
-                vec![
-                    operation.clone(),
-                    Label::new(OUTCOME_LABEL, outcome.as_str()),
-                ],
-            );
-            recorder.register_counter(&key, &METADATA)
-        });
-        let key = Key::from_parts(DURATION_SECONDS, vec![operation.clone()]);
-        let duration = recorder.register_histogram(&key, &METADATA);
-        let in_flight = self.in_flight.then(|| {
-            let key = Key::from_parts(IN_FLIGHT, vec![operation.clone()]);
-            let gauge = recorder.register_gauge(&key, &METADATA);
-            // A recorder that kept a value for this key from another site keeps it: `set` would
-            // erase calls in flight there, so only make sure the series exists.
-            gauge.increment(0.0);
-            gauge
-        });
-        SiteHandles {
-            calls,
-            duration,
-            in_flight,
-            stats: stats_for(self.operation),
-        }
+    fn register_with(&self, recorder: &dyn metrics::Recorder) -> Histogram {
+        let key = Key::from_parts(
+            DURATION_SECONDS,
+            vec![Label::new(OPERATION_LABEL, self.operation)],
+        );
+        recorder.register_histogram(&key, &METADATA)
     }
 }
 
@@ -99,7 +75,7 @@ impl CallSite {
 pub struct CallGuard {
     /// Where to record and when the call started; `None` when performance monitoring is
     /// switched off in the configuration.
-    recording: Option<(&'static SiteHandles, quanta::Instant)>,
+    recording: Option<(&'static CallSite, &'static OperationStats, quanta::Instant)>,
 }
 
 impl CallGuard {
@@ -112,16 +88,13 @@ impl CallGuard {
 
     #[inline]
     fn record(&self, outcome: Outcome) {
-        let Some((handles, start)) = self.recording else {
+        let Some((site, stats, start)) = self.recording else {
             return;
         };
         let elapsed = start.elapsed();
-        handles.calls[outcome.index()].increment(1);
-        handles.duration.record(elapsed.as_secs_f64());
-        if let Some(in_flight) = &handles.in_flight {
-            in_flight.decrement(1.0);
-        }
-        handles.stats.record(
+        let histogram = site.duration.get(|recorder| site.register_with(recorder));
+        histogram.record(elapsed.as_secs_f64());
+        stats.record(
             outcome,
             u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
         );

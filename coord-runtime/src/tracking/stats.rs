@@ -3,22 +3,44 @@
 //! Every call updates a few relaxed atomics; nothing locks on the hot path. Operations are keyed by
 //! name, so two functions tracked under one name share their statistics, as they share their series.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use metrics::{Counter, Gauge, Key, Label};
+
+use super::call_site::METADATA;
 use super::latency::{self, LatencyHistogram};
+use super::recorder_cache::RecorderCache;
 use crate::Outcome;
+use crate::cells::{self, CellIndex};
+use crate::metric_names::{CALLS_TOTAL, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL};
 use crate::named_registry::{Named, NamedRegistry};
+use crate::publish::{self, Publish};
+
+/// Offsets of an operation's counting cells: calls per outcome, then these.
+const TOTAL_NANOS: u32 = 4;
+const ENTERED: u32 = 5;
+const COUNT_CELLS: u32 = 6;
+
+/// The series an operation publishes (its duration histogram is recorded per call instead).
+struct PublishedSeries {
+    calls: [Counter; 4],
+    in_flight: OnceLock<Gauge>,
+}
 
 /// Live statistics of one operation.
 pub struct OperationStats {
     name: Box<str>,
     since: Instant,
-    calls: [AtomicU64; 4],
-    total_nanos: AtomicU64,
+    /// Calls per outcome, total nanoseconds, calls entered: see the offsets above.
+    cells: CellIndex,
     min_nanos: AtomicU64,
     max_nanos: AtomicU64,
     latency: LatencyHistogram,
+    /// Whether any call site of the operation keeps the in-flight gauge.
+    in_flight: AtomicBool,
+    series: RecorderCache<PublishedSeries>,
 }
 
 impl OperationStats {
@@ -26,19 +48,36 @@ impl OperationStats {
         Self {
             name: name.into(),
             since: Instant::now(),
-            calls: Default::default(),
-            total_nanos: AtomicU64::new(0),
+            cells: cells::allocate(COUNT_CELLS),
             min_nanos: AtomicU64::new(u64::MAX),
             max_nanos: AtomicU64::new(0),
             latency: LatencyHistogram::new(),
+            in_flight: AtomicBool::new(false),
+            series: RecorderCache::new(),
         }
+    }
+
+    /// Publishes the in-flight gauge of this operation from now on.
+    pub fn keep_in_flight(&self) {
+        self.in_flight.store(true, Ordering::Relaxed);
+    }
+
+    /// Counts one call starting.
+    #[inline]
+    pub fn enter(&self) {
+        cells::add(self.cells + ENTERED, 1);
     }
 
     /// Counts one call that ended with `outcome` after `nanos` nanoseconds.
     #[inline]
     pub fn record(&self, outcome: Outcome, nanos: u64) {
-        self.calls[outcome.index()].fetch_add(1, Ordering::Relaxed);
-        self.total_nanos.fetch_add(nanos, Ordering::Relaxed);
+        #[allow(clippy::cast_possible_truncation)] // an outcome index is below 4
+        let outcome_cell = self.cells + outcome.index() as u32;
+        cells::add_each([
+            (outcome_cell, 1),
+            (self.cells + TOTAL_NANOS, nanos),
+            (self.latency.cell_of(nanos), 1),
+        ]);
         // Loads first: once warm, min and max rarely change, and a plain load keeps the line shared.
         if nanos < self.min_nanos.load(Ordering::Relaxed) {
             self.min_nanos.fetch_min(nanos, Ordering::Relaxed);
@@ -46,12 +85,17 @@ impl OperationStats {
         if nanos > self.max_nanos.load(Ordering::Relaxed) {
             self.max_nanos.fetch_max(nanos, Ordering::Relaxed);
         }
-        self.latency.record(nanos);
+    }
+
+    /// Calls per outcome, total nanoseconds and calls entered, summed over threads.
+    fn totals(&self) -> [u64; COUNT_CELLS as usize] {
+        cells::sums(self.cells)
     }
 
     /// A consistent-enough copy of the statistics now (each field is read once, without a lock).
     pub fn snapshot(&self) -> OperationSnapshot {
-        let calls = Outcome::ALL.map(|outcome| self.calls[outcome.index()].load(Ordering::Relaxed));
+        let totals = self.totals();
+        let calls = Outcome::ALL.map(|outcome| totals[outcome.index()]);
         let total: u64 = calls.iter().sum();
         let counts = self.latency.counts();
         let nanos = |value: u64| Duration::from_nanos(value);
@@ -64,7 +108,7 @@ impl OperationStats {
                 panic: calls[Outcome::Panic.index()],
                 cancelled: calls[Outcome::Cancelled.index()],
             },
-            mean: (total > 0).then(|| nanos(self.total_nanos.load(Ordering::Relaxed) / total)),
+            mean: (total > 0).then(|| nanos(totals[TOTAL_NANOS as usize] / total)),
             min: (total > 0).then(|| nanos(self.min_nanos.load(Ordering::Relaxed))),
             max: (total > 0).then(|| nanos(self.max_nanos.load(Ordering::Relaxed))),
             p50: latency::quantile(&counts, 0.50).map(nanos),
@@ -76,6 +120,45 @@ impl OperationStats {
                 total as f64 / elapsed.as_secs_f64()
             },
             observed_for: elapsed,
+        }
+    }
+}
+
+impl Publish for OperationStats {
+    fn publish(&self) {
+        let series = self.series.get(|recorder| {
+            let operation = Label::new(OPERATION_LABEL, self.name.to_string());
+            PublishedSeries {
+                calls: Outcome::ALL.map(|outcome| {
+                    let key = Key::from_parts(
+                        CALLS_TOTAL,
+                        vec![
+                            operation.clone(),
+                            Label::new(OUTCOME_LABEL, outcome.as_str()),
+                        ],
+                    );
+                    recorder.register_counter(&key, &METADATA)
+                }),
+                in_flight: OnceLock::new(),
+            }
+        });
+        let totals = self.totals();
+        for outcome in Outcome::ALL {
+            series.calls[outcome.index()].absolute(totals[outcome.index()]);
+        }
+        if self.in_flight.load(Ordering::Relaxed) {
+            let finished: u64 = totals[..4].iter().sum();
+            // Another thread's count may be read a moment before this one's: never below zero.
+            let in_flight = totals[ENTERED as usize].saturating_sub(finished);
+            let gauge = series.in_flight.get_or_init(|| {
+                let key = Key::from_parts(
+                    IN_FLIGHT,
+                    vec![Label::new(OPERATION_LABEL, self.name.to_string())],
+                );
+                metrics::with_recorder(|recorder| recorder.register_gauge(&key, &METADATA))
+            });
+            #[allow(clippy::cast_precision_loss)]
+            gauge.set(in_flight as f64);
         }
     }
 }
@@ -166,9 +249,18 @@ impl Named for OperationStats {
 /// Every operation's statistics.
 static REGISTRY: NamedRegistry<OperationStats> = NamedRegistry::new();
 
-/// The statistics of `name`, created on first use. Called once per call site, never per call.
+/// The statistics of `name`, created (and published from then on) on first use. Called once
+/// per call site, never per call.
 pub fn stats_for(name: &str) -> &'static OperationStats {
-    REGISTRY.get_or_insert_with(name, || OperationStats::new(name))
+    let mut created = false;
+    let stats = REGISTRY.get_or_insert_with(name, || {
+        created = true;
+        OperationStats::new(name)
+    });
+    if created {
+        publish::register(stats);
+    }
+    stats
 }
 
 /// Statistics of every operation called so far, sorted by name.
