@@ -10,54 +10,94 @@
 
 /// WHATWG HTML valid e-mail address.
 pub fn is_email(value: &str) -> bool {
-    let Some((local, domain)) = value.split_once('@') else {
+    let bytes = value.as_bytes();
+    let Some(at) = bytes.iter().position(|&b| b == b'@') else {
         return false;
     };
+    let (local, domain) = (&bytes[..at], &bytes[at + 1..]);
     let local_ok = !local.is_empty()
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b".!#$%&'*+/=?^_`{|}~-".contains(&b));
-    local_ok && !domain.is_empty() && domain.split('.').all(is_domain_label)
+        && local.iter().all(|&b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'.' | b'!'
+                        | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'/'
+                        | b'='
+                        | b'?'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'{'
+                        | b'|'
+                        | b'}'
+                        | b'~'
+                        | b'-'
+                )
+        });
+    local_ok && !domain.is_empty() && domain.split(|&b| b == b'.').all(is_domain_label)
 }
 
-fn is_domain_label(label: &str) -> bool {
-    let bytes = label.as_bytes();
-    !bytes.is_empty()
-        && bytes.len() <= 63
-        && bytes
+fn is_domain_label(label: &[u8]) -> bool {
+    !label.is_empty()
+        && label.len() <= 63
+        && label
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'-')
-        && bytes[0] != b'-'
-        && bytes[bytes.len() - 1] != b'-'
+        && label[0] != b'-'
+        && label[label.len() - 1] != b'-'
 }
 
 /// Absolute URL with an authority.
 pub fn is_url(value: &str) -> bool {
-    let Some((scheme, rest)) = value.split_once("://") else {
+    let bytes = value.as_bytes();
+    // Scheme characters exclude ':', so the first ':' must start "://".
+    let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return false;
     };
-    let scheme_ok = scheme
-        .as_bytes()
-        .first()
-        .is_some_and(u8::is_ascii_alphabetic)
+    let scheme = &bytes[..colon];
+    let scheme_ok = scheme.first().is_some_and(u8::is_ascii_alphabetic)
         && scheme
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"+-.".contains(&b));
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    if !scheme_ok || !bytes[colon..].starts_with(b"://") {
+        return false;
+    }
+    let rest = &bytes[colon + 3..];
+    let authority = rest
+        .iter()
+        .position(|&b| matches!(b, b'/' | b'?' | b'#'))
+        .map_or(rest, |end| &rest[..end]);
     let host_port = authority
-        .rsplit_once('@')
-        .map_or(authority, |(_, host)| host);
-    let (host, port) = match host_port.rsplit_once(':') {
-        Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => (host, Some(port)),
+        .iter()
+        .rposition(|&b| b == b'@')
+        .map_or(authority, |at| &authority[at + 1..]);
+    let (host, port) = match host_port.iter().rposition(|&b| b == b':') {
+        Some(at) if !host_port[..at].ends_with(b"]") || host_port.starts_with(b"[") => {
+            (&host_port[..at], Some(&host_port[at + 1..]))
+        }
         _ => (host_port, None),
     };
     let port_ok = port.is_none_or(|port| {
-        !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit())
+        !port.is_empty() && port.len() <= 5 && port.iter().all(u8::is_ascii_digit)
     });
-    scheme_ok
-        && !host.is_empty()
-        && port_ok
-        && !value.chars().any(|c| c.is_whitespace() || c.is_control())
+    // ASCII (nearly always): whitespace and controls are the bytes up to space, and DEL; one
+    // pass over the bytes answers both "ASCII?" and "clean?".
+    let mut ascii_dirty = false;
+    let mut non_ascii = false;
+    for &b in bytes {
+        ascii_dirty |= b <= b' ' || b == 0x7f;
+        non_ascii |= b >= 0x80;
+    }
+    let clean =
+        !ascii_dirty && (!non_ascii || !value.chars().any(|c| c.is_whitespace() || c.is_control()));
+    !host.is_empty() && port_ok && clean
 }
 
 /// Hyphenated UUID.

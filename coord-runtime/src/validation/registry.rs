@@ -1,9 +1,10 @@
 //! The loaded rule sets, swapped as a whole on reload so readers never block and never see a
 //! half-loaded state; and loading them from a directory of YAML files.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use arc_swap::ArcSwap;
@@ -34,6 +35,42 @@ struct Registry {
 
 static REGISTRY: LazyLock<ArcSwap<Registry>> =
     LazyLock::new(|| ArcSwap::from_pointee(Registry::default()));
+/// Bumped after every change to [`REGISTRY`], so a thread knows when its copy is stale.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+thread_local! {
+    /// This thread's copy of the registry and the generation it was taken at: a validation
+    /// then reads one shared word (the generation) instead of taking an `arc_swap` guard.
+    static CACHED: RefCell<Option<(u64, Arc<Registry>)>> = const { RefCell::new(None) };
+}
+
+/// Runs `with` on the current registry, through this thread's copy when it is up to date
+/// (borrowed, never cloned: cloning the `Arc` would write to a count every thread shares).
+fn with_registry<R>(with: impl FnOnce(&Registry) -> R) -> R {
+    let generation = GENERATION.load(Ordering::Acquire);
+    let mut with = Some(with);
+    let via_cache = CACHED.try_with(|cached| {
+        let fresh = matches!(&*cached.borrow(), Some((at, _)) if *at == generation);
+        if !fresh {
+            // Busy only when a validation runs inside another's `Serialize`: skip the cache.
+            let Ok(mut slot) = cached.try_borrow_mut() else {
+                return None;
+            };
+            *slot = Some((generation, REGISTRY.load_full()));
+        }
+        let copy = cached.borrow();
+        let (_, registry) = copy.as_ref()?;
+        with.take().map(|with| with(registry))
+    });
+    if let Ok(Some(result)) = via_cache {
+        return result;
+    }
+    match with {
+        Some(with) => with(&REGISTRY.load()),
+        None => unreachable!("`with` is taken only when it ran and its result returned"),
+    }
+}
+
 /// The directory last loaded (successfully or not), for `reload_rules`.
 static LOADED_FROM: Mutex<Option<PathBuf>> = Mutex::new(None);
 /// Whether the default directory has been tried, so first use loads it once.
@@ -104,6 +141,7 @@ fn load_into_registry(dir: &Path) -> Result<LoadSummary, RulesError> {
         thresholds,
         from_code: current.from_code.clone(),
     }));
+    GENERATION.fetch_add(1, Ordering::Release);
     tracing::info!(dir = %dir.display(), rule_sets = rule_sets.len(), "coord: validation rules loaded");
     Ok(LoadSummary {
         dir,
@@ -169,6 +207,7 @@ pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesErro
             from_code,
         }
     });
+    GENERATION.fetch_add(1, Ordering::Release);
     Ok(())
 }
 
@@ -206,8 +245,7 @@ fn ensure_default_loaded() {
 /// [`Error::UnknownRuleSet`] when no rule set has that name.
 pub fn with_rule_set<R>(name: &str, with: impl FnOnce(&RuleSet) -> R) -> Result<R, Error> {
     ensure_default_loaded();
-    let registry = REGISTRY.load();
-    match registry.sets.get(name) {
+    with_registry(|registry| match registry.sets.get(name) {
         Some(rule_set) => Ok(with(rule_set)),
         None => {
             let mut known: Vec<String> = registry.sets.keys().cloned().collect();
@@ -217,7 +255,7 @@ pub fn with_rule_set<R>(name: &str, with: impl FnOnce(&RuleSet) -> R) -> Result<
                 known,
             })
         }
-    }
+    })
 }
 
 /// Validates `value` against rule set `name`. Allocates nothing when the value is valid.

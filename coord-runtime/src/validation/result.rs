@@ -2,7 +2,6 @@
 //! the rule's parameters and a message.
 
 use std::fmt;
-use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -145,7 +144,7 @@ impl ValidationError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ValidationResult {
     /// The rule set used.
-    pub rule_set: Arc<str>,
+    pub rule_set: &'static str,
     /// Whether every check passed.
     pub is_valid: bool,
     /// `100 × passed checks ÷ applicable checks`, rounded down to below 100 when invalid.

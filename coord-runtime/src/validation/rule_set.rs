@@ -1,7 +1,6 @@
 //! A loaded rule set: its plan plus the metrics and statistics of the validations run with it.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use metrics::{Counter, Key, Label};
@@ -11,20 +10,58 @@ use super::plan::{Plan, ROOT};
 use super::result::{ErrorCode, ValidationResult};
 use super::serializer::{Presence, check_value, child_of};
 use super::walk::Walk;
+use crate::cells::{self, CellIndex};
 use crate::metric_names::{RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL};
 use crate::named_registry::{Named, NamedRegistry};
+use crate::publish::{self, Publish};
 use crate::tracking::call_site::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
 /// Statistics of the validations run with one rule set name, across reloads.
 pub struct RuleSetStats {
     name: Box<str>,
-    runs: AtomicU64,
-    valid: AtomicU64,
-    /// Sum of scores in hundredths of a point, so it adds up exactly.
-    score_hundredths: AtomicU64,
+    /// Per-thread cells: validations run, valid ones, and the sum of scores in hundredths of
+    /// a point (so it adds up exactly).
+    cells: CellIndex,
     failures: Mutex<HashMap<(String, ErrorCode), u64>>,
     metrics: RecorderCache<[Counter; 2]>,
+}
+
+/// Offsets of a rule set's cells.
+const RUNS: u32 = 0;
+const VALID: u32 = 1;
+const SCORE_HUNDREDTHS: u32 = 2;
+
+impl RuleSetStats {
+    /// The name, borrowed for as long as the (never freed) statistics live.
+    fn static_name(&'static self) -> &'static str {
+        &self.name
+    }
+
+    /// Validations run, valid ones, and the sum of scores in hundredths.
+    fn totals(&self) -> [u64; 3] {
+        cells::sums(self.cells)
+    }
+}
+
+impl Publish for RuleSetStats {
+    fn publish(&self) {
+        let counters = self.metrics.get(|recorder| {
+            ["valid", "invalid"].map(|outcome| {
+                let key = Key::from_parts(
+                    VALIDATIONS_TOTAL,
+                    vec![
+                        Label::new(RULE_SET_LABEL, self.name.to_string()),
+                        Label::new(VALIDATION_OUTCOME_LABEL, outcome),
+                    ],
+                );
+                recorder.register_counter(&key, &METADATA)
+            })
+        });
+        let [runs, valid, _] = self.totals();
+        counters[0].absolute(valid);
+        counters[1].absolute(runs.saturating_sub(valid));
+    }
 }
 
 impl Named for RuleSetStats {
@@ -43,14 +80,19 @@ pub struct RuleSet {
 
 impl RuleSet {
     pub(crate) fn new(plan: Plan) -> Self {
-        let stats = STATS.get_or_insert_with(&plan.name, || RuleSetStats {
-            name: plan.name.as_ref().into(),
-            runs: AtomicU64::new(0),
-            valid: AtomicU64::new(0),
-            score_hundredths: AtomicU64::new(0),
-            failures: Mutex::new(HashMap::new()),
-            metrics: RecorderCache::new(),
+        let mut created = false;
+        let stats = STATS.get_or_insert_with(&plan.name, || {
+            created = true;
+            RuleSetStats {
+                name: plan.name.as_ref().into(),
+                cells: cells::allocate(3),
+                failures: Mutex::new(HashMap::new()),
+                metrics: RecorderCache::new(),
+            }
         });
+        if created {
+            publish::register(stats);
+        }
         Self { plan, stats }
     }
 
@@ -63,10 +105,11 @@ impl RuleSet {
     pub fn validate<T: Serialize + ?Sized>(&self, value: &T) -> ValidationResult {
         let mut walk = Walk::new(&self.plan);
         check_value(&mut walk, Some(ROOT), value);
-        self.record(walk.finish())
+        self.record(walk.finish(self.stats.static_name()))
     }
 
     /// Starts validating a function's parameters as one object keyed by parameter name.
+    #[inline]
     pub fn params(&self) -> ParamsValidation<'_> {
         let mut walk = Walk::new(&self.plan);
         walk.enter(Some(ROOT), false);
@@ -74,33 +117,21 @@ impl RuleSet {
             rule_set: self,
             walk,
             seen: 0,
+            position: 0,
         }
     }
 
     fn record(&self, result: ValidationResult) -> ValidationResult {
         let stats = self.stats;
-        let counters = stats.metrics.get(|recorder| {
-            ["valid", "invalid"].map(|outcome| {
-                let key = Key::from_parts(
-                    VALIDATIONS_TOTAL,
-                    vec![
-                        Label::new(RULE_SET_LABEL, stats.name.to_string()),
-                        Label::new(VALIDATION_OUTCOME_LABEL, outcome),
-                    ],
-                );
-                recorder.register_counter(&key, &METADATA)
-            })
-        });
-        stats.runs.fetch_add(1, Ordering::Relaxed);
+        // Rounded by adding a half: the score is never negative, and `f64::round` is a libm call.
         #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)] // 0..=10_000
-        stats
-            .score_hundredths
-            .fetch_add((result.score * 100.0).round() as u64, Ordering::Relaxed);
-        if result.is_valid {
-            stats.valid.fetch_add(1, Ordering::Relaxed);
-            counters[0].increment(1);
-        } else {
-            counters[1].increment(1);
+        let hundredths = (result.score * 100.0 + 0.5) as u64;
+        cells::add_each([
+            (stats.cells + RUNS, 1),
+            (stats.cells + VALID, u64::from(result.is_valid)),
+            (stats.cells + SCORE_HUNDREDTHS, hundredths),
+        ]);
+        if !result.is_valid {
             let mut failures = stats
                 .failures
                 .lock()
@@ -118,12 +149,15 @@ pub struct ParamsValidation<'r> {
     rule_set: &'r RuleSet,
     walk: Walk<'r>,
     seen: u64,
+    /// Parameters met so far: where the next one probably is among the rules.
+    position: usize,
 }
 
 impl ParamsValidation<'_> {
     /// Checks parameter `name`.
     pub fn param<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> &mut Self {
-        let child = child_of(self.walk.node(Some(ROOT)), name);
+        let child = child_of(self.walk.node(Some(ROOT)), name, self.position);
+        self.position += 1;
         let mark = self.walk.path.mark();
         self.walk.path.push_field(name);
         let presence = check_value(&mut self.walk, child.map(|(_, id)| id), value);
@@ -140,7 +174,8 @@ impl ParamsValidation<'_> {
     /// The result, with required parameters checked.
     pub fn finish(mut self) -> ValidationResult {
         self.walk.leave(Some(ROOT), false, 0, self.seen);
-        self.rule_set.record(self.walk.finish())
+        self.rule_set
+            .record(self.walk.finish(self.rule_set.stats.static_name()))
     }
 }
 
@@ -177,8 +212,7 @@ pub fn rule_set_reports() -> Vec<RuleSetReport> {
         .all()
         .iter()
         .map(|stats| {
-            let validations = stats.runs.load(Ordering::Relaxed);
-            let hundredths = stats.score_hundredths.load(Ordering::Relaxed);
+            let [validations, valid, hundredths] = stats.totals();
             #[allow(clippy::cast_precision_loss)]
             let compliance_score = if validations == 0 {
                 100.0
@@ -201,7 +235,7 @@ pub fn rule_set_reports() -> Vec<RuleSetReport> {
             RuleSetReport {
                 rule_set: stats.name.to_string(),
                 validations,
-                valid: stats.valid.load(Ordering::Relaxed),
+                valid,
                 compliance_score,
                 top_failures,
             }

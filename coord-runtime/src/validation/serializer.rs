@@ -3,6 +3,7 @@
 //! newtypes and `Some` unwrap, maps are objects whose string keys are field names.
 
 use std::fmt::{self, Display};
+use std::sync::atomic::Ordering;
 
 use serde::ser::{self, Serialize};
 
@@ -58,14 +59,46 @@ pub fn check_value<T: Serialize + ?Sized>(
     }
 }
 
-/// The position and node of child `name`.
-pub fn child_of(node: Option<&Node>, name: &str) -> Option<(usize, usize)> {
-    node?
+/// The position and node of child `name`, met as field number `position` of a struct (or
+/// `usize::MAX` for a map key, whose order means nothing). The child a position named last time
+/// is tried first; see [`Node::order`].
+pub fn child_of(node: Option<&Node>, name: &str, position: usize) -> Option<(usize, usize)> {
+    let node = node?;
+    let learned = node.order.get(position);
+    if let Some(learned) = learned {
+        let remembered = usize::from(learned.load(Ordering::Relaxed));
+        if let Some((child, id)) = remembered.checked_sub(1).and_then(|i| node.children.get(i))
+            && same_name(child, name)
+        {
+            return Some((remembered - 1, *id));
+        }
+    }
+    let found = node
         .children
         .iter()
         .enumerate()
-        .find(|(_, (child, _))| &**child == name)
-        .map(|(index, (_, id))| (index, *id))
+        .find(|(_, (child, _))| same_name(child, name))
+        .map(|(index, (_, id))| (index, *id));
+    if let (Some(learned), Some((index, _))) = (learned, found)
+        && let Ok(remember) = u8::try_from(index + 1)
+    {
+        learned.store(remember, Ordering::Relaxed);
+    }
+    found
+}
+
+/// Field names are short: comparing bytes in place beats a call into `memcmp`.
+#[inline]
+fn same_name(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut differ = 0u8;
+    for (x, y) in a.iter().zip(b) {
+        differ |= x ^ y;
+    }
+    differ == 0
 }
 
 /// An object or array being walked.
@@ -75,6 +108,8 @@ pub struct Compound<'w, 'p> {
     is_array: bool,
     entered: bool,
     count: u64,
+    /// Fields met so far in an object (the position passed to [`child_of`]).
+    fields: usize,
     seen: u64,
     pending_key: Option<(Option<(usize, usize)>, usize)>,
     /// Path length to go back to when closed (enum variants push their name).
@@ -90,6 +125,7 @@ impl<'w, 'p> Compound<'w, 'p> {
             is_array,
             entered,
             count: 0,
+            fields: 0,
             seen: 0,
             pending_key: None,
             restore: None,
@@ -123,7 +159,8 @@ impl<'w, 'p> Compound<'w, 'p> {
         if !self.entered {
             return;
         }
-        let child = child_of(self.walk.node(self.node), name);
+        let child = child_of(self.walk.node(self.node), name, self.fields);
+        self.fields += 1;
         let mark = self.walk.path.mark();
         self.walk.path.push_field(name);
         self.finish_field(child, mark, value);
@@ -244,7 +281,7 @@ impl KeySerializer<'_, '_> {
     fn text(self, key: &str) -> Result<Option<(usize, usize)>, SerializeFailure> {
         self.walk.path.push_field(key);
         self.walk.string(None, key);
-        Ok(child_of(self.node, key))
+        Ok(child_of(self.node, key, usize::MAX))
     }
 
     fn number(
@@ -254,7 +291,7 @@ impl KeySerializer<'_, '_> {
         let mut buffer = [0u8; 40];
         let text = key.write(&mut buffer);
         self.walk.path.push_field(text);
-        Ok(child_of(self.node, text))
+        Ok(child_of(self.node, text, usize::MAX))
     }
 }
 

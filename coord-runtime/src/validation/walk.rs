@@ -50,6 +50,8 @@ pub struct Walk<'p> {
 }
 
 impl<'p> Walk<'p> {
+    /// Inlined so the walk (with its path buffer) is built where it is used, not copied there.
+    #[inline(always)]
     pub fn new(plan: &'p Plan) -> Self {
         Self {
             plan,
@@ -180,6 +182,7 @@ impl<'p> Walk<'p> {
     /// Checks applying to every string of the input, keys included.
     fn any_string(&mut self, value: &str) {
         if let Some(max) = self.plan.max_string_length
+            && value.len() as u64 > max
             && value.chars().count() as u64 > max
         {
             self.string_too_long = true;
@@ -248,7 +251,7 @@ impl<'p> Walk<'p> {
             self.fail(code, Self::params(&[("type", json!(kind))]), message);
         }
         if rule.min_length.is_some() || rule.max_length.is_some() {
-            self.length(rule, value.chars().count() as u64, "characters");
+            self.length(rule, char_count_for(rule, value), "characters");
         }
         if let Some(pattern) = &rule.pattern
             && !self.check(pattern.is_match(value))
@@ -408,7 +411,9 @@ impl<'p> Walk<'p> {
     }
 
     /// The result, with the rule set's global checks counted once each.
-    pub fn finish(mut self) -> ValidationResult {
+    /// The result, for rule set `rule_set` (its name as registered: `'static`, so a result
+    /// costs no reference count on a name every thread shares).
+    pub fn finish(mut self, rule_set: &'static str) -> ValidationResult {
         let globals = [
             (!self.plan.forbidden.is_empty(), self.forbidden_hit),
             (self.plan.max_string_length.is_some(), self.string_too_long),
@@ -427,11 +432,25 @@ impl<'p> Walk<'p> {
             if is_valid { score } else { score.min(99.0) }
         };
         ValidationResult {
-            rule_set: std::sync::Arc::clone(&self.plan.name),
+            rule_set,
             is_valid,
             score,
             errors: self.errors,
         }
+    }
+}
+
+/// The character count of `value` as far as `rule`'s length limits can tell: a string has
+/// between ⌈bytes / 4⌉ and `bytes` characters, so when both ends already satisfy the limits
+/// the exact count cannot change the outcome and is not computed (the byte length stands in).
+fn char_count_for(rule: &Rule, value: &str) -> u64 {
+    let bytes = value.len() as u64;
+    let certain = rule.min_length.is_none_or(|min| bytes.div_ceil(4) >= min)
+        && rule.max_length.is_none_or(|max| bytes <= max);
+    if certain {
+        bytes
+    } else {
+        value.chars().count() as u64
     }
 }
 
