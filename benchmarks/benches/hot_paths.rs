@@ -8,7 +8,8 @@
 //! ```
 
 use std::hint::black_box;
-use std::sync::Barrier;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use coord_benchmarks::floor::floor_tracked;
@@ -89,43 +90,106 @@ fn validation(c: &mut Criterion) {
 /// One path measured under contention: a call that reports success.
 type Path = fn(u64) -> bool;
 
-/// Wall time for `threads` threads each making `iters` calls of `call`, started together.
-/// Reported per iteration, so equal times for 1 and 2 threads mean twice the throughput.
-fn on_threads(threads: usize, iters: u64, call: Path) -> Duration {
-    let start_line = Barrier::new(threads + 1);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                start_line.wait();
-                for i in 0..iters {
-                    black_box(call(black_box(i)));
-                }
-            });
-        }
-        start_line.wait();
-        let started = Instant::now();
-        // Scope end joins every thread: the time covers the slowest.
-        started
-    })
-    .elapsed()
+/// Long-lived threads that run `call` together on demand, as a service's workers do (threads
+/// spawned per sample would measure thread start-up and exit instead).
+struct Workers {
+    threads: Vec<std::thread::JoinHandle<()>>,
+    shared: Arc<WorkersShared>,
 }
 
-fn contention(c: &mut Criterion) {
-    coord_benchmarks::install_recorder();
-    let mut group = c.benchmark_group("contention");
-    let paths: [(&str, Path); 3] = [
-        ("bare", |x| bare(x).is_ok()),
-        ("tracked", |x| coord_tracked(x).is_ok()),
-        ("breaker", |x| coord_breaker(x).is_ok()),
-    ];
-    for (name, call) in paths {
+struct WorkersShared {
+    start: Barrier,
+    done: Barrier,
+    iters: AtomicU64,
+    stop: AtomicBool,
+}
+
+impl Workers {
+    fn new(count: usize, call: Path) -> Self {
+        let shared = Arc::new(WorkersShared {
+            start: Barrier::new(count + 1),
+            done: Barrier::new(count + 1),
+            iters: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+        });
+        let threads = (0..count)
+            .map(|_| {
+                let shared = Arc::clone(&shared);
+                std::thread::spawn(move || {
+                    loop {
+                        shared.start.wait();
+                        if shared.stop.load(Ordering::Acquire) {
+                            return;
+                        }
+                        for i in 0..shared.iters.load(Ordering::Acquire) {
+                            black_box(call(black_box(i)));
+                        }
+                        shared.done.wait();
+                    }
+                })
+            })
+            .collect();
+        Self { threads, shared }
+    }
+
+    /// Wall time for every worker to make `iters` calls, started together. Reported per
+    /// iteration, so equal times for 1 and 2 threads mean twice the throughput.
+    fn run(&self, iters: u64) -> Duration {
+        self.shared.iters.store(iters, Ordering::Release);
+        self.shared.start.wait();
+        let started = Instant::now();
+        self.shared.done.wait();
+        started.elapsed()
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Release);
+        self.shared.start.wait();
+        for thread in self.threads.drain(..) {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// The paths measured on 1 and 2 threads.
+const CONTENDED: [(&str, Path); 4] = [
+    ("bare", |x| bare(x).is_ok()),
+    ("floor", |x| floor_tracked(x).is_ok()),
+    ("tracked", |x| coord_tracked(x).is_ok()),
+    ("breaker", |x| coord_breaker(x).is_ok()),
+];
+
+fn contended_paths(c: &mut Criterion, group: &str, paths: &[(&str, Path)]) {
+    let mut group = c.benchmark_group(group);
+    for &(name, call) in paths {
         for threads in [1, 2] {
+            let workers = Workers::new(threads, call);
             group.bench_function(format!("{name}/{threads}_threads"), |b| {
-                b.iter_custom(|iters| on_threads(threads, iters, call));
+                b.iter_custom(|iters| workers.run(iters));
             });
         }
     }
     group.finish();
+}
+
+/// Before any recorder is installed (so it must run first): coord's own share of the cost,
+/// every metric handle a no-op.
+fn contention_without_recorder(c: &mut Criterion) {
+    // Not the floor: its handles, cached before any recorder exists, would stay no-ops for the
+    // rest of the run (coord's call sites notice a new recorder; hand-written code does not).
+    let paths: Vec<(&str, Path)> = CONTENDED
+        .into_iter()
+        .filter(|(name, _)| *name != "floor")
+        .collect();
+    contended_paths(c, "contention_without_recorder", &paths);
+}
+
+/// With coord's Prometheus recorder: what a service pays.
+fn contention(c: &mut Criterion) {
+    coord_benchmarks::install_recorder();
+    contended_paths(c, "contention", &CONTENDED);
 }
 
 criterion_group! {
@@ -133,6 +197,7 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    targets = tracking, breaker, retry, validation, contention
+    // `contention_without_recorder` first: every other group installs the recorder.
+    targets = contention_without_recorder, tracking, breaker, retry, validation, contention
 }
 criterion_main!(hot_paths);

@@ -195,6 +195,25 @@ fn main() -> ExitCode {
     for (group, functions) in &medians {
         print_group(group, functions);
     }
+    println!("\n## Scaling from 1 to 2 threads\n");
+    println!(
+        "Throughput on 2 threads ÷ throughput on 1 (each thread makes the same calls; 2.00 is perfect).\n"
+    );
+    println!("| group | path | scaling |");
+    println!("| --- | --- | ---: |");
+    for group in ["contention_without_recorder", "contention"] {
+        for path in ["bare", "floor", "tracked", "breaker"] {
+            let get = |threads: u32| {
+                medians
+                    .get(group)?
+                    .get(&format!("{path}/{threads}_threads"))
+                    .copied()
+            };
+            if let (Some(one), Some(two)) = (get(1), get(2)) {
+                println!("| {group} | {path} | {:.2}× |", 2.0 * one / two);
+            }
+        }
+    }
     println!("\n## Budgets\n");
     println!("| budget | measured | verdict |");
     println!("| --- | --- | --- |");

@@ -116,11 +116,11 @@ fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<F
         }
     };
     let (status, content_type, body) = match endpoint {
-        Endpoint::Metrics => {
-            // Counters are kept per thread until published: a scrape sees every call so far.
-            crate::publish::flush_metrics();
-            (StatusCode::OK, EXPOSITION_CONTENT_TYPE, handle.render())
-        }
+        Endpoint::Metrics => (
+            StatusCode::OK,
+            EXPOSITION_CONTENT_TYPE,
+            super::render(handle),
+        ),
         Endpoint::Health => {
             let report = crate::error_handling_report();
             let status = match report.health_status {

@@ -6,6 +6,7 @@ mod error;
 mod http;
 
 use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use metrics::{Key, Label, Level, Metadata, Recorder};
@@ -14,6 +15,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub use error::ExportError;
 
 use crate::metric_names::{self, BUILD_INFO, VERSION_LABEL};
+use crate::tracking::recorder_identity::RecorderId;
 
 /// Where the `service` example and the docs serve metrics: loopback only.
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:9184";
@@ -170,6 +172,8 @@ impl PrometheusExport {
 
         metrics::set_global_recorder(recorder)
             .map_err(|_| ExportError::RecorderAlreadyInstalled)?;
+        // Read back through `metrics`, as call sites will see it (the recorder moved).
+        let _ = COORD_RECORDER.set(metrics::with_recorder(RecorderId::of));
         spawn_upkeep(handle.clone(), self.upkeep_interval)?;
         if let Some(listener) = listener {
             http::spawn(listener, handle.clone())?;
@@ -203,9 +207,7 @@ impl Exporter {
     /// them on their own HTTP server.
     #[must_use]
     pub fn render(&self) -> String {
-        // Counters are kept per thread until published: a scrape sees every call so far.
-        crate::publish::flush_metrics();
-        self.handle.render()
+        render(&self.handle)
     }
 
     /// The address the HTTP listener is bound to, or `None` when not listening.
@@ -213,6 +215,26 @@ impl Exporter {
     pub fn local_addr(&self) -> Option<SocketAddr> {
         self.local_addr
     }
+}
+
+/// The recorder coord's exporter installed, once it has.
+static COORD_RECORDER: OnceLock<RecorderId> = OnceLock::new();
+
+/// Whether `recorder` is coord's exporter, which renders operation durations itself rather than
+/// taking them as samples (see `tracking/exposition.rs`).
+pub(crate) fn renders_durations(recorder: &dyn Recorder) -> bool {
+    COORD_RECORDER
+        .get()
+        .is_some_and(|coord| *coord == RecorderId::of(recorder))
+}
+
+/// The exposition text: every count published first, so a scrape sees every call so far, then
+/// the exporter's series and coord's duration histograms.
+pub(crate) fn render(handle: &PrometheusHandle) -> String {
+    crate::publish::flush_metrics();
+    let mut text = handle.render();
+    crate::tracking::exposition::render_durations(&mut text);
+    text
 }
 
 fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {

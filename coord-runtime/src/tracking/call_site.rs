@@ -1,31 +1,27 @@
 //! The per-call-site `static` that generated code holds, and the guard that records one call.
 //!
 //! The hot path is: count the call in (a per-thread cell), read the clock; then on exit read the
-//! clock, record the duration in the cached histogram handle and count the outcome, the time and
-//! the latency bucket in per-thread cells. No lock, no allocation, no registry lookup, and one
-//! shared write (the exporter's histogram) per call; counters and the in-flight gauge reach the
-//! recorder when they are published (see `publish.rs`).
+//! clock and count the outcome, the time and the duration buckets in per-thread cells. No lock,
+//! no allocation, no registry lookup, no write to memory another thread writes; counters, the
+//! in-flight gauge and the duration histogram reach the recorder when published (`publish.rs`).
 
 use std::sync::OnceLock;
 
-use metrics::{Histogram, Key, Label, Level, Metadata};
+use metrics::{Level, Metadata};
 
-use super::recorder_cache::RecorderCache;
 use super::stats::{OperationStats, stats_for};
 use crate::Outcome;
-use crate::metric_names::{DURATION_SECONDS, OPERATION_LABEL};
 
 /// Metadata every coord metric is registered with.
 pub static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
 
-/// One tracked function's `static`: its operation name, options and cached histogram handle.
+/// One tracked function's `static`: its operation name, options and statistics.
 ///
 /// Not a stable API: generated code builds one per annotated function.
 pub struct CallSite {
     operation: &'static str,
     in_flight: bool,
     stats: OnceLock<&'static OperationStats>,
-    duration: RecorderCache<Histogram>,
 }
 
 impl CallSite {
@@ -35,7 +31,6 @@ impl CallSite {
             operation,
             in_flight,
             stats: OnceLock::new(),
-            duration: RecorderCache::new(),
         }
     }
 
@@ -54,16 +49,8 @@ impl CallSite {
         });
         stats.enter();
         CallGuard {
-            recording: Some((self, stats, quanta::Instant::now())),
+            recording: Some((stats, quanta::Instant::now())),
         }
-    }
-
-    fn register_with(&self, recorder: &dyn metrics::Recorder) -> Histogram {
-        let key = Key::from_parts(
-            DURATION_SECONDS,
-            vec![Label::new(OPERATION_LABEL, self.operation)],
-        );
-        recorder.register_histogram(&key, &METADATA)
     }
 }
 
@@ -75,7 +62,7 @@ impl CallSite {
 pub struct CallGuard {
     /// Where to record and when the call started; `None` when performance monitoring is
     /// switched off in the configuration.
-    recording: Option<(&'static CallSite, &'static OperationStats, quanta::Instant)>,
+    recording: Option<(&'static OperationStats, quanta::Instant)>,
 }
 
 impl CallGuard {
@@ -88,12 +75,10 @@ impl CallGuard {
 
     #[inline]
     fn record(&self, outcome: Outcome) {
-        let Some((site, stats, start)) = self.recording else {
+        let Some((stats, start)) = self.recording else {
             return;
         };
         let elapsed = start.elapsed();
-        let histogram = site.duration.get(|recorder| site.register_with(recorder));
-        histogram.record(elapsed.as_secs_f64());
         stats.record(
             outcome,
             u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),

@@ -6,38 +6,32 @@
 
 use metrics::Recorder;
 
-/// The identity (address and vtable) of a recorder; never dereferenced.
-#[derive(Clone, Copy)]
-pub struct RecorderId(*const (dyn Recorder + 'static));
+/// The identity of a recorder, never dereferenced: its address; every zero-sized recorder
+/// (such as `metrics`' no-op one) is one identity.
+///
+/// A zero-sized value has no meaningful address, and its vtable is emitted once per codegen
+/// unit, so neither tells two references to the no-op recorder apart reliably: comparing them
+/// once made every call without a recorder re-register its handles under a lock. The price:
+/// a zero-sized recorder installed after calls made with no recorder at all keeps their no-op
+/// handles (install such a recorder first; recorders with state are not affected).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RecorderId(usize);
 
-// SAFETY: the pointer is only compared, never dereferenced, so sharing it across threads is sound.
-unsafe impl Send for RecorderId {}
-// SAFETY: as above.
-unsafe impl Sync for RecorderId {}
+/// The identity of every zero-sized recorder.
+const ZERO_SIZED: usize = 0;
 
 impl RecorderId {
     /// The identity of `recorder`.
     pub fn of(recorder: &dyn Recorder) -> Self {
-        let pointer: *const (dyn Recorder + '_) = recorder;
-        // SAFETY: only the trait-object lifetime changes; the pointer is compared, never used.
-        Self(unsafe {
-            std::mem::transmute::<*const (dyn Recorder + '_), *const (dyn Recorder + 'static)>(
-                pointer,
-            )
-        })
+        if std::mem::size_of_val(recorder) == 0 {
+            return Self(ZERO_SIZED);
+        }
+        Self(std::ptr::from_ref(recorder).cast::<()>() as usize)
     }
 
-    /// The identity of the recorder `metrics` uses on this thread right now.
+    /// The identity of the recorder `metrics` would use on this thread now.
     #[inline]
     pub fn current() -> Self {
         metrics::with_recorder(Self::of)
-    }
-}
-
-impl PartialEq for RecorderId {
-    #[inline]
-    fn eq(&self, other: &Self) -> bool {
-        // Compares address and vtable: a zero-sized recorder shares its address with others.
-        std::ptr::eq(self.0, other.0)
     }
 }

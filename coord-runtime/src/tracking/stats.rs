@@ -3,30 +3,38 @@
 //! Every call updates a few relaxed atomics; nothing locks on the hot path. Operations are keyed by
 //! name, so two functions tracked under one name share their statistics, as they share their series.
 
-use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock, PoisonError};
 use std::time::{Duration, Instant};
 
-use metrics::{Counter, Gauge, Key, Label};
+use metrics::{Counter, Gauge, Histogram, Key, Label};
 
 use super::call_site::METADATA;
 use super::latency::{self, LatencyHistogram};
 use super::recorder_cache::RecorderCache;
 use crate::Outcome;
 use crate::cells::{self, CellIndex};
-use crate::metric_names::{CALLS_TOTAL, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL};
+use crate::metric_names::{
+    CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL,
+};
 use crate::named_registry::{Named, NamedRegistry};
 use crate::publish::{self, Publish};
 
-/// Offsets of an operation's counting cells: calls per outcome, then these.
+/// Offsets of an operation's counting cells: calls per outcome, then these, then a count and
+/// a sum of nanoseconds per duration bucket (see [`OperationStats::bucket_cells`]).
 const TOTAL_NANOS: u32 = 4;
 const ENTERED: u32 = 5;
 const COUNT_CELLS: u32 = 6;
 
-/// The series an operation publishes (its duration histogram is recorded per call instead).
+/// The series an operation publishes.
 struct PublishedSeries {
     calls: [Counter; 4],
     in_flight: OnceLock<Gauge>,
+    /// `None` when the recorder is coord's own exporter, which renders durations itself (see
+    /// `exposition.rs`).
+    duration: Option<Histogram>,
+    /// Per duration bucket, the calls and nanoseconds already recorded into `duration`.
+    sent: Mutex<Vec<(u64, u64)>>,
 }
 
 /// Live statistics of one operation.
@@ -38,6 +46,13 @@ pub struct OperationStats {
     min_nanos: AtomicU64,
     max_nanos: AtomicU64,
     latency: LatencyHistogram,
+    /// Upper bounds (inclusive, nanoseconds) of the duration buckets: the configured
+    /// `duration_buckets`, which coord's exporter uses too; one more bucket above the last.
+    bounds: Box<[u64]>,
+    /// The same bounds in seconds, as configured (for rendering).
+    bounds_seconds: Box<[f64]>,
+    /// The first of the count/sum cell pairs, one pair per bucket.
+    bucket_cells: CellIndex,
     /// Whether any call site of the operation keeps the in-flight gauge.
     in_flight: AtomicBool,
     series: RecorderCache<PublishedSeries>,
@@ -45,10 +60,23 @@ pub struct OperationStats {
 
 impl OperationStats {
     fn new(name: &str) -> Self {
+        let bounds_seconds: Box<[f64]> = crate::config::configuration()
+            .duration_buckets
+            .clone()
+            .into_boxed_slice();
+        let bounds: Box<[u64]> = bounds_seconds
+            .iter()
+            .map(|seconds| Duration::from_secs_f64(*seconds).as_nanos())
+            .map(|nanos| u64::try_from(nanos).unwrap_or(u64::MAX))
+            .collect();
+        let pairs = u32::try_from(bounds.len() + 1).unwrap_or(u32::MAX);
         Self {
             name: name.into(),
             since: Instant::now(),
             cells: cells::allocate(COUNT_CELLS),
+            bucket_cells: cells::allocate(2 * pairs),
+            bounds,
+            bounds_seconds,
             min_nanos: AtomicU64::new(u64::MAX),
             max_nanos: AtomicU64::new(0),
             latency: LatencyHistogram::new(),
@@ -73,10 +101,16 @@ impl OperationStats {
     pub fn record(&self, outcome: Outcome, nanos: u64) {
         #[allow(clippy::cast_possible_truncation)] // an outcome index is below 4
         let outcome_cell = self.cells + outcome.index() as u32;
+        // The bucket whose bound is the first at or above the duration (Prometheus' `le`).
+        let bucket = self.bounds.partition_point(|bound| *bound < nanos);
+        #[allow(clippy::cast_possible_truncation)] // fewer buckets than cells
+        let pair = self.bucket_cells + 2 * bucket as u32;
         cells::add_each([
             (outcome_cell, 1),
             (self.cells + TOTAL_NANOS, nanos),
             (self.latency.cell_of(nanos), 1),
+            (pair, 1),
+            (pair + 1, nanos),
         ]);
         // Loads first: once warm, min and max rarely change, and a plain load keeps the line shared.
         if nanos < self.min_nanos.load(Ordering::Relaxed) {
@@ -124,6 +158,56 @@ impl OperationStats {
     }
 }
 
+impl OperationStats {
+    /// The operation's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The duration bucket bounds in seconds, and per bucket (one more than bounds: the last is
+    /// above every bound) the calls and their summed nanoseconds.
+    pub fn duration_buckets(&self) -> (Vec<f64>, Vec<(u64, u64)>) {
+        let mut totals = vec![0u64; 2 * (self.bounds.len() + 1)];
+        cells::sum_into(self.bucket_cells, &mut totals);
+        let buckets = totals
+            .chunks_exact(2)
+            .map(|pair| (pair[0], pair[1]))
+            .collect();
+        (self.bounds_seconds.to_vec(), buckets)
+    }
+
+    /// Records the calls finished since the last publish into the duration histogram.
+    ///
+    /// Each bucket's new calls are recorded as that many samples of their mean duration: the
+    /// mean of durations within a bucket lies within it, so every call lands in the bucket its
+    /// own duration would have (when the recorder's buckets are the configured ones, as coord's
+    /// exporter's are), and the histogram's sum stays exact. Recording every call into the
+    /// exporter as it happened made every thread write to one shared sample queue.
+    fn publish_durations(&self, series: &PublishedSeries) {
+        let Some(duration) = &series.duration else {
+            return;
+        };
+        let mut totals = vec![0u64; 2 * (self.bounds.len() + 1)];
+        cells::sum_into(self.bucket_cells, &mut totals);
+        let mut sent = series.sent.lock().unwrap_or_else(PoisonError::into_inner);
+        for (pair, sent) in totals.chunks_exact(2).zip(sent.iter_mut()) {
+            let (calls, nanos) = (pair[0], pair[1]);
+            let new_calls = calls.saturating_sub(sent.0);
+            if new_calls == 0 {
+                continue;
+            }
+            let new_nanos = nanos.saturating_sub(sent.1);
+            #[allow(clippy::cast_precision_loss)]
+            let mean_seconds = new_nanos as f64 / new_calls as f64 / 1e9;
+            duration.record_many(
+                mean_seconds,
+                usize::try_from(new_calls).unwrap_or(usize::MAX),
+            );
+            *sent = (calls, nanos);
+        }
+    }
+}
+
 impl Publish for OperationStats {
     fn publish(&self) {
         let series = self.series.get(|recorder| {
@@ -140,8 +224,16 @@ impl Publish for OperationStats {
                     recorder.register_counter(&key, &METADATA)
                 }),
                 in_flight: OnceLock::new(),
+                duration: (!crate::export::renders_durations(recorder)).then(|| {
+                    recorder.register_histogram(
+                        &Key::from_parts(DURATION_SECONDS, vec![operation.clone()]),
+                        &METADATA,
+                    )
+                }),
+                sent: Mutex::new(vec![(0, 0); self.bounds.len() + 1]),
             }
         });
+        self.publish_durations(series);
         let totals = self.totals();
         for outcome in Outcome::ALL {
             series.calls[outcome.index()].absolute(totals[outcome.index()]);
@@ -261,6 +353,11 @@ pub fn stats_for(name: &str) -> &'static OperationStats {
         publish::register(stats);
     }
     stats
+}
+
+/// Every operation's live statistics, sorted by name.
+pub fn all_operations() -> Vec<&'static OperationStats> {
+    REGISTRY.all()
 }
 
 /// Statistics of every operation called so far, sorted by name.
