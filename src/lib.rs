@@ -45,12 +45,13 @@
 /// # Arguments
 /// - `"name"` (first, positional) or `name = "..."`: the operation name, i.e. the value of
 ///   the `operation` label. Defaults to the function's name. Must not be empty.
-/// - `in_flight = false`: skip the `coord_operation_in_flight` gauge (saves two atomic
-///   updates per call). Defaults to `true`; a bare `in_flight` means `true`.
+/// - `in_flight = false`: do not publish the `coord_operation_in_flight` gauge. Defaults to
+///   `true`; a bare `in_flight` means `true`.
 /// - `crate = "path"`: where the `coord` crate is, for crates that re-export it.
 ///
 /// # What it records
-/// Per call, into the installed `metrics` recorder (see [`prometheus`]):
+/// Into the installed `metrics` recorder (see [`prometheus`]), as totals published on every
+/// scrape of coord's exporter, every second in the background, and on [`flush_metrics`]:
 /// - `coord_operation_calls_total{operation, outcome}` with outcome `ok` (returned; `Ok` for a
 ///   `Result`), `error` (returned `Err`), `panic` (unwound; the panic propagates unchanged) or
 ///   `cancelled` (an async call's future dropped before completion). All four series are
@@ -61,25 +62,28 @@
 /// - `coord_operation_in_flight{operation}`, calls started and not yet ended; panics and
 ///   cancellations bring it back down.
 ///
-/// and the in-process statistics read by [`operation_stats`].
+/// and the in-process statistics read by [`operation_stats`] (always current). coord's exporter
+/// renders the histogram itself from coord's per-bucket counts; another recorder receives each
+/// bucket's new calls as samples of their mean duration (same buckets, exact sum and count).
 ///
 /// The `outcome` is read from the value's type: any `Result` (including aliases such as
 /// `io::Result<T>`) is `error` when `Err`; every other type is `ok` when the function returns.
 ///
 /// # Cost
-/// Each annotated function holds one `static` with its metric handles, registered on the first
-/// call and re-registered only if the `metrics` recorder changes (so installing the recorder
-/// after the first calls is fine). A call costs a few relaxed atomic updates and two clock
-/// reads: no lock, no allocation, no registry lookup.
+/// A call reads the clock twice and adds to a few per-thread counters (a plain load and store
+/// each: no atomic read-modify-write, no lock, no allocation, nothing another thread writes), so
+/// calls on many threads do not slow each other down. The totals go to whatever recorder is
+/// current when they are published, so installing the recorder after the first calls is fine:
+/// it receives every count since the process started.
 ///
 /// # What it expands to
 /// Roughly, for a sync function (async functions `.await` an `async move` block instead):
 /// ```ignore
 /// fn load_user(id: u64) -> Result<String, io::Error> {
 ///     static __COORD_CALL_SITE: CallSite = CallSite::new("load_user", true);
-///     let __coord_call = __COORD_CALL_SITE.enter();          // in-flight +1, clock
+///     let __coord_call = __COORD_CALL_SITE.enter();          // calls entered +1, clock
 ///     let __coord_return = call_once(move || { /* the body, unchanged */ });
-///     __coord_call.finish(outcome_of(&__coord_return));      // counter, histogram, in-flight -1
+///     __coord_call.finish(outcome_of(&__coord_return));      // clock, outcome, duration bucket
 ///     __coord_return
 /// }
 /// ```
@@ -90,10 +94,10 @@
 /// A `const fn` cannot be tracked (compile error); neither can a trait method declaration
 /// without a body (annotate the methods in the `impl`s).
 ///
-/// Metric handles are cached per call site against the recorder that `metrics` reports as
-/// current. A local recorder (`metrics::with_local_recorder`) that is dropped and replaced by
-/// another at the same address cannot be told apart from it; tests should install one global
-/// recorder per test binary.
+/// Published totals go to the recorder that `metrics` reports as current on the publishing
+/// thread — the global one for the background publisher. A local recorder
+/// (`metrics::with_local_recorder`) sees them when [`flush_metrics`] runs inside it; tests
+/// should install one global recorder per test binary and call [`flush_metrics`] before reading.
 pub use coord_macros::track_performance;
 
 /// Retries a function that returns `Result`, and passes every attempt through a named

@@ -1,4 +1,4 @@
-//! The runtime behind `coord`'s attribute macros: cached metric handles per call site,
+//! The runtime behind `coord`'s attribute macros: per-thread counts published to `metrics`,
 //! in-process operation statistics and the Prometheus export.
 //!
 //! Depend on the `coord` crate, which re-exports this crate's public API next to the macros.

@@ -124,8 +124,8 @@ impl PrometheusExport {
 
     /// Checks the settings, binds the listener if asked, and installs the global recorder.
     ///
-    /// Calls tracked before this point are not lost from the in-process statistics; their
-    /// metric handles switch to the new recorder on the next call.
+    /// Calls made before this point are not lost: coord publishes its totals since the process
+    /// started to whichever recorder is current.
     ///
     /// # Errors
     /// [`ExportError`] when the address does not parse or cannot be bound, the buckets are
