@@ -13,6 +13,10 @@ use crate::breaker::named::Permit;
 
 /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up; returns
 /// its last result unchanged, or the breaker's refusal.
+///
+/// The common case — no deadline, the first attempt settles the call — is inlined into the
+/// annotated function; everything after a first failure runs out of line in [`keep_trying`],
+/// so the success path saves no registers for a loop it does not run.
 #[inline]
 pub fn run_sync<T, E, A, F, C>(
     site: &'static RetrySite,
@@ -25,38 +29,89 @@ where
     F: FnMut() -> Result<T, E>,
     C: for<'e> Fn(&'e E) -> FailureView<'e>,
 {
-    let mut attempts = Attempts::new(site);
+    let attempts = Attempts::new(site);
+    if attempts.needs_clock() {
+        return keep_trying(attempts, admission, attempt, classify, None);
+    }
+    let permit = match admission.admit() {
+        Ok(permit) => permit,
+        Err(refusal) => {
+            attempts.rejected();
+            return Err(refusal);
+        }
+    };
+    match attempt() {
+        Ok(value) => {
+            succeeded(permit, &attempts);
+            Ok(value)
+        }
+        Err(error) => keep_trying(
+            attempts,
+            admission,
+            attempt,
+            classify,
+            Some((permit, error)),
+        ),
+    }
+}
+
+/// Records a successful attempt.
+#[inline(always)]
+fn succeeded(permit: Option<Permit>, attempts: &Attempts) {
+    if let Some(permit) = permit {
+        permit.record(CallResult::Success);
+    }
+    attempts.succeeded();
+}
+
+/// The retry loop, from the start (a policy with a deadline) or after a failed first attempt
+/// (`first`: its permit and error; no clock was read for it, as none was needed).
+#[inline(never)]
+fn keep_trying<T, E, A, F, C>(
+    mut attempts: Attempts,
+    admission: &'static A,
+    mut attempt: F,
+    classify: C,
+    first: Option<(Option<Permit>, E)>,
+) -> Result<T, E>
+where
+    A: Admission<E>,
+    F: FnMut() -> Result<T, E>,
+    C: for<'e> Fn(&'e E) -> FailureView<'e>,
+{
     // Clocks are read only when a deadline needs them.
     let started = attempts.needs_clock().then(std::time::Instant::now);
+    let mut pending = first;
     loop {
-        let permit = match admission.admit() {
-            Ok(permit) => permit,
-            Err(refusal) => {
-                attempts.rejected();
-                return Err(refusal);
+        let (permit, error, attempt_started) = match pending.take() {
+            Some((permit, error)) => (permit, error, None),
+            None => {
+                let permit = match admission.admit() {
+                    Ok(permit) => permit,
+                    Err(refusal) => {
+                        attempts.rejected();
+                        return Err(refusal);
+                    }
+                };
+                let attempt_started = started.map(|_| std::time::Instant::now());
+                match attempt() {
+                    Ok(value) => {
+                        succeeded(permit, &attempts);
+                        return Ok(value);
+                    }
+                    Err(error) => (permit, error, attempt_started),
+                }
             }
         };
-        let attempt_started = started.map(|_| std::time::Instant::now());
-        match attempt() {
-            Ok(value) => {
-                if let Some(permit) = permit {
-                    permit.record(CallResult::Success);
-                }
-                attempts.succeeded();
-                return Ok(value);
-            }
-            Err(error) => {
-                let failure = classify(&error);
-                if let Some(permit) = permit {
-                    permit.record(attempts.breaker_result(&failure));
-                }
-                let elapsed = started.map_or(Duration::ZERO, |at| at.elapsed());
-                let last = attempt_started.map_or(Duration::ZERO, |at| at.elapsed());
-                match attempts.failed(&failure, elapsed, last) {
-                    Decision::Stop => return Err(error),
-                    Decision::RetryAfter(delay) => std::thread::sleep(delay),
-                }
-            }
+        let failure = classify(&error);
+        if let Some(permit) = permit {
+            permit.record(attempts.breaker_result(&failure));
+        }
+        let elapsed = started.map_or(Duration::ZERO, |at| at.elapsed());
+        let last = attempt_started.map_or(Duration::ZERO, |at| at.elapsed());
+        match attempts.failed(&failure, elapsed, last) {
+            Decision::Stop => return Err(error),
+            Decision::RetryAfter(delay) => std::thread::sleep(delay),
         }
     }
 }

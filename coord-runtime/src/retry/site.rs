@@ -1,6 +1,7 @@
 //! The per-function `static` of a retried function: its policy, metric handles and statistics.
 
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use metrics::{Counter, Key, Label};
 
@@ -228,8 +229,13 @@ pub struct RetrySite {
     /// `declared` with the configuration applied, on first need (the configuration never
     /// changes once in effect).
     effective: OnceLock<RetryPolicy>,
-    stats: OnceLock<&'static RetryStats>,
+    /// The operation's first statistics cell, or [`UNRESOLVED`]: a bare index rather than a
+    /// reference to the statistics, so a call follows one pointer fewer.
+    first_cell: AtomicU32,
 }
+
+/// `RetrySite::first_cell` before the first call.
+const UNRESOLVED: CellIndex = CellIndex::MAX;
 
 impl RetrySite {
     /// A site for `operation` retrying with `declared`, its `inherited` fields taken from the
@@ -240,7 +246,7 @@ impl RetrySite {
             declared,
             inherited,
             effective: OnceLock::new(),
-            stats: OnceLock::new(),
+            first_cell: AtomicU32::new(UNRESOLVED),
         }
     }
 
@@ -269,16 +275,36 @@ impl RetrySite {
     /// Records one finished call: a few per-thread cells, nothing shared.
     #[inline(always)]
     pub(crate) fn finish(&self, kind: RetryKind, retries: u32, exhausted: bool) {
-        let stats = *self.stats.get_or_init(|| retry_stats_for(self.operation));
+        let first = self.first_cell();
         if retries == 0 && !exhausted {
             // The common case, a first attempt that settled the call: one cell.
-            cells::add(stats.cells + kind as u32, 1);
+            cells::add(first + kind as u32, 1);
         } else {
             cells::add_each([
-                (stats.cells + kind as u32, 1),
-                (stats.cells + RETRIES, u64::from(retries)),
-                (stats.cells + EXHAUSTED, u64::from(exhausted)),
+                (first + kind as u32, 1),
+                (first + RETRIES, u64::from(retries)),
+                (first + EXHAUSTED, u64::from(exhausted)),
             ]);
         }
+    }
+
+    #[inline(always)]
+    fn first_cell(&self) -> CellIndex {
+        // Relaxed: the index is a plain number, and every thread that resolves it finds the
+        // same statistics in the registry.
+        let first = self.first_cell.load(Ordering::Relaxed);
+        if first == UNRESOLVED {
+            self.resolve_first_cell()
+        } else {
+            first
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn resolve_first_cell(&self) -> CellIndex {
+        let first = retry_stats_for(self.operation).cells;
+        self.first_cell.store(first, Ordering::Relaxed);
+        first
     }
 }
