@@ -23,10 +23,14 @@ pub const DEFAULT_RULES_DIR: &str = "rules";
 /// Largest rule file read, so a stray huge file cannot exhaust memory.
 pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
 
+/// Rule sets by name. Names come from code and config, never from callers' values, so a fast
+/// unkeyed hash is safe; SipHash was a twentieth of a valid call's cost.
+type RuleSets = HashMap<String, Arc<RuleSet>, foldhash::fast::RandomState>;
+
 #[derive(Default)]
 struct Registry {
     /// Every rule set: from files and from code.
-    sets: HashMap<String, Arc<RuleSet>>,
+    sets: RuleSets,
     /// The performance score's thresholds, if a rule file sets them.
     thresholds: Option<PerformanceThresholds>,
     /// The names registered in code, which survive reloads of the files.
@@ -275,11 +279,7 @@ pub fn performance_thresholds() -> PerformanceThresholds {
     REGISTRY.load().thresholds.unwrap_or_default()
 }
 
-type Loaded = (
-    HashMap<String, Arc<RuleSet>>,
-    Option<PerformanceThresholds>,
-    usize,
-);
+type Loaded = (RuleSets, Option<PerformanceThresholds>, usize);
 
 fn read_dir(dir: &Path) -> Result<Loaded, RulesError> {
     let io_problem = |file: &Path, err: std::io::Error| RuleProblem {
@@ -302,7 +302,7 @@ fn read_dir(dir: &Path) -> Result<Loaded, RulesError> {
         .collect();
     files.sort();
     let mut problems = Vec::new();
-    let mut sets: HashMap<String, Arc<RuleSet>> = HashMap::new();
+    let mut sets = RuleSets::default();
     let mut defined_in: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut thresholds: Option<(PerformanceThresholds, PathBuf)> = None;
     for file in &files {
