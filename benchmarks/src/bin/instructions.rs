@@ -59,7 +59,10 @@ fn run(path: &str, calls: u64) -> bool {
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (Some(path), Some(calls)) = (args.next(), args.next()) else {
-        eprintln!("usage: instructions <path> <calls>; paths: {}", PATHS.join(", "));
+        eprintln!(
+            "usage: instructions <path> <calls>; paths: {}",
+            PATHS.join(", ")
+        );
         return ExitCode::FAILURE;
     };
     let Ok(calls) = calls.parse::<u64>() else {
@@ -71,7 +74,10 @@ fn main() -> ExitCode {
     if run(&path, calls) {
         ExitCode::SUCCESS
     } else {
-        eprintln!("instructions: unknown path `{path}`; paths: {}", PATHS.join(", "));
+        eprintln!(
+            "instructions: unknown path `{path}`; paths: {}",
+            PATHS.join(", ")
+        );
         ExitCode::FAILURE
     }
 }
