@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo bench -p coord-benchmarks && cargo run -p coord-benchmarks --release --bin bench-table
+//! bash benchmarks/run.sh 3   # three runs, each kept, and the budgets over all three
 //! ```
 
 use std::collections::BTreeMap;
@@ -75,16 +76,61 @@ fn print_group(group: &str, functions: &BTreeMap<String, f64>) {
     }
 }
 
-/// One budget: the measured figure, the limit, and whether it holds.
+/// How a budget's figure is written and compared with its limit.
+#[derive(Clone, Copy)]
+enum Figure {
+    /// Nanoseconds added; at most the limit.
+    AddedNs,
+    /// coord's cost as a multiple of another's (`0.41×`); at most the limit.
+    Times,
+    /// coord's cost as a fraction of another's (`1/17.8`, stored as 17.8); at least the limit.
+    OneIn,
+    /// Throughput on 2 threads over 1 (`2.01×`); at least the limit.
+    Scaling,
+}
+
+impl Figure {
+    fn show(self, value: f64) -> String {
+        match self {
+            Self::AddedNs => ns(value),
+            Self::Times | Self::Scaling => format!("{value:.2}×"),
+            Self::OneIn => format!("1/{value:.1}"),
+        }
+    }
+
+    fn meets(self, value: f64, limit: f64) -> bool {
+        match self {
+            Self::AddedNs | Self::Times => value <= limit,
+            Self::OneIn | Self::Scaling => value >= limit,
+        }
+    }
+}
+
+/// One budget as measured in one run.
 struct Verdict {
     budget: &'static str,
-    measured: String,
-    met: bool,
+    figure: Figure,
+    value: f64,
+    limit: f64,
+}
+
+impl Verdict {
+    fn met(&self) -> bool {
+        self.figure.meets(self.value, self.limit)
+    }
 }
 
 fn verdicts(medians: &Medians) -> Vec<Verdict> {
     let get = |group: &str, function: &str| medians.get(group)?.get(function).copied();
     let mut verdicts = Vec::new();
+    let mut push = |budget, figure, value, limit| {
+        verdicts.push(Verdict {
+            budget,
+            figure,
+            value,
+            limit,
+        });
+    };
     if let (Some(bare), Some(floor), Some(coord), Some(auto)) = (
         get("tracking", "bare"),
         get("tracking", "floor"),
@@ -92,16 +138,18 @@ fn verdicts(medians: &Medians) -> Vec<Verdict> {
         get("tracking", "autometrics"),
     ) {
         let (coord, floor, auto) = (coord - bare, floor - bare, auto - bare);
-        verdicts.push(Verdict {
-            budget: "`#[track_performance]` overhead ≤ 1.25× the hand-written floor's",
-            measured: format!("{} vs {}: {:.2}×", ns(coord), ns(floor), coord / floor),
-            met: coord <= 1.25 * floor,
-        });
-        verdicts.push(Verdict {
-            budget: "`#[track_performance]` overhead ≤ 1/5 of `#[autometrics]`'s",
-            measured: format!("{} vs {}: 1/{:.1}", ns(coord), ns(auto), auto / coord),
-            met: coord * 5.0 <= auto,
-        });
+        push(
+            "`#[track_performance]` overhead ≤ 1.25× the hand-written floor's",
+            Figure::Times,
+            coord / floor,
+            1.25,
+        );
+        push(
+            "`#[track_performance]` overhead ≤ 1/5 of `#[autometrics]`'s",
+            Figure::OneIn,
+            auto / coord,
+            5.0,
+        );
     }
     if let (Some(bare), Some(coord), Some(failsafe)) = (
         get("breaker", "bare"),
@@ -109,93 +157,131 @@ fn verdicts(medians: &Medians) -> Vec<Verdict> {
         get("breaker", "failsafe"),
     ) {
         let (coord, failsafe) = (coord - bare, failsafe - bare);
-        verdicts.push(Verdict {
-            budget: "breaker closed path adds ≤ 15 ns",
-            measured: ns(coord),
-            met: coord <= 15.0,
-        });
-        verdicts.push(Verdict {
-            budget: "breaker closed path ≤ 1/2 of failsafe's",
-            measured: format!(
-                "{} vs {}: 1/{:.1}",
-                ns(coord),
-                ns(failsafe),
-                failsafe / coord
-            ),
-            met: coord * 2.0 <= failsafe,
-        });
+        push("breaker closed path adds ≤ 15 ns", Figure::AddedNs, coord, 15.0);
+        push(
+            "breaker closed path ≤ 1/2 of failsafe's",
+            Figure::OneIn,
+            failsafe / coord,
+            2.0,
+        );
     }
     if let (Some(bare), Some(coord)) = (get("retry", "bare"), get("retry", "coord")) {
-        verdicts.push(Verdict {
-            budget: "retry with no failure adds ≤ 2 ns",
-            measured: ns(coord - bare),
-            met: coord - bare <= 2.0,
-        });
+        push(
+            "retry with no failure adds ≤ 2 ns",
+            Figure::AddedNs,
+            coord - bare,
+            2.0,
+        );
     }
     if let (Some(coord), Some(to_value), Some(prebuilt)) = (
         get("validation_valid", "coord_api"),
         get("validation_valid", "jsonschema_to_value"),
         get("validation_valid", "jsonschema_prebuilt_is_valid"),
     ) {
-        verdicts.push(Verdict {
-            budget: "valid input: `coord::validate` ≤ 1/4 of `to_value` + jsonschema",
-            measured: format!(
-                "{} vs {}: 1/{:.1}",
-                ns(coord),
-                ns(to_value),
-                to_value / coord
-            ),
-            met: coord * 4.0 <= to_value,
-        });
-        verdicts.push(Verdict {
-            budget: "valid input: `coord::validate` ≤ 1× jsonschema on a pre-built `Value`",
-            measured: format!(
-                "{} vs {}: {:.2}×",
-                ns(coord),
-                ns(prebuilt),
-                coord / prebuilt
-            ),
-            met: coord <= prebuilt,
-        });
+        push(
+            "valid input: `coord::validate` ≤ 1/4 of `to_value` + jsonschema",
+            Figure::OneIn,
+            to_value / coord,
+            4.0,
+        );
+        push(
+            "valid input: `coord::validate` ≤ 1× jsonschema `is_valid` on a pre-built `Value`",
+            Figure::Times,
+            coord / prebuilt,
+            1.0,
+        );
     }
-    for path in ["tracked", "breaker"] {
+    for (path, budget) in [
+        ("tracked", "2 threads ≥ 1.6× the throughput of 1, tracked fn"),
+        ("breaker", "2 threads ≥ 1.6× the throughput of 1, breaker path"),
+    ] {
         if let (Some(one), Some(two)) = (
             get("contention", &format!("{path}/1_threads")),
             get("contention", &format!("{path}/2_threads")),
         ) {
             // Each thread makes the same number of calls per iteration.
-            let scaling = 2.0 * one / two;
-            verdicts.push(Verdict {
-                budget: if path == "tracked" {
-                    "2 threads ≥ 1.6× the throughput of 1, tracked fn"
-                } else {
-                    "2 threads ≥ 1.6× the throughput of 1, breaker path"
-                },
-                measured: format!("{scaling:.2}×"),
-                met: scaling >= 1.6,
-            });
+            push(budget, Figure::Scaling, 2.0 * one / two, 1.6);
         }
     }
     verdicts
 }
 
-fn main() -> ExitCode {
-    let dir = criterion_dir();
-    let mut medians = Medians::new();
-    if let Err(err) = collect(&dir, &mut medians) {
-        eprintln!(
-            "bench-table: cannot read {}: {err} (run `cargo bench -p coord-benchmarks` first)",
-            dir.display()
-        );
-        return ExitCode::FAILURE;
+/// The budgets of every run side by side; the verdict is on the median of the runs' figures,
+/// since a shared machine's speed can drift between two benchmarks of one run.
+fn print_budgets(runs: &[Vec<Verdict>]) {
+    let Some(first) = runs.first() else { return };
+    print!("| budget |");
+    for n in 1..=runs.len() {
+        print!(" run {n} |");
     }
+    println!(" median | verdict |");
+    print!("| --- |");
+    for _ in 0..=runs.len() {
+        print!(" ---: |");
+    }
+    println!(" --- |");
+    for (index, budget) in first.iter().enumerate() {
+        let mut values: Vec<f64> = runs
+            .iter()
+            .filter_map(|run| run.get(index).map(|verdict| verdict.value))
+            .collect();
+        print!("| {} |", budget.budget);
+        for run in runs {
+            let cell = run.get(index).map_or_else(String::new, |verdict| {
+                let shown = verdict.figure.show(verdict.value);
+                if verdict.met() { shown } else { format!("*{shown}*") }
+            });
+            print!(" {cell} |");
+        }
+        values.sort_by(f64::total_cmp);
+        let median = values[values.len() / 2];
+        let met_in = runs
+            .iter()
+            .filter(|run| run.get(index).is_some_and(Verdict::met))
+            .count();
+        let verdict = if budget.figure.meets(median, budget.limit) {
+            "met"
+        } else {
+            "**missed**"
+        };
+        println!(
+            " {} | {verdict}; met in {met_in} of {} runs |",
+            budget.figure.show(median),
+            runs.len()
+        );
+    }
+}
+
+fn main() -> ExitCode {
+    // Each argument is the criterion directory of one run (`benchmarks/run.sh` keeps them);
+    // without arguments, the last run's `target/criterion`.
+    let mut dirs: Vec<PathBuf> = std::env::args_os().skip(1).map(PathBuf::from).collect();
+    if dirs.is_empty() {
+        dirs.push(criterion_dir());
+    }
+    let mut runs = Vec::new();
+    for dir in &dirs {
+        let mut medians = Medians::new();
+        if let Err(err) = collect(dir, &mut medians) {
+            eprintln!(
+                "bench-table: cannot read {}: {err} (run `cargo bench -p coord-benchmarks` first)",
+                dir.display()
+            );
+            return ExitCode::FAILURE;
+        }
+        runs.push(medians);
+    }
+    let Some(medians) = runs.last() else {
+        return ExitCode::FAILURE;
+    };
     println!(
-        "## Medians\n\nTimes per call; `× bare` and `added to bare` against the group's bare function."
+        "## Medians of run {}\n\nTimes per call; `× bare` and `added to bare` against the group's bare function.",
+        runs.len()
     );
-    for (group, functions) in &medians {
+    for (group, functions) in medians {
         print_group(group, functions);
     }
-    println!("\n## Scaling from 1 to 2 threads\n");
+    println!("\n## Scaling from 1 to 2 threads, run {}\n", runs.len());
     println!(
         "Throughput on 2 threads ÷ throughput on 1 (each thread makes the same calls; 2.00 is perfect).\n"
     );
@@ -215,15 +301,8 @@ fn main() -> ExitCode {
         }
     }
     println!("\n## Budgets\n");
-    println!("| budget | measured | verdict |");
-    println!("| --- | --- | --- |");
-    for verdict in verdicts(&medians) {
-        println!(
-            "| {} | {} | {} |",
-            verdict.budget,
-            verdict.measured,
-            if verdict.met { "met" } else { "**missed**" }
-        );
-    }
+    println!("Figures outside a budget are in italics.\n");
+    let verdicts: Vec<Vec<Verdict>> = runs.iter().map(verdicts).collect();
+    print_budgets(&verdicts);
     ExitCode::SUCCESS
 }
