@@ -17,6 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 const CHUNK: usize = 1024;
 /// Chunks per block: at most `CHUNK * CHUNKS` cells in the process.
 const CHUNKS: usize = 1024;
+const _: () = assert!(CHUNKS.is_power_of_two());
 
 /// The index of a process's first cell of a range (see [`allocate`]).
 pub type CellIndex = u32;
@@ -49,7 +50,9 @@ impl Block {
     #[inline]
     fn get_or_allocate(&self, index: CellIndex) -> &AtomicU64 {
         let index = index as usize;
-        let slot = &self.chunks[index / CHUNK];
+        // `allocate` never hands out an index past the last chunk, so the mask changes nothing
+        // but lets the compiler drop the bounds check (`CHUNKS` is a power of two).
+        let slot = &self.chunks[(index / CHUNK) % CHUNKS];
         let chunk = slot.load(Ordering::Acquire);
         if chunk.is_null() {
             return Self::allocate_chunk(slot, index);

@@ -1,7 +1,7 @@
-//! Runs one validation path a given number of times, for `benchmarks/instructions.sh` to count
+//! Runs one benchmarked path a given number of times, for `benchmarks/instructions.sh` to count
 //! its instructions under callgrind. Instruction counts do not depend on what else the machine
-//! is doing, so they back the validation budgets where the time medians of a shared machine
-//! drift between one benchmark and the next.
+//! is doing, so they back the budgets where the time medians of a shared machine drift between
+//! one benchmark and the next.
 //!
 //! ```sh
 //! cargo run -p coord-benchmarks --release --bin instructions -- coord_api 1000
@@ -11,10 +11,19 @@ use std::hint::black_box;
 use std::process::ExitCode;
 
 use coord_benchmarks::signup::{self, JSON_SCHEMA};
+use coord_benchmarks::workloads::{
+    backon_retry, bare, coord_breaker, coord_retry, coord_tracked, failsafe_breaker,
+};
 use validator::Validate as _;
 
-/// The paths, named as in the criterion group `validation_valid`.
-const PATHS: [&str; 6] = [
+/// The paths, named as in the criterion groups (`retry/coord` is `retry_coord`).
+const PATHS: [&str; 12] = [
+    "bare",
+    "tracking_coord",
+    "breaker_coord",
+    "breaker_failsafe",
+    "retry_coord",
+    "retry_backon",
     "coord_attribute",
     "coord_api",
     "jsonschema_to_value",
@@ -28,6 +37,24 @@ fn run(path: &str, calls: u64) -> bool {
     let value = serde_json::to_value(&input).expect("serializable");
     // One call first, so every path has built its caches before the counted calls.
     let call: Box<dyn Fn()> = match path {
+        "bare" => Box::new(|| {
+            black_box(bare(black_box(7))).ok();
+        }),
+        "tracking_coord" => Box::new(|| {
+            black_box(coord_tracked(black_box(7))).ok();
+        }),
+        "breaker_coord" => Box::new(|| {
+            black_box(coord_breaker(black_box(7))).ok();
+        }),
+        "breaker_failsafe" => Box::new(|| {
+            black_box(failsafe_breaker(black_box(7))).ok();
+        }),
+        "retry_coord" => Box::new(|| {
+            black_box(coord_retry(black_box(7))).ok();
+        }),
+        "retry_backon" => Box::new(|| {
+            black_box(backon_retry(black_box(7))).ok();
+        }),
         "coord_attribute" => Box::new(|| {
             black_box(signup::coord_attribute(black_box(&input))).ok();
         }),
