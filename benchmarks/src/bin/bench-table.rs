@@ -157,7 +157,12 @@ fn verdicts(medians: &Medians) -> Vec<Verdict> {
         get("breaker", "failsafe"),
     ) {
         let (coord, failsafe) = (coord - bare, failsafe - bare);
-        push("breaker closed path adds ≤ 15 ns", Figure::AddedNs, coord, 15.0);
+        push(
+            "breaker closed path adds ≤ 15 ns",
+            Figure::AddedNs,
+            coord,
+            15.0,
+        );
         push(
             "breaker closed path ≤ 1/2 of failsafe's",
             Figure::OneIn,
@@ -192,8 +197,14 @@ fn verdicts(medians: &Medians) -> Vec<Verdict> {
         );
     }
     for (path, budget) in [
-        ("tracked", "2 threads ≥ 1.6× the throughput of 1, tracked fn"),
-        ("breaker", "2 threads ≥ 1.6× the throughput of 1, breaker path"),
+        (
+            "tracked",
+            "2 threads ≥ 1.6× the throughput of 1, tracked fn",
+        ),
+        (
+            "breaker",
+            "2 threads ≥ 1.6× the throughput of 1, breaker path",
+        ),
     ] {
         if let (Some(one), Some(two)) = (
             get("contention", &format!("{path}/1_threads")),
@@ -229,7 +240,11 @@ fn print_budgets(runs: &[Vec<Verdict>]) {
         for run in runs {
             let cell = run.get(index).map_or_else(String::new, |verdict| {
                 let shown = verdict.figure.show(verdict.value);
-                if verdict.met() { shown } else { format!("*{shown}*") }
+                if verdict.met() {
+                    shown
+                } else {
+                    format!("*{shown}*")
+                }
             });
             print!(" {cell} |");
         }

@@ -6,7 +6,7 @@ use std::time::Duration;
 use metrics::{Counter, Gauge, Key, Label};
 
 use super::config::BreakerConfig;
-use super::core::{BreakerCore, BreakerCounts, CallResult, Ticket, Transition};
+use super::core::{BreakerCore, BreakerCounts, CallResult, Rejection, Ticket, Transition};
 use super::state::BreakerState;
 use crate::Error;
 use crate::cells::{self, CellIndex};
@@ -222,8 +222,8 @@ impl Breaker {
     /// when its declarations disagree.
     #[inline]
     pub fn admit(&'static self) -> Result<Permit, Error> {
-        if let Some(conflict) = &self.conflict {
-            return Err(conflict.clone());
+        if self.conflict.is_some() {
+            return Err(self.refusal(None));
         }
         let (admitted, transition) = self.core.admit();
         self.report(transition);
@@ -232,13 +232,22 @@ impl Breaker {
                 breaker: self,
                 ticket,
             }),
-            Err(rejection) => {
-                // Counted by the core; published with the other counts.
-                Err(Error::CircuitOpen {
-                    breaker: self.name.to_string(),
-                    retry_after: rejection.retry_after,
-                })
-            }
+            // Counted by the core; published with the other counts.
+            Err(rejection) => Err(self.refusal(Some(rejection))),
+        }
+    }
+
+    /// The error of a refused call: the declaration conflict, else the rejection. Out of line,
+    /// so building an error does not weigh on every admitted call.
+    #[cold]
+    #[inline(never)]
+    fn refusal(&self, rejection: Option<Rejection>) -> Error {
+        match (&self.conflict, rejection) {
+            (Some(conflict), _) => conflict.clone(),
+            (None, rejection) => Error::CircuitOpen {
+                breaker: self.name.to_string(),
+                retry_after: rejection.and_then(|rejection| rejection.retry_after),
+            },
         }
     }
 }

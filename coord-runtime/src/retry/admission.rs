@@ -54,6 +54,14 @@ impl BreakerSite {
 impl<E: From<Error>> Admission<E> for BreakerSite {
     #[inline]
     fn admit(&'static self) -> Result<Option<Permit>, E> {
-        self.breaker().admit().map(Some).map_err(E::from)
+        self.breaker().admit().map(Some).map_err(into_callers_error)
     }
+}
+
+/// The refusal as the function's error; out of line, so the user's `From` impl (which may
+/// format or allocate) is not inlined into every admitted call.
+#[cold]
+#[inline(never)]
+fn into_callers_error<E: From<Error>>(refusal: Error) -> E {
+    E::from(refusal)
 }
