@@ -1,28 +1,31 @@
 #!/usr/bin/env bash
-# Instructions per call of each benchmarked path, counted by callgrind: the run with CALLS calls
-# minus the run with none, divided by CALLS. Repeatable whatever else the machine is doing,
-# unlike time; prints two Markdown tables for BENCHMARKS.md (hot paths against the bare function,
-# valid-input validation against coord).
+# Instructions per call of each benchmarked path, counted by callgrind inside the benchmark
+# loop only (`counted_calls`, main thread only). Repeatable whatever else the machine is doing,
+# unlike time; prints two Markdown tables for BENCHMARKS.md (hot paths against the bare
+# function, valid-input validation against coord).
 #
-#   bash benchmarks/instructions.sh        # from the workspace root; CALLS=20000 by default
+#   bash benchmarks/instructions.sh        # from the workspace root; CALLS=10000 by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-calls=${CALLS:-20000}
+calls=${CALLS:-10000}
 cargo build --quiet --release -p coord-benchmarks --bin instructions
 bin=target/release/instructions
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
 
-per_call() { # path -> instructions per call
-    local base full
-    base=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" 0 2>&1 |
-        sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-    full=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$calls" 2>&1 |
-        sed -n 's/.*Collected : \([0-9]*\).*/\1/p')
-    echo $(((full - base) / calls))
+per_call() { # path -> instructions per call, loop included
+    rm -f "$out"/cg.*
+    valgrind --tool=callgrind --separate-threads=yes --toggle-collect='*counted_calls*' \
+        --callgrind-out-file="$out/cg.%p" "$bin" "$1" "$calls" >/dev/null 2>&1
+    # The main thread's file is the one ending in -01.
+    local total
+    total=$(sed -n 's/^summary: \([0-9]*\).*/\1/p' "$out"/cg.*-01)
+    echo $((total / calls))
 }
 
 bare=$(per_call bare)
-echo "| path | instructions per call | added to bare ($bare) |"
+echo "| path | instructions per call | added to bare ($bare, loop included) |"
 echo "| --- | ---: | ---: |"
 for path in tracking_coord breaker_coord breaker_failsafe retry_coord retry_backon; do
     n=$(per_call "$path")
