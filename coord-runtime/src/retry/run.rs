@@ -15,7 +15,7 @@ use crate::breaker::named::Permit;
 /// its last result unchanged, or the breaker's refusal.
 ///
 /// The common case — no deadline, the first attempt settles the call — is inlined into the
-/// annotated function; everything after a first failure runs out of line in [`keep_trying`],
+/// annotated function; everything after a first failure runs out of line in `keep_trying`,
 /// so the success path saves no registers for a loop it does not run.
 #[inline]
 pub fn run_sync<T, E, A, F, C>(
