@@ -31,10 +31,10 @@ impl From<coord::Error> for Fail {
 
 /// What call `i` does: panic (1 in 53), fail (1 in 7), or succeed.
 fn act(i: u64) -> Result<u64, Fail> {
-    if i % 53 == 0 {
+    if i.is_multiple_of(53) {
         panic!("stress: planned panic {i}");
     }
-    if i % 7 == 0 { Err(Fail::Bad) } else { Ok(i) }
+    if i.is_multiple_of(7) { Err(Fail::Bad) } else { Ok(i) }
 }
 
 #[coord::track_performance("stress.tracked")]
@@ -49,7 +49,7 @@ fn tracked(i: u64) -> Result<u64, Fail> {
     circuit_breaker(name = "stress.breaker", consecutive_failures = 5, open_for = "1ms")
 )]
 fn guarded(i: u64) -> Result<u64, Fail> {
-    if i % 53 == 0 {
+    if i.is_multiple_of(53) {
         panic!("stress: planned panic {i}");
     }
     if (i / 40) % 10 == 9 {
@@ -62,7 +62,7 @@ fn guarded(i: u64) -> Result<u64, Fail> {
 /// Every seventh call fails on every attempt and is retried twice.
 #[coord::handle_errors(max_retries = 2, base_delay = "1us", jitter = "none")]
 fn retried(i: u64) -> Result<u64, Fail> {
-    if i % 7 == 0 { Err(Fail::Bad) } else { Ok(i) }
+    if i.is_multiple_of(7) { Err(Fail::Bad) } else { Ok(i) }
 }
 
 #[derive(Serialize)]
@@ -154,7 +154,7 @@ fn drive(first: u64, calls: u64) -> Totals {
         // Every third async call is dropped after its first poll: cancelled mid-flight.
         let mut future = Box::pin(tracked_async(i));
         assert!(future.as_mut().poll(&mut cx).is_pending());
-        if i % 3 == 0 {
+        if i.is_multiple_of(3) {
             drop(future);
             totals.tracked_async.cancelled += 1;
         } else {
@@ -165,7 +165,7 @@ fn drive(first: u64, calls: u64) -> Totals {
             }));
         }
 
-        let text = if i % 5 == 0 { "" } else { "hello" };
+        let text = if i.is_multiple_of(5) { "" } else { "hello" };
         if validated(&Message { text }).is_ok() {
             totals.valid += 1;
         } else {
