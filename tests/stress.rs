@@ -34,7 +34,11 @@ fn act(i: u64) -> Result<u64, Fail> {
     if i.is_multiple_of(53) {
         panic!("stress: planned panic {i}");
     }
-    if i.is_multiple_of(7) { Err(Fail::Bad) } else { Ok(i) }
+    if i.is_multiple_of(7) {
+        Err(Fail::Bad)
+    } else {
+        Ok(i)
+    }
 }
 
 #[coord::track_performance("stress.tracked")]
@@ -62,7 +66,11 @@ fn guarded(i: u64) -> Result<u64, Fail> {
 /// Every seventh call fails on every attempt and is retried twice.
 #[coord::handle_errors(max_retries = 2, base_delay = "1us", jitter = "none")]
 fn retried(i: u64) -> Result<u64, Fail> {
-    if i.is_multiple_of(7) { Err(Fail::Bad) } else { Ok(i) }
+    if i.is_multiple_of(7) {
+        Err(Fail::Bad)
+    } else {
+        Ok(i)
+    }
 }
 
 #[derive(Serialize)]

@@ -122,6 +122,16 @@ impl TestRecorder {
         })
     }
 
+    /// Every series registered so far (after publishing coord's counts), sorted.
+    pub fn all_series(&self) -> Vec<String> {
+        coord::flush_metrics();
+        let mut all: Vec<String> = self.counters.lock().unwrap().keys().cloned().collect();
+        all.extend(self.gauges.lock().unwrap().keys().cloned());
+        all.extend(self.histograms.lock().unwrap().keys().cloned());
+        all.sort();
+        all
+    }
+
     /// Unit and help text given for `name`.
     pub fn description(&self, name: &str) -> Option<(Option<Unit>, String)> {
         self.descriptions.lock().unwrap().get(name).cloned()

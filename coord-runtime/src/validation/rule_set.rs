@@ -137,10 +137,29 @@ impl RuleSet {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             for error in &result.errors {
-                *failures.entry((error.rule_path(), error.code)).or_insert(0) += 1;
+                count_failure(&mut failures, error.rule_path(), error.code);
             }
         }
         result
+    }
+}
+
+/// Distinct (path, code) pairs a rule set's failure counts keep. Paths can hold map keys from
+/// the input, so without a limit a caller sending ever-new keys would grow them forever.
+pub const MAX_FAILURE_PATHS: usize = 1_000;
+
+/// The path failures past [`MAX_FAILURE_PATHS`] are counted under (one entry per code).
+pub const OTHER_PATHS: &str = "(other paths)";
+
+/// Counts one failure, under [`OTHER_PATHS`] once the distinct paths have reached the limit.
+fn count_failure(failures: &mut HashMap<(String, ErrorCode), u64>, path: String, code: ErrorCode) {
+    let key = (path, code);
+    if let Some(count) = failures.get_mut(&key) {
+        *count += 1;
+    } else if failures.len() < MAX_FAILURE_PATHS {
+        failures.insert(key, 1);
+    } else {
+        *failures.entry((OTHER_PATHS.to_owned(), code)).or_insert(0) += 1;
     }
 }
 
@@ -191,7 +210,9 @@ pub struct RuleSetReport {
     /// Mean score of the validations, 0–100 (100 when none ran).
     pub compliance_score: f64,
     /// The most frequent failures, most frequent first (at most 5); array indices in paths are
-    /// written `[]` so every item counts under one rule.
+    /// written `[]` so every item counts under one rule. At most 1 000 distinct
+    /// paths are kept (map keys from the input make paths unbounded); failures at paths met
+    /// after that count under `"(other paths)"`.
     pub top_failures: Vec<FailureCount>,
 }
 
@@ -241,4 +262,33 @@ pub fn rule_set_reports() -> Vec<RuleSetReport> {
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failure_paths_are_bounded_and_the_rest_count_as_other() {
+        let mut failures = HashMap::new();
+        for key in 0..5_000 {
+            count_failure(
+                &mut failures,
+                format!("tags.{key}"),
+                ErrorCode::ForbiddenPattern,
+            );
+        }
+        count_failure(
+            &mut failures,
+            "tags.0".to_owned(),
+            ErrorCode::ForbiddenPattern,
+        );
+        assert_eq!(failures.len(), MAX_FAILURE_PATHS + 1);
+        assert_eq!(
+            failures[&("tags.0".to_owned(), ErrorCode::ForbiddenPattern)],
+            2
+        );
+        let other = (OTHER_PATHS.to_owned(), ErrorCode::ForbiddenPattern);
+        assert_eq!(failures[&other], 5_000 - MAX_FAILURE_PATHS as u64);
+    }
 }
