@@ -323,7 +323,8 @@ pub use coord_runtime::{
 };
 pub use coord_runtime::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-    DEFAULT_CONFIG_FILE, ENV_PREFIX, ValueProblem, configuration, init, init_with,
+    DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem, configuration, init,
+    init_with,
 };
 pub use coord_runtime::{
     Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,

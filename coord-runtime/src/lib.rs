@@ -36,7 +36,8 @@ pub use breaker::state::BreakerState;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use config::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-    DEFAULT_CONFIG_FILE, ENV_PREFIX, ValueProblem, configuration, init, init_with,
+    DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem, configuration, init,
+    init_with,
 };
 pub use error::Error;
 pub use export::{

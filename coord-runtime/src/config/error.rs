@@ -156,6 +156,22 @@ pub enum ConfigError {
         #[source]
         error: std::io::Error,
     },
+    /// The file is larger than [`MAX_CONFIG_FILE_BYTES`](crate::MAX_CONFIG_FILE_BYTES),
+    /// and is not read.
+    #[error(
+        "the configuration file {} ({named_by}) is {size} bytes; configuration files are limited to {limit}",
+        path.display()
+    )]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// What named it.
+        named_by: &'static str,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// The file is not YAML.
     #[error("{origin}: not valid YAML: {message}")]
     Syntax {

@@ -10,7 +10,9 @@ use serde_yaml::{Mapping, Value};
 use super::error::{ConfigError, ConfigSource, ValueProblem};
 use super::keys::{self, BREAKER_KEYS, BREAKERS, KEYS};
 use super::values::Raw;
-use super::{CONFIG_FILE_VAR, CoordinationConfig, DEFAULT_CONFIG_FILE, ENV_PREFIX};
+use super::{
+    CONFIG_FILE_VAR, CoordinationConfig, DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES,
+};
 use crate::BreakerConfig;
 use crate::validation::problems::locate;
 
@@ -119,11 +121,22 @@ fn read_file(
     named_by: &'static str,
     without_threshold: &mut BTreeSet<String>,
 ) -> Result<(), ConfigError> {
-    let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Unreadable {
+    let unreadable = |error| ConfigError::Unreadable {
         path: path.to_path_buf(),
         named_by,
         error,
-    })?;
+    };
+    // Checked before reading, so a stray huge file cannot exhaust memory.
+    let size = std::fs::metadata(path).map_err(unreadable)?.len();
+    if size > MAX_CONFIG_FILE_BYTES {
+        return Err(ConfigError::TooLarge {
+            path: path.to_path_buf(),
+            named_by,
+            size,
+            limit: MAX_CONFIG_FILE_BYTES,
+        });
+    }
+    let text = std::fs::read_to_string(path).map_err(unreadable)?;
     let document: Value = serde_yaml::from_str(&text).map_err(|error| ConfigError::Syntax {
         origin: ConfigSource::File {
             path: path.to_path_buf(),

@@ -26,6 +26,9 @@ use values::Raw;
 /// (relative to the working directory; a missing default file is not an error).
 pub const DEFAULT_CONFIG_FILE: &str = "config/coordination.yaml";
 
+/// The largest configuration file read (1 MiB); a larger one is [`ConfigError::TooLarge`].
+pub const MAX_CONFIG_FILE_BYTES: u64 = 1 << 20;
+
 /// The environment variable naming the configuration file to read.
 pub const CONFIG_FILE_VAR: &str = "COORDINATION_CONFIG";
 
