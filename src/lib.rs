@@ -168,6 +168,11 @@ pub use coord_macros::track_performance;
 ///   Failures of low severity (the policy's, or the error's own via [`Classify::severity`]) do
 ///   not count against the breaker. A half-open probe that panics or whose future is dropped
 ///   gives its permit back.
+/// - A panic in the body, in a `retry_if` function or in a [`Classify`] impl propagates
+///   unchanged and ends the call: nothing is retried after it, the breaker permit is given
+///   back without an outcome (so it neither counts as a failure nor is lost), and the retry
+///   statistics count the call as failed (`failed_with_retry` if it had retried). An async call
+///   whose future is dropped mid-retry is counted the same way.
 /// - Two functions declaring one breaker name with different options make that breaker refuse
 ///   every call with [`Error::BreakerConflict`]; [`breaker_conflicts`] lists such conflicts at
 ///   startup.

@@ -32,10 +32,23 @@ pub enum Decision {
 }
 
 /// One call's attempts so far.
+///
+/// Dropped before the call settled — the body, `retry_if` or a classification panicked, or an
+/// async call's future was dropped — it records the call as failed, so the retry statistics
+/// lose no call; the panic itself goes on unwinding unchanged.
 pub struct Attempts {
     site: &'static RetrySite,
     retries: u32,
     previous_delay: Option<Duration>,
+    settled: bool,
+}
+
+impl Drop for Attempts {
+    fn drop(&mut self) {
+        if !self.settled {
+            self.panicked();
+        }
+    }
 }
 
 impl Attempts {
@@ -46,7 +59,25 @@ impl Attempts {
             site,
             retries: 0,
             previous_delay: None,
+            settled: false,
         }
+    }
+
+    /// The call ended without an outcome: a panic, or a dropped future.
+    #[cold]
+    pub fn panicked(&mut self) {
+        self.finish(false, false);
+    }
+
+    /// Records how the call ended, once.
+    #[inline(always)]
+    fn finish(&mut self, succeeded: bool, exhausted: bool) {
+        self.settled = true;
+        self.site.finish(
+            RetryKind::of(succeeded, self.retries),
+            self.retries,
+            exhausted,
+        );
     }
 
     /// Whether elapsed times are needed (only when the policy has a deadline).
@@ -57,14 +88,13 @@ impl Attempts {
 
     /// The attempt succeeded.
     #[inline]
-    pub fn succeeded(&self) {
-        self.site
-            .finish(RetryKind::of(true, self.retries), self.retries, false);
+    pub fn succeeded(&mut self) {
+        self.finish(true, false);
     }
 
     /// The breaker refused the attempt: never retried. A call that had been retrying logs that
     /// it gives up; a refused first attempt does not (an open breaker would flood the log).
-    pub fn rejected(&self) {
+    pub fn rejected(&mut self) {
         if self.retries > 0 {
             let operation = self.site.operation();
             let attempts = self.retries;
@@ -77,8 +107,7 @@ impl Attempts {
                 "coord: giving up"
             );
         }
-        self.site
-            .finish(RetryKind::of(false, self.retries), self.retries, false);
+        self.finish(false, false);
     }
 
     /// How a failure counts against a breaker.
@@ -133,8 +162,7 @@ impl Attempts {
                     let reason = reason.as_str();
                     log_at!(severity.log_level(), operation, attempts, reason, %error, "coord: giving up");
                 }
-                self.site
-                    .finish(RetryKind::of(false, self.retries), self.retries, exhausted);
+                self.finish(false, exhausted);
                 Decision::Stop
             }
         }

@@ -7,7 +7,7 @@ use std::time::Duration;
 use super::admission::Admission;
 use super::attempts::{Attempts, Decision};
 use super::classify::FailureView;
-use super::site::RetrySite;
+use super::site::{RetryKind, RetrySite};
 use crate::breaker::core::CallResult;
 use crate::breaker::named::Permit;
 
@@ -29,24 +29,33 @@ where
     F: FnMut() -> Result<T, E>,
     C: for<'e> Fn(&'e E) -> FailureView<'e>,
 {
-    let attempts = Attempts::new(site);
-    if attempts.needs_clock() {
-        return keep_trying(attempts, admission, attempt, classify, None);
+    if site.has_deadline() {
+        return keep_trying(Attempts::new(site), admission, attempt, classify, None);
     }
     let permit = match admission.admit() {
         Ok(permit) => permit,
         Err(refusal) => {
-            attempts.rejected();
+            Attempts::new(site).rejected();
             return Err(refusal);
         }
     };
-    match attempt() {
+    // Counts the call if the first attempt panics. It holds only the (constant) site, so
+    // unlike a full `Attempts` it costs the success path no stores.
+    let unwinding = FirstAttemptPanicked(site);
+    let result = attempt();
+    std::mem::forget(unwinding);
+    match result {
         Ok(value) => {
-            succeeded(permit, &attempts);
+            // `Attempts::succeeded` without an `Attempts`: a value with a destructor would
+            // have to be kept in memory for the unwinding paths.
+            if let Some(permit) = permit {
+                permit.record(CallResult::Success);
+            }
+            site.finish(RetryKind::SuccessfulWithoutRetry, 0, false);
             Ok(value)
         }
         Err(error) => keep_trying(
-            attempts,
+            Attempts::new(site),
             admission,
             attempt,
             classify,
@@ -55,9 +64,18 @@ where
     }
 }
 
+/// Dropped only while a first attempt unwinds: the call failed without a retry.
+struct FirstAttemptPanicked(&'static RetrySite);
+
+impl Drop for FirstAttemptPanicked {
+    fn drop(&mut self) {
+        Attempts::new(self.0).panicked();
+    }
+}
+
 /// Records a successful attempt.
 #[inline(always)]
-fn succeeded(permit: Option<Permit>, attempts: &Attempts) {
+fn succeeded(permit: Option<Permit>, attempts: &mut Attempts) {
     if let Some(permit) = permit {
         permit.record(CallResult::Success);
     }
@@ -96,7 +114,7 @@ where
                 let attempt_started = started.map(|_| std::time::Instant::now());
                 match attempt() {
                     Ok(value) => {
-                        succeeded(permit, &attempts);
+                        succeeded(permit, &mut attempts);
                         return Ok(value);
                     }
                     Err(error) => (permit, error, attempt_started),
