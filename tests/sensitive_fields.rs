@@ -1,0 +1,148 @@
+//! A `sensitive` field's value never leaves the validation: not in the error message, the
+//! `Debug`, `Display` or JSON of the result, a log event, a metric series or the report — for
+//! every kind of rule that can fail on it.
+
+mod support;
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use support::test_recorder;
+
+/// Values no rule, name or message contains, so any occurrence is a leak.
+const PIN: u32 = 31_337;
+const PASSWORD: &str = "hunter2-XYZZY";
+const CARD: &str = "4111-XYZZY-1111";
+const EMAIL: &str = "xyzzy-at-example";
+const CHOICE: &str = "plugh-XYZZY";
+const NOTE: &str = "DROP TABLE xyzzy";
+
+#[derive(Serialize)]
+struct Signup<'a> {
+    pin: u32,
+    password: &'a str,
+    card: &'a str,
+    email: &'a str,
+    choice: &'a str,
+    notes: Vec<&'a str>,
+}
+
+const RULES: &str = "
+forbidden_patterns: ['(?i)drop\\s+table']
+field_validations:
+  pin: {type: integer, min: 1000, max: 9999, sensitive: true}
+  password: {type: string, min_length: 20, max_length: 64, sensitive: true}
+  card: {type: string, pattern: '^[0-9]{16}$', sensitive: true}
+  email: {type: email, sensitive: true}
+  choice: {type: string, allowed: [basic, premium], sensitive: true}
+  notes: {type: array, items: {type: string, max_length: 3, sensitive: true}}
+";
+
+#[derive(Debug)]
+enum SignupError {
+    Invalid(coord::Error),
+}
+
+impl std::fmt::Display for SignupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SignupError::Invalid(err) => write!(f, "sign-up rejected: {err}"),
+        }
+    }
+}
+
+impl From<coord::Error> for SignupError {
+    fn from(err: coord::Error) -> Self {
+        SignupError::Invalid(err)
+    }
+}
+
+#[coord::validate_input(rules = "sensitive_signup", arg = signup)]
+fn check(signup: &Signup<'_>) -> Result<(), SignupError> {
+    let _ = signup;
+    Ok(())
+}
+
+/// Retries (and so logs) whatever `check` returns, the validation error's `Display` included.
+#[coord::handle_errors(max_retries = 1, base_delay = "1ms", jitter = "none")]
+#[coord::track_performance]
+fn sign_up(signup: &Signup<'_>) -> Result<(), SignupError> {
+    check(signup)
+}
+
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn sensitive_values_appear_in_no_output() {
+    let recorder = test_recorder::global();
+    let spec: coord::RuleSetSpec = serde_yaml::from_str(RULES).unwrap();
+    coord::register_rule_set("sensitive_signup", &spec).unwrap();
+    let signup = Signup {
+        pin: PIN,
+        password: PASSWORD,
+        card: CARD,
+        email: EMAIL,
+        choice: CHOICE,
+        notes: vec![NOTE],
+    };
+
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let error = tracing::subscriber::with_default(subscriber, || sign_up(&signup))
+        .expect_err("every field breaks its rule");
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+
+    let SignupError::Invalid(coord::Error::Validation(result)) = &error else {
+        panic!("not a validation error: {error:?}");
+    };
+    let mut codes: Vec<&str> = result.errors.iter().map(|e| e.code.as_str()).collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        [
+            "above_maximum",
+            "forbidden_pattern",
+            "invalid_email",
+            "not_allowed",
+            "pattern_mismatch",
+            "too_long",
+            "too_short",
+        ],
+        "every rule failed: {result:?}"
+    );
+    assert!(logs.contains("retry scheduled"), "the error was logged: {logs}");
+
+    let outputs = [
+        ("Display", error.to_string()),
+        ("Debug", format!("{error:?}")),
+        ("JSON", serde_json::to_string(result).unwrap()),
+        ("logs", logs),
+        ("series", recorder.all_series().join("\n")),
+        ("report", serde_json::to_string(&coord::report()).unwrap()),
+        ("report table", coord::report().to_string()),
+    ];
+    let secrets = [PIN.to_string(), PASSWORD.into(), CARD.into(), EMAIL.into(), CHOICE.into()];
+    for (what, text) in &outputs {
+        for secret in &secrets {
+            assert!(!text.contains(secret.as_str()), "{what} shows `{secret}`:\n{text}");
+        }
+        assert!(!text.contains("XYZZY") && !text.contains("xyzzy"), "{what} leaks:\n{text}");
+    }
+}
