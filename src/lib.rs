@@ -321,10 +321,10 @@ pub use coord_runtime::{
 pub use coord_runtime::{
     Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, Classify, Clock,
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ErrorHandlingReport, ExportError,
-    Exporter, HealthStatus, Jitter, ManualClock, OperationSnapshot, Outcome, OutcomeCounts,
-    PrometheusExport, RetryKind, RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock,
-    breaker, breaker_conflicts, breakers, error_handling_report, flush_metrics, metric_names,
-    operation_stats, prometheus, register_breaker, retry_stats, seed_jitter,
+    Exporter, HealthStatus, Jitter, MAX_HTTP_CONNECTIONS, ManualClock, OperationSnapshot, Outcome,
+    OutcomeCounts, PrometheusExport, RetryKind, RetryPolicy, RetrySnapshot, Severity, StopReason,
+    SystemClock, breaker, breaker_conflicts, breakers, error_handling_report, flush_metrics,
+    metric_names, operation_stats, prometheus, register_breaker, retry_stats, seed_jitter,
 };
 pub use coord_runtime::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,

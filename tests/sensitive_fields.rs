@@ -127,7 +127,10 @@ fn sensitive_values_appear_in_no_output() {
         ],
         "every rule failed: {result:?}"
     );
-    assert!(logs.contains("retry scheduled"), "the error was logged: {logs}");
+    assert!(
+        logs.contains("retry scheduled"),
+        "the error was logged: {logs}"
+    );
 
     let outputs = [
         ("Display", error.to_string()),
@@ -138,11 +141,23 @@ fn sensitive_values_appear_in_no_output() {
         ("report", serde_json::to_string(&coord::report()).unwrap()),
         ("report table", coord::report().to_string()),
     ];
-    let secrets = [PIN.to_string(), PASSWORD.into(), CARD.into(), EMAIL.into(), CHOICE.into()];
+    let secrets = [
+        PIN.to_string(),
+        PASSWORD.into(),
+        CARD.into(),
+        EMAIL.into(),
+        CHOICE.into(),
+    ];
     for (what, text) in &outputs {
         for secret in &secrets {
-            assert!(!text.contains(secret.as_str()), "{what} shows `{secret}`:\n{text}");
+            assert!(
+                !text.contains(secret.as_str()),
+                "{what} shows `{secret}`:\n{text}"
+            );
         }
-        assert!(!text.contains("XYZZY") && !text.contains("xyzzy"), "{what} leaks:\n{text}");
+        assert!(
+            !text.contains("XYZZY") && !text.contains("xyzzy"),
+            "{what} leaks:\n{text}"
+        );
     }
 }

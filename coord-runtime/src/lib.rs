@@ -41,8 +41,8 @@ pub use config::{
 };
 pub use error::Error;
 pub use export::{
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, PrometheusExport,
-    prometheus,
+    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, MAX_HTTP_CONNECTIONS,
+    PrometheusExport, prometheus,
 };
 pub use outcome::Outcome;
 pub use publish::flush_metrics;

@@ -7,6 +7,7 @@
 
 use std::convert::Infallible;
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::Full;
@@ -15,12 +16,18 @@ use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics_exporter_prometheus::PrometheusHandle;
+use tokio::sync::Semaphore;
 
 use super::ExportError;
 use crate::HealthStatus;
 
 /// A client that has not sent its request headers by then is disconnected.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connections the listener serves at once (exported as `MAX_HTTP_CONNECTIONS`). Past this, new clients wait in the kernel's accept queue until a
+/// connection ends (at the latest [`HEADER_READ_TIMEOUT`] after an idle client's last request),
+/// so many slow or idle clients cost a bounded amount of memory. Scrapers use one connection.
+pub const MAX_CONNECTIONS: usize = 256;
 
 /// Content type of `/health` and `/report`.
 const JSON_CONTENT_TYPE: &str = "application/json";
@@ -58,7 +65,12 @@ async fn serve(listener: TcpListener, handle: PrometheusHandle) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
     };
+    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
     loop {
+        // Never closed, so acquiring only waits.
+        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+            return;
+        };
         // Accept errors (e.g. too many open files) are transient: keep serving the next client.
         let Ok((stream, _peer)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -66,6 +78,7 @@ async fn serve(listener: TcpListener, handle: PrometheusHandle) {
         };
         let handle = handle.clone();
         tokio::spawn(async move {
+            let _slot = slot;
             let service = hyper::service::service_fn(move |request| {
                 let response = respond(&request, &handle);
                 async move { Ok::<_, Infallible>(response) }

@@ -13,6 +13,7 @@ use metrics::{Key, Label, Level, Metadata, Recorder};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub use error::ExportError;
+pub use http::MAX_CONNECTIONS as MAX_HTTP_CONNECTIONS;
 
 use crate::metric_names::{self, BUILD_INFO, VERSION_LABEL};
 use crate::tracking::recorder_identity::RecorderId;
