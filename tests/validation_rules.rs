@@ -398,3 +398,49 @@ fn frequent_failures_count_array_items_under_one_rule() {
         ("xs[]", 3)
     );
 }
+
+#[test]
+fn hostile_input_gets_a_bounded_result() {
+    rules(
+        "bounded_errors",
+        json!({"forbidden_patterns": ["(?i)drop\\s+table"], "max_string_length": 1000}),
+    );
+    // 100 000 keys, each value breaking the rule: 100 errors listed, the rest counted.
+    let many: serde_json::Map<String, serde_json::Value> = (0..100_000)
+        .map(|i| (format!("k{i}"), json!("DROP TABLE x")))
+        .collect();
+    let result = check("bounded_errors", &serde_json::Value::Object(many));
+    assert_eq!(result.errors.len(), 101);
+    let last = result.errors.last().unwrap();
+    assert_eq!(last.code, ErrorCode::TooManyErrors);
+    assert_eq!(last.params["omitted"], json!(99_900));
+    assert_eq!(last.params["max_errors"], json!(100));
+
+    // A 10 MB string: one error, whose message does not repeat the string.
+    let result = check("bounded_errors", &json!({"s": "y".repeat(10_000_000)}));
+    let (path, code) = one_error(&result);
+    assert_eq!((path.as_str(), code), ("s", ErrorCode::StringTooLong));
+    assert!(
+        result.errors[0].message.len() < 200,
+        "{}",
+        result.errors[0].message
+    );
+
+    rules(
+        "three_errors",
+        json!({"forbidden_patterns": ["x"], "max_errors": 3}),
+    );
+    let result = check("three_errors", &json!(["x", "x", "x", "x", "x"]));
+    assert_eq!(
+        codes(&result).last().unwrap(),
+        &(String::new(), ErrorCode::TooManyErrors)
+    );
+    assert_eq!(result.errors.len(), 4);
+
+    let spec: coord::RuleSetSpec = serde_json::from_value(json!({"max_errors": 0})).unwrap();
+    let err = coord::register_rule_set("no_errors", &spec).unwrap_err();
+    assert!(
+        err.to_string().contains("`max_errors` must be at least 1"),
+        "{err}"
+    );
+}

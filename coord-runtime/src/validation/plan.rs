@@ -12,6 +12,10 @@ pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Nesting allowed when a rule set sets no `max_depth`, so hostile input cannot exhaust the stack.
 pub const DEFAULT_MAX_DEPTH: u32 = 64;
 
+/// Errors listed when a rule set sets no `max_errors`, so the result of a hostile input stays
+/// small.
+pub const DEFAULT_MAX_ERRORS: u32 = 100;
+
 /// A field's compiled rules.
 #[derive(Debug)]
 pub struct Rule {
@@ -50,6 +54,7 @@ pub struct Plan {
     pub forbidden: Vec<Regex>,
     pub max_depth: u32,
     pub max_string_length: Option<u64>,
+    pub max_errors: u32,
 }
 
 /// The root node's index.
@@ -303,6 +308,12 @@ pub fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProble
             "`max_depth` must be at least 1 (the input itself)",
         );
     }
+    if spec.max_errors == Some(0) {
+        compiler.problem(
+            &["max_errors"],
+            "`max_errors` must be at least 1 (an invalid input lists at least one error)",
+        );
+    }
     if compiler.problems.is_empty() {
         Ok(Plan {
             name: name.into(),
@@ -310,6 +321,7 @@ pub fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProble
             forbidden,
             max_depth: spec.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
             max_string_length: spec.max_string_length,
+            max_errors: spec.max_errors.unwrap_or(DEFAULT_MAX_ERRORS),
         })
     } else {
         Err(compiler.problems)

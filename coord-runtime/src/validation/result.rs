@@ -41,6 +41,8 @@ pub enum ErrorCode {
     StringTooLong,
     /// The value's `Serialize` implementation failed, so it could not be checked.
     SerializeFailed,
+    /// More errors than the rule set's `max_errors`; the rest are not listed.
+    TooManyErrors,
 }
 
 impl ErrorCode {
@@ -64,6 +66,7 @@ impl ErrorCode {
             ErrorCode::TooDeep => "too_deep",
             ErrorCode::StringTooLong => "string_too_long",
             ErrorCode::SerializeFailed => "serialize_failed",
+            ErrorCode::TooManyErrors => "too_many_errors",
         }
     }
 }

@@ -31,6 +31,11 @@ pub struct RuleSetSpec {
     /// The longest string allowed anywhere in the input, in characters.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_string_length: Option<u64>,
+    /// The most errors one validation lists (default 100); past it, one `too_many_errors` error
+    /// says how many more there were, so a hostile input cannot make the result much larger
+    /// than the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_errors: Option<u32>,
 }
 
 /// The rules of one field.

@@ -44,6 +44,8 @@ pub struct Walk<'p> {
     passed: u32,
     applicable: u32,
     errors: Vec<ValidationError>,
+    /// Errors past the plan's `max_errors`, counted but not listed.
+    omitted: u64,
     forbidden_hit: bool,
     too_deep: bool,
     string_too_long: bool,
@@ -60,6 +62,7 @@ impl<'p> Walk<'p> {
             passed: 0,
             applicable: 0,
             errors: Vec::new(),
+            omitted: 0,
             forbidden_hit: false,
             too_deep: false,
             string_too_long: false,
@@ -84,6 +87,10 @@ impl<'p> Walk<'p> {
     }
 
     fn fail(&mut self, code: ErrorCode, params: Map<String, Value>, message: String) {
+        if self.errors.len() >= self.plan.max_errors as usize {
+            self.omitted += 1;
+            return;
+        }
         self.errors.push(ValidationError {
             path: self.path.render(),
             code,
@@ -423,6 +430,18 @@ impl<'p> Walk<'p> {
             if configured {
                 self.check(!violated);
             }
+        }
+        if self.omitted > 0 {
+            let max = self.plan.max_errors;
+            let omitted = self.omitted;
+            self.errors.push(ValidationError {
+                path: String::new(),
+                code: ErrorCode::TooManyErrors,
+                params: Self::params(&[("max_errors", json!(max)), ("omitted", json!(omitted))]),
+                message: format!(
+                    "{omitted} more errors not listed (the rule set lists at most {max})"
+                ),
+            });
         }
         let is_valid = self.errors.is_empty();
         let score = if self.applicable == 0 {
