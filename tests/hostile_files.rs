@@ -189,3 +189,46 @@ fn a_regex_too_large_to_compile_is_a_load_error_and_backtracking_cannot_blow_up(
     });
     assert!(!result.is_valid);
 }
+
+/// Inputs the fuzzers (`fuzz/run.sh`) found a bug with, kept in `tests/fuzz_regressions/`:
+/// `rules_*` as rule files, `config_*` as configuration files. Each must load or be rejected
+/// naming the file, within the watchdog.
+#[test]
+fn fuzz_regressions_load_or_fail_cleanly() {
+    let _turn = LOADING.lock().unwrap_or_else(|e| e.into_inner());
+    register_good_rules();
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fuzz_regressions");
+    let mut found = 0;
+    for entry in std::fs::read_dir(&dir).expect("tests/fuzz_regressions") {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let bytes = std::fs::read(&path).unwrap();
+        if name.starts_with("rules_") {
+            let scratch = TempDir::with_file("regression", "rules.yaml", &bytes);
+            let dir = scratch.path().to_path_buf();
+            if let Err(err) = bounded(&name, move || coord::load_rules(&dir)) {
+                assert!(err.to_string().contains("rules.yaml"), "{name}: {err}");
+            }
+            good_rules_still_work();
+        } else if name.starts_with("config_") {
+            let scratch = TempDir::with_file("regression", "coordination.yaml", &bytes);
+            let file = scratch.path().join("coordination.yaml");
+            let loaded = bounded(&name, move || {
+                coord::CoordinationConfig::builder()
+                    .file(&file)
+                    .env(std::iter::empty::<(&str, &str)>())
+                    .load()
+            });
+            if let Err(err) = loaded {
+                assert!(
+                    err.to_string().contains("coordination.yaml"),
+                    "{name}: {err}"
+                );
+            }
+        } else {
+            panic!("{name}: name regressions rules_* or config_*");
+        }
+        found += 1;
+    }
+    assert!(found > 0, "no regression inputs in {}", dir.display());
+}

@@ -83,6 +83,11 @@ pub fn locate(text: &str, keys: &[&str]) -> (Option<usize>, Option<usize>) {
 /// The byte offset of `key` used as a mapping key (followed by `:`, possibly quoted) at or
 /// after `from`.
 fn find_key(text: &str, key: &str, from: usize) -> Option<usize> {
+    // An empty key (serde_yaml reports "`` is given twice" for two empty keys) matches
+    // everywhere without advancing: found by fuzzing as an endless loop.
+    if key.is_empty() {
+        return None;
+    }
     let mut start = from;
     while let Some(offset) = text.get(start..)?.find(key) {
         let at = start + offset;
@@ -116,5 +121,11 @@ mod tests {
         );
         assert_eq!(locate(text, &["order", "missing"]), (Some(1), Some(1)));
         assert_eq!(locate(text, &["nothing"]), (None, None));
+    }
+
+    #[test]
+    fn an_empty_key_is_not_found_and_does_not_loop() {
+        assert_eq!(locate("a:\n: 1\n: 2\n", &["", ""]), (None, None));
+        assert_eq!(locate("a:\n  : 1\n", &["a", ""]), (Some(1), Some(1)));
     }
 }
