@@ -4,10 +4,8 @@
 
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use serde::Serialize;
+use support::captured_logs::logged_at;
 use support::test_recorder;
 
 /// Values no rule, name or message contains, so any occurrence is a leak.
@@ -71,19 +69,6 @@ fn sign_up(signup: &Signup<'_>) -> Result<(), SignupError> {
     check(signup)
 }
 
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn sensitive_values_appear_in_no_output() {
     let recorder = test_recorder::global();
@@ -98,16 +83,8 @@ fn sensitive_values_appear_in_no_output() {
         notes: vec![NOTE],
     };
 
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let error = tracing::subscriber::with_default(subscriber, || sign_up(&signup))
-        .expect_err("every field breaks its rule");
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let (result, logs) = logged_at(tracing::Level::TRACE, || sign_up(&signup));
+    let error = result.expect_err("every field breaks its rule");
 
     let SignupError::Invalid(coord::Error::Validation(result)) = &error else {
         panic!("not a validation error: {error:?}");

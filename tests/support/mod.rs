@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests. Each test binary uses a subset of them.
 #![allow(dead_code)]
 
+pub mod captured_logs;
 pub mod counting_allocator;
 pub mod http;
 pub mod test_recorder;
