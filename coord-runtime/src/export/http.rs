@@ -25,7 +25,7 @@ use crate::HealthStatus;
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Connections the listener serves at once (exported as `MAX_HTTP_CONNECTIONS`). Past this, new clients wait in the kernel's accept queue until a
-/// connection ends (at the latest [`HEADER_READ_TIMEOUT`] after an idle client's last request),
+/// connection ends (at the latest `HEADER_READ_TIMEOUT`, 10 s, after an idle client's last request),
 /// so many slow or idle clients cost a bounded amount of memory. Scrapers use one connection.
 pub const MAX_CONNECTIONS: usize = 256;
 
