@@ -2,34 +2,29 @@
 //! value. Built with `CoordinationConfig::builder()` so nothing here touches the process-wide
 //! configuration (see `configuration_in_effect.rs` and `configuration_lazy.rs` for that).
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use coord::{BreakerConfig, ConfigError, CoordinationConfig};
+use support::temp_dir::TempDir;
 
 /// A configuration file in a fresh temporary directory, removed on drop.
 struct TempFile {
-    dir: PathBuf,
+    dir: TempDir,
     path: PathBuf,
 }
 
 impl TempFile {
     fn new(name: &str, text: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "coord-config-{name}-{}-{}",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("coordination.yaml");
-        std::fs::write(&path, text).unwrap();
+        let dir = TempDir::with_file(
+            &format!("config-{name}"),
+            "coordination.yaml",
+            text.as_bytes(),
+        );
+        let path = dir.path().join("coordination.yaml");
         Self { dir, path }
-    }
-}
-
-impl Drop for TempFile {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -93,7 +88,7 @@ fn the_file_wins_over_the_defaults() {
         CoordinationConfig {
             enable_validation: false,
             // Relative to the file, not to the working directory.
-            validation_rules_path: file.dir.join("my-rules"),
+            validation_rules_path: file.dir.path().join("my-rules"),
             max_retries: 7,
             base_delay: Duration::from_millis(250),
             backoff_multiplier: 1.5,

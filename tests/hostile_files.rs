@@ -4,12 +4,15 @@
 //! regex, loads and runs in linear time), within a bounded time, and a failed rules reload keeps
 //! the last good rules.
 
-use std::path::{Path, PathBuf};
+mod support;
+
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::mpsc;
 use std::time::Duration;
 
 use serde_json::json;
+use support::temp_dir::TempDir;
 
 /// The rules registry is process-wide: tests that load rule files take turns.
 static LOADING: Mutex<()> = Mutex::new(());
@@ -17,32 +20,6 @@ static LOADING: Mutex<()> = Mutex::new(());
 /// Generous: each case takes milliseconds; a case that does not finish is a bug (an
 /// exponential expansion or an unbounded read), reported instead of hanging the suite.
 const WATCHDOG: Duration = Duration::from_secs(60);
-
-/// A fresh directory holding one file, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn with_file(name: &str, file: &str, bytes: &[u8]) -> Self {
-        let dir = std::env::temp_dir().join(format!(
-            "coord-hostile-{name}-{}-{}",
-            std::process::id(),
-            fastrand::u64(..)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join(file), bytes).unwrap();
-        Self(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// Runs `work` on its own thread and fails the test if it does not end within [`WATCHDOG`].
 fn bounded<T: Send + 'static>(what: &str, work: impl FnOnce() -> T + Send + 'static) -> T {

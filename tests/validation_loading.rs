@@ -2,42 +2,20 @@
 //! rule sets at once, readers never see half a load, and a failed reload keeps the last good
 //! rules.
 
-use std::path::{Path, PathBuf};
+mod support;
+
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::json;
+use support::temp_dir::TempDir;
 
 /// The registry is process-wide: tests that load files take turns.
 static LOADING: Mutex<()> = Mutex::new(());
 
-struct TempRules(PathBuf);
-
-impl TempRules {
-    fn new(name: &str, files: &[(&str, &str)]) -> Self {
-        let dir = std::env::temp_dir().join(format!("coord-rules-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).unwrap();
-        for (file, text) in files {
-            std::fs::write(dir.join(file), text).unwrap();
-        }
-        Self(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempRules {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 /// Loads one file and returns the single problem it reports.
 fn problem(text: &str) -> coord::RuleProblem {
-    let dir = TempRules::new("problem", &[("rules.yaml", text)]);
+    let dir = TempDir::with_files("problem", &[("rules.yaml", text)]);
     let err = coord::load_rules(dir.path()).expect_err(&format!("the file is wrong: {text}"));
     assert_eq!(err.problems.len(), 1, "{err}");
     let problem = err.problems[0].clone();
@@ -107,7 +85,7 @@ fn every_load_error_names_file_line_and_column() {
     );
     assert_eq!(duplicate_field.line, Some(4), "{duplicate_field}");
 
-    let dir = TempRules::new(
+    let dir = TempDir::with_files(
         "dup",
         &[("a.yaml", "order: {}\n"), ("b.yaml", "\n\norder: {}\n")],
     );
@@ -122,7 +100,7 @@ fn every_load_error_names_file_line_and_column() {
         "{duplicate}"
     );
 
-    let dir = TempRules::new("utf8", &[("bad.yaml", "order: {}\n")]);
+    let dir = TempDir::with_files("utf8", &[("bad.yaml", "order: {}\n")]);
     std::fs::write(
         dir.path().join("bad.yaml"),
         b"order:\n  description: \xff\n",
@@ -138,7 +116,7 @@ fn every_load_error_names_file_line_and_column() {
 #[test]
 fn a_failed_reload_keeps_the_last_good_rules() {
     let _turn = LOADING.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = TempRules::new(
+    let dir = TempDir::with_files(
         "reload",
         &[(
             "a.yaml",
@@ -189,7 +167,7 @@ fn readers_never_see_a_half_loaded_registry() {
             "left:\n  field_validations:\n    n: {{type: integer, max: {max}}}\nright:\n  field_validations:\n    n: {{type: integer, max: {max}}}\n"
         )
     };
-    let dir = TempRules::new("concurrent", &[("rules.yaml", &version(1))]);
+    let dir = TempDir::with_files("concurrent", &[("rules.yaml", &version(1))]);
     coord::load_rules(dir.path()).unwrap();
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
@@ -238,7 +216,7 @@ fn readers_never_see_a_half_loaded_registry() {
 fn performance_thresholds_come_from_the_rule_files_and_are_checked() {
     let _turn = LOADING.lock().unwrap_or_else(|e| e.into_inner());
     let set = "performance_thresholds:\n  p95_ms: {excellent: 1, good: 2, fair: 3}\n  error_rate: {excellent: 0, good: 0.5, fair: 1}\nping: {}\n";
-    let dir = TempRules::new("thresholds", &[("quality.yaml", set)]);
+    let dir = TempDir::with_files("thresholds", &[("quality.yaml", set)]);
     let summary = coord::load_rules(dir.path()).unwrap();
     assert_eq!(
         summary.rule_sets,

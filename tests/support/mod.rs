@@ -4,4 +4,5 @@
 pub mod captured_logs;
 pub mod counting_allocator;
 pub mod http;
+pub mod temp_dir;
 pub mod test_recorder;
