@@ -80,8 +80,8 @@
 /// Roughly, for a sync function (async functions `.await` an `async move` block instead):
 /// ```ignore
 /// fn load_user(id: u64) -> Result<String, io::Error> {
-///     static __COORD_CALL_SITE: CallSite = CallSite::new("load_user", true);
-///     let __coord_call = __COORD_CALL_SITE.enter();          // calls entered +1, clock
+///     static __COORD_OPERATION: Operation = Operation::new("load_user");
+///     let __coord_call = __COORD_OPERATION.track();          // calls entered +1, clock
 ///     let __coord_return = call_once(move || { /* the body, unchanged */ });
 ///     __coord_call.finish(outcome_of(&__coord_return));      // clock, outcome, duration bucket
 ///     __coord_return
@@ -336,6 +336,7 @@ pub use coord_runtime::{
     performance_thresholds, report,
 };
 pub use coord_runtime::{SystemMonitor, SystemReport, SystemSample, start_system_monitor};
+pub use coord_runtime::{ErrorHandling, Operation, TrackedCall, track, track_fn, track_future};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

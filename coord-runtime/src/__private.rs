@@ -13,7 +13,7 @@ pub use crate::retry::classify::{
 };
 pub use crate::retry::run::{AsyncRetry, Settled, run_sync};
 pub use crate::retry::site::{Inherited, RetrySite};
-pub use crate::tracking::call_site::{CallGuard, CallSite};
+pub use crate::tracking::operation::{Operation, TrackedCall};
 pub use crate::validation::inline::InlineRules;
 pub use crate::validation::outcome as validation_outcome;
 pub use crate::validation::registry::with_rule_set;

@@ -50,11 +50,13 @@ pub use report::score::{Limits, PerformanceClass, PerformanceThresholds};
 pub use report::{OperationReport, Report, SystemReport, report};
 pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};
 pub use retry::classify::Classify;
+pub use retry::handling::ErrorHandling;
 pub use retry::policy::{Backoff, Jitter, RetryPolicy, StopReason};
 pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
 pub use severity::Severity;
 pub use system::{SystemMonitor, SystemSample, start_system_monitor};
+pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_future};
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
 pub use validation::problems::{RuleProblem, RulesError};
 pub use validation::registry::{

@@ -1,9 +1,12 @@
 //! A process-wide list of values keyed by name, each leaked so holders get `&'static` access.
 //!
-//! Used for per-operation statistics: one entry per name written in code, created on first
-//! use and never removed, so call sites can cache the reference.
+//! Used for per-operation statistics: one entry per name, created on first use and never
+//! removed, so call sites can cache the reference. Lookups by name (the runtime API's
+//! `coord::track("name")`, the tower layer's per-route names) take a shared read lock and one
+//! hash, so callers on many threads do not queue behind each other.
 
-use std::sync::{Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
 
 /// Something with a name.
 pub trait Named {
@@ -13,36 +16,48 @@ pub trait Named {
 
 /// Values of type `T`, one per name.
 pub struct NamedRegistry<T: 'static> {
-    items: Mutex<Vec<&'static T>>,
+    items: RwLock<Option<HashMap<Box<str>, &'static T, foldhash::fast::RandomState>>>,
 }
 
 impl<T: Named + Sync + 'static> NamedRegistry<T> {
     /// An empty registry, for a `static`.
     pub const fn new() -> Self {
         Self {
-            items: Mutex::new(Vec::new()),
+            items: RwLock::new(None),
         }
+    }
+
+    /// The value named `name`, if there is one.
+    pub fn get(&self, name: &str) -> Option<&'static T> {
+        let items = self.items.read().unwrap_or_else(PoisonError::into_inner);
+        items.as_ref().and_then(|items| items.get(name).copied())
     }
 
     /// The value named `name`, created with `make` on first use.
     pub fn get_or_insert_with(&self, name: &str, make: impl FnOnce() -> T) -> &'static T {
-        let mut items = self.items.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(item) = items.iter().find(|item| item.name() == name) {
+        if let Some(item) = self.get(name) {
+            return item;
+        }
+        let mut items = self.items.write().unwrap_or_else(PoisonError::into_inner);
+        let items = items.get_or_insert_with(HashMap::default);
+        if let Some(item) = items.get(name) {
             return item;
         }
         // Leaked on purpose: the names are bounded by the code, and holders keep references.
         let item: &'static T = Box::leak(Box::new(make()));
-        items.push(item);
+        items.insert(name.into(), item);
         item
     }
 
     /// Every value, sorted by name.
     pub fn all(&self) -> Vec<&'static T> {
-        let mut items = self
+        let mut items: Vec<&'static T> = self
             .items
-            .lock()
+            .read()
             .unwrap_or_else(PoisonError::into_inner)
-            .clone();
+            .as_ref()
+            .map(|items| items.values().copied().collect())
+            .unwrap_or_default();
         items.sort_by(|a, b| a.name().cmp(b.name()));
         items
     }

@@ -40,9 +40,9 @@ pub fn tracking(
     let call = Ident::new("__coord_call", Span::mixed_site());
     let value = Ident::new("__coord_return", Span::mixed_site());
     quote! {{
-        static __COORD_CALL_SITE: #krate::__private::CallSite =
-            #krate::__private::CallSite::new(#name, #in_flight);
-        let #call = __COORD_CALL_SITE.enter();
+        static __COORD_OPERATION: #krate::__private::Operation =
+            #krate::__private::Operation::new(#name).in_flight(#in_flight);
+        let #call = __COORD_OPERATION.track();
         let #value = #inner;
         {
             #[allow(unused_imports)]
@@ -64,9 +64,9 @@ pub fn tracking_diverging(
     let call = Ident::new("__coord_call", Span::mixed_site());
     let block = &function.block;
     quote! {
-        static __COORD_CALL_SITE: #krate::__private::CallSite =
-            #krate::__private::CallSite::new(#name, #in_flight);
-        let #call = __COORD_CALL_SITE.enter();
+        static __COORD_OPERATION: #krate::__private::Operation =
+            #krate::__private::Operation::new(#name).in_flight(#in_flight);
+        let #call = __COORD_OPERATION.track();
         #block
     }
 }

@@ -16,7 +16,7 @@ use crate::metric_names::{
     BREAKER_TRANSITIONS_TOTAL, FROM_LABEL, STATE_LABEL, TO_LABEL,
 };
 use crate::publish::Publish;
-use crate::tracking::call_site::METADATA;
+use crate::tracking::operation::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
 /// Offsets of a breaker's cells: admitted calls that succeeded, and that failed.

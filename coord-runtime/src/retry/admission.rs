@@ -13,7 +13,7 @@ pub trait Admission<E> {
     ///
     /// # Errors
     /// The refusal, as the function's error type.
-    fn admit(&'static self) -> Result<Option<Permit>, E>;
+    fn admit(&self) -> Result<Option<Permit>, E>;
 }
 
 /// No breaker: every attempt runs.
@@ -24,7 +24,7 @@ pub static NO_BREAKER: NoBreaker = NoBreaker;
 
 impl<E> Admission<E> for NoBreaker {
     #[inline]
-    fn admit(&'static self) -> Result<Option<Permit>, E> {
+    fn admit(&self) -> Result<Option<Permit>, E> {
         Ok(None)
     }
 }
@@ -53,7 +53,7 @@ impl BreakerSite {
 
 impl<E: From<Error>> Admission<E> for BreakerSite {
     #[inline]
-    fn admit(&'static self) -> Result<Option<Permit>, E> {
+    fn admit(&self) -> Result<Option<Permit>, E> {
         self.breaker().admit().map(Some).map_err(into_callers_error)
     }
 }
@@ -62,6 +62,6 @@ impl<E: From<Error>> Admission<E> for BreakerSite {
 /// format or allocate) is not inlined into every admitted call.
 #[cold]
 #[inline(never)]
-fn into_callers_error<E: From<Error>>(refusal: Error) -> E {
+pub(crate) fn into_callers_error<E: From<Error>>(refusal: Error) -> E {
     E::from(refusal)
 }

@@ -36,14 +36,14 @@ pub enum Decision {
 /// Dropped before the call settled — the body, `retry_if` or a classification panicked, or an
 /// async call's future was dropped — it records the call as failed, so the retry statistics
 /// lose no call; the panic itself goes on unwinding unchanged.
-pub struct Attempts {
-    site: &'static RetrySite,
+pub struct Attempts<'s> {
+    site: &'s RetrySite,
     retries: u32,
     previous_delay: Option<Duration>,
     settled: bool,
 }
 
-impl Drop for Attempts {
+impl Drop for Attempts<'_> {
     fn drop(&mut self) {
         if !self.settled {
             self.panicked();
@@ -51,10 +51,10 @@ impl Drop for Attempts {
     }
 }
 
-impl Attempts {
+impl<'s> Attempts<'s> {
     /// Before the first attempt.
     #[inline]
-    pub fn new(site: &'static RetrySite) -> Self {
+    pub fn new(site: &'s RetrySite) -> Self {
         Self {
             site,
             retries: 0,

@@ -4,6 +4,7 @@
 pub mod admission;
 pub mod attempts;
 pub mod classify;
+pub mod handling;
 pub mod policy;
 pub mod run;
 pub mod site;

@@ -19,8 +19,8 @@ use crate::breaker::named::Permit;
 /// so the success path saves no registers for a loop it does not run.
 #[inline]
 pub fn run_sync<T, E, A, F, C>(
-    site: &'static RetrySite,
-    admission: &'static A,
+    site: &RetrySite,
+    admission: &A,
     mut attempt: F,
     classify: C,
 ) -> Result<T, E>
@@ -65,9 +65,9 @@ where
 }
 
 /// Dropped only while a first attempt unwinds: the call failed without a retry.
-struct FirstAttemptPanicked(&'static RetrySite);
+struct FirstAttemptPanicked<'s>(&'s RetrySite);
 
-impl Drop for FirstAttemptPanicked {
+impl Drop for FirstAttemptPanicked<'_> {
     fn drop(&mut self) {
         Attempts::new(self.0).panicked();
     }
@@ -75,7 +75,7 @@ impl Drop for FirstAttemptPanicked {
 
 /// Records a successful attempt.
 #[inline(always)]
-fn succeeded(permit: Option<Permit>, attempts: &mut Attempts) {
+fn succeeded(permit: Option<Permit>, attempts: &mut Attempts<'_>) {
     if let Some(permit) = permit {
         permit.record(CallResult::Success);
     }
@@ -86,8 +86,8 @@ fn succeeded(permit: Option<Permit>, attempts: &mut Attempts) {
 /// (`first`: its permit and error; no clock was read for it, as none was needed).
 #[inline(never)]
 fn keep_trying<T, E, A, F, C>(
-    mut attempts: Attempts,
-    admission: &'static A,
+    mut attempts: Attempts<'_>,
+    admission: &A,
     mut attempt: F,
     classify: C,
     first: Option<(Option<Permit>, E)>,
@@ -153,8 +153,8 @@ where
 ///     }
 /// }
 /// ```
-pub struct AsyncRetry {
-    attempts: Attempts,
+pub struct AsyncRetry<'s> {
+    attempts: Attempts<'s>,
     started: Option<tokio::time::Instant>,
     attempt_started: Option<tokio::time::Instant>,
 }
@@ -167,10 +167,10 @@ pub enum Settled<T, E> {
     Retry(Duration),
 }
 
-impl AsyncRetry {
+impl<'s> AsyncRetry<'s> {
     /// Before the first attempt of one call.
     #[inline]
-    pub fn new(site: &'static RetrySite) -> Self {
+    pub fn new(site: &'s RetrySite) -> Self {
         let attempts = Attempts::new(site);
         let started = attempts.needs_clock().then(tokio::time::Instant::now);
         Self {
@@ -187,7 +187,7 @@ impl AsyncRetry {
     #[inline]
     pub fn admit<E, A: Admission<E>>(
         &mut self,
-        admission: &'static A,
+        admission: &A,
     ) -> Result<Option<Permit>, E> {
         match admission.admit() {
             Ok(permit) => {

@@ -11,7 +11,7 @@ use crate::config::{CoordinationConfig, configuration};
 use crate::metric_names::{KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL};
 use crate::named_registry::{Named, NamedRegistry};
 use crate::publish::{self, Publish};
-use crate::tracking::call_site::METADATA;
+use crate::tracking::operation::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
 /// How a call through a retry policy ended (the `kind` label).
@@ -79,6 +79,10 @@ pub struct RetryStats {
 }
 
 impl RetryStats {
+    fn name_static(&'static self) -> &'static str {
+        &self.operation
+    }
+
     fn totals(&self) -> [u64; CELLS as usize] {
         cells::sums(self.cells)
     }
@@ -247,6 +251,20 @@ impl RetrySite {
             inherited,
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(UNRESOLVED),
+        }
+    }
+
+    /// A site built at run time (by [`ErrorHandling`](crate::ErrorHandling)) for an operation
+    /// named by a string that need not be `'static`: the name is interned with the operation's
+    /// statistics, which live for the whole process anyway.
+    pub(crate) fn named(operation: &str, declared: RetryPolicy, inherited: Inherited) -> Self {
+        let stats = retry_stats_for(operation);
+        Self {
+            operation: stats.name_static(),
+            declared,
+            inherited,
+            effective: OnceLock::new(),
+            first_cell: AtomicU32::new(stats.cells),
         }
     }
 

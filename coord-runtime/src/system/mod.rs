@@ -15,7 +15,7 @@ use sysinfo::{MemoryRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, Sys
 use crate::metric_names::{
     PROCESS_CPU_USAGE, PROCESS_RESIDENT_MEMORY, SYSTEM_MEMORY_TOTAL, SYSTEM_MEMORY_USED,
 };
-use crate::tracking::call_site::METADATA;
+use crate::tracking::operation::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
 /// One reading of the process and the system.

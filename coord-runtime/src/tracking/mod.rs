@@ -1,6 +1,6 @@
 //! Performance tracking: call-site handles, the per-call guard and in-process statistics.
 
-pub mod call_site;
+pub mod operation;
 pub mod exposition;
 pub mod latency;
 pub mod recorder_cache;

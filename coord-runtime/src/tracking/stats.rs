@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label};
 
-use super::call_site::METADATA;
+use super::operation::METADATA;
 use super::latency::{self, LatencyHistogram};
 use super::recorder_cache::RecorderCache;
 use crate::Outcome;
@@ -87,7 +87,11 @@ impl OperationStats {
 
     /// Publishes the in-flight gauge of this operation from now on.
     pub fn keep_in_flight(&self) {
-        self.in_flight.store(true, Ordering::Relaxed);
+        // A load first: named lookups call this per call, and a store would make every
+        // thread's call write one shared line.
+        if !self.in_flight.load(Ordering::Relaxed) {
+            self.in_flight.store(true, Ordering::Relaxed);
+        }
     }
 
     /// Counts one call starting.

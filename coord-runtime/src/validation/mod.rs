@@ -1,6 +1,7 @@
 //! Input validation: the rule language, loading and compiling rule files, the streaming
 //! serializer that checks values, results, the registry of loaded rule sets and its report.
 
+mod builder;
 pub mod formats;
 pub mod inline;
 pub mod path;

@@ -14,7 +14,7 @@ use crate::cells::{self, CellIndex};
 use crate::metric_names::{RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL};
 use crate::named_registry::{Named, NamedRegistry};
 use crate::publish::{self, Publish};
-use crate::tracking::call_site::METADATA;
+use crate::tracking::operation::METADATA;
 use crate::tracking::recorder_cache::RecorderCache;
 
 /// Statistics of the validations run with one rule set name, across reloads.

@@ -1,0 +1,201 @@
+//! [`ErrorHandling`]: what `#[handle_errors]` does — retries with backoff, each attempt through
+//! an optional circuit breaker, counted in the retry series — as a value that runs closures and
+//! futures, for code an attribute cannot annotate.
+//!
+//! It drives the same loops as the attribute's expansion (`run_sync`, `AsyncRetry`), over the
+//! same per-operation statistics, so the two cannot behave differently.
+
+use std::fmt;
+use std::future::Future;
+
+use super::admission::{Admission, into_callers_error};
+use super::classify::{Classify, ErrorText, FailureView};
+use super::policy::RetryPolicy;
+use super::run::{AsyncRetry, Settled, run_sync};
+use super::site::{Inherited, RetrySite};
+use crate::breaker::named::{Breaker, Permit};
+use crate::{Error, Severity};
+
+/// Retries and a circuit breaker for closures and futures, built once and called many times;
+/// the runtime form of `#[handle_errors]`, with the same semantics.
+///
+/// `E` is the error type of the calls it runs. Every `Err` is retried unless
+/// [`retry_if`](ErrorHandling::retry_if) or [`classified`](ErrorHandling::classified) says
+/// otherwise; a call the breaker rejects returns `E::from(coord::Error::CircuitOpen { .. })`.
+/// Retries are logged with the error's `Debug` text.
+///
+/// ```
+/// use coord::{ErrorHandling, RetryPolicy, Severity};
+/// use std::sync::LazyLock;
+/// use std::time::Duration;
+///
+/// #[derive(Debug)]
+/// enum FetchError {
+///     Timeout,
+///     Refused(coord::Error),
+/// }
+/// impl From<coord::Error> for FetchError {
+///     fn from(err: coord::Error) -> Self {
+///         FetchError::Refused(err)
+///     }
+/// }
+///
+/// static FETCH: LazyLock<ErrorHandling<FetchError>> = LazyLock::new(|| {
+///     ErrorHandling::new("docs.fetch_page")
+///         .retry(RetryPolicy::for_severity(Severity::Medium).max_retries(2).base_delay(Duration::from_millis(1)))
+///         .circuit_breaker(coord::breaker("docs.pages"))
+/// });
+///
+/// let mut attempts = 0;
+/// let page = FETCH.call(|| {
+///     attempts += 1;
+///     if attempts < 3 { Err(FetchError::Timeout) } else { Ok("<html>") }
+/// });
+/// assert_eq!(page.unwrap(), "<html>");
+/// assert_eq!(attempts, 3);
+/// ```
+pub struct ErrorHandling<E> {
+    site: RetrySite,
+    breaker: Option<&'static Breaker>,
+    retryable: fn(&E) -> bool,
+    severity: fn(&E) -> Option<Severity>,
+}
+
+impl<E> fmt::Debug for ErrorHandling<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ErrorHandling")
+            .field("operation", &self.site.operation())
+            .field("policy", self.site.policy())
+            .field("breaker", &self.breaker.map(Breaker::name))
+            .finish_non_exhaustive()
+    }
+}
+
+impl<E> ErrorHandling<E> {
+    /// Error handling for the operation `operation` (the `operation` label of the retry series),
+    /// retrying as the configuration says (`max_retries`, `base_delay`, `backoff_multiplier`;
+    /// as `#[handle_errors]` with no retry arguments), with no breaker.
+    #[must_use]
+    pub fn new(operation: &str) -> Self {
+        Self {
+            site: RetrySite::named(
+                operation,
+                RetryPolicy::default(),
+                Inherited::fields(true, true, true),
+            ),
+            breaker: None,
+            retryable: |_| true,
+            severity: |_| None,
+        }
+    }
+
+    /// Retries as `policy` says, nothing taken from the configuration (as an attribute that
+    /// writes a `severity`).
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.site = RetrySite::named(self.site.operation(), policy, Inherited::NOTHING);
+        self
+    }
+
+    /// Passes every attempt through `breaker` (from [`breaker`](crate::breaker) or
+    /// [`register_breaker`](crate::register_breaker)).
+    #[must_use]
+    pub fn circuit_breaker(mut self, breaker: &'static Breaker) -> Self {
+        self.breaker = Some(breaker);
+        self
+    }
+
+    /// Retries only the errors for which `retryable` is `true` (the attribute's `retry_if`).
+    #[must_use]
+    pub fn retry_if(mut self, retryable: fn(&E) -> bool) -> Self {
+        self.retryable = retryable;
+        self
+    }
+
+    /// The operation name.
+    #[must_use]
+    pub fn operation(&self) -> &'static str {
+        self.site.operation()
+    }
+
+    /// The retry policy in effect (the configuration applied).
+    #[must_use]
+    pub fn policy(&self) -> &RetryPolicy {
+        self.site.policy()
+    }
+}
+
+impl<E: Classify> ErrorHandling<E> {
+    /// Lets the error's [`Classify`] impl decide what is retried and how severe it is, as the
+    /// attribute does for an error type that implements it. A later
+    /// [`retry_if`](ErrorHandling::retry_if) still overrides the retry decision.
+    #[must_use]
+    pub fn classified(mut self) -> Self {
+        self.retryable = E::is_transient;
+        self.severity = E::severity;
+        self
+    }
+}
+
+impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
+    /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up, sleeping
+    /// the thread between attempts; returns its last result, or the breaker's refusal.
+    ///
+    /// # Errors
+    /// The last attempt's error, or `E::from(coord::Error::CircuitOpen { .. })` when the
+    /// breaker refused an attempt.
+    pub fn call<T>(&self, attempt: impl FnMut() -> Result<T, E>) -> Result<T, E> {
+        run_sync(&self.site, self, attempt, |error| self.judge(error))
+    }
+
+    /// Runs the futures `attempt` makes until one succeeds, is not worth retrying, or the
+    /// policy gives up, sleeping on tokio's clock between them (needs a tokio runtime with
+    /// time). Dropped while waiting or running, the call counts as failed, as the attribute's.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
+    /// use coord::{ErrorHandling, RetryPolicy, Severity};
+    /// use std::time::Duration;
+    ///
+    /// let policy: ErrorHandling<coord::Error> = ErrorHandling::new("docs.async_call")
+    ///     .retry(RetryPolicy::for_severity(Severity::Low).max_retries(1).base_delay(Duration::from_millis(1)));
+    /// let answer = policy.call_async(|| async { Ok(42) }).await;
+    /// assert_eq!(answer.unwrap(), 42);
+    /// # });
+    /// ```
+    ///
+    /// # Errors
+    /// As [`call`](ErrorHandling::call).
+    pub async fn call_async<T, F, Fut>(&self, mut attempt: F) -> Result<T, E>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let mut retry = AsyncRetry::new(&self.site);
+        loop {
+            let permit = retry.admit(self)?;
+            match retry.settle(attempt().await, permit, |error| self.judge(error)) {
+                Settled::Done(result) => return result,
+                Settled::Retry(delay) => retry.sleep(delay).await,
+            }
+        }
+    }
+
+    fn judge<'e>(&self, error: &'e E) -> FailureView<'e> {
+        FailureView {
+            retryable: (self.retryable)(error),
+            severity: (self.severity)(error),
+            text: ErrorText::Debug(error),
+        }
+    }
+}
+
+impl<E: From<Error>> Admission<E> for ErrorHandling<E> {
+    #[inline]
+    fn admit(&self) -> Result<Option<Permit>, E> {
+        match self.breaker {
+            None => Ok(None),
+            Some(breaker) => breaker.admit().map(Some).map_err(into_callers_error),
+        }
+    }
+}
