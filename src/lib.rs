@@ -315,7 +315,7 @@ pub use coord_macros::coordinate_operation;
 pub use coord_runtime::{
     AllowedValue, DEFAULT_RULES_DIR, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary,
     RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
-    ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets, validate,
+    ValidationResult, ensure_valid, load_rules, register_rule_set, reload_rules, rule_sets, validate,
     validation_report,
 };
 pub use coord_runtime::{

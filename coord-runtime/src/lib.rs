@@ -60,7 +60,7 @@ pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_fut
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
 pub use validation::problems::{RuleProblem, RulesError};
 pub use validation::registry::{
-    DEFAULT_RULES_DIR, LoadSummary, load_rules, performance_thresholds, register_rule_set,
+    DEFAULT_RULES_DIR, LoadSummary, ensure_valid, load_rules, performance_thresholds, register_rule_set,
     reload_rules, rule_sets, validate,
 };
 pub use validation::result::{ErrorCode, ValidationError, ValidationResult};

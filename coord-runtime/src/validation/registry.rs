@@ -271,6 +271,34 @@ pub fn validate<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Validati
     with_rule_set(name, |rule_set| rule_set.validate(value))
 }
 
+/// Validates `value` against rule set `name` as `#[validate_input]` does: `Ok(())` when valid
+/// or when validation is switched off (`enable_validation: false`), the invalid result as
+/// [`Error::Validation`] otherwise, ready for `?` into an error type with `From<coord::Error>`.
+///
+/// ```
+/// use coord::{FieldSpec, FieldType, RuleSetSpec};
+///
+/// coord::register_rule_set("docs.quantity", &RuleSetSpec::new()
+///     .field("quantity", FieldSpec::of(FieldType::Integer).range(1.0, 99.0)))?;
+///
+/// #[derive(serde::Serialize)]
+/// struct Line { quantity: u32 }
+/// assert!(coord::ensure_valid("docs.quantity", &Line { quantity: 3 }).is_ok());
+/// let err = coord::ensure_valid("docs.quantity", &Line { quantity: 300 }).unwrap_err();
+/// assert!(matches!(err, coord::Error::Validation(_)));
+/// # Ok::<(), coord::RulesError>(())
+/// ```
+///
+/// # Errors
+/// [`Error::Validation`] for an invalid value, [`Error::UnknownRuleSet`] when no rule set has
+/// that name.
+pub fn ensure_valid<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<(), Error> {
+    if !crate::config::configuration().enable_validation {
+        return Ok(());
+    }
+    super::outcome(validate(name, value))
+}
+
 /// The performance score's thresholds: from the rule files (`performance_thresholds` in
 /// `rules/quality.yaml`), or the defaults of [`PerformanceThresholds`].
 #[must_use]
