@@ -312,31 +312,34 @@ pub use coord_macros::validate_input;
 /// differently in two of them.
 pub use coord_macros::coordinate_operation;
 
+#[cfg(feature = "tower")]
+pub use coord_runtime::tower;
 pub use coord_runtime::{
     AllowedValue, DEFAULT_RULES_DIR, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary,
     RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
-    ValidationResult, ensure_valid, load_rules, register_rule_set, reload_rules, rule_sets, validate,
-    validation_report,
+    ValidationResult, ensure_valid, load_rules, register_rule_set, reload_rules, rule_sets,
+    validate, validation_report,
 };
 pub use coord_runtime::{
     Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, Classify, Clock,
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, Error, ErrorHandlingReport, ExportError,
-    Exporter, HealthStatus, Jitter, MAX_HTTP_CONNECTIONS, ManualClock, OperationSnapshot, Outcome,
-    OutcomeCounts, PrometheusExport, RetryKind, RetryPolicy, RetrySnapshot, Severity, StopReason,
-    SystemClock, breaker, breaker_conflicts, breakers, error_handling_report, flush_metrics,
-    metric_names, operation_stats, prometheus, register_breaker, retry_stats, seed_jitter,
+    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, Error,
+    ErrorHandlingReport, ExportError, Exporter, HealthStatus, Jitter, MAX_HTTP_CONNECTIONS,
+    ManualClock, OperationSnapshot, Outcome, OutcomeCounts, PrometheusExport, RetryKind,
+    RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock, breaker, breaker_conflicts,
+    breakers, error_handling_report, flush_metrics, metric_names, operation_stats, prometheus,
+    register_breaker, retry_stats, seed_jitter,
 };
 pub use coord_runtime::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
     DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem, configuration, init,
     init_with,
 };
+pub use coord_runtime::{ErrorHandling, Operation, TrackedCall, track, track_fn, track_future};
 pub use coord_runtime::{
     Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,
     performance_thresholds, report,
 };
 pub use coord_runtime::{SystemMonitor, SystemReport, SystemSample, start_system_monitor};
-pub use coord_runtime::{ErrorHandling, Operation, TrackedCall, track, track_fn, track_future};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

@@ -40,9 +40,9 @@ impl Classify for PayError {
 /// when `i % 7 == 0`, else paid. `attempts` counts this call's attempts.
 fn pay(i: u32, amount: u32, attempts: &AtomicU32) -> Result<u32, PayError> {
     let attempt = attempts.fetch_add(1, Ordering::Relaxed);
-    if i % 7 == 0 {
+    if i.is_multiple_of(7) {
         Err(PayError::Declined)
-    } else if i % 5 == 0 && attempt == 0 {
+    } else if i.is_multiple_of(5) && attempt == 0 {
         Err(PayError::Busy)
     } else {
         Ok(amount)
@@ -58,8 +58,13 @@ fn breaker_config() -> BreakerConfig {
 #[coord::coordinate_operation(
     name = "parity.attr",
     validate(rules = "parity.attr.rules"),
-    retry(max_retries = 2, base_delay = "1ms", jitter = "none", severity = "medium"),
-    circuit_breaker = "parity.attr.breaker",
+    retry(
+        max_retries = 2,
+        base_delay = "1ms",
+        jitter = "none",
+        severity = "medium"
+    ),
+    circuit_breaker = "parity.attr.breaker"
 )]
 fn pay_attr(i: u32, amount: u32, attempts: &AtomicU32) -> Result<u32, PayError> {
     pay(i, amount, attempts)
@@ -104,7 +109,7 @@ fn workload(
 ) -> Vec<(String, u32)> {
     let breaker = coord::breaker(&format!("parity.{side}.breaker"));
     let mut returned = Vec::new();
-    for i in 1..=70 {
+    for i in 1..=70u32 {
         // Calls 40..45 meet an open breaker; amounts above 500 are invalid.
         if i == 40 {
             breaker.force_open();
@@ -112,7 +117,7 @@ fn workload(
         if i == 45 {
             breaker.reset();
         }
-        let amount = if i % 9 == 0 { 900 } else { 5 * i };
+        let amount = if i.is_multiple_of(9) { 900 } else { 5 * i };
         let attempts = AtomicU32::new(0);
         let result = match call(i, amount, &attempts) {
             Ok(amount) => format!("paid {amount}"),
@@ -137,9 +142,10 @@ fn renamed(series: impl IntoIterator<Item = (String, u64)>, side: &str) -> Vec<(
 #[test]
 fn the_api_and_the_attribute_record_the_same_workload_identically() {
     let recorder = test_recorder::global();
-    let rules = RuleSetSpec::new()
-        .require("amount")
-        .field("amount", FieldSpec::of(FieldType::Integer).range(1.0, 500.0));
+    let rules = RuleSetSpec::new().require("amount").field(
+        "amount",
+        FieldSpec::of(FieldType::Integer).range(1.0, 500.0),
+    );
     for side in ["attr", "api"] {
         coord::register_rule_set(&format!("parity.{side}.rules"), &rules).expect("rules");
         coord::register_breaker(

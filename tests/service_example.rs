@@ -16,31 +16,9 @@ const OPERATIONS: [&str; 4] = [
     "store_order",
 ];
 
-/// The example's binary, built (if `cargo test` did not already, e.g. with `--test`) by the same
-/// cargo into the same target directory as this test.
+/// The example's binary.
 fn example_binary() -> PathBuf {
-    static BUILT: std::sync::Once = std::sync::Once::new();
-    BUILT.call_once(|| {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let mut build = Command::new(cargo);
-        build.args(["build", "--quiet", "--example", "service"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        let status = build
-            .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .status()
-            .expect("run cargo build --example service");
-        assert!(status.success(), "building examples/service failed");
-    });
-    let exe = std::env::current_exe().expect("test binary path");
-    let profile_dir = exe
-        .parent()
-        .and_then(|deps| deps.parent())
-        .expect("target/<profile>");
-    profile_dir
-        .join("examples")
-        .join(format!("service{}", std::env::consts::EXE_SUFFIX))
+    support::example::binary("service", &[])
 }
 
 #[test]

@@ -20,6 +20,8 @@ mod retry;
 mod severity;
 mod sync;
 mod system;
+#[cfg(feature = "tower")]
+pub mod tower;
 mod tracking;
 mod validation;
 
@@ -41,8 +43,8 @@ pub use config::{
 };
 pub use error::Error;
 pub use export::{
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ExportError, Exporter, MAX_HTTP_CONNECTIONS,
-    PrometheusExport, prometheus,
+    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, ExportError,
+    Exporter, MAX_HTTP_CONNECTIONS, PrometheusExport, prometheus,
 };
 pub use outcome::Outcome;
 pub use publish::flush_metrics;
@@ -60,8 +62,8 @@ pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_fut
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
 pub use validation::problems::{RuleProblem, RulesError};
 pub use validation::registry::{
-    DEFAULT_RULES_DIR, LoadSummary, ensure_valid, load_rules, performance_thresholds, register_rule_set,
-    reload_rules, rule_sets, validate,
+    DEFAULT_RULES_DIR, LoadSummary, ensure_valid, load_rules, performance_thresholds,
+    register_rule_set, reload_rules, rule_sets, validate,
 };
 pub use validation::result::{ErrorCode, ValidationError, ValidationResult};
 pub use validation::rule_set::{FailureCount, RuleSetReport};

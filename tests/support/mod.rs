@@ -3,6 +3,7 @@
 
 pub mod captured_logs;
 pub mod counting_allocator;
+pub mod example;
 pub mod http;
 pub mod temp_dir;
 pub mod test_recorder;

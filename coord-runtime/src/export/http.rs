@@ -19,7 +19,6 @@ use metrics_exporter_prometheus::PrometheusHandle;
 use tokio::sync::Semaphore;
 
 use super::ExportError;
-use crate::HealthStatus;
 
 /// A client that has not sent its request headers by then is disconnected.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
@@ -28,12 +27,6 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// connection ends (at the latest `HEADER_READ_TIMEOUT`, 10 s, after an idle client's last request),
 /// so many slow or idle clients cost a bounded amount of memory. Scrapers use one connection.
 pub const MAX_CONNECTIONS: usize = 256;
-
-/// Content type of `/health` and `/report`.
-const JSON_CONTENT_TYPE: &str = "application/json";
-
-/// Content type of the Prometheus text exposition format.
-const EXPOSITION_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Serves `handle` on `listener` from a new thread, for the life of the process.
 pub fn spawn(listener: TcpListener, handle: PrometheusHandle) -> Result<(), ExportError> {
@@ -94,29 +87,13 @@ async fn serve(listener: TcpListener, handle: PrometheusHandle) {
     }
 }
 
-/// What the listener serves.
-#[derive(Clone, Copy)]
-enum Endpoint {
-    /// The Prometheus text exposition.
-    Metrics,
-    /// The overall status as JSON: 200 when healthy or degraded, 503 when unhealthy.
-    Health,
-    /// The whole report as JSON.
-    Report,
-}
-
 fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<Full<Bytes>> {
-    let endpoint = match request.uri().path() {
-        "/metrics" => Endpoint::Metrics,
-        "/health" => Endpoint::Health,
-        "/report" => Endpoint::Report,
-        _ => {
-            return plain(
-                StatusCode::NOT_FOUND,
-                "not found; served: /metrics, /health, /report\n",
-            );
-        }
-    };
+    if !super::endpoints::ENDPOINT_PATHS.contains(&request.uri().path()) {
+        return plain(
+            StatusCode::NOT_FOUND,
+            "not found; served: /metrics, /health, /report\n",
+        );
+    }
     let head = match *request.method() {
         Method::GET => false,
         Method::HEAD => true,
@@ -128,42 +105,19 @@ fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<F
             return response;
         }
     };
-    let (status, content_type, body) = match endpoint {
-        Endpoint::Metrics => (
-            StatusCode::OK,
-            EXPOSITION_CONTENT_TYPE,
-            super::render(handle),
-        ),
-        Endpoint::Health => {
-            let report = crate::error_handling_report();
-            let status = match report.health_status {
-                HealthStatus::Unhealthy => StatusCode::SERVICE_UNAVAILABLE,
-                HealthStatus::Healthy | HealthStatus::Degraded => StatusCode::OK,
-            };
-            let not_closed: Vec<serde_json::Value> = report
-                .breakers
-                .iter()
-                .filter(|breaker| breaker.state != crate::BreakerState::Closed)
-                .map(|breaker| serde_json::json!({"breaker": breaker.name, "state": breaker.state}))
-                .collect();
-            let body = serde_json::json!({"status": report.health_status, "breakers": not_closed});
-            (status, JSON_CONTENT_TYPE, body.to_string())
-        }
-        Endpoint::Report => {
-            let body = serde_json::to_string(&crate::report())
-                .unwrap_or_else(|err| serde_json::json!({"error": err.to_string()}).to_string());
-            (StatusCode::OK, JSON_CONTENT_TYPE, body)
-        }
+    let Some(answer) = super::endpoints::answer(request.uri().path(), handle) else {
+        return plain(StatusCode::NOT_FOUND, "not found\n");
     };
     let mut response = Response::new(Full::new(if head {
         Bytes::new()
     } else {
-        Bytes::from(body)
+        Bytes::from(answer.body)
     }));
-    *response.status_mut() = status;
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response
         .headers_mut()
-        .insert(CONTENT_TYPE, HeaderValue::from_static(content_type));
+        .insert(CONTENT_TYPE, HeaderValue::from_static(answer.content_type));
     response
 }
 

@@ -2,6 +2,7 @@
 //! `promtool check metrics` (help lines, explicit buckets, `_total` counters), upkeep running,
 //! and an optional loopback HTTP listener.
 
+mod endpoints;
 mod error;
 mod http;
 
@@ -12,6 +13,7 @@ use std::time::Duration;
 use metrics::{Key, Label, Level, Metadata, Recorder};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+pub use endpoints::{ENDPOINT_PATHS, EndpointResponse};
 pub use error::ExportError;
 pub use http::MAX_CONNECTIONS as MAX_HTTP_CONNECTIONS;
 

@@ -185,10 +185,7 @@ impl<'s> AsyncRetry<'s> {
     /// # Errors
     /// The breaker's refusal as the function's error type; the call is then over.
     #[inline]
-    pub fn admit<E, A: Admission<E>>(
-        &mut self,
-        admission: &A,
-    ) -> Result<Option<Permit>, E> {
+    pub fn admit<E, A: Admission<E>>(&mut self, admission: &A) -> Result<Option<Permit>, E> {
         match admission.admit() {
             Ok(permit) => {
                 self.attempt_started = self.started.map(|_| tokio::time::Instant::now());

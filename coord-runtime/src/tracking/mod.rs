@@ -1,8 +1,8 @@
 //! Performance tracking: call-site handles, the per-call guard and in-process statistics.
 
-pub mod operation;
 pub mod exposition;
 pub mod latency;
+pub mod operation;
 pub mod recorder_cache;
 pub mod recorder_identity;
 pub mod stats;

@@ -237,6 +237,15 @@ pub struct TrackedCall {
 }
 
 impl TrackedCall {
+    /// Starts recording one call into `stats`, unless performance monitoring is off.
+    #[inline]
+    pub(crate) fn of(stats: &'static OperationStats) -> Self {
+        if !crate::config::configuration().enable_performance_monitoring {
+            return TrackedCall { recording: None };
+        }
+        Self::start(stats)
+    }
+
     #[inline]
     fn start(stats: &'static OperationStats) -> Self {
         stats.enter();

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label};
 
-use super::operation::METADATA;
 use super::latency::{self, LatencyHistogram};
+use super::operation::METADATA;
 use super::recorder_cache::RecorderCache;
 use crate::Outcome;
 use crate::cells::{self, CellIndex};

@@ -1,0 +1,84 @@
+//! What `/metrics`, `/health` and `/report` answer, independent of any HTTP server: coord's own
+//! listener serves these, and applications with a router of their own (axum, actix, …) serve
+//! the same answers beside their routes through [`Exporter::endpoint`].
+
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use super::Exporter;
+use crate::HealthStatus;
+
+/// Content type of `/health` and `/report`.
+const JSON_CONTENT_TYPE: &str = "application/json";
+
+/// Content type of the Prometheus text exposition format.
+const EXPOSITION_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+/// The paths coord answers.
+pub const ENDPOINT_PATHS: [&str; 3] = ["/metrics", "/health", "/report"];
+
+/// One answer of coord's endpoints; see [`Exporter::endpoint`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndpointResponse {
+    /// The HTTP status: 200, or 503 from `/health` while the process is unhealthy.
+    pub status: u16,
+    /// The `Content-Type` header's value.
+    pub content_type: &'static str,
+    /// The body.
+    pub body: String,
+}
+
+impl Exporter {
+    /// The answer to `GET path` for `path` in `/metrics`, `/health`, `/report`, or `None` for
+    /// any other path — to serve coord's endpoints from an application's own HTTP router.
+    ///
+    /// ```
+    /// let exporter = coord::prometheus().install()?;
+    /// let health = exporter.endpoint("/health").unwrap();
+    /// assert_eq!((health.status, health.content_type), (200, "application/json"));
+    /// assert!(exporter.endpoint("/metrics").unwrap().body.contains("coord_build_info"));
+    /// assert_eq!(exporter.endpoint("/elsewhere"), None);
+    /// # Ok::<(), coord::ExportError>(())
+    /// ```
+    #[must_use]
+    pub fn endpoint(&self, path: &str) -> Option<EndpointResponse> {
+        answer(path, &self.handle)
+    }
+}
+
+/// The answer to `GET path`, if coord serves `path`.
+pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointResponse> {
+    let response = match path {
+        "/metrics" => EndpointResponse {
+            status: 200,
+            content_type: EXPOSITION_CONTENT_TYPE,
+            body: super::render(handle),
+        },
+        "/health" => {
+            let report = crate::error_handling_report();
+            let status = match report.health_status {
+                HealthStatus::Unhealthy => 503,
+                HealthStatus::Healthy | HealthStatus::Degraded => 200,
+            };
+            let not_closed: Vec<serde_json::Value> = report
+                .breakers
+                .iter()
+                .filter(|breaker| breaker.state != crate::BreakerState::Closed)
+                .map(|breaker| serde_json::json!({"breaker": breaker.name, "state": breaker.state}))
+                .collect();
+            let body = serde_json::json!({"status": report.health_status, "breakers": not_closed});
+            EndpointResponse {
+                status,
+                content_type: JSON_CONTENT_TYPE,
+                body: body.to_string(),
+            }
+        }
+        "/report" => EndpointResponse {
+            status: 200,
+            content_type: JSON_CONTENT_TYPE,
+            body: serde_json::to_string(&crate::report())
+                .unwrap_or_else(|err| serde_json::json!({"error": err.to_string()}).to_string()),
+        },
+        _ => return None,
+    };
+    Some(response)
+}

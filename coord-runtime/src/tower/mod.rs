@@ -1,0 +1,325 @@
+//! A `tower` layer (feature `tower`) that puts any `tower::Service` — an axum router, a hyper
+//! or tonic service — under coord: every request tracked as an operation, optionally passed
+//! through a circuit breaker, optionally retried when requests can be cloned.
+//!
+//! ```
+//! use coord::tower::CoordinationLayer;
+//! use tower_layer::Layer;
+//!
+//! # #[derive(Clone)] struct Hello;
+//! # impl tower_service::Service<http::Request<String>> for Hello {
+//! #     type Response = http::Response<String>;
+//! #     type Error = std::convert::Infallible;
+//! #     type Future = std::future::Ready<Result<Self::Response, Self::Error>>;
+//! #     fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> { std::task::Poll::Ready(Ok(())) }
+//! #     fn call(&mut self, _: http::Request<String>) -> Self::Future { std::future::ready(Ok(http::Response::new("hello".to_owned()))) }
+//! # }
+//! // Name each request by a function of the request (bounded: at most 100 names per layer).
+//! fn route(request: &http::Request<String>) -> &str {
+//!     match request.uri().path() {
+//!         "/hello" => "http.hello",
+//!         _ => "http.other",
+//!     }
+//! }
+//!
+//! let layer = CoordinationLayer::by(route).circuit_breaker(coord::breaker("docs.http"));
+//! let service = layer.layer(Hello);
+//! # let _ = service;
+//! ```
+
+mod names;
+mod outcome;
+
+use std::fmt;
+use std::future::{Future, poll_fn};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+
+pub use outcome::ServiceOutcome;
+
+use crate::breaker::core::CallResult;
+use crate::breaker::named::{Breaker, Permit};
+use crate::retry::admission::Admission;
+use crate::retry::classify::{ErrorText, FailureView};
+use crate::retry::policy::RetryPolicy;
+use crate::retry::run::{AsyncRetry, Settled};
+use crate::retry::site::{Inherited, RetrySite};
+use crate::tracking::operation::TrackedCall;
+use crate::{Error, Outcome};
+use names::NameTable;
+use outcome::Failed;
+
+/// How many operation names one layer gives out before counting the rest together.
+pub const DEFAULT_MAX_OPERATIONS: usize = 100;
+
+/// Names a request: a fixed name, or a function of the request.
+enum Naming<Req> {
+    Fixed(Arc<str>),
+    By(fn(&Req) -> &str),
+}
+
+impl<Req> Clone for Naming<Req> {
+    fn clone(&self) -> Self {
+        match self {
+            Naming::Fixed(name) => Naming::Fixed(Arc::clone(name)),
+            Naming::By(name) => Naming::By(*name),
+        }
+    }
+}
+
+/// How the layer retries: the policy, and how to copy a request for another attempt.
+type Retrying<Req> = (RetryPolicy, fn(&Req) -> Req);
+
+/// A `tower::Layer` that tracks every request as a coord operation, passes it through a
+/// circuit breaker if given one, and retries it if asked (when requests can be cloned).
+///
+/// The series and statistics are those of `#[track_performance]` and `#[handle_errors]`: a
+/// request counts as `error` when the service fails or answers with a failure (for HTTP, a
+/// 5xx status; see [`ServiceOutcome`]), as `cancelled` when the client goes away first. A
+/// request the breaker refuses never reaches the service; it is answered by
+/// [`ServiceOutcome::rejected`] — for HTTP, `503` with `Retry-After`.
+pub struct CoordinationLayer<Req> {
+    naming: Naming<Req>,
+    /// Shared by every service this layer makes (an axum router makes one per route), so the
+    /// name limit holds for the whole layer.
+    names: Arc<NameTable>,
+    breaker: Option<&'static Breaker>,
+    retry: Option<Retrying<Req>>,
+}
+
+impl<Req> Clone for CoordinationLayer<Req> {
+    fn clone(&self) -> Self {
+        Self {
+            naming: self.naming.clone(),
+            names: Arc::clone(&self.names),
+            breaker: self.breaker,
+            retry: self.retry,
+        }
+    }
+}
+
+impl<Req> fmt::Debug for CoordinationLayer<Req> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let naming = match &self.naming {
+            Naming::Fixed(name) => name.to_string(),
+            Naming::By(_) => "by function".to_owned(),
+        };
+        f.debug_struct("CoordinationLayer")
+            .field("naming", &naming)
+            .field("breaker", &self.breaker.map(Breaker::name))
+            .field("retry", &self.retry.as_ref().map(|(policy, _)| policy))
+            .finish()
+    }
+}
+
+impl<Req> CoordinationLayer<Req> {
+    fn with_naming(naming: Naming<Req>, overflow: &str) -> Self {
+        Self {
+            naming,
+            names: Arc::new(NameTable::new(DEFAULT_MAX_OPERATIONS, overflow)),
+            breaker: None,
+            retry: None,
+        }
+    }
+
+    /// Every request is one call of the operation `operation` — for a layer on one route.
+    #[must_use]
+    pub fn named(operation: &str) -> Self {
+        Self::with_naming(Naming::Fixed(operation.into()), operation)
+    }
+
+    /// Each request is one call of the operation `name(&request)` returns: a route pattern,
+    /// an RPC method. At most [`DEFAULT_MAX_OPERATIONS`] distinct names are kept apart; later
+    /// new names are counted together under `"other"` (with a warning), so a function that
+    /// returns something unbounded cannot mint a series per request.
+    #[must_use]
+    pub fn by(name: fn(&Req) -> &str) -> Self {
+        Self::with_naming(Naming::By(name), "other")
+    }
+
+    /// Passes every request (every attempt, when retrying) through `breaker`.
+    #[must_use]
+    pub fn circuit_breaker(mut self, breaker: &'static Breaker) -> Self {
+        self.breaker = Some(breaker);
+        self
+    }
+}
+
+impl<Req: Clone> CoordinationLayer<Req> {
+    /// Retries failed requests as `policy` says, each retry with a clone of the request, and
+    /// counts them in the retry series under the request's operation name.
+    #[must_use]
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some((policy, Req::clone));
+        self
+    }
+}
+
+impl<S, Req> tower_layer::Layer<S> for CoordinationLayer<Req> {
+    type Service = Coordinated<S, Req>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Coordinated {
+            inner,
+            layer: self.clone(),
+        }
+    }
+}
+
+/// A service under a [`CoordinationLayer`].
+pub struct Coordinated<S, Req> {
+    inner: S,
+    layer: CoordinationLayer<Req>,
+}
+
+impl<S: Clone, Req> Clone for Coordinated<S, Req> {
+    fn clone(&self) -> Self {
+        Self {
+            inner: self.inner.clone(),
+            layer: self.layer.clone(),
+        }
+    }
+}
+
+impl<S: fmt::Debug, Req> fmt::Debug for Coordinated<S, Req> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Coordinated")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<S, Req> tower_service::Service<Req> for Coordinated<S, Req>
+where
+    S: tower_service::Service<Req> + Clone + Send + 'static,
+    S::Future: Send,
+    S::Error: Send,
+    S::Response: ServiceOutcome<S::Error> + Send,
+    Req: Send + 'static,
+{
+    type Response = S::Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Req) -> Self::Future {
+        let layer = &self.layer;
+        let stats = match &layer.naming {
+            Naming::Fixed(name) => layer.names.stats(name),
+            Naming::By(name) => layer.names.stats(name(&request)),
+        };
+        let (breaker, retry) = (layer.breaker, layer.retry);
+        // The service made ready by `poll_ready` serves this request; a clone stays behind for
+        // the next one (tower's usual hand-off).
+        let clone = self.inner.clone();
+        let inner = std::mem::replace(&mut self.inner, clone);
+        Box::pin(async move {
+            let call = TrackedCall::of(stats);
+            let result = match retry {
+                None => once(inner, request, breaker).await,
+                Some((policy, clone)) => {
+                    retried(inner, request, breaker, policy, clone, stats.name()).await
+                }
+            };
+            let outcome = if S::Response::is_failure(&result) {
+                Outcome::Error
+            } else {
+                Outcome::Ok
+            };
+            call.finish(outcome);
+            result
+        })
+    }
+}
+
+/// One request, through the breaker if there is one.
+async fn once<S, Req>(
+    mut inner: S,
+    request: Req,
+    breaker: Option<&'static Breaker>,
+) -> Result<S::Response, S::Error>
+where
+    S: tower_service::Service<Req>,
+    S::Response: ServiceOutcome<S::Error>,
+{
+    let permit = match breaker.map(Breaker::admit).transpose() {
+        Ok(permit) => permit,
+        Err(refusal) => return S::Response::rejected(refusal),
+    };
+    let result = inner.call(request).await;
+    if let Some(permit) = permit {
+        permit.record(if S::Response::is_failure(&result) {
+            CallResult::Failure
+        } else {
+            CallResult::Success
+        });
+    }
+    result
+}
+
+/// The breaker (if any) as the retry loop's admission.
+struct Gate(Option<&'static Breaker>);
+
+impl Admission<Error> for Gate {
+    fn admit(&self) -> Result<Option<Permit>, Error> {
+        self.0.map(Breaker::admit).transpose()
+    }
+}
+
+/// One request, retried with clones as `policy` says, each attempt through the breaker.
+async fn retried<S, Req>(
+    mut inner: S,
+    request: Req,
+    breaker: Option<&'static Breaker>,
+    policy: RetryPolicy,
+    clone: fn(&Req) -> Req,
+    operation: &str,
+) -> Result<S::Response, S::Error>
+where
+    S: tower_service::Service<Req>,
+    S::Response: ServiceOutcome<S::Error>,
+{
+    let site = RetrySite::named(operation, policy, Inherited::NOTHING);
+    let gate = Gate(breaker);
+    let mut retry = AsyncRetry::new(&site);
+    let mut first = true;
+    loop {
+        let permit = match retry.admit(&gate) {
+            Ok(permit) => permit,
+            Err(refusal) => return S::Response::rejected(refusal),
+        };
+        // The first attempt uses the service `poll_ready` readied; later ones wait for it.
+        let ready = if first {
+            Ok(())
+        } else {
+            poll_fn(|cx| inner.poll_ready(cx)).await
+        };
+        first = false;
+        let result = match ready {
+            Ok(()) => inner.call(clone(&request)).await,
+            Err(error) => Err(error),
+        };
+        let judged = if S::Response::is_failure(&result) {
+            Err(Failed(result))
+        } else {
+            Ok(result)
+        };
+        match retry.settle(judged, permit, judge::<S::Response, S::Error>) {
+            Settled::Done(Ok(result) | Err(Failed(result))) => return result,
+            Settled::Retry(delay) => retry.sleep(delay).await,
+        }
+    }
+}
+
+/// Every failed answer is retried, at the policy's severity.
+fn judge<R: ServiceOutcome<E>, E>(failed: &Failed<R, E>) -> FailureView<'_> {
+    FailureView {
+        retryable: true,
+        severity: None,
+        text: ErrorText::Display(failed),
+    }
+}

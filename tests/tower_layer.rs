@@ -1,0 +1,252 @@
+//! The tower layer through a real HTTP client: `examples/axum_service` run as a user runs it,
+//! its routes tracked per route pattern, its order route's breaker answering 503 with
+//! `Retry-After` once open, coord's endpoints served beside the routes; and the layer's retries
+//! on an in-process service whose requests can be cloned.
+
+mod support;
+
+use std::convert::Infallible;
+use std::io::{BufRead as _, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use coord::tower::CoordinationLayer;
+use http_body_util::{BodyExt as _, Full};
+use hyper::body::Bytes;
+use hyper_util::rt::TokioIo;
+use tower::{Layer as _, Service, ServiceExt as _};
+
+/// The example, serving on a free loopback port; killed when dropped.
+struct Server {
+    child: Child,
+    addr: SocketAddr,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_example() -> Server {
+    let mut child = Command::new(support::example::binary("axum_service", &["tower"]))
+        .args(["--listen", "127.0.0.1:0", "--duration", "60"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start examples/axum_service");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut first = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut first)
+        .expect("the example's first line");
+    let addr = first
+        .trim()
+        .strip_prefix("serving on http://")
+        .and_then(|addr| addr.parse().ok())
+        .unwrap_or_else(|| panic!("expected `serving on http://ADDR`, got {first:?}"));
+    Server { child, addr }
+}
+
+/// One request with hyper's client: status, `Retry-After` header, body.
+async fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: &str,
+) -> (u16, Option<String>, String) {
+    let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("HTTP handshake");
+    tokio::spawn(connection);
+    let request = hyper::Request::builder()
+        .method(method)
+        .uri(path)
+        .header(hyper::header::HOST, addr.to_string())
+        .body(Full::new(Bytes::from(body.to_owned())))
+        .expect("request");
+    let response = sender.send_request(request).await.expect("response");
+    let status = response.status().as_u16();
+    let retry_after = response
+        .headers()
+        .get(hyper::header::RETRY_AFTER)
+        .map(|value| value.to_str().expect("ASCII").to_owned());
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (
+        status,
+        retry_after,
+        String::from_utf8_lossy(&body).into_owned(),
+    )
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("tokio")
+}
+
+#[test]
+fn routes_are_tracked_per_pattern_and_an_open_breaker_answers_503_with_retry_after() {
+    let server = start_example();
+    let addr = server.addr;
+    runtime().block_on(async {
+        for id in [7, 8, 9] {
+            let (status, _, body) = send(addr, "GET", &format!("/users/{id}"), "").await;
+            assert_eq!((status, body), (200, format!("user {id}\n")));
+        }
+        assert_eq!(send(addr, "GET", "/users/0", "").await.0, 404);
+        assert_eq!(send(addr, "POST", "/orders", "10").await.0, 200);
+        // Three provider failures in a row open the breaker ...
+        for _ in 0..3 {
+            assert_eq!(send(addr, "POST", "/orders", "1200").await.0, 502);
+        }
+        // ... which then answers at once, saying when to come back.
+        let (status, retry_after, _) = send(addr, "POST", "/orders", "10").await;
+        assert_eq!(status, 503);
+        let seconds: u64 = retry_after
+            .expect("a Retry-After header")
+            .parse()
+            .expect("whole seconds");
+        assert!((1..=10).contains(&seconds), "Retry-After {seconds}");
+
+        let (status, _, health) = send(addr, "GET", "/health", "").await;
+        assert_eq!(
+            status, 503,
+            "an open breaker makes the service unhealthy: {health}"
+        );
+        assert!(health.contains(r#""breaker":"payments""#), "{health}");
+
+        let (status, _, metrics) = send(addr, "GET", "/metrics", "").await;
+        assert_eq!(status, 200);
+        for series in [
+            r#"coord_operation_calls_total{operation="/users/{id}",outcome="ok"} 4"#,
+            r#"coord_operation_calls_total{operation="/orders",outcome="ok"} 1"#,
+            // 3 × 502 and the 503: failures seen from outside.
+            r#"coord_operation_calls_total{operation="/orders",outcome="error"} 4"#,
+            r#"coord_operation_calls_total{operation="payments",outcome="error"} 4"#,
+            r#"coord_circuit_breaker_calls_total{breaker="payments",outcome="rejected"} 1"#,
+            r#"coord_circuit_breaker_calls_total{breaker="payments",outcome="failure"} 3"#,
+            r#"coord_circuit_breaker_calls_total{breaker="payments",outcome="success"} 1"#,
+        ] {
+            assert!(metrics.contains(series), "{series} missing:\n{metrics}");
+        }
+        assert!(
+            !metrics.contains("/users/7"),
+            "a path became a label:\n{metrics}"
+        );
+        assert!(
+            !metrics.contains(r#"operation="/metrics""#),
+            "coord's own endpoints are outside the layer"
+        );
+
+        let (status, _, report) = send(addr, "GET", "/report", "").await;
+        assert_eq!(status, 200);
+        let report: serde_json::Value = serde_json::from_str(&report).expect("JSON report");
+        let operations: Vec<&str> = report["performance"]
+            .as_array()
+            .expect("operations")
+            .iter()
+            .filter_map(|op| op["operation"].as_str())
+            .collect();
+        assert_eq!(operations, ["/orders", "/users/{id}", "payments"]);
+    });
+}
+
+/// Answers 503 to its first `failures` calls, then 200 with the request echoed.
+#[derive(Clone)]
+struct Flaky {
+    calls: Arc<AtomicU32>,
+    failures: u32,
+}
+
+impl Service<String> for Flaky {
+    type Response = http::Response<String>;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, request: String) -> Self::Future {
+        let call = self.calls.fetch_add(1, Ordering::SeqCst);
+        let mut response = http::Response::new(request);
+        if call < self.failures {
+            *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+        }
+        std::future::ready(Ok(response))
+    }
+}
+
+#[test]
+fn retries_send_a_clone_of_the_request_and_are_counted() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let policy = coord::RetryPolicy::for_severity(coord::Severity::Medium)
+        .max_retries(3)
+        .base_delay(Duration::from_millis(1))
+        .jitter(coord::Jitter::None);
+    let service = CoordinationLayer::named("tower_test.flaky")
+        .retry(policy)
+        .layer(Flaky {
+            calls: Arc::clone(&calls),
+            failures: 2,
+        });
+    let response = runtime()
+        .block_on(service.oneshot("hello".to_owned()))
+        .expect("infallible");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.body(), "hello");
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    let stats = coord::retry_stats();
+    let flaky = stats
+        .iter()
+        .find(|s| s.operation == "tower_test.flaky")
+        .expect("retry statistics");
+    assert_eq!((flaky.successful_with_retry, flaky.retries), (1, 2));
+    let calls = coord::operation_stats();
+    let tracked = calls
+        .iter()
+        .find(|s| s.operation == "tower_test.flaky")
+        .expect("operation statistics");
+    assert_eq!((tracked.calls.ok, tracked.calls.error), (1, 0));
+}
+
+#[test]
+fn a_request_dropped_before_the_answer_counts_as_cancelled() {
+    #[derive(Clone)]
+    struct Never;
+    impl Service<String> for Never {
+        type Response = http::Response<String>;
+        type Error = Infallible;
+        type Future = std::future::Pending<Result<Self::Response, Infallible>>;
+        fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+            Poll::Ready(Ok(()))
+        }
+        fn call(&mut self, _: String) -> Self::Future {
+            std::future::pending()
+        }
+    }
+    let service = CoordinationLayer::named("tower_test.never").layer(Never);
+    let timed_out = runtime().block_on(async {
+        tokio::time::timeout(Duration::from_millis(20), service.oneshot(String::new())).await
+    });
+    assert!(timed_out.is_err());
+    let stats = coord::operation_stats();
+    let never = stats
+        .iter()
+        .find(|s| s.operation == "tower_test.never")
+        .expect("operation statistics");
+    assert_eq!(never.calls.cancelled, 1);
+}
