@@ -336,6 +336,10 @@ pub use coord_runtime::{
 };
 pub use coord_runtime::{ErrorHandling, Operation, TrackedCall, track, track_fn, track_future};
 pub use coord_runtime::{
+    EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
+    UnknownEventsReport, unknown_events_report,
+};
+pub use coord_runtime::{
     Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,
     performance_thresholds, report,
 };

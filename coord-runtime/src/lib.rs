@@ -10,6 +10,7 @@ mod cells;
 mod clock;
 mod config;
 mod error;
+mod events;
 mod export;
 mod named_registry;
 mod outcome;
@@ -42,6 +43,10 @@ pub use config::{
     init_with,
 };
 pub use error::Error;
+pub use events::{
+    EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
+    UnknownEventsReport, unknown_events_report,
+};
 pub use export::{
     DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, ExportError,
     Exporter, MAX_HTTP_CONNECTIONS, PrometheusExport, prometheus,

@@ -33,6 +33,8 @@ pub const BREAKER_TRANSITIONS_TOTAL: &str = "coord_circuit_breaker_transitions_t
 
 /// Validations by rule set and outcome (counter).
 pub const VALIDATIONS_TOTAL: &str = "coord_validations_total";
+/// Events an event processor had no handler for (counter).
+pub const EVENTS_UNKNOWN_TOTAL: &str = "coord_events_unknown_total";
 
 /// CPU used by the process, as a fraction of one core (gauge).
 pub const PROCESS_CPU_USAGE: &str = "coord_process_cpu_usage_ratio";
@@ -66,6 +68,9 @@ pub const RULE_SET_LABEL: &str = "rule_set";
 /// Label of [`VALIDATIONS_TOTAL`]: `valid` or `invalid`.
 pub const VALIDATION_OUTCOME_LABEL: &str = "outcome";
 
+/// Label of [`EVENTS_UNKNOWN_TOTAL`]: the event processor's name.
+pub const PROCESSOR_LABEL: &str = "processor";
+
 /// Label of [`BUILD_INFO`] carrying the crate version.
 pub const VERSION_LABEL: &str = "version";
 
@@ -94,7 +99,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 14] = [
+pub const ALL: [MetricDescription; 15] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -148,6 +153,12 @@ pub const ALL: [MetricDescription; 14] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "Inputs validated against a coord rule set, by whether they were valid.",
+    },
+    MetricDescription {
+        name: EVENTS_UNKNOWN_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Events a coord event processor received for a type it has no handler for (not handled).",
     },
     MetricDescription {
         name: PROCESS_CPU_USAGE,

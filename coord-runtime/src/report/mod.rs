@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::events::{UnknownEventsReport, unknown_events_report};
 use crate::report_errors::{ErrorHandlingReport, HealthStatus, error_handling_report};
 use crate::system::{SystemSample, running_samples};
 use crate::tracking::stats::{OperationSnapshot, operation_stats};
@@ -109,6 +110,8 @@ pub struct Report {
     pub error_handling: ErrorHandlingReport,
     /// Validations per rule set.
     pub validation: ValidationReport,
+    /// Per event processor, the events of types it had no handler for.
+    pub unknown_events: Vec<UnknownEventsReport>,
     /// The system monitor's figures, when one runs (see
     /// [`start_system_monitor`](crate::start_system_monitor)).
     pub system: Option<SystemReport>,
@@ -182,6 +185,7 @@ pub fn report() -> Report {
         performance_class,
         error_handling,
         validation: validation_report(),
+        unknown_events: unknown_events_report(),
         system: system_report(),
     }
 }

@@ -196,6 +196,29 @@ pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f)?;
         table.write(f)?;
     }
+    // Only when an event processor exists: most services have none.
+    if !report.unknown_events.is_empty() {
+        let unknown_events = Table {
+            title: "unknown events (not handled)",
+            header: vec!["processor", "unknown", "most frequent type"],
+            rows: report
+                .unknown_events
+                .iter()
+                .map(|r| {
+                    vec![
+                        r.processor.clone(),
+                        r.unknown.to_string(),
+                        r.types.first().map_or_else(
+                            || "-".to_owned(),
+                            |(event_type, count)| format!("`{event_type}` ×{count}"),
+                        ),
+                    ]
+                })
+                .collect(),
+        };
+        writeln!(f)?;
+        unknown_events.write(f)?;
+    }
     if let Some(system) = &report.system {
         let mib = |bytes: u64| bytes / (1 << 20);
         writeln!(f)?;

@@ -138,6 +138,7 @@ impl OperationStats {
         let counts = self.latency.counts();
         let nanos = |value: u64| Duration::from_nanos(value);
         let elapsed = self.since.elapsed();
+        let max_nanos = self.max_nanos.load(Ordering::Relaxed);
         OperationSnapshot {
             operation: self.name.to_string(),
             calls: OutcomeCounts {
@@ -149,9 +150,10 @@ impl OperationStats {
             mean: (total > 0).then(|| nanos(totals[TOTAL_NANOS as usize] / total)),
             min: (total > 0).then(|| nanos(self.min_nanos.load(Ordering::Relaxed))),
             max: (total > 0).then(|| nanos(self.max_nanos.load(Ordering::Relaxed))),
-            p50: latency::quantile(&counts, 0.50).map(nanos),
-            p95: latency::quantile(&counts, 0.95).map(nanos),
-            p99: latency::quantile(&counts, 0.99).map(nanos),
+            // A quantile is estimated within its latency bucket; the slowest call seen bounds it.
+            p50: latency::quantile(&counts, 0.50).map(|q| nanos(q.min(max_nanos))),
+            p95: latency::quantile(&counts, 0.95).map(|q| nanos(q.min(max_nanos))),
+            p99: latency::quantile(&counts, 0.99).map(|q| nanos(q.min(max_nanos))),
             throughput_per_sec: if elapsed.is_zero() {
                 0.0
             } else {
