@@ -199,6 +199,35 @@ fn a_handler_behind_an_open_breaker_is_refused_without_running() {
 }
 
 #[test]
+fn a_processor_is_shared_by_spawned_tasks() {
+    let mut processor = EventProcessor::new("events_spawn_test");
+    processor.register(EventHandler::new("tick", |_: u32| async {
+        Ok::<(), CarrierTimeout>(())
+    }));
+    let processor = Arc::new(processor);
+    let handled = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("tokio")
+        .block_on(async {
+            let tasks: Vec<_> = (0..8)
+                .map(|n| {
+                    let processor = Arc::clone(&processor);
+                    tokio::spawn(async move { processor.process("tick", n).await })
+                })
+                .collect();
+            let mut handled = 0;
+            for task in tasks {
+                task.await.expect("task").expect("handled");
+                handled += 1;
+            }
+            handled
+        });
+    assert_eq!(handled, 8);
+}
+
+#[test]
 fn too_many_unknown_types_are_counted_together() {
     let processor: EventProcessor<u32> = EventProcessor::new("events_flood_test");
     runtime().block_on(async {

@@ -278,7 +278,8 @@ impl<P: Serialize + Clone + Send + 'static> EventProcessor<P> {
         let call = TrackedCall::of(handler.stats);
         let result = handler
             .handling
-            .call_async(|| {
+            // `move`: the closure owns the payload, so the future needs `P: Send`, not `Sync`.
+            .call_async(move || {
                 let attempt = (handler.run)(payload.clone());
                 async move { attempt.await.map_err(Attempt::Handler) }
             })
