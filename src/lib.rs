@@ -91,6 +91,9 @@
 /// runs in a closure that owns the arguments, so `return` and `?` behave as before and returning
 /// a reference borrowed from an argument still compiles.
 ///
+/// Without the attribute, [`Operation`], [`track`], [`track_fn`] and [`track_future`] record
+/// blocks, closures and futures the same way.
+///
 /// A `const fn` cannot be tracked (compile error); neither can a trait method declaration
 /// without a body (annotate the methods in the `impl`s).
 ///
@@ -188,7 +191,8 @@ pub use coord_macros::track_performance;
 /// transition.
 ///
 /// # What it expands to
-/// Roughly, for a sync function (async ones call `run_async` with an `async ||` closure):
+/// Roughly, for a sync function (async ones write the same loop out, awaiting the body as a
+/// plain `async` block on each attempt, so their futures stay `Send`):
 /// ```ignore
 /// fn charge(card: &str) -> Result<u32, PayError> {
 ///     static SITE: RetrySite = RetrySite::new("charge", RetryPolicy::for_severity(High).max_retries(2)...);
@@ -196,6 +200,8 @@ pub use coord_macros::track_performance;
 ///     run_sync(&SITE, &BREAKER, || { /* the body, unchanged */ }, |error| classify(error))
 /// }
 /// ```
+///
+/// Without the attribute, [`ErrorHandling`] runs closures and futures the same way.
 pub use coord_macros::handle_errors;
 
 /// Validates a function's input before its body runs; invalid input returns
@@ -262,6 +268,8 @@ pub use coord_macros::handle_errors;
 ///     { /* the body, unchanged */ }
 /// }
 /// ```
+///
+/// Without the attribute, [`ensure_valid`] validates a value the same way, ready for `?`.
 pub use coord_macros::validate_input;
 
 /// Validation, tracking, retries and a circuit breaker in one attribute, applied in that order:
