@@ -27,7 +27,8 @@ per_call() { # path -> instructions per call, loop included
 bare=$(per_call bare)
 echo "| path | instructions per call | added to bare ($bare, loop included) |"
 echo "| --- | ---: | ---: |"
-for path in tracking_coord breaker_coord breaker_failsafe retry_coord retry_backon; do
+for path in tracking_coord api_tracked api_tracked_by_name breaker_coord breaker_failsafe \
+    retry_coord retry_counted_floor retry_backon api_retry; do
     n=$(per_call "$path")
     echo "| $path | $n | $((n - bare)) |"
 done

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use coord_benchmarks::floor::floor_tracked;
 use coord_benchmarks::signup::{self, JSON_SCHEMA};
 use coord_benchmarks::workloads::{
-    autometrics_tracked, backon_retry, bare, coord_breaker, coord_retry, coord_tracked,
-    failsafe_breaker,
+    api_retry, api_tracked, api_tracked_by_name, autometrics_tracked, backon_retry, bare,
+    coord_breaker, coord_retry, coord_tracked, counted_floor, failsafe_breaker,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 use validator::Validate as _;
@@ -46,8 +46,30 @@ fn retry(c: &mut Criterion) {
     coord_benchmarks::install_recorder();
     let mut group = c.benchmark_group("retry");
     group.bench_function("bare", |b| b.iter(|| bare(black_box(7))));
+    group.bench_function("counted_floor", |b| {
+        b.iter(|| counted_floor(black_box(7)));
+    });
     group.bench_function("coord", |b| b.iter(|| coord_retry(black_box(7))));
     group.bench_function("backon", |b| b.iter(|| backon_retry(black_box(7))));
+    group.finish();
+}
+
+/// The runtime API against the attributes it underlies: the same paths, written by hand.
+fn runtime_api(c: &mut Criterion) {
+    coord_benchmarks::install_recorder();
+    let mut group = c.benchmark_group("runtime_api");
+    group.bench_function("bare", |b| b.iter(|| bare(black_box(7))));
+    group.bench_function("attribute_tracked", |b| {
+        b.iter(|| coord_tracked(black_box(7)));
+    });
+    group.bench_function("operation_run", |b| b.iter(|| api_tracked(black_box(7))));
+    group.bench_function("track_fn_by_name", |b| {
+        b.iter(|| api_tracked_by_name(black_box(7)));
+    });
+    group.bench_function("attribute_retry", |b| b.iter(|| coord_retry(black_box(7))));
+    group.bench_function("error_handling_call", |b| {
+        b.iter(|| api_retry(black_box(7)));
+    });
     group.finish();
 }
 
@@ -198,6 +220,6 @@ criterion_group! {
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
     // `contention_without_recorder` first: every other group installs the recorder.
-    targets = contention_without_recorder, tracking, breaker, retry, validation, contention
+    targets = contention_without_recorder, tracking, breaker, retry, runtime_api, validation, contention
 }
 criterion_main!(hot_paths);

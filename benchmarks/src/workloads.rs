@@ -79,6 +79,45 @@ pub fn coord_retry(x: u64) -> Result<u64, BenchError> {
     bare(x)
 }
 
+/// The least any retry wrapper that keeps statistics adds to `bare`: its own frame and one
+/// count in a per-thread cell (a `const` thread-local, no registration), nothing else — no
+/// policy, no breaker, no panic accounting. What coord's retry adds above this is its own.
+#[inline(never)]
+pub fn counted_floor(x: u64) -> Result<u64, BenchError> {
+    thread_local! {
+        static SUCCEEDED: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+    }
+    let result = bare(x);
+    if result.is_ok() {
+        SUCCEEDED.with(|count| count.set(count.get() + 1));
+    }
+    result
+}
+
+/// `bare` through [`ErrorHandling`](coord::ErrorHandling), the runtime API's retry policy,
+/// with the same policy as `coord_retry`.
+#[inline(never)]
+pub fn api_retry(x: u64) -> Result<u64, BenchError> {
+    static HANDLING: LazyLock<coord::ErrorHandling<BenchError>> = LazyLock::new(|| {
+        coord::ErrorHandling::new("bench_api_retry")
+            .retry(coord::RetryPolicy::for_severity(coord::Severity::Medium).max_retries(3))
+    });
+    HANDLING.call(|| bare(x))
+}
+
+/// `bare` tracked through a `static` [`Operation`](coord::Operation) by hand.
+#[inline(never)]
+pub fn api_tracked(x: u64) -> Result<u64, BenchError> {
+    static OPERATION: coord::Operation = coord::Operation::new("bench_api_tracked");
+    OPERATION.run(|| bare(x))
+}
+
+/// `bare` tracked under a name looked up on every call ([`coord::track_fn`]).
+#[inline(never)]
+pub fn api_tracked_by_name(x: u64) -> Result<u64, BenchError> {
+    coord::track_fn("bench_api_tracked_by_name", || bare(x))
+}
+
 /// `bare` under backon's blocking retry with its default exponential policy (3 retries).
 #[inline(never)]
 pub fn backon_retry(x: u64) -> Result<u64, BenchError> {

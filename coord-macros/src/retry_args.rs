@@ -128,6 +128,11 @@ impl RetryArgs {
         policy
     }
 
+    /// Whether the attribute writes a `deadline`.
+    pub fn has_deadline(&self) -> bool {
+        self.deadline.is_some()
+    }
+
     /// A `const` expression naming the policy fields taken from the configuration at run time:
     /// those the attribute left unset, unless it wrote a `severity` (whose preset then fills
     /// them).

@@ -11,7 +11,7 @@ pub use crate::retry::classify::{
     ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,
     OpaqueError, UnclassifiedError,
 };
-pub use crate::retry::run::{AsyncRetry, Settled, run_sync};
+pub use crate::retry::run::{AsyncRetry, Settled, run_sync, run_sync_without_deadline};
 pub use crate::retry::site::{Inherited, RetrySite};
 pub use crate::tracking::operation::{Operation, TrackedCall};
 pub use crate::validation::inline::InlineRules;

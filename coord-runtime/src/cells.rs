@@ -177,7 +177,21 @@ pub fn allocate(len: u32) -> CellIndex {
 /// Adds `value` to cell `index` for the current thread.
 #[inline(always)]
 pub fn add(index: CellIndex, value: u64) {
-    add_each([(index, value)]);
+    let current = CURRENT_BLOCK.get();
+    if current.is_null() {
+        // Two scalars rather than `add_each_slow`'s array: the caller need not spill them to
+        // the stack on the hot path for a call it rarely makes.
+        add_slow(index, value);
+        return;
+    }
+    // SAFETY: as in `add_each`.
+    add_to(unsafe { &*current }, [(index, value)]);
+}
+
+#[cold]
+#[inline(never)]
+fn add_slow(index: CellIndex, value: u64) {
+    add_each_slow([(index, value)]);
 }
 
 /// Adds each value to its cell for the current thread, looking the thread's block up once.

@@ -12,18 +12,23 @@ use std::process::ExitCode;
 
 use coord_benchmarks::signup::{self, JSON_SCHEMA};
 use coord_benchmarks::workloads::{
-    backon_retry, bare, coord_breaker, coord_retry, coord_tracked, failsafe_breaker,
+    api_retry, api_tracked, api_tracked_by_name, backon_retry, bare, coord_breaker, coord_retry,
+    coord_tracked, counted_floor, failsafe_breaker,
 };
 use validator::Validate as _;
 
 /// The paths, named as in the criterion groups (`retry/coord` is `retry_coord`).
-const PATHS: [&str; 12] = [
+const PATHS: [&str; 16] = [
     "bare",
     "tracking_coord",
     "breaker_coord",
     "breaker_failsafe",
     "retry_coord",
     "retry_backon",
+    "retry_counted_floor",
+    "api_tracked",
+    "api_tracked_by_name",
+    "api_retry",
     "coord_attribute",
     "coord_api",
     "jsonschema_to_value",
@@ -54,6 +59,18 @@ fn run(path: &str, calls: u64) -> bool {
         }),
         "retry_backon" => Box::new(|| {
             black_box(backon_retry(black_box(7))).ok();
+        }),
+        "retry_counted_floor" => Box::new(|| {
+            black_box(counted_floor(black_box(7))).ok();
+        }),
+        "api_tracked" => Box::new(|| {
+            black_box(api_tracked(black_box(7))).ok();
+        }),
+        "api_tracked_by_name" => Box::new(|| {
+            black_box(api_tracked_by_name(black_box(7))).ok();
+        }),
+        "api_retry" => Box::new(|| {
+            black_box(api_retry(black_box(7))).ok();
         }),
         "coord_attribute" => Box::new(|| {
             black_box(signup::coord_attribute(black_box(&input))).ok();

@@ -135,7 +135,13 @@ pub fn retry_expression(
         }
     } else {
         let attempt = body::attempt_closure(function);
-        quote!(#private::run_sync(&__COORD_RETRY_SITE, #admission, #attempt, #classify))
+        // Without a `deadline` (never taken from the configuration) the loop need not ask.
+        let run = if retry.has_deadline() {
+            quote!(run_sync)
+        } else {
+            quote!(run_sync_without_deadline)
+        };
+        quote!(#private::#run(&__COORD_RETRY_SITE, #admission, #attempt, #classify))
     };
     quote! {{
             static __COORD_RETRY_SITE: #private::RetrySite =

@@ -13,15 +13,11 @@ use crate::breaker::named::Permit;
 
 /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up; returns
 /// its last result unchanged, or the breaker's refusal.
-///
-/// The common case — no deadline, the first attempt settles the call — is inlined into the
-/// annotated function; everything after a first failure runs out of line in `keep_trying`,
-/// so the success path saves no registers for a loop it does not run.
 #[inline]
 pub fn run_sync<T, E, A, F, C>(
     site: &RetrySite,
     admission: &A,
-    mut attempt: F,
+    attempt: F,
     classify: C,
 ) -> Result<T, E>
 where
@@ -32,6 +28,27 @@ where
     if site.has_deadline() {
         return keep_trying(Attempts::new(site), admission, attempt, classify, None);
     }
+    run_sync_without_deadline(site, admission, attempt, classify)
+}
+
+/// [`run_sync`] for a policy without a deadline, which generated code knows at compile time
+/// (an attribute without `deadline`), so the success path reads no policy at all.
+///
+/// The common case — the first attempt settles the call — is inlined into the annotated
+/// function; everything after a first failure runs out of line in `keep_trying`, so the
+/// success path saves no registers for a loop it does not run.
+#[inline]
+pub fn run_sync_without_deadline<T, E, A, F, C>(
+    site: &RetrySite,
+    admission: &A,
+    mut attempt: F,
+    classify: C,
+) -> Result<T, E>
+where
+    A: Admission<E>,
+    F: FnMut() -> Result<T, E>,
+    C: for<'e> Fn(&'e E) -> FailureView<'e>,
+{
     let permit = match admission.admit() {
         Ok(permit) => permit,
         Err(refusal) => {
