@@ -11,7 +11,10 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use coord_benchmarks::signup;
-use coord_benchmarks::workloads::{BenchError, coord_breaker, coord_retry, coord_tracked};
+use coord_benchmarks::workloads::{
+    BenchError, api_retry, api_tracked, api_tracked_by_name, coord_breaker, coord_retry,
+    coord_tracked,
+};
 
 struct Counting;
 
@@ -85,6 +88,15 @@ fn rows() -> Vec<(&'static str, f64)> {
         (
             "`#[handle_errors]` retry, no failure",
             per_call(coord_retry),
+        ),
+        ("`Operation::run` (runtime API)", per_call(api_tracked)),
+        (
+            "`coord::track_fn` by name (runtime API)",
+            per_call(api_tracked_by_name),
+        ),
+        (
+            "`ErrorHandling::call`, no failure (runtime API)",
+            per_call(api_retry),
         ),
         (
             "`#[validate_input]`, valid",
