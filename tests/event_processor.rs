@@ -7,12 +7,11 @@ mod support;
 use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
 
 use coord::{
-    BreakerConfig, EventError, EventHandler, EventProcessor, FieldSpec, FieldType, RetryPolicy,
-    RuleSetSpec, Severity,
+    BreakerConfig, EventError, EventHandler, EventProcessor, FieldSpec, FieldType, RuleSetSpec,
 };
+use support::retry_policy::quick;
 use support::test_recorder;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -30,13 +29,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("tokio")
-}
-
-fn quick(retries: u32) -> RetryPolicy {
-    RetryPolicy::for_severity(Severity::Medium)
-        .max_retries(retries)
-        .base_delay(Duration::from_millis(1))
-        .jitter(coord::Jitter::None)
 }
 
 #[test]

@@ -2,10 +2,13 @@
 //! future forms, and `ErrorHandling` (configuration defaults, `retry_if`, `Classify`, the
 //! breaker's refusal, async retries on tokio's clock, a dropped async call).
 
+mod support;
+
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use coord::{BreakerConfig, Classify, ErrorHandling, Operation, RetryPolicy, Severity};
+use support::retry_policy::quick;
 
 fn calls(operation: &str) -> coord::OutcomeCounts {
     coord::operation_stats()
@@ -20,13 +23,6 @@ fn retries(operation: &str) -> coord::RetrySnapshot {
         .into_iter()
         .find(|s| s.operation == operation)
         .unwrap_or_else(|| panic!("no retry statistics for {operation}"))
-}
-
-fn quick(retries: u32) -> RetryPolicy {
-    RetryPolicy::for_severity(Severity::Medium)
-        .max_retries(retries)
-        .base_delay(Duration::from_millis(1))
-        .jitter(coord::Jitter::None)
 }
 
 #[test]

@@ -5,5 +5,6 @@ pub mod captured_logs;
 pub mod counting_allocator;
 pub mod example;
 pub mod http;
+pub mod retry_policy;
 pub mod temp_dir;
 pub mod test_recorder;
