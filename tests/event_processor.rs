@@ -12,6 +12,7 @@ use coord::{
     BreakerConfig, EventError, EventHandler, EventProcessor, FieldSpec, FieldType, RuleSetSpec,
 };
 use support::retry_policy::quick;
+use support::runtime::current_thread;
 use support::test_recorder;
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -23,13 +24,6 @@ struct Shipment {
 #[derive(Debug, thiserror::Error)]
 #[error("carrier timeout for shipment {0}")]
 struct CarrierTimeout(u32);
-
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio")
-}
 
 #[test]
 fn events_are_validated_tracked_retried_and_unknown_types_are_reported() {
@@ -65,7 +59,7 @@ fn events_are_validated_tracked_retried_and_unknown_types_are_reported() {
     );
     assert_eq!(processor.event_types(), ["shipment.sent"]);
 
-    let results = runtime().block_on(async {
+    let results = current_thread().block_on(async {
         let mut results = Vec::new();
         for (event_type, id, weight) in [
             ("shipment.sent", 1, 2.0),
@@ -164,7 +158,7 @@ fn a_handler_behind_an_open_breaker_is_refused_without_running() {
         .retry(quick(0))
         .circuit_breaker(breaker),
     );
-    let results = runtime().block_on(async {
+    let results = current_thread().block_on(async {
         let mut results = Vec::new();
         for id in 0..4 {
             results.push(
@@ -222,7 +216,7 @@ fn a_processor_is_shared_by_spawned_tasks() {
 #[test]
 fn too_many_unknown_types_are_counted_together() {
     let processor: EventProcessor<u32> = EventProcessor::new("events_flood_test");
-    runtime().block_on(async {
+    current_thread().block_on(async {
         for n in 0..(coord::MAX_UNKNOWN_TYPES as u32 + 50) {
             let _ = processor.process(&format!("type.{n}"), n).await;
         }

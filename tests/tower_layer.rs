@@ -18,6 +18,7 @@ use coord::tower::CoordinationLayer;
 use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
+use support::runtime::current_thread;
 use tower::{Layer as _, Service, ServiceExt as _};
 
 /// The example, serving on a free loopback port; killed when dropped.
@@ -89,18 +90,11 @@ async fn send(
     )
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("tokio")
-}
-
 #[test]
 fn routes_are_tracked_per_pattern_and_an_open_breaker_answers_503_with_retry_after() {
     let server = start_example();
     let addr = server.addr;
-    runtime().block_on(async {
+    current_thread().block_on(async {
         for id in [7, 8, 9] {
             let (status, _, body) = send(addr, "GET", &format!("/users/{id}"), "").await;
             assert_eq!((status, body), (200, format!("user {id}\n")));
@@ -202,7 +196,7 @@ fn retries_send_a_clone_of_the_request_and_are_counted() {
             calls: Arc::clone(&calls),
             failures: 2,
         });
-    let response = runtime()
+    let response = current_thread()
         .block_on(service.oneshot("hello".to_owned()))
         .expect("infallible");
     assert_eq!(response.status(), 200);
@@ -239,7 +233,7 @@ fn a_request_dropped_before_the_answer_counts_as_cancelled() {
         }
     }
     let service = CoordinationLayer::named("tower_test.never").layer(Never);
-    let timed_out = runtime().block_on(async {
+    let timed_out = current_thread().block_on(async {
         tokio::time::timeout(Duration::from_millis(20), service.oneshot(String::new())).await
     });
     assert!(timed_out.is_err());

@@ -6,5 +6,6 @@ pub mod counting_allocator;
 pub mod example;
 pub mod http;
 pub mod retry_policy;
+pub mod runtime;
 pub mod temp_dir;
 pub mod test_recorder;
