@@ -187,6 +187,25 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
         .collect()
 }
 
+/// Where an operation's retry statistics are counted: resolved once, kept by callers that
+/// build [`RetrySite`]s at run time.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RetryCounts {
+    operation: &'static str,
+    first_cell: CellIndex,
+}
+
+impl RetryCounts {
+    /// The counts of `operation`, created on first use.
+    pub(crate) fn of(operation: &str) -> Self {
+        let stats = retry_stats_for(operation);
+        Self {
+            operation: stats.name_static(),
+            first_cell: stats.cells,
+        }
+    }
+}
+
 /// Which retry settings an attribute left to the configuration (it wrote neither them nor a
 /// `severity`). Not a stable API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,13 +277,23 @@ impl RetrySite {
     /// named by a string that need not be `'static`: the name is interned with the operation's
     /// statistics, which live for the whole process anyway.
     pub(crate) fn named(operation: &str, declared: RetryPolicy, inherited: Inherited) -> Self {
-        let stats = retry_stats_for(operation);
+        let counts = RetryCounts::of(operation);
+        Self::counting_into(counts, declared, inherited)
+    }
+
+    /// A site counting into `counts`, already looked up (no registry lookup here: the tower
+    /// layer builds one per request).
+    pub(crate) fn counting_into(
+        counts: RetryCounts,
+        declared: RetryPolicy,
+        inherited: Inherited,
+    ) -> Self {
         Self {
-            operation: stats.name_static(),
+            operation: counts.operation,
             declared,
             inherited,
             effective: OnceLock::new(),
-            first_cell: AtomicU32::new(stats.cells),
+            first_cell: AtomicU32::new(counts.first_cell),
         }
     }
 

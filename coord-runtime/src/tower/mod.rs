@@ -117,7 +117,7 @@ impl<Req> CoordinationLayer<Req> {
     fn with_naming(naming: Naming<Req>, overflow: &str) -> Self {
         Self {
             naming,
-            names: Arc::new(NameTable::new(DEFAULT_MAX_OPERATIONS, overflow)),
+            names: Arc::new(NameTable::new(DEFAULT_MAX_OPERATIONS, overflow, false)),
             breaker: None,
             retry: None,
         }
@@ -152,6 +152,8 @@ impl<Req: Clone> CoordinationLayer<Req> {
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some((policy, Req::clone));
+        // Names resolved from now on carry their retry statistics too.
+        self.names = Arc::new(self.names.counting_retries());
         self
     }
 }
@@ -208,9 +210,9 @@ where
 
     fn call(&mut self, request: Req) -> Self::Future {
         let layer = &self.layer;
-        let stats = match &layer.naming {
-            Naming::Fixed(name) => layer.names.stats(name),
-            Naming::By(name) => layer.names.stats(name(&request)),
+        let route = match &layer.naming {
+            Naming::Fixed(name) => layer.names.route(name),
+            Naming::By(name) => layer.names.route(name(&request)),
         };
         let (breaker, retry) = (layer.breaker, layer.retry);
         // The service made ready by `poll_ready` serves this request; a clone stays behind for
@@ -218,12 +220,13 @@ where
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
-            let call = TrackedCall::of(stats);
-            let result = match retry {
-                None => once(inner, request, breaker).await,
-                Some((policy, clone)) => {
-                    retried(inner, request, breaker, policy, clone, stats.name()).await
+            let call = TrackedCall::of(route.stats);
+            let result = match (retry, route.retries) {
+                (Some((policy, clone)), Some(counts)) => {
+                    let site = RetrySite::counting_into(counts, policy, Inherited::NOTHING);
+                    retried(inner, request, breaker, &site, clone).await
                 }
+                _ => once(inner, request, breaker).await,
             };
             let outcome = if S::Response::is_failure(&result) {
                 Outcome::Error
@@ -270,22 +273,20 @@ impl Admission<Error> for Gate {
     }
 }
 
-/// One request, retried with clones as `policy` says, each attempt through the breaker.
+/// One request, retried with clones as `site`'s policy says, each attempt through the breaker.
 async fn retried<S, Req>(
     mut inner: S,
     request: Req,
     breaker: Option<&'static Breaker>,
-    policy: RetryPolicy,
+    site: &RetrySite,
     clone: fn(&Req) -> Req,
-    operation: &str,
 ) -> Result<S::Response, S::Error>
 where
     S: tower_service::Service<Req>,
     S::Response: ServiceOutcome<S::Error>,
 {
-    let site = RetrySite::named(operation, policy, Inherited::NOTHING);
     let gate = Gate(breaker);
-    let mut retry = AsyncRetry::new(&site);
+    let mut retry = AsyncRetry::new(site);
     let mut first = true;
     loop {
         let permit = match retry.admit(&gate) {

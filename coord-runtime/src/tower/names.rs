@@ -1,66 +1,98 @@
 //! The operation names one layer gives requests, kept bounded: a naming function that returns
-//! something unbounded (a raw path with ids in it) must not mint a series per request.
+//! something unbounded (a raw path with ids in it) must not mint a series per request. Each
+//! name is looked up once per request, and the lookup gives everything the request counts
+//! into, so no other registry is searched on the request path.
 
 use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
+use crate::retry::site::RetryCounts;
 use crate::tracking::stats::{OperationStats, stats_for};
 
-/// Names a layer has used so far, each with its operation's statistics.
+/// What one operation name counts into.
+#[derive(Clone, Copy)]
+pub(super) struct Route {
+    /// Its tracking statistics.
+    pub stats: &'static OperationStats,
+    /// Its retry statistics, when the layer retries.
+    pub retries: Option<RetryCounts>,
+}
+
+/// Names a layer has used so far, each with what it counts into.
 pub(super) struct NameTable {
     limit: usize,
     overflow: Box<str>,
-    known: RwLock<HashMap<Box<str>, &'static OperationStats, foldhash::fast::RandomState>>,
+    counts_retries: bool,
+    known: RwLock<HashMap<Box<str>, Route, foldhash::fast::RandomState>>,
 }
 
 impl NameTable {
-    /// At most `limit` names; later new names are counted under `overflow`.
-    pub(super) fn new(limit: usize, overflow: &str) -> Self {
+    /// At most `limit` names; later new names are counted under `overflow`. With
+    /// `counts_retries`, each name has retry statistics too.
+    pub(super) fn new(limit: usize, overflow: &str, counts_retries: bool) -> Self {
         Self {
             limit,
             overflow: overflow.into(),
+            counts_retries,
             known: RwLock::new(HashMap::default()),
         }
     }
 
-    /// The statistics a request named `name` is counted in.
-    pub(super) fn stats(&self, name: &str) -> &'static OperationStats {
-        if let Some(stats) = self
-            .known
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(name)
+    /// An empty table like this one that also counts retries.
+    pub(super) fn counting_retries(&self) -> Self {
+        Self::new(self.limit, &self.overflow, true)
+    }
+
+    /// What a request named `name` counts into.
+    pub(super) fn route(&self, name: &str) -> Route {
         {
-            return stats;
+            let known = self.known.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some(route) = known.get(name) {
+                return *route;
+            }
+            // Past the limit (the overflow entry is then one more than it), new names share
+            // the overflow entry without taking the write lock.
+            if known.len() > self.limit
+                && let Some(overflow) = known.get(&*self.overflow)
+            {
+                return *overflow;
+            }
         }
         self.insert(name)
     }
 
     #[cold]
-    fn insert(&self, name: &str) -> &'static OperationStats {
+    fn insert(&self, name: &str) -> Route {
         let mut known = self.known.write().unwrap_or_else(PoisonError::into_inner);
-        if let Some(stats) = known.get(name) {
-            return stats;
+        if let Some(route) = known.get(name) {
+            return *route;
         }
         if known.len() >= self.limit {
-            if known.len() == self.limit {
-                tracing::warn!(
-                    limit = self.limit,
-                    first_unlisted = name,
-                    overflow = &*self.overflow,
-                    "coord: the tower layer's naming function gave more operation names than its limit; further names are counted together"
-                );
+            if let Some(overflow) = known.get(&*self.overflow) {
+                return *overflow;
             }
-            let overflow = stats_for(&self.overflow);
-            overflow.keep_in_flight();
-            // Remembered under its own name so the warning is logged once.
+            tracing::warn!(
+                limit = self.limit,
+                first_unlisted = name,
+                overflow = &*self.overflow,
+                "coord: the tower layer's naming function gave more operation names than its limit; further names are counted together"
+            );
+            let overflow = self.resolve(&self.overflow);
             known.insert(self.overflow.clone(), overflow);
             return overflow;
         }
+        let route = self.resolve(name);
+        known.insert(name.into(), route);
+        route
+    }
+
+    fn resolve(&self, name: &str) -> Route {
         let stats = stats_for(name);
         stats.keep_in_flight();
-        known.insert(name.into(), stats);
-        stats
+        Route {
+            stats,
+            retries: self.counts_retries.then(|| RetryCounts::of(name)),
+        }
     }
 }
 
@@ -70,14 +102,22 @@ mod tests {
 
     #[test]
     fn names_past_the_limit_share_the_overflow_operation() {
-        let table = NameTable::new(2, "names_test.other");
-        let a = table.stats("names_test.a");
-        assert!(std::ptr::eq(a, table.stats("names_test.a")));
-        let b = table.stats("names_test.b");
+        let table = NameTable::new(2, "names_test.other", false);
+        let a = table.route("names_test.a").stats;
+        assert!(std::ptr::eq(a, table.route("names_test.a").stats));
+        let b = table.route("names_test.b").stats;
         assert!(!std::ptr::eq(a, b));
-        let c = table.stats("names_test.c");
+        let c = table.route("names_test.c").stats;
         assert_eq!(c.name(), "names_test.other");
-        assert!(std::ptr::eq(c, table.stats("names_test.d")));
-        assert_eq!(table.stats("names_test.b").name(), "names_test.b");
+        assert!(std::ptr::eq(c, table.route("names_test.d").stats));
+        assert_eq!(table.route("names_test.b").stats.name(), "names_test.b");
+        assert!(table.route("names_test.a").retries.is_none());
+        assert!(
+            table
+                .counting_retries()
+                .route("names_test.a")
+                .retries
+                .is_some()
+        );
     }
 }
