@@ -253,7 +253,11 @@ pub use coord_macros::handle_errors;
 /// # Semantics (JSON Schema's where it has the keyword)
 /// Lengths count characters (code points); `pattern` matches anywhere (anchor with `^…$`); a
 /// value of the wrong type gets one `type_mismatch` error and the keywords for other types are
-/// skipped; `1.0` is an integer; `None` (and `()`) count as missing; paths use serde's wire names
+/// skipped; `1.0` is an integer; `allowed` rejects every array and object (use
+/// `items(allowed = [...])` for "each item is one of"); a rule without a `type` rejects a value
+/// none of its keywords can check (`min`/`max` numbers, `pattern` strings, lengths strings and
+/// arrays, `items` arrays, rules below a field objects); a required `a.b` needs `a`;
+/// `None` (and `()`) count as missing; paths use serde's wire names
 /// (`#[serde(rename)]`); a `Serialize` impl that fails is a `serialize_failed` error, never
 /// "valid". Input nested deeper than `max_depth` (64 when unset) is reported, not walked.
 /// Validating valid input allocates nothing.

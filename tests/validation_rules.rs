@@ -318,8 +318,13 @@ fn score_is_the_share_of_checks_passed_and_never_100_when_invalid() {
         }}),
     );
     let result = check("score", &json!({"a": 1, "b": -1}));
-    // 5 checks: a type, a min, b type, b min, max_depth; one failed.
-    assert_eq!(result.score, 80.0);
+    // 6 checks: the input is an object (it has field rules), a type, a min, b type, b min,
+    // max_depth; one failed.
+    assert!(
+        (result.score - 500.0 / 6.0).abs() < 1e-9,
+        "{}",
+        result.score
+    );
     let many: serde_json::Map<String, serde_json::Value> =
         (0..300).map(|i| (format!("f{i}"), json!(1))).collect();
     rules(
@@ -356,9 +361,10 @@ fn the_report_counts_validations_scores_and_frequent_failures() {
         .find(|r| r.rule_set == "reported")
         .unwrap();
     assert_eq!((reported.validations, reported.valid), (4, 2));
-    // Two valid at 100; two invalid at 2 of 3 checks (type, max, max_depth) = 66.67.
+    // Two valid at 100; two invalid at 3 of 4 checks (the input is an object, type, max,
+    // max_depth) = 75.
     assert!(
-        (reported.compliance_score - (200.0 + 2.0 * 200.0 / 3.0) / 4.0).abs() < 0.01,
+        (reported.compliance_score - (200.0 + 2.0 * 75.0) / 4.0).abs() < 0.01,
         "{reported:?}"
     );
     assert_eq!(reported.top_failures[0].path, "n");

@@ -11,6 +11,7 @@ pub mod registry;
 pub mod result;
 pub mod rule_set;
 pub mod serializer;
+pub mod shape;
 pub mod spec;
 pub mod walk;
 

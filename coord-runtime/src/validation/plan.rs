@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicU8;
 
 use regex::{Regex, RegexBuilder};
 
+use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 
 /// Compiled size limit of one regex from a rule file: patterns are data, not code.
@@ -40,6 +41,9 @@ pub struct Node {
     /// Bit `i` set: child `i` is required.
     pub required: u64,
     pub items: Option<usize>,
+    /// The shapes of value accepted here when the rule declares no `type` (see `shape.rs`);
+    /// [`Shapes::ANY`] when the declared type decides or nothing constrains the shape.
+    pub shapes: Shapes,
     /// For the `n`th field a struct serializes, 1 + the index of the child it named last time
     /// (0: not seen yet). A type serializes its fields in one order, so after its first
     /// validation each lookup is one load and one name comparison, whatever the rules' order.
@@ -105,7 +109,19 @@ impl Compiler {
         Some(node)
     }
 
+    /// Marks `path` required, and with it every field on the way there: `customer.id` cannot be
+    /// present when `customer` is missing.
     fn require(&mut self, path: &str, keys: &[&str]) {
+        let mut end = 0;
+        while let Some(dot) = path[end..].find('.') {
+            end += dot;
+            self.require_one(&path[..end], keys);
+            end += 1;
+        }
+        self.require_one(path, keys);
+    }
+
+    fn require_one(&mut self, path: &str, keys: &[&str]) {
         let Some(node) = self.node_at(path, keys) else {
             return;
         };
@@ -249,6 +265,41 @@ impl Compiler {
     }
 }
 
+/// The shapes `node` accepts: see `shape.rs`.
+fn accepted_shapes(node: &Node) -> Shapes {
+    let rule = node.rule.as_ref();
+    if rule.is_some_and(|rule| rule.kind.is_some()) {
+        return Shapes::ANY;
+    }
+    let mut shapes = Shapes::NONE;
+    if let Some(rule) = rule {
+        if rule.min.is_some() || rule.max.is_some() {
+            shapes = shapes.with(Shapes::NUMBER);
+        }
+        if rule.min_length.is_some() || rule.max_length.is_some() {
+            shapes = shapes.with(Shapes::STRING).with(Shapes::ARRAY);
+        }
+        if rule.pattern.is_some() {
+            shapes = shapes.with(Shapes::STRING);
+        }
+    }
+    if node.items.is_some() {
+        shapes = shapes.with(Shapes::ARRAY);
+    }
+    if !node.children.is_empty() {
+        shapes = shapes.with(Shapes::OBJECT);
+    }
+    if shapes == Shapes::NONE {
+        return Shapes::ANY;
+    }
+    // An allowed value is one the position can hold, whatever the other keywords check.
+    rule.map_or(shapes, |rule| {
+        rule.allowed.iter().fold(shapes, |shapes, value| {
+            shapes.with(Shapes::of_allowed(value))
+        })
+    })
+}
+
 fn type_name(kind: Option<FieldType>) -> &'static str {
     kind.map_or("any", FieldType::as_str)
 }
@@ -313,6 +364,9 @@ pub fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProble
             &["max_errors"],
             "`max_errors` must be at least 1 (an invalid input lists at least one error)",
         );
+    }
+    for node in &mut compiler.nodes {
+        node.shapes = accepted_shapes(node);
     }
     if compiler.problems.is_empty() {
         Ok(Plan {

@@ -104,7 +104,9 @@ impl RuleSet {
     /// Validates one value, recording the outcome.
     pub fn validate<T: Serialize + ?Sized>(&self, value: &T) -> ValidationResult {
         let mut walk = Walk::new(&self.plan);
-        check_value(&mut walk, Some(ROOT), value);
+        if check_value(&mut walk, Some(ROOT), value) == Presence::Absent {
+            walk.absent_input(Some(ROOT));
+        }
         self.record(walk.finish(self.stats.static_name()))
     }
 

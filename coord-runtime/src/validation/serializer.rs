@@ -1,6 +1,7 @@
 //! A `serde::Serializer` that checks a value against a plan as serde streams it, without
 //! building a value tree: structs give their wire names, `Option::None` is a missing field,
-//! newtypes and `Some` unwrap, maps are objects whose string keys are field names.
+//! newtypes and `Some` unwrap, maps are objects whose string keys are field names, and an enum
+//! variant with data is the object `{"Variant": content}` (as serde_json writes it).
 
 use std::fmt::{self, Display};
 use std::sync::atomic::Ordering;
@@ -114,6 +115,18 @@ pub struct Compound<'w, 'p> {
     pending_key: Option<(Option<(usize, usize)>, usize)>,
     /// Path length to go back to when closed (enum variants push their name).
     restore: Option<usize>,
+    /// For an enum variant with data, the object `{"Variant": ..}` around it.
+    outer: Option<VariantObject>,
+}
+
+/// The object an enum variant with data is, as serde_json writes it: the position's rules see
+/// an object (so `allowed` or `type = "string"` cannot be passed by a struct variant), and the
+/// content is the field named after the variant.
+struct VariantObject {
+    node: Option<usize>,
+    entered: bool,
+    /// The variant's bit among the object's fields (see [`Compound::seen`]).
+    seen: u64,
 }
 
 impl<'w, 'p> Compound<'w, 'p> {
@@ -129,16 +142,31 @@ impl<'w, 'p> Compound<'w, 'p> {
             seen: 0,
             pending_key: None,
             restore: None,
+            outer: None,
         }
     }
 
-    /// `{"Variant": [..]}` or `{"Variant": {..}}`: the content, without rules, under the
-    /// variant's name in the path.
-    fn variant(walk: &'w mut Walk<'p>, variant: &str, is_array: bool) -> Self {
+    /// `{"Variant": [..]}` or `{"Variant": {..}}` at `node`: an object whose one field, named
+    /// after the variant, holds the content.
+    fn variant(walk: &'w mut Walk<'p>, node: Option<usize>, variant: &str, is_array: bool) -> Self {
+        let entered = walk.enter(node, false);
+        let child = if entered {
+            child_of(walk.node(node), variant, 0)
+        } else {
+            None
+        };
+        let seen = child
+            .filter(|(index, _)| *index < 64)
+            .map_or(0, |(index, _)| 1 << index);
         let mark = walk.path.mark();
         walk.path.push_field(variant);
-        let mut compound = Self::open(walk, None, is_array);
+        let mut compound = Self::open(walk, child.map(|(_, id)| id), is_array);
         compound.restore = Some(mark);
+        compound.outer = Some(VariantObject {
+            node,
+            entered,
+            seen,
+        });
         compound
     }
 
@@ -191,6 +219,13 @@ impl<'w, 'p> Compound<'w, 'p> {
         }
         if let Some(mark) = self.restore {
             self.walk.path.truncate(mark);
+        }
+        if let Some(outer) = self.outer {
+            if outer.entered {
+                self.walk.leave(outer.node, false, 1, outer.seen);
+            } else {
+                self.walk.depth -= 1;
+            }
         }
         Ok(Presence::Present)
     }
@@ -566,7 +601,7 @@ impl<'w, 'p> ser::Serializer for ValueSerializer<'w, 'p> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'p>, Self::Error> {
-        Ok(Compound::variant(self.walk, variant, true))
+        Ok(Compound::variant(self.walk, self.node, variant, true))
     }
     fn serialize_map(self, _: Option<usize>) -> Result<Compound<'w, 'p>, Self::Error> {
         Ok(Compound::open(self.walk, self.node, false))
@@ -581,6 +616,6 @@ impl<'w, 'p> ser::Serializer for ValueSerializer<'w, 'p> {
         variant: &'static str,
         _: usize,
     ) -> Result<Compound<'w, 'p>, Self::Error> {
-        Ok(Compound::variant(self.walk, variant, false))
+        Ok(Compound::variant(self.walk, self.node, variant, false))
     }
 }

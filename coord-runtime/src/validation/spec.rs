@@ -12,7 +12,7 @@ pub struct RuleSetSpec {
     /// What the rule set is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
-    /// Fields that must be present (and not `None`), by dotted path.
+    /// Fields that must be present (and not `None`), by dotted path; `a.b` requires `a` too.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub required_fields: Vec<String>,
     /// Rules per field, by dotted path (`customer.address.zip`).
@@ -39,6 +39,10 @@ pub struct RuleSetSpec {
 }
 
 /// The rules of one field.
+///
+/// Without a `type`, each keyword checks the values it applies to (`min`/`max` numbers, `pattern`
+/// strings, `min_length`/`max_length` strings and arrays, `items` arrays) and a value that none
+/// of them can check is a `type_mismatch`, so no value passes a rule unchecked.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {
@@ -63,7 +67,8 @@ pub struct FieldSpec {
     /// A regex the string must contain a match of (unanchored; write `^…$` for a whole match).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pattern: Option<String>,
-    /// The only values allowed.
+    /// The only values allowed. No array or object is ever one of them (they are scalars); for
+    /// "every item of an array is one of", put `allowed` under `items`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed: Option<Vec<AllowedValue>>,
     /// Never show this field's value in errors, logs or metrics.

@@ -7,6 +7,7 @@ use super::formats;
 use super::path::PathBuffer;
 use super::plan::{Node, Plan, Rule};
 use super::result::{ErrorCode, ValidationError, ValidationResult};
+use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldType};
 
 /// A number as serde hands it over.
@@ -73,10 +74,6 @@ impl<'p> Walk<'p> {
         node.map(|index| &self.plan.nodes[index])
     }
 
-    fn rule(&self, node: Option<usize>) -> Option<&'p Rule> {
-        self.node(node).and_then(|node| node.rule.as_ref())
-    }
-
     /// Counts one applicable check; returns whether it passed.
     fn check(&mut self, passed: bool) -> bool {
         self.applicable += 1;
@@ -121,27 +118,46 @@ impl<'p> Walk<'p> {
         if self.check(is(kind)) {
             return true;
         }
-        let article = if matches!(
-            kind,
-            FieldType::Integer
-                | FieldType::Email
-                | FieldType::Array
-                | FieldType::Object
-                | FieldType::Url
-                | FieldType::Uuid
-        ) {
-            "an"
-        } else {
-            "a"
-        };
         let message = format!(
-            "{} must be {article} {}, not {found}",
+            "{} must be {} {}, not {found}",
             self.here(),
+            article(kind.as_str()),
             kind.as_str()
         );
         self.fail(
             ErrorCode::TypeMismatch,
             Self::params(&[("type", json!(kind.as_str()))]),
+            message,
+        );
+        false
+    }
+
+    /// Checks that a position whose rules declare no type accepts a value of this `shape`
+    /// (see `shape.rs`); `false` stops the other keywords.
+    fn shape_fits(&mut self, node: &Node, shape: Shapes, found: &str) -> bool {
+        if node.shapes == Shapes::ANY {
+            return true;
+        }
+        if self.check(node.shapes.accepts(shape)) {
+            return true;
+        }
+        let names: Vec<&str> = node.shapes.names().collect();
+        let expected: Vec<String> = names
+            .iter()
+            .map(|name| format!("{} {name}", article(name)))
+            .collect();
+        let message = format!(
+            "{} must be {} (what its rules can check), not {found}",
+            self.here(),
+            expected.join(" or ")
+        );
+        let kind = match names.as_slice() {
+            [one] => json!(one),
+            many => json!(many),
+        };
+        self.fail(
+            ErrorCode::TypeMismatch,
+            Self::params(&[("type", kind)]),
             message,
         );
         false
@@ -225,7 +241,11 @@ impl<'p> Walk<'p> {
 
     pub fn string(&mut self, node: Option<usize>, value: &str) {
         self.any_string(value);
-        let Some(rule) = self.rule(node) else { return };
+        let Some(node) = self.node(node) else { return };
+        if !self.shape_fits(node, Shapes::STRING, "a string") {
+            return;
+        }
+        let Some(rule) = &node.rule else { return };
         if !self.type_fits(rule, FieldType::is_string, "a string") {
             return;
         }
@@ -281,13 +301,17 @@ impl<'p> Walk<'p> {
     }
 
     pub fn number(&mut self, node: Option<usize>, value: Number) {
-        let Some(rule) = self.rule(node) else { return };
+        let Some(node) = self.node(node) else { return };
         let integer = value.is_integer();
         let found = if integer {
             "an integer"
         } else {
             "a number with a fraction"
         };
+        if !self.shape_fits(node, Shapes::NUMBER, found) {
+            return;
+        }
+        let Some(rule) = &node.rule else { return };
         let fits =
             |kind: FieldType| kind == FieldType::Number || (kind == FieldType::Integer && integer);
         if !self.type_fits(rule, fits, found) {
@@ -330,7 +354,11 @@ impl<'p> Walk<'p> {
     }
 
     pub fn boolean(&mut self, node: Option<usize>, value: bool) {
-        let Some(rule) = self.rule(node) else { return };
+        let Some(node) = self.node(node) else { return };
+        if !self.shape_fits(node, Shapes::BOOLEAN, "a boolean") {
+            return;
+        }
+        let Some(rule) = &node.rule else { return };
         if self.type_fits(rule, |kind| kind == FieldType::Boolean, "a boolean") {
             self.allowed(
                 rule,
@@ -358,13 +386,28 @@ impl<'p> Walk<'p> {
             }
             return false;
         }
-        if let Some(rule) = self.rule(node) {
-            let (is, found): (fn(FieldType) -> bool, &str) = if is_array {
-                (|kind| kind == FieldType::Array, "an array")
-            } else {
-                (|kind| kind == FieldType::Object, "an object")
-            };
-            self.type_fits(rule, is, found);
+        let Some(node) = self.node(node) else {
+            return true;
+        };
+        let (shape, is, found): (Shapes, fn(FieldType) -> bool, &str) = if is_array {
+            (Shapes::ARRAY, |kind| kind == FieldType::Array, "an array")
+        } else {
+            (
+                Shapes::OBJECT,
+                |kind| kind == FieldType::Object,
+                "an object",
+            )
+        };
+        // The content is walked even when the container is the wrong shape: the rule set's
+        // global checks (forbidden patterns, string and depth limits) cover every value.
+        if !self.shape_fits(node, shape, found) {
+            return true;
+        }
+        if let Some(rule) = &node.rule
+            && self.type_fits(rule, is, found)
+        {
+            // `allowed` lists scalars, so no array or object is ever one of them.
+            self.allowed(rule, |_| false);
         }
         true
     }
@@ -390,6 +433,18 @@ impl<'p> Walk<'p> {
         {
             return;
         }
+        self.required_children(node_ref, seen);
+    }
+
+    /// The whole input was `None` or `()`: every field the rule set requires is missing.
+    pub fn absent_input(&mut self, node: Option<usize>) {
+        if let Some(node_ref) = self.node(node) {
+            self.required_children(node_ref, 0);
+        }
+    }
+
+    /// Checks that each required child of `node_ref` is among `seen` (bit `i`: child `i`).
+    fn required_children(&mut self, node_ref: &Node, seen: u64) {
         for (index, (name, _)) in node_ref.children.iter().enumerate() {
             if index >= 64 || node_ref.required & (1 << index) == 0 {
                 continue;
@@ -470,6 +525,15 @@ fn char_count_for(rule: &Rule, value: &str) -> u64 {
         bytes
     } else {
         value.chars().count() as u64
+    }
+}
+
+/// The indefinite article for a type name in messages ("an integer", "a string").
+fn article(name: &str) -> &'static str {
+    if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
     }
 }
 
