@@ -134,6 +134,7 @@ impl<'p> Walk<'p> {
 
     /// Checks that a position whose rules declare no type accepts a value of this `shape`
     /// (see `shape.rs`); `false` stops the other keywords.
+    #[inline(always)]
     fn shape_fits(&mut self, node: &Node, shape: Shapes, found: &str) -> bool {
         if node.shapes == Shapes::ANY {
             return true;
@@ -141,7 +142,16 @@ impl<'p> Walk<'p> {
         if self.check(node.shapes.accepts(shape)) {
             return true;
         }
-        let names: Vec<&str> = node.shapes.names().collect();
+        self.wrong_shape(node.shapes, found);
+        false
+    }
+
+    /// The error for a value of a shape its position's rules cannot check; out of line, so the
+    /// checks that pass carry none of its formatting.
+    #[cold]
+    #[inline(never)]
+    fn wrong_shape(&mut self, shapes: Shapes, found: &str) {
+        let names: Vec<&str> = shapes.names().collect();
         let expected: Vec<String> = names
             .iter()
             .map(|name| format!("{} {name}", article(name)))
@@ -160,7 +170,6 @@ impl<'p> Walk<'p> {
             Self::params(&[("type", kind)]),
             message,
         );
-        false
     }
 
     fn length(&mut self, rule: &Rule, length: u64, unit: &str) {
