@@ -324,6 +324,8 @@ pub use coord_macros::validate_input;
 /// differently in two of them.
 pub use coord_macros::coordinate_operation;
 
+#[cfg(feature = "http")]
+pub use coord_runtime::MAX_HTTP_CONNECTIONS;
 #[cfg(feature = "tower")]
 pub use coord_runtime::tower;
 pub use coord_runtime::{
@@ -333,10 +335,10 @@ pub use coord_runtime::{
     validate, validation_report,
 };
 pub use coord_runtime::{
-    Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, Classify, Clock,
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, Error,
-    ErrorHandlingReport, ExportError, Exporter, HealthStatus, Jitter, MAX_HTTP_CONNECTIONS,
-    ManualClock, OperationSnapshot, Outcome, OutcomeCounts, PrometheusExport, RetryKind,
+    Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, CallResult,
+    Classify, Clock, DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS,
+    EndpointResponse, Error, ErrorHandlingReport, ExportError, Exporter, HealthStatus, Jitter,
+    ManualClock, OperationSnapshot, Outcome, OutcomeCounts, Permit, PrometheusExport, RetryKind,
     RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock, breaker, breaker_conflicts,
     breakers, error_handling_report, flush_metrics, metric_names, operation_stats, prometheus,
     register_breaker, retry_stats, seed_jitter,
@@ -355,7 +357,9 @@ pub use coord_runtime::{
     Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,
     performance_thresholds, report,
 };
-pub use coord_runtime::{SystemMonitor, SystemReport, SystemSample, start_system_monitor};
+#[cfg(feature = "system")]
+pub use coord_runtime::{SystemMonitor, start_system_monitor};
+pub use coord_runtime::{SystemReport, SystemSample};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

@@ -206,7 +206,7 @@ fn bad_environment_values_name_the_variable_and_the_key() {
         (
             "COORDINATION_CIRCUIT_BREAKER_THRESHOLD",
             "0",
-            "`circuit_breaker_threshold` = `0`: must be at least 1",
+            "`circuit_breaker_threshold` = `0`: must be greater than zero",
         ),
         (
             "COORDINATION_ENABLE_VALIDATION",

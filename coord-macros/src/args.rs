@@ -12,7 +12,7 @@ use syn::{Expr, ExprLit, Ident, Lit, LitBool, LitStr, Token};
 use crate::errors::Errors;
 
 /// One comma-separated argument.
-pub enum Arg {
+pub(crate) enum Arg {
     /// A bare literal, e.g. the name in `#[track_performance("checkout")]`.
     Positional(Lit),
     /// `key = value`, `key(tokens)` or a bare `key`.
@@ -21,7 +21,7 @@ pub enum Arg {
 
 /// A keyed argument.
 #[derive(Clone)]
-pub struct NamedArg {
+pub(crate) struct NamedArg {
     /// The key (may be a keyword such as `crate`).
     pub key: Ident,
     /// What follows the key.
@@ -30,7 +30,7 @@ pub struct NamedArg {
 
 /// What follows a key.
 #[derive(Clone)]
-pub enum ArgValue {
+pub(crate) enum ArgValue {
     /// `key = expr`.
     Assigned(Expr),
     /// `key(tokens)`, an argument group parsed by its own parser.
@@ -62,20 +62,20 @@ impl Parse for Arg {
 }
 
 /// Parses a whole attribute argument list.
-pub fn parse_args(tokens: TokenStream) -> syn::Result<Vec<Arg>> {
+pub(crate) fn parse_args(tokens: TokenStream) -> syn::Result<Vec<Arg>> {
     let args = syn::parse::Parser::parse2(Punctuated::<Arg, Token![,]>::parse_terminated, tokens)?;
     Ok(args.into_iter().collect())
 }
 
 impl NamedArg {
     /// The key as written, `r#` removed.
-    pub fn key_name(&self) -> String {
+    pub(crate) fn key_name(&self) -> String {
         self.key.unraw().to_string()
     }
 }
 
 /// The keys one attribute (or argument group) accepts.
-pub struct KeyTable {
+pub(crate) struct KeyTable {
     /// How the attribute is named in messages, e.g. `#[track_performance]`.
     pub context: &'static str,
     /// Every key it accepts, in groups, so shared groups (the retry keys) are listed once.
@@ -86,7 +86,7 @@ pub struct KeyTable {
 
 impl KeyTable {
     /// Every key, in order.
-    pub fn keys(&self) -> Vec<&'static str> {
+    pub(crate) fn keys(&self) -> Vec<&'static str> {
         self.groups
             .iter()
             .flat_map(|group| group.iter().copied())
@@ -94,13 +94,13 @@ impl KeyTable {
     }
 
     /// Whether `key` is accepted.
-    pub fn accepts(&self, key: &str) -> bool {
+    pub(crate) fn accepts(&self, key: &str) -> bool {
         self.groups.iter().any(|group| group.contains(&key))
     }
 
     /// Reports unknown keys (with a suggestion) and repeated keys; returns the args whose key is
     /// known and seen for the first time, so each value is checked once.
-    pub fn check<'a>(&self, args: &'a [NamedArg], errors: &mut Errors) -> Vec<&'a NamedArg> {
+    pub(crate) fn check<'a>(&self, args: &'a [NamedArg], errors: &mut Errors) -> Vec<&'a NamedArg> {
         let mut seen: Vec<String> = Vec::new();
         let mut accepted = Vec::new();
         for arg in args {
@@ -190,7 +190,7 @@ fn assigned<'a>(arg: &'a NamedArg, expected: &str) -> syn::Result<&'a Expr> {
 }
 
 /// Reads `key = "string"`.
-pub fn string(arg: &NamedArg, example: &str) -> syn::Result<LitStr> {
+pub(crate) fn string(arg: &NamedArg, example: &str) -> syn::Result<LitStr> {
     let expr = assigned(arg, example)?;
     match expr {
         Expr::Lit(ExprLit {
@@ -209,7 +209,7 @@ pub fn string(arg: &NamedArg, example: &str) -> syn::Result<LitStr> {
 }
 
 /// Reads `key = true | false`; a bare `key` means `true`.
-pub fn boolean(arg: &NamedArg) -> syn::Result<LitBool> {
+pub(crate) fn boolean(arg: &NamedArg) -> syn::Result<LitBool> {
     if let ArgValue::Flag = arg.value {
         return Ok(LitBool::new(true, arg.key.span()));
     }
@@ -231,7 +231,7 @@ pub fn boolean(arg: &NamedArg) -> syn::Result<LitBool> {
 }
 
 /// Reads `crate = "path::to::coord"`.
-pub fn crate_path(arg: &NamedArg) -> syn::Result<syn::Path> {
+pub(crate) fn crate_path(arg: &NamedArg) -> syn::Result<syn::Path> {
     let lit = string(arg, "\"my_facade::coord\"")?;
     lit.parse::<syn::Path>().map_err(|_| {
         syn::Error::new(
@@ -245,7 +245,7 @@ pub fn crate_path(arg: &NamedArg) -> syn::Result<syn::Path> {
 }
 
 /// Reads `key = <non-negative integer>`; `min` is the smallest value allowed.
-pub fn integer(arg: &NamedArg, min: u32) -> syn::Result<u32> {
+pub(crate) fn integer(arg: &NamedArg, min: u32) -> syn::Result<u32> {
     let expr = assigned(arg, &min.max(1).to_string())?;
     let key = arg.key_name();
     match expr {
@@ -278,7 +278,7 @@ pub fn integer(arg: &NamedArg, min: u32) -> syn::Result<u32> {
 }
 
 /// Reads `key = <number>` (integer or float) within `range`, described by `rule`.
-pub fn number(arg: &NamedArg, check: impl Fn(f64) -> bool, rule: &str) -> syn::Result<f64> {
+pub(crate) fn number(arg: &NamedArg, check: impl Fn(f64) -> bool, rule: &str) -> syn::Result<f64> {
     let expr = assigned(arg, "2.0")?;
     let key = arg.key_name();
     let (value, span) = match expr {
@@ -314,23 +314,50 @@ pub fn number(arg: &NamedArg, check: impl Fn(f64) -> bool, rule: &str) -> syn::R
     Ok(value)
 }
 
-/// Reads `key = "250ms"` into nanoseconds; `allow_zero` says whether `"0s"` is meaningful.
-pub fn duration(arg: &NamedArg, allow_zero: bool) -> syn::Result<u64> {
+/// Reads a count option (`window = 20`), checked against its bounds in `coord-text`'s option
+/// table, which the runtime applies to the same option in files and builders.
+pub(crate) fn option_count(arg: &NamedArg, spec: &coord_text::OptionSpec) -> syn::Result<u32> {
+    let value = integer(arg, 0)?;
+    spec.check_count(u64::from(value))
+        .map_err(|problem| option_error(arg, problem, &value.to_string()))?;
+    Ok(value)
+}
+
+/// Reads a number option (`failure_rate = 0.5`), checked as [`option_count`] is.
+pub(crate) fn option_number(arg: &NamedArg, spec: &coord_text::OptionSpec) -> syn::Result<f64> {
+    let value = number(arg, |_| true, "must be a number")?;
+    spec.check_number(value)
+        .map_err(|problem| option_error(arg, problem, &value.to_string()))
+}
+
+/// Reads a duration option (`open_for = "30s"`) into nanoseconds, checked as [`option_count`]
+/// is.
+pub(crate) fn option_duration(arg: &NamedArg, spec: &coord_text::OptionSpec) -> syn::Result<u64> {
     let lit = string(arg, "\"250ms\"")?;
     let key = arg.key_name();
     let nanos = coord_text::parse_duration_nanos(&lit.value())
         .map_err(|reason| syn::Error::new(lit.span(), format!("`{key}`: {reason}")))?;
-    if nanos == 0 && !allow_zero {
-        return Err(syn::Error::new(
+    spec.check_nanos(nanos).map_err(|problem| {
+        syn::Error::new(
             lit.span(),
-            format!("`{key}` must be longer than zero"),
-        ));
-    }
-    Ok(nanos)
+            format!("`{key}` {problem}, found \"{}\"", lit.value()),
+        )
+    })
+}
+
+fn option_error(arg: &NamedArg, problem: coord_text::OptionProblem, found: &str) -> syn::Error {
+    let span = match &arg.value {
+        ArgValue::Assigned(expr) => expr.span(),
+        _ => arg.key.span(),
+    };
+    syn::Error::new(
+        span,
+        format!("`{}` {problem}, found {found}", arg.key_name()),
+    )
 }
 
 /// Reads `key = "one_of_choices"`, suggesting the nearest choice for a typo.
-pub fn choice(arg: &NamedArg, choices: &[&'static str]) -> syn::Result<&'static str> {
+pub(crate) fn choice(arg: &NamedArg, choices: &[&'static str]) -> syn::Result<&'static str> {
     let example = format!("\"{}\"", choices[0]);
     let lit = string(arg, &example)?;
     let value = lit.value();
@@ -355,7 +382,7 @@ pub fn choice(arg: &NamedArg, choices: &[&'static str]) -> syn::Result<&'static 
 }
 
 /// Reads `key = path::to::item`.
-pub fn path(arg: &NamedArg, example: &str) -> syn::Result<syn::Path> {
+pub(crate) fn path(arg: &NamedArg, example: &str) -> syn::Result<syn::Path> {
     let expr = assigned(arg, example)?;
     match expr {
         Expr::Path(syn::ExprPath {

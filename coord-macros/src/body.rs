@@ -12,7 +12,7 @@ use syn::visit_mut::VisitMut;
 use syn::{ItemFn, ReturnType, Type, TypeInfer};
 
 /// The expression that evaluates `function`'s body once.
-pub fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
+pub(crate) fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
     let block = &function.block;
     let fake_return = fake_return_edge(&function.sig.output);
     if function.sig.asyncness.is_some() {
@@ -24,7 +24,7 @@ pub fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
 
 /// A closure running a sync `function`'s body once per call, for retrying (`FnMut`). It
 /// borrows the arguments, so a body that consumes one cannot be re-run and fails to compile.
-pub fn attempt_closure(function: &ItemFn) -> TokenStream {
+pub(crate) fn attempt_closure(function: &ItemFn) -> TokenStream {
     let block = &function.block;
     let fake_return = fake_return_edge(&function.sig.output);
     quote! { || { #fake_return #block } }
@@ -33,7 +33,7 @@ pub fn attempt_closure(function: &ItemFn) -> TokenStream {
 /// An `async` block running an async `function`'s body once, created anew on each turn of the
 /// retry loop. It borrows the arguments, so a body that consumes one fails to compile ("value
 /// moved here, in previous iteration of loop").
-pub fn attempt_block(function: &ItemFn) -> TokenStream {
+pub(crate) fn attempt_block(function: &ItemFn) -> TokenStream {
     let block = &function.block;
     let fake_return = fake_return_edge(&function.sig.output);
     quote! { async { #fake_return #block } }
@@ -41,7 +41,7 @@ pub fn attempt_block(function: &ItemFn) -> TokenStream {
 
 /// Whether the function never returns (`-> !`): its body is not wrapped at all, since a
 /// closure or block of type `!` cannot be written on stable Rust.
-pub fn diverges(function: &ItemFn) -> bool {
+pub(crate) fn diverges(function: &ItemFn) -> bool {
     matches!(&function.sig.output, ReturnType::Type(_, ty) if matches!(**ty, Type::Never(_)))
 }
 
@@ -77,7 +77,7 @@ fn fake_return_edge(output: &ReturnType) -> TokenStream {
 }
 
 /// Whether `ty` contains `impl Trait` anywhere.
-pub fn mentions_impl_trait(ty: &Type) -> bool {
+pub(crate) fn mentions_impl_trait(ty: &Type) -> bool {
     let mut replaced = ty.clone();
     ImplTraitToInfer.visit_type_mut(&mut replaced);
     replaced != *ty

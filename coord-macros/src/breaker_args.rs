@@ -11,21 +11,23 @@ use crate::errors::Errors;
 
 const OPTION_KEYS: KeyTable = KeyTable {
     context: "circuit_breaker(...)",
-    groups: &[&[
-        "name",
-        "consecutive_failures",
-        "failure_rate",
-        "window",
-        "min_calls",
-        "open_for",
-        "half_open_permits",
-        "close_after",
-    ]],
+    groups: &[&["name"], BREAKER_OPTION_NAMES],
     repeatable: &[],
 };
 
+/// The breaker options, in `coord-text`'s table order.
+const BREAKER_OPTION_NAMES: &[&str] = &[
+    coord_text::CONSECUTIVE_FAILURES.name,
+    coord_text::FAILURE_RATE.name,
+    coord_text::WINDOW.name,
+    coord_text::MIN_CALLS.name,
+    coord_text::OPEN_FOR.name,
+    coord_text::HALF_OPEN_PERMITS.name,
+    coord_text::CLOSE_AFTER.name,
+];
+
 /// A named breaker, with the options this function declares for it, if any.
-pub struct BreakerArgs {
+pub(crate) struct BreakerArgs {
     /// The breaker's name.
     pub name: LitStr,
     options: Vec<TokenStream>,
@@ -33,7 +35,7 @@ pub struct BreakerArgs {
 
 impl BreakerArgs {
     /// Reads `circuit_breaker = "..."` or `circuit_breaker(...)`.
-    pub fn read(arg: &NamedArg, errors: &mut Errors) -> Option<Self> {
+    pub(crate) fn read(arg: &NamedArg, errors: &mut Errors) -> Option<Self> {
         let parsed = match &arg.value {
             ArgValue::Group(tokens) => Self::read_group(tokens.clone(), arg.key.span(), errors),
             _ => errors
@@ -73,43 +75,35 @@ impl BreakerArgs {
         for arg in OPTION_KEYS.check(&named, errors) {
             let key = arg.key_name();
             let method = syn::Ident::new(&key, arg.key.span());
-            match key.as_str() {
-                "name" => name = errors.ok(args::string(arg, "\"payments\"")),
-                "failure_rate" => {
-                    let rule = "must be a share of calls above 0 and at most 1 (e.g. 0.5)";
-                    if let Some(rate) = errors.ok(args::number(arg, |r| r > 0.0 && r <= 1.0, rule))
-                    {
-                        options.push(quote!(.#method(#rate)));
-                    }
-                }
-                "open_for" => {
-                    if let Some(nanos) = errors.ok(args::duration(arg, true)) {
-                        options.push(quote!(.#method(::core::time::Duration::from_nanos(#nanos))));
-                    }
-                }
-                "min_calls" => {
-                    if let Some(calls) = errors.ok(args::integer(arg, 1)) {
-                        min_calls = Some((calls, arg.key.span()));
-                        options.push(quote!(.#method(#calls)));
-                    }
-                }
-                _ => {
-                    if let Some(count) = errors.ok(args::integer(arg, 1)) {
-                        if key == "window" {
-                            window = Some(count);
-                        }
-                        options.push(quote!(.#method(#count)));
-                    }
-                }
+            if key == "name" {
+                name = errors.ok(args::string(arg, "\"payments\""));
+                continue;
             }
+            let Some(spec) = coord_text::option(&key) else {
+                continue;
+            };
+            let option = match spec.limit {
+                coord_text::Limit::Number { .. } => errors
+                    .ok(args::option_number(arg, spec))
+                    .map(|rate| quote!(.#method(#rate))),
+                coord_text::Limit::Duration { .. } => errors
+                    .ok(args::option_duration(arg, spec))
+                    .map(|nanos| quote!(.#method(::core::time::Duration::from_nanos(#nanos)))),
+                _ => errors.ok(args::option_count(arg, spec)).map(|count| {
+                    match key.as_str() {
+                        "window" => window = Some(u64::from(count)),
+                        "min_calls" => min_calls = Some((u64::from(count), arg.key.span())),
+                        _ => {}
+                    }
+                    quote!(.#method(#count))
+                }),
+            };
+            options.extend(option);
         }
-        if let (Some((min, span)), Some(window)) = (min_calls, window)
-            && min > window
+        if let Some((min, span)) = min_calls
+            && let Some(problem) = coord_text::breaker_combination_problem(Some(min), window)
         {
-            errors.at(
-                span,
-                format!("`min_calls` ({min}) exceeds `window` ({window}): the failure rate would never be checked"),
-            );
+            errors.at(span, problem);
         }
         let Some(name) = name else {
             // A name written without `name =` was already reported.
@@ -122,7 +116,7 @@ impl BreakerArgs {
     }
 
     /// The `BreakerConfig` expression, when this function declares options.
-    pub fn declared_config(&self, krate: &syn::Path) -> Option<TokenStream> {
+    pub(crate) fn declared_config(&self, krate: &syn::Path) -> Option<TokenStream> {
         if self.options.is_empty() {
             return None;
         }

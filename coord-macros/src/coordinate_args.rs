@@ -7,7 +7,7 @@ use proc_macro2::TokenStream;
 use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
-use crate::expand::coordinated::Plan;
+use crate::plan::Plan;
 use crate::retry_args::{RETRY_KEYS, RetryArgs};
 use crate::validate_args::{VALIDATE_KEYS, ValidateArgs};
 
@@ -62,7 +62,7 @@ fn group(arg: &NamedArg, table: &KeyTable, errors: &mut Errors) -> Vec<NamedArg>
 }
 
 /// Reads the arguments, recording every mistake in `errors`.
-pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
+pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
     let mut plan = Plan::new(None);
     plan.track = Some(true);
     let Some(list) = errors.ok(args::parse_args(tokens)) else {

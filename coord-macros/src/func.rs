@@ -1,11 +1,12 @@
 //! The annotated item as a typed function, or an error saying why it cannot be one.
 
 use proc_macro2::TokenStream;
+use quote::quote;
 use syn::spanned::Spanned as _;
-use syn::{Item, ItemFn, TraitItemFn};
+use syn::{FnArg, Ident, Item, ItemFn, Pat, ReturnType, TraitItemFn, Type};
 
 /// Parses `item` as a function with a body, for the attribute called `attribute` in messages.
-pub fn parse(item: TokenStream, attribute: &str) -> syn::Result<ItemFn> {
+pub(crate) fn parse(item: TokenStream, attribute: &str) -> syn::Result<ItemFn> {
     if let Ok(function) = syn::parse2::<ItemFn>(item.clone()) {
         return Ok(function);
     }
@@ -55,7 +56,7 @@ fn describe(item: &Item) -> &'static str {
 }
 
 /// Checks what every coord attribute needs of a function.
-pub fn check_wrappable(function: &ItemFn, attribute: &str) -> syn::Result<()> {
+pub(crate) fn check_wrappable(function: &ItemFn, attribute: &str) -> syn::Result<()> {
     if let Some(constness) = &function.sig.constness {
         return Err(syn::Error::new(
             constness.span,
@@ -65,4 +66,52 @@ pub fn check_wrappable(function: &ItemFn, attribute: &str) -> syn::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Rejects return types that cannot be a `Result`; a path (perhaps an alias) is left to the
+/// type checker, which the runtime's signature makes require `Result<T, E>`.
+pub(crate) fn check_returns_result(
+    function: &ItemFn,
+    attribute: &str,
+    because: &str,
+) -> syn::Result<()> {
+    let (span, found) = match &function.sig.output {
+        ReturnType::Default => (function.sig.ident.span(), "returns `()`".to_owned()),
+        ReturnType::Type(_, ty) => match &**ty {
+            Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => return Ok(()),
+            Type::ImplTrait(_) => (ty.span(), "returns `impl Trait`".to_owned()),
+            Type::Never(_) => (ty.span(), "never returns".to_owned()),
+            other => (other.span(), format!("returns `{}`", quote!(#other))),
+        },
+    };
+    Err(syn::Error::new(
+        span,
+        format!(
+            "{attribute} needs a function returning `Result<T, E>`: it {because}, but this function {found}"
+        ),
+    ))
+}
+
+/// The names of the function's plain parameters (receivers and patterns are not validated).
+pub(crate) fn parameters(function: &ItemFn) -> Vec<String> {
+    parameter_idents(function)
+        .iter()
+        .map(|ident| syn::ext::IdentExt::unraw(ident).to_string())
+        .collect()
+}
+
+/// The identifiers of the function's plain parameters, in order.
+pub(crate) fn parameter_idents(function: &ItemFn) -> Vec<Ident> {
+    function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => match &*typed.pat {
+                Pat::Ident(ident) => Some(ident.ident.clone()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .collect()
 }

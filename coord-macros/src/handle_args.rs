@@ -16,7 +16,7 @@ const KEYS: KeyTable = KeyTable {
 
 /// What `#[handle_errors(...)]` asked for.
 #[derive(Default)]
-pub struct HandleArgs {
+pub(crate) struct HandleArgs {
     /// Operation name for the retry metrics; defaults to the function's name.
     pub name: Option<LitStr>,
     /// The retry policy.
@@ -29,7 +29,7 @@ pub struct HandleArgs {
 
 impl HandleArgs {
     /// Reads the arguments, recording every mistake in `errors`.
-    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
+    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
         let mut parsed = HandleArgs::default();
         let Some(list) = errors.ok(args::parse_args(tokens)) else {
             return parsed;

@@ -2,7 +2,7 @@
 
 /// A JSON value.
 #[derive(Clone)]
-pub enum Json {
+pub(crate) enum Json {
     String(String),
     Number(f64),
     Bool(bool),
@@ -12,7 +12,7 @@ pub enum Json {
 
 impl Json {
     /// The value as JSON text.
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut out = String::new();
         self.write(&mut out);
         out

@@ -2,9 +2,13 @@
 //! them with their documentation; this crate only turns attributes into calls into
 //! `coord::__private`.
 //!
-//! Each entry point hands off to one module: arguments are parsed (`args`, `track_args`), the
-//! item is read as a function (`func`), then expanded (`expand`). Every mistake becomes a
-//! spanned error, and the user's item is still emitted beside it.
+//! Each entry point hands off to one module: arguments are parsed (`args` and one `*_args`
+//! parser per argument group, checking values with `coord-text`), the item is read as a
+//! function (`func`), the parts are gathered into a `plan`, then emitted (`expand`). Every
+//! mistake becomes a spanned error, and the user's item is still emitted beside it. The layers
+//! are listed in ARCHITECTURE.md.
+
+#![warn(unreachable_pub)]
 
 mod args;
 mod body;
@@ -15,9 +19,12 @@ mod expand;
 mod func;
 mod handle_args;
 mod json;
+mod plan;
 mod retry_args;
 mod track_args;
 mod validate_args;
+#[cfg(test)]
+mod vocabulary_test;
 
 use proc_macro::TokenStream;
 

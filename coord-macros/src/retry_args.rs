@@ -7,9 +7,10 @@ use quote::{quote, quote_spanned};
 
 use crate::args::{self, NamedArg};
 use crate::errors::Errors;
+use coord_text::{BACKOFFS, JITTERS, SEVERITIES};
 
 /// Every retry key.
-pub const RETRY_KEYS: &[&str] = &[
+pub(crate) const RETRY_KEYS: &[&str] = &[
     "max_retries",
     "backoff",
     "base_delay",
@@ -21,13 +22,9 @@ pub const RETRY_KEYS: &[&str] = &[
     "retry_if",
 ];
 
-const SEVERITIES: &[&str] = &["low", "medium", "high", "critical"];
-const BACKOFFS: &[&str] = &["exponential", "linear", "constant"];
-const JITTERS: &[&str] = &["full", "equal", "decorrelated", "none"];
-
 /// The retry policy a function asked for; absent fields come from its severity's defaults.
 #[derive(Default)]
-pub struct RetryArgs {
+pub(crate) struct RetryArgs {
     severity: Option<&'static str>,
     max_retries: Option<u32>,
     backoff: Option<&'static str>,
@@ -42,45 +39,46 @@ pub struct RetryArgs {
 
 impl RetryArgs {
     /// Reads one retry argument (its key already checked against [`RETRY_KEYS`]).
-    pub fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
+    pub(crate) fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
         match arg.key_name().as_str() {
             "severity" => self.severity = errors.ok(args::choice(arg, SEVERITIES)),
-            "max_retries" => self.max_retries = errors.ok(args::integer(arg, 0)),
+            "max_retries" => {
+                self.max_retries = errors.ok(args::option_count(arg, &coord_text::MAX_RETRIES));
+            }
             "backoff" => self.backoff = errors.ok(args::choice(arg, BACKOFFS)),
             "base_delay" => {
                 self.base_delay = errors
-                    .ok(args::duration(arg, true))
+                    .ok(args::option_duration(arg, &coord_text::BASE_DELAY))
                     .map(|n| (n, arg.key.span()));
             }
             "multiplier" => {
-                self.multiplier = errors.ok(args::number(arg, |m| m >= 1.0, "must be at least 1"));
+                self.multiplier = errors.ok(args::option_number(arg, &coord_text::MULTIPLIER));
             }
             "max_delay" => {
                 self.max_delay = errors
-                    .ok(args::duration(arg, true))
+                    .ok(args::option_duration(arg, &coord_text::MAX_DELAY))
                     .map(|n| (n, arg.key.span()));
             }
             "jitter" => self.jitter = errors.ok(args::choice(arg, JITTERS)),
-            "deadline" => self.deadline = errors.ok(args::duration(arg, false)),
+            "deadline" => {
+                self.deadline = errors.ok(args::option_duration(arg, &coord_text::DEADLINE));
+            }
             "retry_if" => self.retry_if = errors.ok(args::path(arg, "is_transient")),
             other => errors.at(arg.key.span(), format!("`{other}` is not a retry argument")),
         }
     }
 
     /// Checks arguments against each other once all are read.
-    pub fn check(&self, errors: &mut Errors) {
+    pub(crate) fn check(&self, errors: &mut Errors) {
         if let (Some((base, _)), Some((max, max_span))) = (self.base_delay, self.max_delay)
-            && base > max
+            && let Some(problem) = coord_text::retry_combination_problem(Some(base), Some(max))
         {
-            errors.at(
-                max_span,
-                "`max_delay` is shorter than `base_delay`: no retry could wait as long as asked",
-            );
+            errors.at(max_span, problem);
         }
     }
 
     /// A `const` expression building the `RetryPolicy`.
-    pub fn policy(&self, krate: &syn::Path) -> TokenStream {
+    pub(crate) fn policy(&self, krate: &syn::Path) -> TokenStream {
         let private = quote!(#krate::__private);
         let severity = match self.severity.unwrap_or("medium") {
             "low" => quote!(Low),
@@ -129,14 +127,14 @@ impl RetryArgs {
     }
 
     /// Whether the attribute writes a `deadline`.
-    pub fn has_deadline(&self) -> bool {
+    pub(crate) fn has_deadline(&self) -> bool {
         self.deadline.is_some()
     }
 
     /// A `const` expression naming the policy fields taken from the configuration at run time:
     /// those the attribute left unset, unless it wrote a `severity` (whose preset then fills
     /// them).
-    pub fn inherited(&self, krate: &syn::Path) -> TokenStream {
+    pub(crate) fn inherited(&self, krate: &syn::Path) -> TokenStream {
         let open = |written: bool| self.severity.is_none() && !written;
         let max_retries = open(self.max_retries.is_some());
         let base_delay = open(self.base_delay.is_some());
@@ -146,7 +144,7 @@ impl RetryArgs {
 
     /// The expression deciding whether `error` is retried: the `retry_if` function, else the
     /// error's `Classify` impl, else `true`.
-    pub fn retryable(&self, krate: &syn::Path, error: &syn::Ident) -> TokenStream {
+    pub(crate) fn retryable(&self, krate: &syn::Path, error: &syn::Ident) -> TokenStream {
         match &self.retry_if {
             Some(path) => {
                 // The argument sits at the path too, so a signature mismatch points there.

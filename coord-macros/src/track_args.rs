@@ -22,7 +22,7 @@ fn is_unknown_flag(arg: &NamedArg) -> bool {
 
 /// What `#[track_performance(...)]` asked for; absent fields take their defaults.
 #[derive(Default)]
-pub struct TrackArgs {
+pub(crate) struct TrackArgs {
     /// Operation name; defaults to the function's name.
     pub name: Option<LitStr>,
     /// Whether to keep the in-flight gauge; defaults to `true`.
@@ -33,7 +33,7 @@ pub struct TrackArgs {
 
 impl TrackArgs {
     /// Reads the arguments, recording every mistake in `errors`.
-    pub fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
+    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
         let mut parsed = TrackArgs::default();
         let Some(list) = errors.ok(args::parse_args(tokens)) else {
             return parsed;

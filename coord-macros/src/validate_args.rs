@@ -6,14 +6,15 @@
 use proc_macro2::{Span, TokenStream};
 use syn::parse::Parser as _;
 use syn::spanned::Spanned as _;
-use syn::{Expr, ExprLit, Ident, Lit, LitStr, Token};
+use syn::{Expr, ExprLit, Ident, ItemFn, Lit, LitStr, Token};
 
 use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
 use crate::errors::Errors;
+use crate::func;
 use crate::json::Json;
 
 /// The keys of the attribute (and of `#[coordinate_operation(validate(...))]`).
-pub const VALIDATE_KEYS: &[&str] = &[
+pub(crate) const VALIDATE_KEYS: &[&str] = &[
     "rules",
     "arg",
     "required",
@@ -25,24 +26,9 @@ pub const VALIDATE_KEYS: &[&str] = &[
 
 const FIELD_KEYS: KeyTable = KeyTable {
     context: "field(...)",
-    groups: &[&[
-        "type",
-        "required",
-        "min",
-        "max",
-        "min_length",
-        "max_length",
-        "pattern",
-        "allowed",
-        "sensitive",
-        "items",
-    ]],
+    groups: &[coord_text::FIELD_KEYWORDS],
     repeatable: &[],
 };
-
-const TYPES: &[&str] = &[
-    "string", "integer", "number", "boolean", "email", "url", "uuid", "datetime", "array", "object",
-];
 
 /// A path written in an attribute, with where it was written.
 struct WrittenPath {
@@ -52,7 +38,7 @@ struct WrittenPath {
 
 /// What the attribute asked to validate, and against what.
 #[derive(Default)]
-pub struct ValidateArgs {
+pub(crate) struct ValidateArgs {
     /// A named rule set.
     pub rules: Option<LitStr>,
     /// The one argument to validate, instead of all of them.
@@ -67,7 +53,7 @@ pub struct ValidateArgs {
 
 impl ValidateArgs {
     /// Reads one argument (its key checked against [`VALIDATE_KEYS`]).
-    pub fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
+    pub(crate) fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
         let key = arg.key_name();
         if !matches!(key.as_str(), "rules" | "arg") && self.first_inline.is_none() {
             self.first_inline = Some(arg.key.span());
@@ -110,12 +96,12 @@ impl ValidateArgs {
     }
 
     /// Whether the attribute said anything at all about what to validate.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_none() && self.first_inline.is_none()
     }
 
     /// Checks the arguments against each other and against the parameter names.
-    pub fn check(&self, parameters: &[String], span: Span, errors: &mut Errors) {
+    pub(crate) fn check(&self, parameters: &[String], span: Span, errors: &mut Errors) {
         if let (Some(rules), Some(inline)) = (&self.rules, self.first_inline) {
             errors.at(
                 inline,
@@ -148,7 +134,7 @@ impl ValidateArgs {
     }
 
     /// The inline rules as a JSON rule-set document, if there are any.
-    pub fn inline_document(&self) -> Option<String> {
+    pub(crate) fn inline_document(&self) -> Option<String> {
         self.first_inline?;
         let mut document = Vec::new();
         if !self.required.is_empty() {
@@ -323,38 +309,47 @@ fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
         }
     }
     let mut rules = Vec::new();
-    let mut kind: Option<(&str, Span)> = None;
-    let (mut min, mut max, mut min_length, mut max_length) = (None, None, None, None);
+    // What the shared checks need, and where each keyword was written.
+    let mut written = coord_text::FieldRules::default();
+    let mut spans: Vec<(&'static str, Span)> = Vec::new();
     for arg in FIELD_KEYS.check(&named, &mut errors) {
         let key = arg.key_name();
+        if let Some(keyword) = coord_text::FIELD_KEYWORDS.iter().find(|k| **k == key) {
+            spans.push((keyword, arg.key.span()));
+        }
         let value = match key.as_str() {
-            "type" => errors.ok(args::choice(arg, TYPES)).map(|chosen| {
-                kind = Some((chosen, arg.key.span()));
-                Json::String(chosen.to_owned())
-            }),
+            "type" => errors
+                .ok(args::choice(arg, coord_text::FIELD_TYPES))
+                .map(|chosen| {
+                    written.kind = Some(chosen);
+                    Json::String(chosen.to_owned())
+                }),
             "required" | "sensitive" => errors
                 .ok(args::boolean(arg))
                 .map(|lit| Json::Bool(lit.value)),
             "min" | "max" => errors.ok(signed_number(arg)).map(|number| {
                 if key == "min" {
-                    min = Some((number, arg.key.span()))
+                    written.min = Some(number);
                 } else {
-                    max = Some(number)
+                    written.max = Some(number);
                 }
                 Json::Number(number)
             }),
             "min_length" | "max_length" => errors.ok(args::integer(arg, 0)).map(|length| {
                 if key == "min_length" {
-                    min_length = Some((length, arg.key.span()))
+                    written.min_length = Some(u64::from(length));
                 } else {
-                    max_length = Some(length)
+                    written.max_length = Some(u64::from(length));
                 }
                 Json::Number(f64::from(length))
             }),
             "pattern" => errors
                 .ok(args::string(arg, "\"^[0-9]{5}$\""))
                 .and_then(|lit| match check_regex(&lit.value()) {
-                    Ok(()) => Some(Json::String(lit.value())),
+                    Ok(()) => {
+                        written.pattern = true;
+                        Some(Json::String(lit.value()))
+                    }
                     Err(message) => {
                         errors.at(lit.span(), message);
                         None
@@ -362,7 +357,9 @@ fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
                 }),
             "allowed" => errors.ok(allowed(arg)),
             "items" => match &arg.value {
-                ArgValue::Group(tokens) => errors.ok(field_rules(tokens.clone(), arg.key.span())),
+                ArgValue::Group(tokens) => errors
+                    .ok(field_rules(tokens.clone(), arg.key.span()))
+                    .inspect(|_| written.items = true),
                 _ => {
                     errors.at(
                         arg.key.span(),
@@ -377,39 +374,17 @@ fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
             rules.push((key, value));
         }
     }
-    if let (Some((min, at)), Some(max)) = (min, max)
-        && min > max
-    {
-        errors.at(
-            at,
-            format!("`min` ({min}) is greater than `max` ({max}): no value could pass"),
-        );
-    }
-    if let (Some((min, at)), Some(max)) = (min_length, max_length)
-        && min > max
-    {
-        errors.at(
-            at,
-            format!(
-                "`min_length` ({min}) is greater than `max_length` ({max}): no value could pass"
-            ),
-        );
-    }
-    if let Some((kind, at)) = kind {
-        let numeric = matches!(kind, "integer" | "number");
-        let textual = matches!(kind, "string" | "email" | "url" | "uuid" | "datetime");
-        for (key, _) in &rules {
-            let fits = match key.as_str() {
-                "min" | "max" => numeric,
-                "min_length" | "max_length" => textual || kind == "array",
-                "pattern" => textual,
-                "items" => kind == "array",
-                _ => true,
-            };
-            if !fits {
-                errors.at(at, format!("`{key}` does not apply to type `{kind}`"));
-            }
-        }
+    let allowed = rules
+        .iter()
+        .find(|(key, _)| key == "allowed")
+        .map(|(_, list)| literals(list));
+    written.allowed = allowed;
+    for problem in coord_text::check_field(&written) {
+        let span = spans
+            .iter()
+            .find(|(keyword, _)| *keyword == problem.keyword)
+            .map_or(span, |(_, at)| *at);
+        errors.at(span, problem.message);
     }
     if rules.is_empty() && named.is_empty() {
         errors.at(
@@ -492,4 +467,79 @@ fn allowed(arg: &NamedArg) -> syn::Result<Json> {
         })
         .collect::<syn::Result<Vec<_>>>()
         .map(Json::Array)
+}
+
+const INPUT_KEYS: KeyTable = KeyTable {
+    context: "#[validate_input]",
+    groups: &[VALIDATE_KEYS, &["crate"]],
+    repeatable: &["field", "required"],
+};
+
+/// Parsed `#[validate_input(...)]`.
+#[derive(Default)]
+pub(crate) struct ValidateInput {
+    /// What to validate against.
+    pub validate: ValidateArgs,
+    /// Path to the coord crate.
+    pub krate: Option<syn::Path>,
+}
+
+impl ValidateInput {
+    /// Reads `#[validate_input(...)]`'s arguments.
+    pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
+        let mut parsed = Self::default();
+        let Some(list) = errors.ok(args::parse_args(tokens)) else {
+            return parsed;
+        };
+        parsed.validate.written = !list.is_empty();
+        let mut named = Vec::new();
+        for arg in list {
+            match arg {
+                Arg::Named(arg) => named.push(arg),
+                Arg::Positional(lit) => {
+                    errors.at(lit.span(), "name the rule set with `rules = \"...\"`")
+                }
+            }
+        }
+        for arg in INPUT_KEYS.check(&named, errors) {
+            if arg.key_name() == "crate" {
+                parsed.krate = errors.ok(args::crate_path(arg));
+            } else {
+                parsed.validate.read(arg, errors);
+            }
+        }
+        parsed
+    }
+}
+
+/// Checks validation arguments against the function they annotate.
+pub(crate) fn check_validation(validate: &ValidateArgs, function: &ItemFn) -> syn::Result<()> {
+    func::check_returns_result(
+        function,
+        "#[validate_input]",
+        "returns invalid input as `Err`",
+    )?;
+    let mut errors = Errors::default();
+    validate.check(
+        &func::parameters(function),
+        function.sig.ident.span(),
+        &mut errors,
+    );
+    errors.finish()
+}
+
+/// An `allowed` list as the shared checks read it.
+fn literals(list: &Json) -> Vec<coord_text::Literal<'_>> {
+    let Json::Array(items) = list else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter_map(|item| match item {
+            Json::String(text) => Some(coord_text::Literal::String(text)),
+            Json::Number(number) => Some(coord_text::Literal::Number(*number)),
+            Json::Bool(flag) => Some(coord_text::Literal::Bool(*flag)),
+            _ => None,
+        })
+        .collect()
 }

@@ -3,9 +3,7 @@
 //! Everything a macro expansion needs lives here so expansions stay a few lines long and the
 //! logic is written (and tested) once.
 
-pub use crate::Outcome;
 pub use crate::breaker::registry::{BREAKER_DECLARATIONS, BreakerDeclaration};
-pub use crate::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
 pub use crate::retry::admission::{Admission, BreakerSite, NO_BREAKER, NoBreaker};
 pub use crate::retry::classify::{
     ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,
@@ -18,7 +16,11 @@ pub use crate::validation::inline::InlineRules;
 pub use crate::validation::outcome as validation_outcome;
 pub use crate::validation::registry::with_rule_set;
 pub use crate::validation::rule_set::{ParamsValidation, RuleSet};
-pub use crate::{Backoff, BreakerConfig, Jitter, RetryPolicy, Severity};
+pub use crate::values::breaker_config::BreakerConfig;
+pub use crate::values::outcome::Outcome;
+pub use crate::values::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
+pub use crate::values::retry_policy::{Backoff, Jitter, RetryPolicy};
+pub use crate::values::severity::Severity;
 pub use linkme;
 
 /// Whether validation runs (`enable_validation` in the configuration).

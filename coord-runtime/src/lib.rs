@@ -3,74 +3,80 @@
 //!
 //! Depend on the `coord` crate, which re-exports this crate's public API next to the macros.
 
-#![warn(missing_docs)]
+#![warn(missing_docs, unreachable_pub)]
 
+// The modules form layers (base → telemetry → values → config → the features → report and
+// export → init → __private); each imports only from layers below its own. ARCHITECTURE.md
+// lists them and the workspace's `tests/architecture.rs` checks every `crate::` path.
+mod base;
 mod breaker;
-mod cells;
-mod clock;
 mod config;
-mod error;
 mod events;
 mod export;
-mod named_registry;
-mod outcome;
-mod publish;
+mod init;
 mod report;
-mod report_errors;
 mod retry;
-mod severity;
-mod sync;
 mod system;
+mod telemetry;
 #[cfg(feature = "tower")]
 pub mod tower;
 mod tracking;
 mod validation;
+mod values;
 
-pub mod metric_names;
+pub use telemetry::metric_names;
 
 #[doc(hidden)]
 pub mod __private;
 
-pub use breaker::config::BreakerConfig;
-pub use breaker::core::{BreakerCore, BreakerCounts, CallResult, Rejection, Ticket, Transition};
+pub use base::clock::{Clock, ManualClock, SystemClock};
+pub use breaker::core::{BreakerCounts, CallResult};
 pub use breaker::named::{Breaker, Permit};
 pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
 pub use breaker::state::BreakerState;
-pub use clock::{Clock, ManualClock, SystemClock};
+pub use config::buckets::DEFAULT_DURATION_BUCKETS;
 pub use config::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-    DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem, configuration, init,
-    init_with,
+    DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem,
+    configuration,
 };
-pub use error::Error;
 pub use events::{
     EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
     UnknownEventsReport, unknown_events_report,
 };
+#[cfg(feature = "http")]
+pub use export::MAX_HTTP_CONNECTIONS;
 pub use export::{
-    DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, ExportError,
-    Exporter, MAX_HTTP_CONNECTIONS, PrometheusExport, prometheus,
+    DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, ExportError, Exporter, PrometheusExport,
+    prometheus,
 };
-pub use outcome::Outcome;
-pub use publish::flush_metrics;
-pub use report::score::{Limits, PerformanceClass, PerformanceThresholds};
+pub use init::{init, init_with};
+pub use report::error_handling::{
+    BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report,
+};
 pub use report::{OperationReport, Report, SystemReport, report};
-pub use report_errors::{BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report};
 pub use retry::classify::Classify;
 pub use retry::handling::ErrorHandling;
-pub use retry::policy::{Backoff, Jitter, RetryPolicy, StopReason};
 pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
-pub use severity::Severity;
-pub use system::{SystemMonitor, SystemSample, start_system_monitor};
+pub use system::SystemSample;
+#[cfg(feature = "system")]
+pub use system::{SystemMonitor, start_system_monitor};
+pub use telemetry::publish::flush_metrics;
 pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_future};
 pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
-pub use validation::problems::{RuleProblem, RulesError};
 pub use validation::registry::{
-    DEFAULT_RULES_DIR, LoadSummary, ensure_valid, load_rules, performance_thresholds,
-    register_rule_set, reload_rules, rule_sets, validate,
+    LoadSummary, ensure_valid, load_rules, performance_thresholds, register_rule_set, reload_rules,
+    rule_sets, validate,
 };
-pub use validation::result::{ErrorCode, ValidationError, ValidationResult};
 pub use validation::rule_set::{FailureCount, RuleSetReport};
 pub use validation::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 pub use validation::{ValidationReport, validation_report};
+pub use values::breaker_config::BreakerConfig;
+pub use values::error::Error;
+pub use values::outcome::Outcome;
+pub use values::retry_policy::{Backoff, Jitter, RetryPolicy, StopReason};
+pub use values::rules_error::{RuleProblem, RulesError};
+pub use values::score::{Limits, PerformanceClass, PerformanceThresholds};
+pub use values::severity::Severity;
+pub use values::validation_result::{ErrorCode, ValidationError, ValidationResult};

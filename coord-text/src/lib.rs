@@ -1,6 +1,8 @@
-//! Text grammar that `coord`'s attribute macros check at compile time and its runtime checks
-//! in configuration files and environment variables, written once so both accept exactly the
-//! same spellings: human-readable durations and "did you mean" hints.
+//! The vocabulary that `coord`'s attribute macros check at compile time and its runtime checks
+//! in configuration files, environment variables, rule files and builders, written once so
+//! both accept exactly the same spellings and values with the same messages: human-readable
+//! durations, "did you mean" hints, the rule language ([`check_field`]) and the retry and
+//! breaker options with their bounds ([`BREAKER_OPTIONS`], [`RETRY_OPTIONS`]).
 //!
 //! A proc-macro crate cannot share code with the runtime any other way without pulling the
 //! runtime's dependencies into every macro build, hence this small crate with no dependencies
@@ -9,7 +11,19 @@
 #![warn(missing_docs)]
 
 mod duration;
+mod options;
+mod rules;
 mod suggest;
 
 pub use duration::{DURATION_UNITS, DurationError, parse_duration_nanos};
+pub use options::{
+    BACKOFF, BACKOFFS, BASE_DELAY, BREAKER_OPTIONS, CLOSE_AFTER, CONSECUTIVE_FAILURES, DEADLINE,
+    FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS, Limit, MAX_DELAY, MAX_RETRIES, MIN_CALLS,
+    MULTIPLIER, OPEN_FOR, OptionProblem, OptionSpec, RETRY_OPTIONS, SEVERITIES, SEVERITY, WINDOW,
+    breaker_combination_problem, option, retry_combination_problem,
+};
+pub use rules::{
+    FIELD_KEYWORDS, FIELD_TYPES, FieldProblem, FieldRules, Literal, check_field, is_string_type,
+    keyword_applies,
+};
 pub use suggest::{closest, edit_distance};

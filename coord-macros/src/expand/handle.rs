@@ -8,53 +8,35 @@ use syn::{Ident, ItemFn, LitStr, ReturnType, Type};
 
 use crate::body;
 use crate::breaker_args::BreakerArgs;
+use crate::func;
 use crate::handle_args::HandleArgs;
+use crate::plan::{Part, Plan};
 use crate::retry_args::RetryArgs;
 
 const ATTRIBUTE: &str = "#[handle_errors]";
 
 /// Parses, checks and expands `#[handle_errors(args)] item`.
-pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     super::attribute(
         ATTRIBUTE,
         args,
         item,
         HandleArgs::parse,
-        |_, function| check_returns_result(function, ATTRIBUTE, "retries on `Err`"),
+        |_, function| func::check_returns_result(function, ATTRIBUTE, "retries on `Err`"),
         handled,
     )
 }
 
-/// Rejects return types that cannot be a `Result`; a path (perhaps an alias) is left to the
-/// type checker, which the runtime's signature makes require `Result<T, E>`.
-pub fn check_returns_result(function: &ItemFn, attribute: &str, because: &str) -> syn::Result<()> {
-    let (span, found) = match &function.sig.output {
-        ReturnType::Default => (function.sig.ident.span(), "returns `()`".to_owned()),
-        ReturnType::Type(_, ty) => match &**ty {
-            Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => return Ok(()),
-            Type::ImplTrait(_) => (ty.span(), "returns `impl Trait`".to_owned()),
-            Type::Never(_) => (ty.span(), "never returns".to_owned()),
-            other => (other.span(), format!("returns `{}`", quote!(#other))),
-        },
-    };
-    Err(syn::Error::new(
-        span,
-        format!(
-            "{attribute} needs a function returning `Result<T, E>`: it {because}, but this function {found}"
-        ),
-    ))
-}
-
 fn handled(args: HandleArgs, function: &ItemFn) -> syn::Result<TokenStream> {
-    let mut plan = super::coordinated::Plan::new(args.krate.clone());
+    let mut plan = Plan::new(args.krate.clone());
     plan.name = args.name.clone();
     plan.retry = Some((args.retry, args.breaker));
-    plan.build(function, super::coordinated::Own::Retry)
+    plan.build(function, Part::Retry)
 }
 
 /// A block that runs `function`'s body through the retry loop (and the breaker, if any),
 /// evaluating to the function's `Result`; `name` names the retry metrics.
-pub fn retry_expression(
+pub(crate) fn retry_expression(
     name: &LitStr,
     retry: &RetryArgs,
     breaker: Option<&BreakerArgs>,

@@ -1,9 +1,11 @@
-//! One file per macro: each turns checked arguments and a function into the final tokens.
+//! The emitters: `coordinated.rs` turns a checked [`Plan`](crate::plan::Plan) into the final
+//! tokens, one file per part (`validate`, `track`, `handle`) writes that part's statements, and
+//! each single attribute's entry point sits beside its part.
 
-pub mod coordinated;
-pub mod handle;
-pub mod track;
-pub mod validate;
+pub(crate) mod coordinated;
+pub(crate) mod handle;
+pub(crate) mod track;
+pub(crate) mod validate;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -15,7 +17,7 @@ use crate::func;
 /// The whole pipeline of one attribute: parse its arguments with `parse_args`, read the item as
 /// a function and check it with `check`, then `build` the output — or emit every mistake (the
 /// arguments' and the item's together) beside the unchanged item.
-pub fn attribute<A>(
+pub(crate) fn attribute<A>(
     attribute: &str,
     args: TokenStream,
     item: TokenStream,
@@ -42,7 +44,7 @@ pub fn attribute<A>(
         // Without the other coord attributes: they would expand again and repeat the errors.
         let item = match syn::parse2::<ItemFn>(item.clone()) {
             Ok(function) => {
-                let function = coordinated::without_coord_attributes(&function);
+                let function = crate::plan::without_coord_attributes(&function);
                 quote!(#function)
             }
             Err(_) => item,
@@ -53,12 +55,12 @@ pub fn attribute<A>(
 
 /// The user's item unchanged, followed by the errors: the function stays defined, so its
 /// callers do not get a second, cascading error.
-pub fn item_with_errors(item: TokenStream, error: &syn::Error) -> TokenStream {
+pub(crate) fn item_with_errors(item: TokenStream, error: &syn::Error) -> TokenStream {
     let errors = error.to_compile_error();
     quote! { #item #errors }
 }
 
 /// `::coord`, or the path given with `crate = "..."`.
-pub fn crate_path(custom: Option<syn::Path>) -> syn::Path {
+pub(crate) fn crate_path(custom: Option<syn::Path>) -> syn::Path {
     custom.unwrap_or_else(|| syn::parse_quote!(::coord))
 }

@@ -5,12 +5,13 @@ use proc_macro2::{Span, TokenStream};
 use quote::quote;
 use syn::{Ident, ItemFn, LitStr};
 
+use crate::plan::{Part, Plan};
 use crate::track_args::TrackArgs;
 
 const ATTRIBUTE: &str = "#[track_performance]";
 
 /// Parses, checks and expands `#[track_performance(args)] item`.
-pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     super::attribute(
         ATTRIBUTE,
         args,
@@ -22,15 +23,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 fn tracked(args: TrackArgs, function: &ItemFn) -> syn::Result<TokenStream> {
-    let mut plan = super::coordinated::Plan::new(args.krate.clone());
+    let mut plan = Plan::new(args.krate.clone());
     plan.name = args.name.clone();
     plan.track = Some(args.in_flight.unwrap_or(true));
-    plan.build(function, super::coordinated::Own::Track)
+    plan.build(function, Part::Track)
 }
 
 /// A block that tracks one evaluation of `inner` (an expression producing the function's value)
 /// as operation `name`.
-pub fn tracking(
+pub(crate) fn tracking(
     name: &LitStr,
     in_flight: bool,
     krate: &syn::Path,
@@ -55,7 +56,7 @@ pub fn tracking(
 
 /// The body of a `-> !` function, tracked: it can only end by panicking (or never), which the
 /// guard records on unwind. (A closure or block of type `!` cannot be written on stable.)
-pub fn tracking_diverging(
+pub(crate) fn tracking_diverging(
     name: &LitStr,
     in_flight: bool,
     krate: &syn::Path,

@@ -8,14 +8,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::config::BreakerConfig;
 use super::state::{BreakerState, Word};
-use crate::clock::Clock;
-use crate::sync::{AtomicU32, AtomicU64, Ordering};
+use crate::base::clock::Clock;
+use crate::base::sync::{AtomicU32, AtomicU64, Ordering};
+use crate::values::breaker_config::BreakerConfig;
 
 /// A state change, reported exactly once by the operation that caused it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Transition {
+pub(crate) struct Transition {
     /// The state left.
     pub from: BreakerState,
     /// The state entered.
@@ -24,7 +24,7 @@ pub struct Transition {
 
 /// Why a call was not admitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rejection {
+pub(crate) struct Rejection {
     /// Time until the breaker lets a probe through, when it knows.
     pub retry_after: Option<Duration>,
 }
@@ -32,7 +32,7 @@ pub struct Rejection {
 /// An admitted call's ticket; hand it back with [`BreakerCore::record`] or
 /// [`BreakerCore::release`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ticket {
+pub(crate) struct Ticket {
     /// The generation above three bits of state: one aligned word, so passing a ticket around
     /// (inside `Result<Option<Permit>, E>`, say) never splits it into odd-sized pieces.
     packed: u64,
@@ -48,7 +48,7 @@ impl Ticket {
 
     /// The state the call was admitted in.
     #[inline]
-    pub fn state(self) -> BreakerState {
+    pub(crate) fn state(self) -> BreakerState {
         #[allow(clippy::cast_possible_truncation)] // three bits
         BreakerState::ALL[(self.packed & 0b111) as usize]
     }
@@ -82,7 +82,7 @@ pub struct BreakerCounts {
 }
 
 /// The state machine of one breaker.
-pub struct BreakerCore {
+pub(crate) struct BreakerCore {
     config: BreakerConfig,
     clock: Arc<dyn Clock>,
     word: AtomicU64,
@@ -96,7 +96,7 @@ pub struct BreakerCore {
 
 impl BreakerCore {
     /// A closed breaker with `config`, timed by `clock`.
-    pub fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(config: BreakerConfig, clock: Arc<dyn Clock>) -> Self {
         Self {
             config,
             clock,
@@ -111,18 +111,19 @@ impl BreakerCore {
     }
 
     /// The options it runs with.
-    pub fn config(&self) -> &BreakerConfig {
+    pub(crate) fn config(&self) -> &BreakerConfig {
         &self.config
     }
 
     /// The current state.
     #[inline]
-    pub fn state(&self) -> BreakerState {
+    pub(crate) fn state(&self) -> BreakerState {
         self.load().state()
     }
 
-    /// Probes running now (non-zero only while half-open).
-    pub fn probes_in_flight(&self) -> u64 {
+    /// Probes running now (non-zero only while half-open); for the tests and the loom model.
+    #[cfg(test)]
+    pub(crate) fn probes_in_flight(&self) -> u64 {
         let word = self.load();
         if word.state() == BreakerState::HalfOpen {
             word.in_flight()
@@ -133,17 +134,17 @@ impl BreakerCore {
 
     /// Calls rejected since creation. (Successes and failures are counted by the caller of
     /// [`record`](Self::record), per thread, where they cost no shared write.)
-    pub fn rejected(&self) -> u64 {
+    pub(crate) fn rejected(&self) -> u64 {
         self.rejected.load(Ordering::Relaxed)
     }
 
     /// Failures in a row so far while closed.
-    pub fn consecutive_failures(&self) -> u32 {
+    pub(crate) fn consecutive_failures(&self) -> u32 {
         self.consecutive_failures.load(Ordering::Relaxed)
     }
 
     /// Clock time of the last transition, if any happened.
-    pub fn last_transition_at(&self) -> Option<Duration> {
+    pub(crate) fn last_transition_at(&self) -> Option<Duration> {
         match self.last_transition.load(Ordering::Relaxed) {
             0 => None,
             nanos => Some(Duration::from_nanos(nanos)),
@@ -151,7 +152,7 @@ impl BreakerCore {
     }
 
     /// Time since the last transition, on this breaker's clock.
-    pub fn since_last_transition(&self) -> Option<Duration> {
+    pub(crate) fn since_last_transition(&self) -> Option<Duration> {
         self.last_transition_at()
             .map(|at| self.clock.now().saturating_sub(at))
     }
@@ -178,7 +179,7 @@ impl BreakerCore {
 
     /// Decides whether a call may run now.
     #[inline]
-    pub fn admit(&self) -> (Result<Ticket, Rejection>, Option<Transition>) {
+    pub(crate) fn admit(&self) -> (Result<Ticket, Rejection>, Option<Transition>) {
         // The closed path, inlined into every call site; everything else is out of line.
         let word = self.load();
         match word.state() {
@@ -243,7 +244,7 @@ impl BreakerCore {
 
     /// Records how an admitted call ended; returns the transition it caused, if any.
     #[inline]
-    pub fn record(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
+    pub(crate) fn record(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
         match ticket.state() {
             BreakerState::Closed if result == CallResult::Success => self.record_closed_success(),
             BreakerState::Closed => self.record_closed(ticket, result),
@@ -253,7 +254,7 @@ impl BreakerCore {
     }
 
     /// Gives back an admitted call's permit without an outcome (it panicked or was cancelled).
-    pub fn release(&self, ticket: Ticket) {
+    pub(crate) fn release(&self, ticket: Ticket) {
         if ticket.state() == BreakerState::HalfOpen {
             self.record_probe(ticket, CallResult::Ignored);
         }
@@ -389,7 +390,7 @@ impl BreakerCore {
     }
 
     /// Moves to `to` whatever the current state (operator actions).
-    pub fn force(&self, to: BreakerState) -> Option<Transition> {
+    pub(crate) fn force(&self, to: BreakerState) -> Option<Transition> {
         let mut word = self.load();
         loop {
             let from = word.state();
@@ -419,7 +420,7 @@ impl BreakerCore {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
+    use crate::base::clock::ManualClock;
 
     fn breaker(config: BreakerConfig) -> (BreakerCore, Arc<ManualClock>) {
         let clock = ManualClock::shared();
@@ -550,9 +551,10 @@ mod tests {
     fn a_released_probe_gives_its_permit_back() {
         let config = BreakerConfig::new()
             .consecutive_failures(1)
-            .open_for(Duration::ZERO);
-        let (core, _) = breaker(config);
+            .open_for(Duration::from_nanos(1));
+        let (core, clock) = breaker(config);
         assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+        clock.advance(Duration::from_nanos(1));
         let (probe, _) = core.admit();
         let probe = probe.expect("first probe");
         assert!(core.admit().0.is_err(), "the single permit is taken");
@@ -565,11 +567,13 @@ mod tests {
     fn a_stale_probe_does_not_touch_a_later_period() {
         let config = BreakerConfig::new()
             .consecutive_failures(1)
-            .open_for(Duration::ZERO);
-        let (core, _) = breaker(config);
+            .open_for(Duration::from_nanos(1));
+        let (core, clock) = breaker(config);
         call(&core, Failure).unwrap();
+        clock.advance(Duration::from_nanos(1));
         let stale = core.admit().0.unwrap();
         core.force(BreakerState::Open);
+        clock.advance(Duration::from_nanos(1));
         let fresh = core.admit().0.unwrap();
         assert_eq!(
             core.record(stale, Failure),

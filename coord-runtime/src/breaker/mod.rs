@@ -1,8 +1,9 @@
 //! Circuit breakers: options, the lock-free state machine, named breakers with metrics, and
 //! the global registry.
 
-pub mod config;
-pub mod core;
-pub mod named;
-pub mod registry;
-pub mod state;
+pub(crate) mod core;
+#[cfg(all(test, coord_loom))]
+mod loom_model;
+pub(crate) mod named;
+pub(crate) mod registry;
+pub(crate) mod state;

@@ -5,19 +5,19 @@ use std::time::Duration;
 
 use metrics::{Counter, Gauge, Key, Label};
 
-use super::config::BreakerConfig;
 use super::core::{BreakerCore, BreakerCounts, CallResult, Rejection, Ticket, Transition};
 use super::state::BreakerState;
-use crate::Error;
-use crate::cells::{self, CellIndex};
-use crate::clock::Clock;
-use crate::metric_names::{
+use crate::base::cells::{self, CellIndex};
+use crate::base::clock::Clock;
+use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::{
     BREAKER_CALLS_TOTAL, BREAKER_LABEL, BREAKER_OUTCOME_LABEL, BREAKER_STATE,
     BREAKER_TRANSITIONS_TOTAL, FROM_LABEL, STATE_LABEL, TO_LABEL,
 };
-use crate::publish::Publish;
-use crate::tracking::operation::METADATA;
-use crate::tracking::recorder_cache::RecorderCache;
+use crate::telemetry::publish::Publish;
+use crate::telemetry::recorder_cache::RecorderCache;
+use crate::values::breaker_config::BreakerConfig;
+use crate::values::error::Error;
 
 /// Offsets of a breaker's cells: admitted calls that succeeded, and that failed.
 const SUCCESSES: u32 = 0;
@@ -215,7 +215,18 @@ impl Breaker {
         metrics::with_recorder(|recorder| recorder.register_counter(&key, &METADATA).increment(1));
     }
 
-    /// Admits one call or says why not.
+    /// Admits one call or says why not: the building block of your own integration, when
+    /// neither an attribute nor [`ErrorHandling`](crate::retry::handling::ErrorHandling) fits.
+    /// Record the call's result on the [`Permit`]; a permit dropped unrecorded gives its
+    /// half-open probe slot back without counting.
+    ///
+    /// ```
+    /// let breaker = coord::breaker("docs.admit");
+    /// let permit = breaker.admit()?;
+    /// permit.record(coord::CallResult::Success);
+    /// assert_eq!(breaker.state(), coord::BreakerState::Closed);
+    /// # Ok::<(), coord::Error>(())
+    /// ```
     ///
     /// # Errors
     /// [`Error::CircuitOpen`] when the breaker rejects the call, [`Error::BreakerConflict`]

@@ -8,10 +8,10 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
-use super::config::BreakerConfig;
 use super::named::Breaker;
-use crate::Error;
-use crate::clock::{Clock, SystemClock};
+use crate::base::clock::{Clock, SystemClock};
+use crate::values::breaker_config::BreakerConfig;
+use crate::values::error::Error;
 
 /// Options for breaker `name` written in code, at `location` (`file:line`).
 #[derive(Debug)]
@@ -131,7 +131,7 @@ fn get_or_create(
     let breaker: &'static Breaker =
         Box::leak(Box::new(Breaker::new(name, config, clock, conflict)));
     breakers.insert(name.to_owned(), breaker);
-    crate::publish::register(breaker);
+    crate::telemetry::publish::register(breaker);
     Ok(breaker)
 }
 

@@ -79,22 +79,22 @@ const COUNT_MASK: u64 = 0xffff;
 
 /// The decoded breaker word.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Word(pub u64);
+pub(crate) struct Word(pub u64);
 
 impl Word {
     /// Closed in `generation`.
-    pub const fn closed(generation: u64) -> Self {
+    pub(crate) const fn closed(generation: u64) -> Self {
         Self::pack(BreakerState::Closed, generation, 0)
     }
 
     /// Open (or forced open) since `at`.
-    pub fn open(state: BreakerState, generation: u64, at: Duration) -> Self {
+    pub(crate) fn open(state: BreakerState, generation: u64, at: Duration) -> Self {
         let micros = u64::try_from(at.as_micros()).unwrap_or(u64::MAX) & PAYLOAD_MASK;
         Self::pack(state, generation, micros)
     }
 
     /// Half-open with `in_flight` probes running and `successes` so far.
-    pub const fn half_open(generation: u64, in_flight: u64, successes: u64) -> Self {
+    pub(crate) const fn half_open(generation: u64, in_flight: u64, successes: u64) -> Self {
         Self::pack(
             BreakerState::HalfOpen,
             generation,
@@ -103,7 +103,7 @@ impl Word {
     }
 
     /// A payload-less word in `state` (Closed, Disabled).
-    pub const fn plain(state: BreakerState, generation: u64) -> Self {
+    pub(crate) const fn plain(state: BreakerState, generation: u64) -> Self {
         Self::pack(state, generation, 0)
     }
 
@@ -116,32 +116,32 @@ impl Word {
     }
 
     /// The state.
-    pub const fn state(self) -> BreakerState {
+    pub(crate) const fn state(self) -> BreakerState {
         BreakerState::from_code(self.0 & STATE_MASK)
     }
 
     /// The generation (wraps after 8 192 transitions).
-    pub const fn generation(self) -> u64 {
+    pub(crate) const fn generation(self) -> u64 {
         (self.0 >> STATE_BITS) & GENERATION_MASK
     }
 
     /// The generation after this one.
-    pub const fn next_generation(self) -> u64 {
+    pub(crate) const fn next_generation(self) -> u64 {
         (self.generation() + 1) & GENERATION_MASK
     }
 
     /// When an open word opened.
-    pub const fn opened_at(self) -> Duration {
+    pub(crate) const fn opened_at(self) -> Duration {
         Duration::from_micros(self.0 >> PAYLOAD_SHIFT)
     }
 
     /// Probes in flight of a half-open word.
-    pub const fn in_flight(self) -> u64 {
+    pub(crate) const fn in_flight(self) -> u64 {
         (self.0 >> PAYLOAD_SHIFT) & COUNT_MASK
     }
 
     /// Probe successes of a half-open word.
-    pub const fn successes(self) -> u64 {
+    pub(crate) const fn successes(self) -> u64 {
         (self.0 >> (PAYLOAD_SHIFT + 16)) & COUNT_MASK
     }
 }

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::path::PathBuf;
 
-use crate::validation::problems::RulesError;
+use crate::values::rules_error::RulesError;
 
 /// Where a configuration value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +80,13 @@ pub enum ValueProblem {
     /// A zero duration where one would make no sense.
     #[error("must be longer than zero")]
     ZeroDuration,
+    /// Outside the bounds of a retry or breaker option (the same bounds the attributes and
+    /// the builders check; see `coord_text::BREAKER_OPTIONS` and `RETRY_OPTIONS`).
+    #[error(transparent)]
+    Bound(coord_text::OptionProblem),
+    /// Two options that contradict each other (`min_calls` above `window`).
+    #[error("{0}")]
+    Conflict(String),
     /// A list or mapping where text or a number was expected.
     #[error("expected a single value, not a list or mapping")]
     NotScalar,

@@ -6,7 +6,7 @@ use std::time::Duration;
 use super::CoordinationConfig;
 use super::error::ValueProblem;
 use super::values::{self, Raw};
-use crate::BreakerConfig;
+use crate::values::breaker_config::BreakerConfig;
 
 /// One top-level key and how a value is stored under it.
 pub(super) struct Key {
@@ -35,28 +35,29 @@ pub(super) const KEYS: &[Key] = &[
     Key {
         name: "max_retries",
         set: |config, raw| {
-            config.max_retries = values::whole(raw, 0)?;
+            config.max_retries = values::option_count(raw, &coord_text::MAX_RETRIES)?;
             Ok(())
         },
     },
     Key {
         name: "base_delay",
         set: |config, raw| {
-            config.base_delay = values::duration(raw, true)?;
+            config.base_delay = values::option_duration(raw, &coord_text::BASE_DELAY)?;
             Ok(())
         },
     },
     Key {
         name: "backoff_multiplier",
         set: |config, raw| {
-            config.backoff_multiplier = values::number(raw, 1.0, 1e6)?;
+            config.backoff_multiplier = values::option_number(raw, &coord_text::MULTIPLIER)?;
             Ok(())
         },
     },
     Key {
         name: "circuit_breaker_threshold",
         set: |config, raw| {
-            config.circuit_breaker_threshold = values::whole(raw, 1)?;
+            config.circuit_breaker_threshold =
+                values::option_count(raw, &coord_text::CONSECUTIVE_FAILURES)?;
             Ok(())
         },
     },
@@ -107,37 +108,45 @@ pub(super) struct BreakerKey {
 pub(super) const BREAKER_KEYS: &[BreakerKey] = &[
     BreakerKey {
         name: "consecutive_failures",
-        set: |config, raw| Ok(config.consecutive_failures(values::whole(raw, 1)?)),
+        set: |config, raw| {
+            Ok(config.consecutive_failures(values::option_count(
+                raw,
+                &coord_text::CONSECUTIVE_FAILURES,
+            )?))
+        },
     },
     BreakerKey {
         name: "failure_rate",
         set: |config, raw| {
-            let rate = values::number(raw, 0.0, 1.0)?;
-            if rate == 0.0 {
-                return Err(ValueProblem::NotPositive);
-            }
-            Ok(config.failure_rate(rate))
+            Ok(config.failure_rate(values::option_number(raw, &coord_text::FAILURE_RATE)?))
         },
     },
     BreakerKey {
         name: "window",
-        set: |config, raw| Ok(config.window(values::whole(raw, 1)?)),
+        set: |config, raw| Ok(config.window(values::option_count(raw, &coord_text::WINDOW)?)),
     },
     BreakerKey {
         name: "min_calls",
-        set: |config, raw| Ok(config.min_calls(values::whole(raw, 0)?)),
+        set: |config, raw| Ok(config.min_calls(values::option_count(raw, &coord_text::MIN_CALLS)?)),
     },
     BreakerKey {
         name: "open_for",
-        set: |config, raw| Ok(config.open_for(values::duration(raw, false)?)),
+        set: |config, raw| Ok(config.open_for(values::option_duration(raw, &coord_text::OPEN_FOR)?)),
     },
     BreakerKey {
         name: "half_open_permits",
-        set: |config, raw| Ok(config.half_open_permits(values::whole(raw, 1)?)),
+        set: |config, raw| {
+            Ok(
+                config
+                    .half_open_permits(values::option_count(raw, &coord_text::HALF_OPEN_PERMITS)?),
+            )
+        },
     },
     BreakerKey {
         name: "close_after",
-        set: |config, raw| Ok(config.close_after(values::whole(raw, 1)?)),
+        set: |config, raw| {
+            Ok(config.close_after(values::option_count(raw, &coord_text::CLOSE_AFTER)?))
+        },
     },
 ];
 

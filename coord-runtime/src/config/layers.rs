@@ -13,8 +13,8 @@ use super::values::Raw;
 use super::{
     CONFIG_FILE_VAR, CoordinationConfig, DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES,
 };
-use crate::BreakerConfig;
-use crate::validation::problems::locate;
+use crate::base::yaml_location::locate;
+use crate::values::breaker_config::BreakerConfig;
 
 /// Builds a [`CoordinationConfig`] from defaults, a file and the environment; see
 /// [`CoordinationConfig::builder`].
@@ -221,6 +221,23 @@ fn read_breakers(
                     problem,
                 )
             })?;
+        }
+        let written = |option: &str| {
+            options
+                .get(option)
+                .and_then(Value::as_u64)
+                .filter(|_| options.contains_key(option))
+        };
+        if let Some(problem) =
+            coord_text::breaker_combination_problem(written("min_calls"), written("window"))
+            && let Some(value) = options.get("min_calls")
+        {
+            return Err(file.invalid(
+                &[BREAKERS, &name, "min_calls"],
+                format!("{key}.min_calls"),
+                value,
+                ValueProblem::Conflict(problem),
+            ));
         }
         if !options.contains_key("consecutive_failures") {
             without_threshold.insert(name.clone());

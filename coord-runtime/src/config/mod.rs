@@ -4,8 +4,9 @@
 //! Layers, later wins: built-in defaults < the YAML file < `COORDINATION_*` environment
 //! variables < arguments written in an attribute (for the settings an attribute can write).
 
+pub(crate) mod buckets;
 mod error;
-mod global;
+pub(crate) mod global;
 mod keys;
 mod layers;
 mod values;
@@ -15,12 +16,13 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 pub use error::{ConfigError, ConfigSource, ValueProblem};
+pub use global::configuration;
 pub(crate) use global::try_configuration;
-pub use global::{configuration, init, init_with};
 pub use layers::ConfigBuilder;
 
-use crate::{BreakerConfig, RetryPolicy, Severity};
-use values::Raw;
+use crate::values::breaker_config::BreakerConfig;
+use crate::values::retry_policy::RetryPolicy;
+use crate::values::severity::Severity;
 
 /// The file read when neither `COORDINATION_CONFIG` nor [`ConfigBuilder::file`] names one
 /// (relative to the working directory; a missing default file is not an error).
@@ -28,6 +30,10 @@ pub const DEFAULT_CONFIG_FILE: &str = "config/coordination.yaml";
 
 /// The largest configuration file read (1 MiB); a larger one is [`ConfigError::TooLarge`].
 pub const MAX_CONFIG_FILE_BYTES: u64 = 1 << 20;
+
+/// Where rules are loaded from when the configuration's `validation_rules_path` is not set
+/// (relative to the working directory; a missing default directory means no rules).
+pub const DEFAULT_RULES_DIR: &str = "rules";
 
 /// The environment variable naming the configuration file to read.
 pub const CONFIG_FILE_VAR: &str = "COORDINATION_CONFIG";
@@ -46,10 +52,10 @@ pub const ENV_PREFIX: &str = "COORDINATION_";
 /// | `base_delay` | `100ms` | delay before the first retry, likewise |
 /// | `backoff_multiplier` | 2 | exponential backoff factor (≥ 1), likewise |
 /// | `circuit_breaker_threshold` | 5 | consecutive failures that open a breaker no code or file configures |
-/// | `enable_performance_monitoring` | `true` | `false` makes tracked functions record nothing and [`init`] start no system monitor |
+/// | `enable_performance_monitoring` | `true` | `false` makes tracked functions record nothing and [`init`](crate::init::init) start no system monitor |
 /// | `collection_interval` | `5s` | the system monitor's sampling interval |
 /// | `max_data_points` | 720 | system samples kept |
-/// | `duration_buckets` | [`DEFAULT_DURATION_BUCKETS`](crate::DEFAULT_DURATION_BUCKETS) | histogram bounds in seconds (`"0.01,0.1,1"` in a variable) |
+/// | `duration_buckets` | [`DEFAULT_DURATION_BUCKETS`](buckets::DEFAULT_DURATION_BUCKETS) | histogram bounds in seconds (`"0.01,0.1,1"` in a variable) |
 /// | `breakers` | none | named breakers: `{payments: {consecutive_failures: 3, open_for: 10s}}` (file only) |
 ///
 /// Durations are written as in attributes: `"250ms"`, `"2s"`, `"1m30s"`. A bad value, an
@@ -86,7 +92,7 @@ pub struct CoordinationConfig {
     pub backoff_multiplier: f64,
     /// Consecutive failures that open a breaker configured nowhere else.
     pub circuit_breaker_threshold: u32,
-    /// Whether tracked functions record and [`init`] starts the system monitor.
+    /// Whether tracked functions record and [`init`](crate::init::init) starts the system monitor.
     pub enable_performance_monitoring: bool,
     /// The system monitor's sampling interval.
     pub collection_interval: Duration,
@@ -102,7 +108,7 @@ impl Default for CoordinationConfig {
     fn default() -> Self {
         Self {
             enable_validation: true,
-            validation_rules_path: PathBuf::from(crate::DEFAULT_RULES_DIR),
+            validation_rules_path: PathBuf::from(DEFAULT_RULES_DIR),
             max_retries: 3,
             base_delay: keys::DEFAULT_BASE_DELAY,
             backoff_multiplier: 2.0,
@@ -110,7 +116,7 @@ impl Default for CoordinationConfig {
             enable_performance_monitoring: true,
             collection_interval: keys::DEFAULT_COLLECTION_INTERVAL,
             max_data_points: 720,
-            duration_buckets: crate::DEFAULT_DURATION_BUCKETS.to_vec(),
+            duration_buckets: crate::config::buckets::DEFAULT_DURATION_BUCKETS.to_vec(),
             breakers: BTreeMap::new(),
         }
     }
@@ -169,23 +175,50 @@ impl CoordinationConfig {
     }
 
     /// Checks values built in code by the same rules as values read from a file.
-    fn check(&self) -> Result<(), ConfigError> {
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
         let invalid = |key: &str, value: String, problem| ConfigError::InvalidValue {
             origin: ConfigSource::Code,
             key: key.to_owned(),
             value,
             problem,
         };
-        let multiplier = self.backoff_multiplier.to_string();
-        values::number(Raw::Text(&multiplier), 1.0, 1e6)
-            .map_err(|problem| invalid("backoff_multiplier", multiplier.clone(), problem))?;
-        if self.circuit_breaker_threshold == 0 {
-            return Err(invalid(
-                "circuit_breaker_threshold",
-                "0".to_owned(),
-                ValueProblem::TooSmall { minimum: 1.0 },
-            ));
-        }
+        // The option table's bounds, as for values read from a file.
+        coord_text::MULTIPLIER
+            .check_number(self.backoff_multiplier)
+            .map_err(|problem| {
+                invalid(
+                    "backoff_multiplier",
+                    self.backoff_multiplier.to_string(),
+                    ValueProblem::Bound(problem),
+                )
+            })?;
+        coord_text::CONSECUTIVE_FAILURES
+            .check_count(u64::from(self.circuit_breaker_threshold))
+            .map_err(|problem| {
+                invalid(
+                    "circuit_breaker_threshold",
+                    self.circuit_breaker_threshold.to_string(),
+                    ValueProblem::Bound(problem),
+                )
+            })?;
+        coord_text::MAX_RETRIES
+            .check_count(u64::from(self.max_retries))
+            .map_err(|problem| {
+                invalid(
+                    "max_retries",
+                    self.max_retries.to_string(),
+                    ValueProblem::Bound(problem),
+                )
+            })?;
+        coord_text::BASE_DELAY
+            .check_nanos(crate::values::saturating_nanos(self.base_delay))
+            .map_err(|problem| {
+                invalid(
+                    "base_delay",
+                    format!("{:?}", self.base_delay),
+                    ValueProblem::Bound(problem),
+                )
+            })?;
         if self.collection_interval.is_zero() {
             return Err(invalid(
                 "collection_interval",
@@ -200,7 +233,7 @@ impl CoordinationConfig {
                 ValueProblem::TooSmall { minimum: 1.0 },
             ));
         }
-        if let Some(reason) = crate::export::bucket_problem(&self.duration_buckets) {
+        if let Some(reason) = buckets::bucket_problem(&self.duration_buckets) {
             return Err(invalid(
                 "duration_buckets",
                 format!("{:?}", self.duration_buckets),

@@ -93,26 +93,63 @@ pub(super) fn count(raw: Raw<'_>, minimum: u32) -> Result<usize, ValueProblem> {
     whole(raw, minimum).map(|value| value as usize)
 }
 
-pub(super) fn number(raw: Raw<'_>, minimum: f64, maximum: f64) -> Result<f64, ValueProblem> {
-    let value: f64 = raw.scalar()?.parse().map_err(|_| ValueProblem::NotNumber)?;
-    if !value.is_finite() {
-        return Err(ValueProblem::NotNumber);
-    }
-    if value < minimum {
-        return Err(ValueProblem::TooSmall { minimum });
-    }
-    if value > maximum {
-        return Err(ValueProblem::TooLarge { maximum });
-    }
-    Ok(value)
-}
-
 pub(super) fn duration(raw: Raw<'_>, allow_zero: bool) -> Result<Duration, ValueProblem> {
     let nanos = coord_text::parse_duration_nanos(&raw.scalar()?)?;
     if nanos == 0 && !allow_zero {
         return Err(ValueProblem::ZeroDuration);
     }
     Ok(Duration::from_nanos(nanos))
+}
+
+/// A whole number for `spec`, checked against its bounds in `coord-text`'s option table
+/// (which the attributes and the builders use too).
+pub(super) fn option_count(
+    raw: Raw<'_>,
+    spec: &coord_text::OptionSpec,
+) -> Result<u32, ValueProblem> {
+    let text = raw.scalar()?;
+    let value: u64 = text.parse().map_err(|_| {
+        if text.starts_with('-') {
+            // Below every bound: report the option's minimum.
+            let minimum = match spec.limit {
+                coord_text::Limit::Count { min, .. } => min,
+                _ => 0,
+            };
+            #[allow(clippy::cast_precision_loss)] // the table's bounds are small
+            ValueProblem::TooSmall {
+                minimum: minimum as f64,
+            }
+        } else {
+            ValueProblem::NotWholeNumber
+        }
+    })?;
+    let value = spec.check_count(value).map_err(ValueProblem::Bound)?;
+    u32::try_from(value).map_err(|_| ValueProblem::TooLarge {
+        maximum: f64::from(u32::MAX),
+    })
+}
+
+/// A number for `spec`, checked as [`option_count`] is.
+pub(super) fn option_number(
+    raw: Raw<'_>,
+    spec: &coord_text::OptionSpec,
+) -> Result<f64, ValueProblem> {
+    let value: f64 = raw.scalar()?.parse().map_err(|_| ValueProblem::NotNumber)?;
+    if !value.is_finite() {
+        return Err(ValueProblem::NotNumber);
+    }
+    spec.check_number(value).map_err(ValueProblem::Bound)
+}
+
+/// A duration for `spec`, checked as [`option_count`] is.
+pub(super) fn option_duration(
+    raw: Raw<'_>,
+    spec: &coord_text::OptionSpec,
+) -> Result<Duration, ValueProblem> {
+    let nanos = coord_text::parse_duration_nanos(&raw.scalar()?)?;
+    spec.check_nanos(nanos)
+        .map(Duration::from_nanos)
+        .map_err(ValueProblem::Bound)
 }
 
 pub(super) fn path(raw: Raw<'_>) -> Result<PathBuf, ValueProblem> {
@@ -134,7 +171,7 @@ pub(super) fn buckets(raw: Raw<'_>) -> Result<Vec<f64>, ValueProblem> {
             .ok_or(ValueProblem::NotNumberList)?,
         Raw::Yaml(_) => return Err(ValueProblem::NotNumberList),
     };
-    match crate::export::bucket_problem(&bounds) {
+    match super::buckets::bucket_problem(&bounds) {
         Some(reason) => Err(ValueProblem::Buckets(reason)),
         None => Ok(bounds),
     }

@@ -17,11 +17,12 @@ pub use unknown::{MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_e
 
 use crate::breaker::named::Breaker;
 use crate::retry::handling::ErrorHandling;
-use crate::retry::policy::RetryPolicy;
 use crate::tracking::operation::TrackedCall;
 use crate::tracking::stats::{OperationStats, stats_for};
-use crate::validation::result::ValidationResult;
-use crate::{Error, Outcome};
+use crate::values::error::Error;
+use crate::values::outcome::Outcome;
+use crate::values::retry_policy::RetryPolicy;
+use crate::values::validation_result::ValidationResult;
 use unknown::{UnknownEvents, unknown_events};
 
 /// A handler's error, boxed.

@@ -9,11 +9,11 @@ use std::sync::{Mutex, PoisonError};
 use metrics::{Counter, Key, Label};
 use serde::Serialize;
 
-use crate::metric_names::{EVENTS_UNKNOWN_TOTAL, PROCESSOR_LABEL};
-use crate::named_registry::{Named, NamedRegistry};
-use crate::publish::{self, Publish};
-use crate::tracking::operation::METADATA;
-use crate::tracking::recorder_cache::RecorderCache;
+use crate::base::named_registry::{Named, NamedRegistry};
+use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::{EVENTS_UNKNOWN_TOTAL, PROCESSOR_LABEL};
+use crate::telemetry::publish::{self, Publish};
+use crate::telemetry::recorder_cache::RecorderCache;
 
 /// Distinct unknown types counted apart per processor; the rest are counted under
 /// [`OTHER_TYPES`]. Event types come from outside the process: unbounded.

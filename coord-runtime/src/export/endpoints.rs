@@ -5,7 +5,7 @@
 use metrics_exporter_prometheus::PrometheusHandle;
 
 use super::Exporter;
-use crate::HealthStatus;
+use crate::report::error_handling::HealthStatus;
 
 /// Content type of `/health` and `/report`.
 const JSON_CONTENT_TYPE: &str = "application/json";
@@ -54,7 +54,7 @@ pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointRe
             body: super::render(handle),
         },
         "/health" => {
-            let report = crate::error_handling_report();
+            let report = crate::report::error_handling::error_handling_report();
             let status = match report.health_status {
                 HealthStatus::Unhealthy => 503,
                 HealthStatus::Healthy | HealthStatus::Degraded => 200,
@@ -62,7 +62,7 @@ pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointRe
             let not_closed: Vec<serde_json::Value> = report
                 .breakers
                 .iter()
-                .filter(|breaker| breaker.state != crate::BreakerState::Closed)
+                .filter(|breaker| breaker.state != crate::breaker::state::BreakerState::Closed)
                 .map(|breaker| serde_json::json!({"breaker": breaker.name, "state": breaker.state}))
                 .collect();
             let body = serde_json::json!({"status": report.health_status, "breakers": not_closed});
@@ -75,7 +75,7 @@ pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointRe
         "/report" => EndpointResponse {
             status: 200,
             content_type: JSON_CONTENT_TYPE,
-            body: serde_json::to_string(&crate::report())
+            body: serde_json::to_string(&crate::report::report())
                 .unwrap_or_else(|err| serde_json::json!({"error": err.to_string()}).to_string()),
         },
         _ => return None,

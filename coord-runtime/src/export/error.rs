@@ -38,6 +38,19 @@ pub enum ExportError {
         /// Why they were rejected.
         reason: &'static str,
     },
+    /// Operations have been tracked with other bucket bounds already: the bounds are fixed once
+    /// per process (by the exporter or by the first tracked operation, from the configuration),
+    /// so every series of the duration histogram has the same buckets. Install the exporter
+    /// before the first tracked call, or set `duration_buckets` in the configuration.
+    #[error(
+        "histogram buckets {asked:?} asked for, but operations are already tracked with {in_use:?}; install the exporter before the first tracked call or configure `duration_buckets`"
+    )]
+    BucketsInUse {
+        /// What the caller passed.
+        asked: Vec<f64>,
+        /// The bounds in effect.
+        in_use: Vec<f64>,
+    },
     /// A global `metrics` recorder is already installed (by coord or anything else).
     #[error(
         "a global metrics recorder is already installed; install the coord exporter once, before any other recorder"
@@ -53,5 +66,5 @@ pub enum ExportError {
     },
     /// The configuration, read for its `duration_buckets`, could not be loaded.
     #[error(transparent)]
-    Config(#[from] crate::ConfigError),
+    Config(#[from] crate::config::ConfigError),
 }

@@ -29,7 +29,7 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_CONNECTIONS: usize = 256;
 
 /// Serves `handle` on `listener` from a new thread, for the life of the process.
-pub fn spawn(listener: TcpListener, handle: PrometheusHandle) -> Result<(), ExportError> {
+pub(super) fn spawn(listener: TcpListener, handle: PrometheusHandle) -> Result<(), ExportError> {
     listener
         .set_nonblocking(true)
         .map_err(|source| ExportError::Thread {

@@ -4,35 +4,32 @@
 
 mod endpoints;
 mod error;
+mod exposition;
+#[cfg(feature = "http")]
 mod http;
 
-use std::net::{SocketAddr, TcpListener, ToSocketAddrs};
-use std::sync::OnceLock;
+use std::net::SocketAddr;
+#[cfg(feature = "http")]
+use std::net::{TcpListener, ToSocketAddrs};
 use std::time::Duration;
 
-use metrics::{Key, Label, Level, Metadata, Recorder};
+use metrics::{Key, Label, Recorder};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub use endpoints::{ENDPOINT_PATHS, EndpointResponse};
 pub use error::ExportError;
+#[cfg(feature = "http")]
 pub use http::MAX_CONNECTIONS as MAX_HTTP_CONNECTIONS;
 
-use crate::metric_names::{self, BUILD_INFO, VERSION_LABEL};
-use crate::tracking::recorder_identity::RecorderId;
+use crate::config::buckets::bucket_problem;
+use crate::telemetry::metric_names::{self, BUILD_INFO, VERSION_LABEL};
+use crate::telemetry::{METADATA, duration_buckets, recorder_identity};
 
 /// Where the `service` example and the docs serve metrics: loopback only.
 pub const DEFAULT_LISTEN_ADDR: &str = "127.0.0.1:9184";
 
-/// Default bucket boundaries (seconds) of every `*_seconds` histogram: 100 µs to 10 s.
-pub const DEFAULT_DURATION_BUCKETS: &[f64] = &[
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
-    5.0, 10.0,
-];
-
 /// How often histogram samples are folded into buckets when nothing scrapes.
 const DEFAULT_UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
-
-static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
 
 /// Starts configuring the Prometheus export; see [`PrometheusExport`].
 ///
@@ -63,6 +60,7 @@ pub fn prometheus() -> PrometheusExport {
 /// ```
 #[derive(Debug, Clone)]
 pub struct PrometheusExport {
+    #[cfg(feature = "http")]
     listen: Option<String>,
     /// `None`: the configuration's `duration_buckets`, read at install.
     buckets: Option<Vec<f64>>,
@@ -72,6 +70,7 @@ pub struct PrometheusExport {
 impl Default for PrometheusExport {
     fn default() -> Self {
         Self {
+            #[cfg(feature = "http")]
             listen: None,
             buckets: None,
             upkeep_interval: DEFAULT_UPKEEP_INTERVAL,
@@ -89,15 +88,24 @@ impl PrometheusExport {
     /// assert!(exporter.local_addr().unwrap().ip().is_loopback());
     /// # Ok::<(), coord::ExportError>(())
     /// ```
+    ///
+    /// Feature `http` (on by default).
+    #[cfg(feature = "http")]
     #[must_use]
     pub fn listen(mut self, addr: impl Into<String>) -> Self {
         self.listen = Some(addr.into());
         self
     }
 
-    /// Bucket upper bounds, in seconds, for every histogram named `*_seconds`; strictly
-    /// increasing, finite and positive. Defaults to the configuration's `duration_buckets`
-    /// ([`DEFAULT_DURATION_BUCKETS`] unless configured).
+    /// Bucket upper bounds, in seconds, for every histogram named `*_seconds`, coord's
+    /// `coord_operation_duration_seconds` included; strictly increasing, finite and positive.
+    /// Defaults to the configuration's `duration_buckets`
+    /// ([`DEFAULT_DURATION_BUCKETS`](crate::config::buckets::DEFAULT_DURATION_BUCKETS) unless
+    /// configured).
+    ///
+    /// The bounds are fixed once per process, for every operation alike: install the exporter
+    /// before the first tracked call, or [`install`](Self::install) fails with
+    /// [`ExportError::BucketsInUse`] when the operations already count with other bounds.
     ///
     /// ```
     /// let err = coord::prometheus().duration_buckets(&[0.1, 0.05]).install().unwrap_err();
@@ -147,7 +155,13 @@ impl PrometheusExport {
             None => crate::config::try_configuration()?.duration_buckets.clone(),
         };
         check_buckets(&buckets)?;
+        duration_buckets::fix(&buckets).map_err(|in_use| ExportError::BucketsInUse {
+            asked: buckets.clone(),
+            in_use: in_use.seconds().to_vec(),
+        })?;
+        #[cfg(feature = "http")]
         let listener = self.listen.as_deref().map(bind).transpose()?;
+        #[cfg(feature = "http")]
         let local_addr = listener
             .as_ref()
             .map(TcpListener::local_addr)
@@ -175,12 +189,14 @@ impl PrometheusExport {
 
         metrics::set_global_recorder(recorder)
             .map_err(|_| ExportError::RecorderAlreadyInstalled)?;
-        // Read back through `metrics`, as call sites will see it (the recorder moved).
-        let _ = COORD_RECORDER.set(metrics::with_recorder(RecorderId::of));
+        recorder_identity::remember_coord_recorder();
         spawn_upkeep(handle.clone(), self.upkeep_interval)?;
+        #[cfg(feature = "http")]
         if let Some(listener) = listener {
             http::spawn(listener, handle.clone())?;
         }
+        #[cfg(not(feature = "http"))]
+        let local_addr = None;
         Ok(Exporter { handle, local_addr })
     }
 }
@@ -220,23 +236,12 @@ impl Exporter {
     }
 }
 
-/// The recorder coord's exporter installed, once it has.
-static COORD_RECORDER: OnceLock<RecorderId> = OnceLock::new();
-
-/// Whether `recorder` is coord's exporter, which renders operation durations itself rather than
-/// taking them as samples (see `tracking/exposition.rs`).
-pub(crate) fn renders_durations(recorder: &dyn Recorder) -> bool {
-    COORD_RECORDER
-        .get()
-        .is_some_and(|coord| *coord == RecorderId::of(recorder))
-}
-
 /// The exposition text: every count published first, so a scrape sees every call so far, then
 /// the exporter's series and coord's duration histograms.
 pub(crate) fn render(handle: &PrometheusHandle) -> String {
-    crate::publish::flush_metrics();
+    crate::telemetry::publish::flush_metrics();
     let mut text = handle.render();
-    crate::tracking::exposition::render_durations(&mut text);
+    exposition::render_durations(&mut text);
     text
 }
 
@@ -250,23 +255,7 @@ fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {
     }
 }
 
-/// What makes `buckets` unusable as histogram bounds, if anything; shared with the
-/// configuration's `duration_buckets`.
-pub(crate) fn bucket_problem(buckets: &[f64]) -> Option<&'static str> {
-    if buckets.is_empty() {
-        Some("at least one bucket is needed")
-    } else if buckets
-        .iter()
-        .any(|bound| !bound.is_finite() || *bound <= 0.0)
-    {
-        Some("bounds must be finite and positive (the +Inf bucket is implicit)")
-    } else if buckets.windows(2).any(|pair| pair[0] >= pair[1]) {
-        Some("bounds must be strictly increasing")
-    } else {
-        None
-    }
-}
-
+#[cfg(feature = "http")]
 fn bind(input: &str) -> Result<TcpListener, ExportError> {
     let invalid = |reason: String| ExportError::InvalidListenAddress {
         input: input.to_owned(),
@@ -302,7 +291,7 @@ mod tests {
 
     #[test]
     fn buckets_are_checked() {
-        assert!(check_buckets(DEFAULT_DURATION_BUCKETS).is_ok());
+        assert!(check_buckets(crate::config::buckets::DEFAULT_DURATION_BUCKETS).is_ok());
         for bad in [
             &[][..],
             &[0.0, 1.0],
@@ -314,6 +303,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "http")]
     #[test]
     fn listen_addresses_are_checked() {
         for bad in ["9184", "127.0.0.1", "127.0.0.1:port", "", "[::1:9184"] {
@@ -326,6 +316,7 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "http")]
     #[test]
     fn a_taken_port_is_a_bind_error() {
         let taken = TcpListener::bind("127.0.0.1:0").expect("bind a free port");

@@ -1,7 +1,7 @@
 //! The whole report: performance per operation, error handling, validation, and the overall
 //! health they add up to; serializable (JSON, YAML) and printable as terminal tables.
 
-pub mod score;
+pub(crate) mod error_handling;
 mod tables;
 
 use std::fmt;
@@ -9,12 +9,12 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::events::{UnknownEventsReport, unknown_events_report};
-use crate::report_errors::{ErrorHandlingReport, HealthStatus, error_handling_report};
+use crate::report::error_handling::{ErrorHandlingReport, HealthStatus, error_handling_report};
 use crate::system::{SystemSample, running_samples};
 use crate::tracking::stats::{OperationSnapshot, operation_stats};
 use crate::validation::registry::performance_thresholds;
 use crate::validation::{ValidationReport, validation_report};
-use score::{PerformanceClass, PerformanceThresholds};
+use crate::values::score::{PerformanceClass, PerformanceThresholds};
 
 /// One operation's figures; durations in milliseconds.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,7 +176,8 @@ pub fn report() -> Report {
         .iter()
         .map(|snapshot| OperationReport::new(snapshot, &thresholds))
         .collect();
-    let performance_score = score::weighted_mean(performance.iter().map(|op| (op.score, op.calls)));
+    let performance_score =
+        crate::values::score::weighted_mean(performance.iter().map(|op| (op.score, op.calls)));
     let performance_class = PerformanceClass::of(performance_score);
     Report {
         overall: overall_status(error_handling.health_status, performance_class),

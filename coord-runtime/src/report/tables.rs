@@ -63,7 +63,7 @@ fn ms(value: Option<f64>) -> String {
 }
 
 /// Writes every section of `report`.
-pub fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(f, "overall: {}", report.overall)?;
     writeln!(
         f,

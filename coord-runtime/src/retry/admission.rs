@@ -2,9 +2,9 @@
 
 use std::sync::OnceLock;
 
-use crate::Error;
 use crate::breaker::named::{Breaker, Permit};
 use crate::breaker::registry::breaker;
+use crate::values::error::Error;
 
 /// Decides whether an attempt may run, converting a refusal into the function's error type
 /// (with a breaker, that needs `E: From<coord::Error>`; the compiler names the missing impl).

@@ -17,14 +17,14 @@ macro_rules! log_at {
 }
 
 use super::classify::FailureView;
-use super::policy::StopReason;
 use super::site::{RetryKind, RetrySite};
-use crate::Severity;
 use crate::breaker::core::CallResult;
+use crate::values::retry_policy::StopReason;
+use crate::values::severity::Severity;
 
 /// What to do after a failed attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Decision {
+pub(crate) enum Decision {
     /// Return the error.
     Stop,
     /// Sleep this long, then try again.
@@ -36,7 +36,7 @@ pub enum Decision {
 /// Dropped before the call settled — the body, `retry_if` or a classification panicked, or an
 /// async call's future was dropped — it records the call as failed, so the retry statistics
 /// lose no call; the panic itself goes on unwinding unchanged.
-pub struct Attempts<'s> {
+pub(crate) struct Attempts<'s> {
     site: &'s RetrySite,
     retries: u32,
     previous_delay: Option<Duration>,
@@ -54,7 +54,7 @@ impl Drop for Attempts<'_> {
 impl<'s> Attempts<'s> {
     /// Before the first attempt.
     #[inline]
-    pub fn new(site: &'s RetrySite) -> Self {
+    pub(crate) fn new(site: &'s RetrySite) -> Self {
         Self {
             site,
             retries: 0,
@@ -65,7 +65,7 @@ impl<'s> Attempts<'s> {
 
     /// The call ended without an outcome: a panic, or a dropped future.
     #[cold]
-    pub fn panicked(&mut self) {
+    pub(crate) fn panicked(&mut self) {
         self.finish(false, false);
     }
 
@@ -82,19 +82,19 @@ impl<'s> Attempts<'s> {
 
     /// Whether elapsed times are needed (only when the policy has a deadline).
     #[inline]
-    pub fn needs_clock(&self) -> bool {
+    pub(crate) fn needs_clock(&self) -> bool {
         self.site.has_deadline()
     }
 
     /// The attempt succeeded.
     #[inline]
-    pub fn succeeded(&mut self) {
+    pub(crate) fn succeeded(&mut self) {
         self.finish(true, false);
     }
 
     /// The breaker refused the attempt: never retried. A call that had been retrying logs that
     /// it gives up; a refused first attempt does not (an open breaker would flood the log).
-    pub fn rejected(&mut self) {
+    pub(crate) fn rejected(&mut self) {
         if self.retries > 0 {
             let operation = self.site.operation();
             let attempts = self.retries;
@@ -111,7 +111,7 @@ impl<'s> Attempts<'s> {
     }
 
     /// How a failure counts against a breaker.
-    pub fn breaker_result(&self, failure: &FailureView<'_>) -> CallResult {
+    pub(crate) fn breaker_result(&self, failure: &FailureView<'_>) -> CallResult {
         if self.severity(failure).counts_against_breaker() {
             CallResult::Failure
         } else {
@@ -124,7 +124,7 @@ impl<'s> Attempts<'s> {
     }
 
     /// Decides what follows a failed attempt, logging and recording a final failure.
-    pub fn failed(
+    pub(crate) fn failed(
         &mut self,
         failure: &FailureView<'_>,
         elapsed: Duration,

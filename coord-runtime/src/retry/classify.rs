@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::Severity;
+use crate::values::severity::Severity;
 
 /// Lets an error type say whether retrying can help and how severe it is.
 ///

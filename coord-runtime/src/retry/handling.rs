@@ -10,11 +10,12 @@ use std::future::Future;
 
 use super::admission::{Admission, into_callers_error};
 use super::classify::{Classify, ErrorText, FailureView};
-use super::policy::RetryPolicy;
 use super::run::{AsyncRetry, Settled, run_sync};
 use super::site::{Inherited, RetrySite};
 use crate::breaker::named::{Breaker, Permit};
-use crate::{Error, Severity};
+use crate::values::error::Error;
+use crate::values::retry_policy::RetryPolicy;
+use crate::values::severity::Severity;
 
 /// Retries and a circuit breaker for closures and futures, built once and called many times;
 /// the runtime form of `#[handle_errors]`, with the same semantics.

@@ -1,10 +1,9 @@
 //! Retries: policies and their schedules, the judgement of each failure, the per-function
 //! site with its metrics, and the sync and async loops.
 
-pub mod admission;
-pub mod attempts;
-pub mod classify;
-pub mod handling;
-pub mod policy;
-pub mod run;
-pub mod site;
+pub(crate) mod admission;
+pub(crate) mod attempts;
+pub(crate) mod classify;
+pub(crate) mod handling;
+pub(crate) mod run;
+pub(crate) mod site;

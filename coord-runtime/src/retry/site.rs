@@ -5,14 +5,16 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use metrics::{Counter, Key, Label};
 
-use super::policy::RetryPolicy;
-use crate::cells::{self, CellIndex};
+use crate::base::cells::{self, CellIndex};
+use crate::base::named_registry::{Named, NamedRegistry};
 use crate::config::{CoordinationConfig, configuration};
-use crate::metric_names::{KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL};
-use crate::named_registry::{Named, NamedRegistry};
-use crate::publish::{self, Publish};
-use crate::tracking::operation::METADATA;
-use crate::tracking::recorder_cache::RecorderCache;
+use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::{
+    KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL,
+};
+use crate::telemetry::publish::{self, Publish};
+use crate::telemetry::recorder_cache::RecorderCache;
+use crate::values::retry_policy::RetryPolicy;
 
 /// How a call through a retry policy ended (the `kind` label).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -71,7 +73,7 @@ const EXHAUSTED: u32 = 5;
 const CELLS: u32 = 6;
 
 /// In-process retry statistics of one operation, for reports and the retry series.
-pub struct RetryStats {
+pub(crate) struct RetryStats {
     operation: Box<str>,
     /// Calls per kind, retries, exhausted calls: see the offsets above.
     cells: CellIndex,

@@ -42,11 +42,12 @@ use crate::breaker::core::CallResult;
 use crate::breaker::named::{Breaker, Permit};
 use crate::retry::admission::Admission;
 use crate::retry::classify::{ErrorText, FailureView};
-use crate::retry::policy::RetryPolicy;
 use crate::retry::run::{AsyncRetry, Settled};
 use crate::retry::site::{Inherited, RetrySite};
 use crate::tracking::operation::TrackedCall;
-use crate::{Error, Outcome};
+use crate::values::error::Error;
+use crate::values::outcome::Outcome;
+use crate::values::retry_policy::RetryPolicy;
 use names::NameTable;
 use outcome::Failed;
 

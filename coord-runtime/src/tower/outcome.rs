@@ -4,7 +4,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::Error;
+use crate::values::error::Error;
 
 /// What the [`CoordinationLayer`](super::CoordinationLayer) needs to know about a service's
 /// response type.

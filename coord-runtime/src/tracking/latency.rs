@@ -6,22 +6,22 @@
 //! (7.8 KiB per operation and thread that calls it) whatever the number of calls: memory stays
 //! bounded. The counts are per-thread cells, so recording never contends.
 
-use crate::cells::{self, CellIndex};
+use crate::base::cells::{self, CellIndex};
 
 const SUB_BITS: u32 = 4;
 /// Buckets per power of two.
-pub const SUB_BUCKETS: usize = 1 << SUB_BITS;
+pub(crate) const SUB_BUCKETS: usize = 1 << SUB_BITS;
 /// Number of buckets needed to cover every `u64`.
-pub const BUCKETS: usize = (64 - SUB_BITS as usize + 1) * SUB_BUCKETS;
+pub(crate) const BUCKETS: usize = (64 - SUB_BITS as usize + 1) * SUB_BUCKETS;
 
 /// Counts of observations per bucket, kept in per-thread [`cells`].
-pub struct LatencyHistogram {
+pub(crate) struct LatencyHistogram {
     first: CellIndex,
 }
 
 impl LatencyHistogram {
     /// An empty histogram.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         #[allow(clippy::cast_possible_truncation)] // BUCKETS is 976
         Self {
             first: cells::allocate(BUCKETS as u32),
@@ -30,7 +30,7 @@ impl LatencyHistogram {
 
     /// The cell counting observations of `value` nanoseconds (to add to with other cells).
     #[inline]
-    pub fn cell_of(&self, value: u64) -> CellIndex {
+    pub(crate) fn cell_of(&self, value: u64) -> CellIndex {
         #[allow(clippy::cast_possible_truncation)] // below BUCKETS
         let bucket = bucket_of(value) as u32;
         self.first + bucket
@@ -38,12 +38,12 @@ impl LatencyHistogram {
 
     /// Counts one observation of `value` nanoseconds.
     #[cfg(test)]
-    pub fn record(&self, value: u64) {
+    pub(crate) fn record(&self, value: u64) {
         cells::add(self.cell_of(value), 1);
     }
 
     /// A copy of the bucket counts, for computing percentiles without racing writers.
-    pub fn counts(&self) -> Vec<u64> {
+    pub(crate) fn counts(&self) -> Vec<u64> {
         let mut counts = vec![0; BUCKETS];
         cells::sum_into(self.first, &mut counts);
         counts
@@ -58,7 +58,7 @@ impl Default for LatencyHistogram {
 
 /// The bucket index of `value`.
 #[inline]
-pub fn bucket_of(value: u64) -> usize {
+pub(crate) fn bucket_of(value: u64) -> usize {
     if value < SUB_BUCKETS as u64 {
         return value as usize;
     }
@@ -68,7 +68,7 @@ pub fn bucket_of(value: u64) -> usize {
 }
 
 /// The smallest and largest value that fall into bucket `index`.
-pub fn bucket_bounds(index: usize) -> (u64, u64) {
+pub(crate) fn bucket_bounds(index: usize) -> (u64, u64) {
     if index < SUB_BUCKETS {
         return (index as u64, index as u64);
     }
@@ -82,7 +82,7 @@ pub fn bucket_bounds(index: usize) -> (u64, u64) {
 /// The value at quantile `q` (0.0..=1.0) of the observations in `counts`, or `None` when empty.
 ///
 /// Returns the middle of the bucket holding the observation of rank `ceil(q * total)`.
-pub fn quantile(counts: &[u64], q: f64) -> Option<u64> {
+pub(crate) fn quantile(counts: &[u64], q: f64) -> Option<u64> {
     let total: u64 = counts.iter().sum();
     if total == 0 {
         return None;

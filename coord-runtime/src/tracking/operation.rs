@@ -14,13 +14,8 @@
 use std::future::Future;
 use std::sync::OnceLock;
 
-use metrics::{Level, Metadata};
-
 use super::stats::{OperationStats, stats_for};
-use crate::Outcome;
-
-/// Metadata every coord metric is registered with.
-pub static METADATA: Metadata<'static> = Metadata::new("coord", Level::INFO, Some(module_path!()));
+use crate::values::outcome::Outcome;
 
 /// A tracked operation, for a `static`: its name, whether it keeps the in-flight gauge, and
 /// (once called) its statistics.

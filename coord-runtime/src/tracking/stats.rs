@@ -10,15 +10,16 @@ use std::time::{Duration, Instant};
 use metrics::{Counter, Gauge, Histogram, Key, Label};
 
 use super::latency::{self, LatencyHistogram};
-use super::operation::METADATA;
-use super::recorder_cache::RecorderCache;
-use crate::Outcome;
-use crate::cells::{self, CellIndex};
-use crate::metric_names::{
+use crate::base::cells::{self, CellIndex};
+use crate::base::named_registry::{Named, NamedRegistry};
+use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::{
     CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL,
 };
-use crate::named_registry::{Named, NamedRegistry};
-use crate::publish::{self, Publish};
+use crate::telemetry::publish::{self, Publish};
+use crate::telemetry::recorder_cache::RecorderCache;
+use crate::telemetry::{duration_buckets, recorder_identity};
+use crate::values::outcome::Outcome;
 
 /// Offsets of an operation's counting cells: calls per outcome, then these, then a count and
 /// a sum of nanoseconds per duration bucket (see [`OperationStats::bucket_cells`]).
@@ -38,7 +39,7 @@ struct PublishedSeries {
 }
 
 /// Live statistics of one operation.
-pub struct OperationStats {
+pub(crate) struct OperationStats {
     name: Box<str>,
     since: Instant,
     /// Calls per outcome, total nanoseconds, calls entered: see the offsets above.
@@ -60,15 +61,11 @@ pub struct OperationStats {
 
 impl OperationStats {
     fn new(name: &str) -> Self {
-        let bounds_seconds: Box<[f64]> = crate::config::configuration()
-            .duration_buckets
-            .clone()
-            .into_boxed_slice();
-        let bounds: Box<[u64]> = bounds_seconds
-            .iter()
-            .map(|seconds| Duration::from_secs_f64(*seconds).as_nanos())
-            .map(|nanos| u64::try_from(nanos).unwrap_or(u64::MAX))
-            .collect();
+        let in_effect = duration_buckets::in_effect_or(|| {
+            crate::config::configuration().duration_buckets.clone()
+        });
+        let bounds: Box<[u64]> = in_effect.nanos().into();
+        let bounds_seconds: Box<[f64]> = in_effect.seconds().into();
         let pairs = u32::try_from(bounds.len() + 1).unwrap_or(u32::MAX);
         Self {
             name: name.into(),
@@ -86,7 +83,7 @@ impl OperationStats {
     }
 
     /// Publishes the in-flight gauge of this operation from now on.
-    pub fn keep_in_flight(&self) {
+    pub(crate) fn keep_in_flight(&self) {
         // A load first: named lookups call this per call, and a store would make every
         // thread's call write one shared line.
         if !self.in_flight.load(Ordering::Relaxed) {
@@ -96,13 +93,13 @@ impl OperationStats {
 
     /// Counts one call starting.
     #[inline]
-    pub fn enter(&self) {
+    pub(crate) fn enter(&self) {
         cells::add(self.cells + ENTERED, 1);
     }
 
     /// Counts one call that ended with `outcome` after `nanos` nanoseconds.
     #[inline]
-    pub fn record(&self, outcome: Outcome, nanos: u64) {
+    pub(crate) fn record(&self, outcome: Outcome, nanos: u64) {
         #[allow(clippy::cast_possible_truncation)] // an outcome index is below 4
         let outcome_cell = self.cells + outcome.index() as u32;
         // The bucket whose bound is the first at or above the duration (Prometheus' `le`).
@@ -131,7 +128,7 @@ impl OperationStats {
     }
 
     /// A consistent-enough copy of the statistics now (each field is read once, without a lock).
-    pub fn snapshot(&self) -> OperationSnapshot {
+    pub(crate) fn snapshot(&self) -> OperationSnapshot {
         let totals = self.totals();
         let calls = Outcome::ALL.map(|outcome| totals[outcome.index()]);
         let total: u64 = calls.iter().sum();
@@ -166,13 +163,13 @@ impl OperationStats {
 
 impl OperationStats {
     /// The operation's name.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The duration bucket bounds in seconds, and per bucket (one more than bounds: the last is
     /// above every bound) the calls and their summed nanoseconds.
-    pub fn duration_buckets(&self) -> (Vec<f64>, Vec<(u64, u64)>) {
+    pub(crate) fn duration_buckets(&self) -> (Vec<f64>, Vec<(u64, u64)>) {
         let mut totals = vec![0u64; 2 * (self.bounds.len() + 1)];
         cells::sum_into(self.bucket_cells, &mut totals);
         let buckets = totals
@@ -230,7 +227,7 @@ impl Publish for OperationStats {
                     recorder.register_counter(&key, &METADATA)
                 }),
                 in_flight: OnceLock::new(),
-                duration: (!crate::export::renders_durations(recorder)).then(|| {
+                duration: (!recorder_identity::renders_durations(recorder)).then(|| {
                     recorder.register_histogram(
                         &Key::from_parts(DURATION_SECONDS, vec![operation.clone()]),
                         &METADATA,
@@ -349,7 +346,7 @@ static REGISTRY: NamedRegistry<OperationStats> = NamedRegistry::new();
 
 /// The statistics of `name`, created (and published from then on) on first use. Called once
 /// per call site, never per call.
-pub fn stats_for(name: &str) -> &'static OperationStats {
+pub(crate) fn stats_for(name: &str) -> &'static OperationStats {
     let mut created = false;
     let stats = REGISTRY.get_or_insert_with(name, || {
         created = true;
@@ -362,7 +359,7 @@ pub fn stats_for(name: &str) -> &'static OperationStats {
 }
 
 /// Every operation's live statistics, sorted by name.
-pub fn all_operations() -> Vec<&'static OperationStats> {
+pub(crate) fn all_operations() -> Vec<&'static OperationStats> {
     REGISTRY.all()
 }
 

@@ -13,22 +13,22 @@
 /// call of a rule with `type: email` or `type: url`.
 mod class {
     /// In the local part of an e-mail address.
-    pub const LOCAL: u8 = 1;
+    pub(super) const LOCAL: u8 = 1;
     /// In a domain label: letter, digit or '-'.
-    pub const LABEL: u8 = 1 << 1;
+    pub(super) const LABEL: u8 = 1 << 1;
     /// After a scheme's first letter: letter, digit, '+', '-' or '.'.
-    pub const SCHEME: u8 = 1 << 2;
+    pub(super) const SCHEME: u8 = 1 << 2;
     /// A letter.
-    pub const ALPHA: u8 = 1 << 3;
+    pub(super) const ALPHA: u8 = 1 << 3;
     /// Whitespace or a control character in ASCII (up to ' ', and DEL).
-    pub const DIRTY: u8 = 1 << 4;
+    pub(super) const DIRTY: u8 = 1 << 4;
     /// Part of a non-ASCII character.
-    pub const NON_ASCII: u8 = 1 << 5;
+    pub(super) const NON_ASCII: u8 = 1 << 5;
     /// Ends or splits an authority: '/', '?', '#', '@', ':'.
-    pub const AUTHORITY_MARK: u8 = 1 << 6;
+    pub(super) const AUTHORITY_MARK: u8 = 1 << 6;
 
     /// The class bits of every byte.
-    pub static OF: [u8; 256] = {
+    pub(super) static OF: [u8; 256] = {
         let mut table = [0u8; 256];
         let mut b = 0usize;
         while b < 256 {
@@ -87,7 +87,7 @@ mod class {
 }
 
 /// WHATWG HTML valid e-mail address.
-pub fn is_email(value: &str) -> bool {
+pub(crate) fn is_email(value: &str) -> bool {
     let bytes = value.as_bytes();
     let mut i = 0;
     while i < bytes.len() && bytes[i] != b'@' {
@@ -124,7 +124,7 @@ fn is_domain_label(label: &[u8]) -> bool {
 }
 
 /// Absolute URL with an authority.
-pub fn is_url(value: &str) -> bool {
+pub(crate) fn is_url(value: &str) -> bool {
     let bytes = value.as_bytes();
     // The scheme: a letter, then scheme characters up to the first ':', which must start "://".
     if bytes
@@ -185,7 +185,7 @@ pub fn is_url(value: &str) -> bool {
 }
 
 /// Hyphenated UUID.
-pub fn is_uuid(value: &str) -> bool {
+pub(crate) fn is_uuid(value: &str) -> bool {
     let bytes = value.as_bytes();
     bytes.len() == 36
         && bytes.iter().enumerate().all(|(i, b)| match i {
@@ -195,7 +195,7 @@ pub fn is_uuid(value: &str) -> bool {
 }
 
 /// RFC 3339 date-time.
-pub fn is_datetime(value: &str) -> bool {
+pub(crate) fn is_datetime(value: &str) -> bool {
     let b = value.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
         b.get(range)

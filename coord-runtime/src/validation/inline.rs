@@ -5,10 +5,10 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use super::plan::compile;
-use super::problems::{RuleProblem, RulesError};
 use super::rule_set::RuleSet;
 use super::spec::RuleSetSpec;
-use crate::Error;
+use crate::values::error::Error;
+use crate::values::rules_error::{RuleProblem, RulesError};
 
 /// One function's inline rules. Not a stable API: generated code builds one per function.
 pub struct InlineRules {

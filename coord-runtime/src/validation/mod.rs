@@ -2,23 +2,21 @@
 //! serializer that checks values, results, the registry of loaded rule sets and its report.
 
 mod builder;
-pub mod formats;
-pub mod inline;
-pub mod path;
-pub mod plan;
-pub mod problems;
-pub mod registry;
-pub mod result;
-pub mod rule_set;
-pub mod serializer;
-pub mod shape;
-pub mod spec;
-pub mod walk;
+pub(crate) mod formats;
+pub(crate) mod inline;
+pub(crate) mod path;
+pub(crate) mod plan;
+pub(crate) mod registry;
+pub(crate) mod rule_set;
+pub(crate) mod serializer;
+pub(crate) mod shape;
+pub(crate) mod spec;
+pub(crate) mod walk;
 
 use serde::Serialize;
 
-use crate::Error;
-use result::ValidationResult;
+use crate::values::error::Error;
+use crate::values::validation_result::ValidationResult;
 use rule_set::{RuleSetReport, rule_set_reports};
 
 /// Validations per rule set and overall; see [`validation_report`].
@@ -45,7 +43,7 @@ pub fn validation_report() -> ValidationReport {
     let rule_sets = rule_set_reports();
     let validations: u64 = rule_sets.iter().map(|r| r.validations).sum();
     let valid = rule_sets.iter().map(|r| r.valid).sum();
-    let compliance_score = crate::report::score::weighted_mean(
+    let compliance_score = crate::values::score::weighted_mean(
         rule_sets
             .iter()
             .map(|r| (r.compliance_score, r.validations)),

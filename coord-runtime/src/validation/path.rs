@@ -7,7 +7,7 @@ use std::mem::MaybeUninit;
 const CAPACITY: usize = 256;
 
 /// The current path.
-pub struct PathBuffer {
+pub(crate) struct PathBuffer {
     /// Only `bytes[..len]` is ever initialised: a validation builds one of these per call, and
     /// zeroing 256 bytes each time was a measurable share of validating a small struct.
     bytes: [MaybeUninit<u8>; CAPACITY],
@@ -18,7 +18,7 @@ pub struct PathBuffer {
 impl PathBuffer {
     /// The empty path (the input itself).
     #[inline(always)]
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             bytes: [const { MaybeUninit::uninit() }; CAPACITY],
             len: 0,
@@ -27,12 +27,12 @@ impl PathBuffer {
     }
 
     /// Where the path ends now, to [`truncate`](Self::truncate) back to.
-    pub fn mark(&self) -> usize {
+    pub(crate) fn mark(&self) -> usize {
         self.len
     }
 
     /// Goes back to `mark`.
-    pub fn truncate(&mut self, mark: usize) {
+    pub(crate) fn truncate(&mut self, mark: usize) {
         self.len = mark;
         if self.truncated_at.is_some_and(|at| at >= mark) {
             self.truncated_at = None;
@@ -52,7 +52,7 @@ impl PathBuffer {
     }
 
     /// Appends a field name.
-    pub fn push_field(&mut self, name: &str) {
+    pub(crate) fn push_field(&mut self, name: &str) {
         if self.len > 0 {
             self.push_bytes(b".");
         }
@@ -60,7 +60,7 @@ impl PathBuffer {
     }
 
     /// Appends an array index.
-    pub fn push_index(&mut self, index: u64) {
+    pub(crate) fn push_index(&mut self, index: u64) {
         let mut digits = [0u8; 20];
         let mut at = digits.len();
         let mut rest = index;
@@ -86,7 +86,7 @@ impl PathBuffer {
     }
 
     /// The path as text (allocates; for errors only).
-    pub fn render(&self) -> String {
+    pub(crate) fn render(&self) -> String {
         let mut text = String::from_utf8_lossy(self.written()).into_owned();
         if self.truncated_at.is_some() {
             text.push('…');
@@ -95,7 +95,7 @@ impl PathBuffer {
     }
 
     /// The path of child `name` as text.
-    pub fn render_child(&self, name: &str) -> String {
+    pub(crate) fn render_child(&self, name: &str) -> String {
         let parent = self.render();
         if parent.is_empty() {
             name.to_owned()

@@ -9,17 +9,17 @@ use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 
 /// Compiled size limit of one regex from a rule file: patterns are data, not code.
-pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
+pub(crate) const REGEX_SIZE_LIMIT: usize = 1 << 20;
 /// Nesting allowed when a rule set sets no `max_depth`, so hostile input cannot exhaust the stack.
-pub const DEFAULT_MAX_DEPTH: u32 = 64;
+pub(crate) const DEFAULT_MAX_DEPTH: u32 = 64;
 
 /// Errors listed when a rule set sets no `max_errors`, so the result of a hostile input stays
 /// small.
-pub const DEFAULT_MAX_ERRORS: u32 = 100;
+pub(crate) const DEFAULT_MAX_ERRORS: u32 = 100;
 
 /// A field's compiled rules.
 #[derive(Debug)]
-pub struct Rule {
+pub(crate) struct Rule {
     pub kind: Option<FieldType>,
     pub min: Option<f64>,
     pub max: Option<f64>,
@@ -31,11 +31,11 @@ pub struct Rule {
 }
 
 /// Struct field positions whose child is remembered (see [`Node::order`]).
-pub const LEARNED_POSITIONS: usize = 16;
+pub(crate) const LEARNED_POSITIONS: usize = 16;
 
 /// One position in the input: its rules, its named children and its array items.
 #[derive(Debug, Default)]
-pub struct Node {
+pub(crate) struct Node {
     pub rule: Option<Rule>,
     pub children: Vec<(Box<str>, usize)>,
     /// Bit `i` set: child `i` is required.
@@ -52,7 +52,7 @@ pub struct Node {
 
 /// A compiled rule set.
 #[derive(Debug)]
-pub struct Plan {
+pub(crate) struct Plan {
     pub name: std::sync::Arc<str>,
     pub nodes: Vec<Node>,
     pub forbidden: Vec<Regex>,
@@ -62,11 +62,11 @@ pub struct Plan {
 }
 
 /// The root node's index.
-pub const ROOT: usize = 0;
+pub(crate) const ROOT: usize = 0;
 
 /// A compile problem and the keys (after the rule set's name) that locate it in the file.
 #[derive(Debug)]
-pub struct CompileProblem {
+pub(crate) struct CompileProblem {
     pub keys: Vec<String>,
     pub message: String,
 }
@@ -152,93 +152,34 @@ impl Compiler {
             located
         };
         let kind = spec.kind;
-        let numeric = kind.is_none_or(|k| matches!(k, FieldType::Integer | FieldType::Number));
-        let sized = kind.is_none_or(|k| k.is_string() || k == FieldType::Array);
-        let textual = kind.is_none_or(FieldType::is_string);
-        if let (Some(min), Some(max)) = (spec.min, spec.max)
-            && min > max
-        {
-            self.problem(
-                &key("min"),
-                format!("`min` ({min}) is greater than `max` ({max}): no value could pass"),
-            );
-        }
-        if let (Some(min), Some(max)) = (spec.min_length, spec.max_length)
-            && min > max
-        {
-            self.problem(
-                &key("min_length"),
-                format!(
-                    "`min_length` ({min}) is greater than `max_length` ({max}): no value could pass"
-                ),
-            );
-        }
-        for (name, given) in [("min", spec.min.is_some()), ("max", spec.max.is_some())] {
-            if given && !numeric {
-                self.problem(&key(name), format!("`{name}` applies to numbers, not to type `{}`; use `{name}_length` for lengths", type_name(kind)));
-            }
-        }
-        for (name, given) in [
-            ("min_length", spec.min_length.is_some()),
-            ("max_length", spec.max_length.is_some()),
-        ] {
-            if given && !sized {
-                self.problem(
-                    &key(name),
-                    format!(
-                        "`{name}` applies to strings and arrays, not to type `{}`",
-                        type_name(kind)
-                    ),
-                );
-            }
-        }
-        if spec.pattern.is_some() && !textual {
-            self.problem(
-                &key("pattern"),
-                format!(
-                    "`pattern` applies to strings, not to type `{}`",
-                    type_name(kind)
-                ),
-            );
-        }
-        if spec.items.is_some() && kind.is_some_and(|k| k != FieldType::Array) {
-            self.problem(
-                &key("items"),
-                format!(
-                    "`items` applies to arrays, not to type `{}`",
-                    type_name(kind)
-                ),
-            );
+        // The same checks, with the same messages, as the attributes run on inline rules.
+        let written = coord_text::FieldRules {
+            kind: kind.map(FieldType::as_str),
+            min: spec.min,
+            max: spec.max,
+            min_length: spec.min_length,
+            max_length: spec.max_length,
+            pattern: spec.pattern.is_some(),
+            items: spec.items.is_some(),
+            allowed: spec.allowed.as_ref().map(|allowed| {
+                allowed
+                    .iter()
+                    .map(|value| match value {
+                        AllowedValue::String(text) => coord_text::Literal::String(text),
+                        AllowedValue::Number(number) => coord_text::Literal::Number(*number),
+                        AllowedValue::Bool(flag) => coord_text::Literal::Bool(*flag),
+                    })
+                    .collect()
+            }),
+        };
+        for problem in coord_text::check_field(&written) {
+            self.problem(&key(problem.keyword), problem.message);
         }
         let pattern = spec.pattern.as_deref().and_then(|pattern| {
             compile_regex(pattern)
                 .map_err(|message| self.problem(&key("pattern"), message))
                 .ok()
         });
-        if let Some(allowed) = &spec.allowed {
-            if allowed.is_empty() {
-                self.problem(&key("allowed"), "`allowed` is empty: no value could pass");
-            }
-            for value in allowed {
-                let fits = match (value, kind) {
-                    (_, None) => true,
-                    (AllowedValue::String(_), Some(k)) => k.is_string(),
-                    (AllowedValue::Number(_), Some(k)) => {
-                        matches!(k, FieldType::Integer | FieldType::Number)
-                    }
-                    (AllowedValue::Bool(_), Some(k)) => k == FieldType::Boolean,
-                };
-                if !fits {
-                    self.problem(
-                        &key("allowed"),
-                        format!(
-                            "`allowed` value {value:?} is not of type `{}`",
-                            type_name(kind)
-                        ),
-                    );
-                }
-            }
-        }
         Rule {
             kind,
             min: spec.min,
@@ -300,12 +241,8 @@ fn accepted_shapes(node: &Node) -> Shapes {
     })
 }
 
-fn type_name(kind: Option<FieldType>) -> &'static str {
-    kind.map_or("any", FieldType::as_str)
-}
-
 /// Compiles a regex from a rule file, with a size limit.
-pub fn compile_regex(pattern: &str) -> Result<Regex, String> {
+pub(crate) fn compile_regex(pattern: &str) -> Result<Regex, String> {
     RegexBuilder::new(pattern)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
@@ -329,7 +266,7 @@ fn one_line(text: &str) -> String {
 }
 
 /// Compiles rule set `name`.
-pub fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProblem>> {
+pub(crate) fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProblem>> {
     let mut compiler = Compiler {
         nodes: vec![Node::default()],
         problems: Vec::new(),

@@ -11,17 +11,16 @@ use arc_swap::ArcSwap;
 use serde::Serialize;
 
 use super::plan::compile;
-use super::problems::{RuleProblem, RulesError, locate};
-use super::result::ValidationResult;
 use super::rule_set::RuleSet;
 use super::spec::{PERFORMANCE_THRESHOLDS_KEY, RuleFile, RuleSetSpec, ThresholdsFile};
-use crate::Error;
-use crate::report::score::PerformanceThresholds;
+use crate::base::yaml_location::locate;
+use crate::values::error::Error;
+use crate::values::rules_error::{RuleProblem, RulesError};
+use crate::values::score::PerformanceThresholds;
+use crate::values::validation_result::ValidationResult;
 
-/// Where rules are loaded from when the configuration's `validation_rules_path` is not set.
-pub const DEFAULT_RULES_DIR: &str = "rules";
 /// Largest rule file read, so a stray huge file cannot exhaust memory.
-pub const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
+pub(crate) const MAX_RULE_FILE_BYTES: u64 = 4 << 20;
 
 /// Rule sets by name. Names come from code and config, never from callers' values, so a fast
 /// unkeyed hash is safe; SipHash was a twentieth of a valid call's cost.
@@ -450,7 +449,7 @@ fn parse_thresholds(file: &Path, text: &str) -> Result<Option<PerformanceThresho
 }
 
 /// Parses and compiles one file's rule sets.
-pub fn parse_file(
+pub(crate) fn parse_file(
     file: &Path,
     text: &str,
 ) -> Result<Vec<(String, Arc<RuleSet>)>, Vec<RuleProblem>> {

@@ -7,18 +7,18 @@ use metrics::{Counter, Key, Label};
 use serde::Serialize;
 
 use super::plan::{Plan, ROOT};
-use super::result::{ErrorCode, ValidationResult};
 use super::serializer::{Presence, check_value, child_of};
 use super::walk::Walk;
-use crate::cells::{self, CellIndex};
-use crate::metric_names::{RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL};
-use crate::named_registry::{Named, NamedRegistry};
-use crate::publish::{self, Publish};
-use crate::tracking::operation::METADATA;
-use crate::tracking::recorder_cache::RecorderCache;
+use crate::base::cells::{self, CellIndex};
+use crate::base::named_registry::{Named, NamedRegistry};
+use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::{RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL};
+use crate::telemetry::publish::{self, Publish};
+use crate::telemetry::recorder_cache::RecorderCache;
+use crate::values::validation_result::{ErrorCode, ValidationResult};
 
 /// Statistics of the validations run with one rule set name, across reloads.
-pub struct RuleSetStats {
+pub(crate) struct RuleSetStats {
     name: Box<str>,
     /// Per-thread cells: validations run, valid ones, and the sum of scores in hundredths of
     /// a point (so it adds up exactly).
@@ -148,10 +148,10 @@ impl RuleSet {
 
 /// Distinct (path, code) pairs a rule set's failure counts keep. Paths can hold map keys from
 /// the input, so without a limit a caller sending ever-new keys would grow them forever.
-pub const MAX_FAILURE_PATHS: usize = 1_000;
+pub(crate) const MAX_FAILURE_PATHS: usize = 1_000;
 
 /// The path failures past [`MAX_FAILURE_PATHS`] are counted under (one entry per code).
-pub const OTHER_PATHS: &str = "(other paths)";
+pub(crate) const OTHER_PATHS: &str = "(other paths)";
 
 /// Counts one failure, under [`OTHER_PATHS`] once the distinct paths have reached the limit.
 fn count_failure(failures: &mut HashMap<(String, ErrorCode), u64>, path: String, code: ErrorCode) {
@@ -230,7 +230,7 @@ pub struct FailureCount {
 }
 
 /// Per rule set statistics, by name.
-pub fn rule_set_reports() -> Vec<RuleSetReport> {
+pub(crate) fn rule_set_reports() -> Vec<RuleSetReport> {
     STATS
         .all()
         .iter()

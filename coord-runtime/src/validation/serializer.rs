@@ -13,14 +13,14 @@ use super::walk::{Number, Walk};
 
 /// Whether a value was there: `None` and `()` count as absent for `required`.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Presence {
+pub(crate) enum Presence {
     Present,
     Absent,
 }
 
 /// A `Serialize` impl reported an error; the walk records it and goes on with the next value.
 #[derive(Debug)]
-pub struct SerializeFailure(String);
+pub(crate) struct SerializeFailure(String);
 
 impl Display for SerializeFailure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -37,13 +37,13 @@ impl ser::Error for SerializeFailure {
 }
 
 /// Checks one value at `node` (`None`: no rules here, only the rule set's global checks).
-pub struct ValueSerializer<'w, 'p> {
+pub(crate) struct ValueSerializer<'w, 'p> {
     pub walk: &'w mut Walk<'p>,
     pub node: Option<usize>,
 }
 
 /// Serializes `value` at `node`, recording a failing `Serialize` impl as an error.
-pub fn check_value<T: Serialize + ?Sized>(
+pub(crate) fn check_value<T: Serialize + ?Sized>(
     walk: &mut Walk<'_>,
     node: Option<usize>,
     value: &T,
@@ -63,7 +63,7 @@ pub fn check_value<T: Serialize + ?Sized>(
 /// The position and node of child `name`, met as field number `position` of a struct (or
 /// `usize::MAX` for a map key, whose order means nothing). The child a position named last time
 /// is tried first; see [`Node::order`].
-pub fn child_of(node: Option<&Node>, name: &str, position: usize) -> Option<(usize, usize)> {
+pub(crate) fn child_of(node: Option<&Node>, name: &str, position: usize) -> Option<(usize, usize)> {
     let node = node?;
     let learned = node.order.get(position);
     if let Some(learned) = learned {
@@ -103,7 +103,7 @@ fn same_name(a: &str, b: &str) -> bool {
 }
 
 /// An object or array being walked.
-pub struct Compound<'w, 'p> {
+pub(crate) struct Compound<'w, 'p> {
     walk: &'w mut Walk<'p>,
     node: Option<usize>,
     is_array: bool,
@@ -339,7 +339,7 @@ fn not_a_key(what: &str) -> SerializeFailure {
 
 /// Formats integers into a stack buffer, so numeric map keys need no allocation.
 mod itoa_like {
-    pub trait Digits {
+    pub(super) trait Digits {
         fn write(self, buffer: &mut [u8; 40]) -> &str;
     }
 

@@ -13,7 +13,7 @@ use super::spec::AllowedValue;
 
 /// A set of value shapes, as bits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shapes(u8);
+pub(crate) struct Shapes(u8);
 
 impl Default for Shapes {
     /// Unconstrained, until the compiler says otherwise.
@@ -24,35 +24,35 @@ impl Default for Shapes {
 
 impl Shapes {
     /// No shape (only while a set is being built).
-    pub const NONE: Shapes = Shapes(0);
+    pub(crate) const NONE: Shapes = Shapes(0);
     /// Strings, chars and unit enum variants.
-    pub const STRING: Shapes = Shapes(1);
+    pub(crate) const STRING: Shapes = Shapes(1);
     /// Integers and floats.
-    pub const NUMBER: Shapes = Shapes(1 << 1);
+    pub(crate) const NUMBER: Shapes = Shapes(1 << 1);
     /// `true` and `false`.
-    pub const BOOLEAN: Shapes = Shapes(1 << 2);
+    pub(crate) const BOOLEAN: Shapes = Shapes(1 << 2);
     /// Sequences, tuples and bytes.
-    pub const ARRAY: Shapes = Shapes(1 << 3);
+    pub(crate) const ARRAY: Shapes = Shapes(1 << 3);
     /// Structs, maps and enum variants with data.
-    pub const OBJECT: Shapes = Shapes(1 << 4);
+    pub(crate) const OBJECT: Shapes = Shapes(1 << 4);
     /// Every shape: the position does not constrain it.
-    pub const ANY: Shapes = Shapes(0b1_1111);
+    pub(crate) const ANY: Shapes = Shapes(0b1_1111);
 
     /// Both sets together.
     #[must_use]
-    pub const fn with(self, other: Shapes) -> Shapes {
+    pub(crate) const fn with(self, other: Shapes) -> Shapes {
         Shapes(self.0 | other.0)
     }
 
     /// Whether `shape` is in the set.
     #[must_use]
-    pub const fn accepts(self, shape: Shapes) -> bool {
+    pub(crate) const fn accepts(self, shape: Shapes) -> bool {
         self.0 & shape.0 != 0
     }
 
     /// The shape of one `allowed` value.
     #[must_use]
-    pub const fn of_allowed(value: &AllowedValue) -> Shapes {
+    pub(crate) const fn of_allowed(value: &AllowedValue) -> Shapes {
         match value {
             AllowedValue::Bool(_) => Shapes::BOOLEAN,
             AllowedValue::Number(_) => Shapes::NUMBER,
@@ -62,7 +62,7 @@ impl Shapes {
 
     /// The names of the shapes in the set, in a fixed order (`string`, `number`, `boolean`,
     /// `array`, `object`), as rule files spell the types.
-    pub fn names(self) -> impl Iterator<Item = &'static str> {
+    pub(crate) fn names(self) -> impl Iterator<Item = &'static str> {
         [
             (Shapes::STRING, "string"),
             (Shapes::NUMBER, "number"),

@@ -169,7 +169,7 @@ pub enum AllowedValue {
 }
 
 /// Deserializes a map, rejecting a key given twice (YAML parsers keep the last one silently).
-pub fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
+pub(crate) fn unique_keys<'de, D, V>(deserializer: D) -> Result<BTreeMap<String, V>, D::Error>
 where
     D: serde::Deserializer<'de>,
     V: Deserialize<'de>,
@@ -204,11 +204,11 @@ where
 
 /// The top-level key of a rule file that is not a rule set: the performance score's thresholds
 /// (read by the report).
-pub const PERFORMANCE_THRESHOLDS_KEY: &str = "performance_thresholds";
+pub(crate) const PERFORMANCE_THRESHOLDS_KEY: &str = "performance_thresholds";
 
 /// A whole rule file: rule sets by name, each name once (the performance thresholds skipped).
 #[derive(Debug, Default)]
-pub struct RuleFile(pub BTreeMap<String, RuleSetSpec>);
+pub(crate) struct RuleFile(pub BTreeMap<String, RuleSetSpec>);
 
 impl<'de> Deserialize<'de> for RuleFile {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -246,8 +246,8 @@ impl<'de> Deserialize<'de> for RuleFile {
 
 /// The performance thresholds a rule file may set.
 #[derive(Debug, Default, Deserialize)]
-pub struct ThresholdsFile {
+pub(crate) struct ThresholdsFile {
     /// The thresholds, when the file sets them.
     #[serde(default)]
-    pub performance_thresholds: Option<crate::report::score::PerformanceThresholds>,
+    pub performance_thresholds: Option<crate::values::score::PerformanceThresholds>,
 }

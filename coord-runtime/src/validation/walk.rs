@@ -6,13 +6,13 @@ use serde_json::{Map, Value, json};
 use super::formats;
 use super::path::PathBuffer;
 use super::plan::{Node, Plan, Rule};
-use super::result::{ErrorCode, ValidationError, ValidationResult};
 use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldType};
+use crate::values::validation_result::{ErrorCode, ValidationError, ValidationResult};
 
 /// A number as serde hands it over.
 #[derive(Clone, Copy)]
-pub enum Number {
+pub(crate) enum Number {
     Signed(i128),
     Unsigned(u128),
     Float(f64),
@@ -38,7 +38,7 @@ impl Number {
 }
 
 /// One validation in progress.
-pub struct Walk<'p> {
+pub(crate) struct Walk<'p> {
     pub plan: &'p Plan,
     pub path: PathBuffer,
     pub depth: u32,
@@ -55,7 +55,7 @@ pub struct Walk<'p> {
 impl<'p> Walk<'p> {
     /// Inlined so the walk (with its path buffer) is built where it is used, not copied there.
     #[inline(always)]
-    pub fn new(plan: &'p Plan) -> Self {
+    pub(crate) fn new(plan: &'p Plan) -> Self {
         Self {
             plan,
             path: PathBuffer::new(),
@@ -70,7 +70,7 @@ impl<'p> Walk<'p> {
         }
     }
 
-    pub fn node(&self, node: Option<usize>) -> Option<&'p Node> {
+    pub(crate) fn node(&self, node: Option<usize>) -> Option<&'p Node> {
         node.map(|index| &self.plan.nodes[index])
     }
 
@@ -248,7 +248,7 @@ impl<'p> Walk<'p> {
         }
     }
 
-    pub fn string(&mut self, node: Option<usize>, value: &str) {
+    pub(crate) fn string(&mut self, node: Option<usize>, value: &str) {
         self.any_string(value);
         let Some(node) = self.node(node) else { return };
         if !self.shape_fits(node, Shapes::STRING, "a string") {
@@ -309,7 +309,7 @@ impl<'p> Walk<'p> {
         );
     }
 
-    pub fn number(&mut self, node: Option<usize>, value: Number) {
+    pub(crate) fn number(&mut self, node: Option<usize>, value: Number) {
         let Some(node) = self.node(node) else { return };
         let integer = value.is_integer();
         let found = if integer {
@@ -362,7 +362,7 @@ impl<'p> Walk<'p> {
         );
     }
 
-    pub fn boolean(&mut self, node: Option<usize>, value: bool) {
+    pub(crate) fn boolean(&mut self, node: Option<usize>, value: bool) {
         let Some(node) = self.node(node) else { return };
         if !self.shape_fits(node, Shapes::BOOLEAN, "a boolean") {
             return;
@@ -377,7 +377,7 @@ impl<'p> Walk<'p> {
     }
 
     /// Entering an object or array; `false` means too deep, and its content is skipped.
-    pub fn enter(&mut self, node: Option<usize>, is_array: bool) -> bool {
+    pub(crate) fn enter(&mut self, node: Option<usize>, is_array: bool) -> bool {
         self.depth += 1;
         if self.depth > self.plan.max_depth {
             if !self.too_deep {
@@ -422,7 +422,7 @@ impl<'p> Walk<'p> {
     }
 
     /// Leaving an object or array with `count` items (arrays) and `seen` children (objects).
-    pub fn leave(&mut self, node: Option<usize>, is_array: bool, count: u64, seen: u64) {
+    pub(crate) fn leave(&mut self, node: Option<usize>, is_array: bool, count: u64, seen: u64) {
         self.depth -= 1;
         let Some(node_ref) = self.node(node) else {
             return;
@@ -446,7 +446,7 @@ impl<'p> Walk<'p> {
     }
 
     /// The whole input was `None` or `()`: every field the rule set requires is missing.
-    pub fn absent_input(&mut self, node: Option<usize>) {
+    pub(crate) fn absent_input(&mut self, node: Option<usize>) {
         if let Some(node_ref) = self.node(node) {
             self.required_children(node_ref, 0);
         }
@@ -472,7 +472,7 @@ impl<'p> Walk<'p> {
     }
 
     /// A value's `Serialize` impl failed: its content could not be checked.
-    pub fn serialize_failed(&mut self, reason: &str) {
+    pub(crate) fn serialize_failed(&mut self, reason: &str) {
         self.check(false);
         let message = format!(
             "{} could not be serialized for validation: {reason}",
@@ -484,7 +484,7 @@ impl<'p> Walk<'p> {
     /// The result, with the rule set's global checks counted once each.
     /// The result, for rule set `rule_set` (its name as registered: `'static`, so a result
     /// costs no reference count on a name every thread shares).
-    pub fn finish(mut self, rule_set: &'static str) -> ValidationResult {
+    pub(crate) fn finish(mut self, rule_set: &'static str) -> ValidationResult {
         let globals = [
             (!self.plan.forbidden.is_empty(), self.forbidden_hit),
             (self.plan.max_string_length.is_some(), self.string_too_long),

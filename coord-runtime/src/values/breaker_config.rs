@@ -53,52 +53,104 @@ impl BreakerConfig {
         }
     }
 
-    /// Failures in a row that open the breaker (at least 1).
+    /// Failures in a row that open the breaker.
+    ///
+    /// # Panics
+    /// Outside 1 to 1 000 000 (`coord_text::CONSECUTIVE_FAILURES`, the bounds the attributes and
+    /// the configuration check too); in a `static` that is a compile error.
     #[must_use]
     pub const fn consecutive_failures(mut self, failures: u32) -> Self {
-        self.consecutive_failures = if failures == 0 { 1 } else { failures };
+        assert!(
+            coord_text::CONSECUTIVE_FAILURES.admits_count(failures as u64),
+            "BreakerConfig::consecutive_failures must be between 1 and 1000000"
+        );
+        self.consecutive_failures = failures;
         self
     }
 
-    /// Share of failures (in `(0, 1]`) among the last `window` calls that opens the breaker.
+    /// Share of failures among the last `window` calls that opens the breaker.
+    ///
+    /// # Panics
+    /// Outside `(0, 1]` or not finite (`coord_text::FAILURE_RATE`).
     #[must_use]
     pub const fn failure_rate(mut self, rate: f64) -> Self {
+        assert!(
+            coord_text::FAILURE_RATE.admits_number(rate),
+            "BreakerConfig::failure_rate must be above 0 and at most 1"
+        );
         self.failure_rate = rate;
         self
     }
 
-    /// How many of the most recent calls the failure rate is computed over (at least 1).
+    /// How many of the most recent calls the failure rate is computed over; each is kept in
+    /// memory.
+    ///
+    /// # Panics
+    /// Outside 1 to 100 000 (`coord_text::WINDOW`).
     #[must_use]
     pub const fn window(mut self, calls: u32) -> Self {
-        self.window = if calls == 0 { 1 } else { calls };
+        assert!(
+            coord_text::WINDOW.admits_count(calls as u64),
+            "BreakerConfig::window must be between 1 and 100000 calls"
+        );
+        self.window = calls;
         self
     }
 
-    /// Calls needed in the window before the failure rate is considered.
+    /// Calls needed in the window before the failure rate is considered (0 and 1 alike check
+    /// it from the first call).
+    ///
+    /// # Panics
+    /// Above 100 000 (`coord_text::MIN_CALLS`).
     #[must_use]
     pub const fn min_calls(mut self, calls: u32) -> Self {
+        assert!(
+            coord_text::MIN_CALLS.admits_count(calls as u64),
+            "BreakerConfig::min_calls must be at most 100000"
+        );
         self.min_calls = calls;
         self
     }
 
     /// How long the breaker rejects calls once open.
+    ///
+    /// # Panics
+    /// When zero or longer than 7 days (`coord_text::OPEN_FOR`).
     #[must_use]
     pub const fn open_for(mut self, duration: Duration) -> Self {
+        assert!(
+            coord_text::OPEN_FOR.admits_nanos(super::saturating_nanos(duration)),
+            "BreakerConfig::open_for must be longer than zero and at most 7 days"
+        );
         self.open_for = duration;
         self
     }
 
-    /// Probe calls admitted at once while half-open (at least 1).
+    /// Probe calls admitted at once while half-open.
+    ///
+    /// # Panics
+    /// Outside 1 to 65 535 (`coord_text::HALF_OPEN_PERMITS`: the breaker's counter is 16 bits).
     #[must_use]
     pub const fn half_open_permits(mut self, permits: u32) -> Self {
-        self.half_open_permits = if permits == 0 { 1 } else { permits };
+        assert!(
+            coord_text::HALF_OPEN_PERMITS.admits_count(permits as u64),
+            "BreakerConfig::half_open_permits must be between 1 and 65535"
+        );
+        self.half_open_permits = permits;
         self
     }
 
-    /// Successful probes that close the breaker (at least 1).
+    /// Successful probes that close the breaker.
+    ///
+    /// # Panics
+    /// Outside 1 to 65 535 (`coord_text::CLOSE_AFTER`: the breaker's counter is 16 bits).
     #[must_use]
     pub const fn close_after(mut self, successes: u32) -> Self {
-        self.close_after = if successes == 0 { 1 } else { successes };
+        assert!(
+            coord_text::CLOSE_AFTER.admits_count(successes as u64),
+            "BreakerConfig::close_after must be between 1 and 65535"
+        );
+        self.close_after = successes;
         self
     }
 

@@ -9,32 +9,32 @@ use std::collections::HashMap;
 use std::sync::{PoisonError, RwLock};
 
 /// Something with a name.
-pub trait Named {
+pub(crate) trait Named {
     /// The name it is registered under.
     fn name(&self) -> &str;
 }
 
 /// Values of type `T`, one per name.
-pub struct NamedRegistry<T: 'static> {
+pub(crate) struct NamedRegistry<T: 'static> {
     items: RwLock<Option<HashMap<Box<str>, &'static T, foldhash::fast::RandomState>>>,
 }
 
 impl<T: Named + Sync + 'static> NamedRegistry<T> {
     /// An empty registry, for a `static`.
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Self {
             items: RwLock::new(None),
         }
     }
 
     /// The value named `name`, if there is one.
-    pub fn get(&self, name: &str) -> Option<&'static T> {
+    pub(crate) fn get(&self, name: &str) -> Option<&'static T> {
         let items = self.items.read().unwrap_or_else(PoisonError::into_inner);
         items.as_ref().and_then(|items| items.get(name).copied())
     }
 
     /// The value named `name`, created with `make` on first use.
-    pub fn get_or_insert_with(&self, name: &str, make: impl FnOnce() -> T) -> &'static T {
+    pub(crate) fn get_or_insert_with(&self, name: &str, make: impl FnOnce() -> T) -> &'static T {
         if let Some(item) = self.get(name) {
             return item;
         }
@@ -50,7 +50,7 @@ impl<T: Named + Sync + 'static> NamedRegistry<T> {
     }
 
     /// Every value, sorted by name.
-    pub fn all(&self) -> Vec<&'static T> {
+    pub(crate) fn all(&self) -> Vec<&'static T> {
         let mut items: Vec<&'static T> = self
             .items
             .read()

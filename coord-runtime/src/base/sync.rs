@@ -5,6 +5,6 @@
 //! switches tokio into its own loom mode, which does not compile as a dependency.
 
 #[cfg(coord_loom)]
-pub use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+pub(crate) use loom::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 #[cfg(not(coord_loom))]
-pub use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+pub(crate) use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};

@@ -17,7 +17,7 @@ struct Entry<H> {
 }
 
 /// Handles of type `H`, registered once per recorder.
-pub struct RecorderCache<H: 'static> {
+pub(crate) struct RecorderCache<H: 'static> {
     current: AtomicPtr<Entry<H>>,
     // Every entry ever built, leaked on purpose: a thread may still use an old one when the
     // recorder changes, and there is one per recorder, not one per call.
@@ -26,7 +26,7 @@ pub struct RecorderCache<H: 'static> {
 
 impl<H: Send + Sync + 'static> RecorderCache<H> {
     /// An empty cache, for a `static`.
-    pub const fn new() -> Self {
+    pub(crate) const fn new() -> Self {
         Self {
             current: AtomicPtr::new(std::ptr::null_mut()),
             all: Mutex::new(Vec::new()),
@@ -35,7 +35,7 @@ impl<H: Send + Sync + 'static> RecorderCache<H> {
 
     /// The handles for the current recorder, registered with `register` if needed.
     #[inline]
-    pub fn get(&self, register: impl FnOnce(&dyn Recorder) -> H) -> &'static H {
+    pub(crate) fn get(&self, register: impl FnOnce(&dyn Recorder) -> H) -> &'static H {
         let recorder = RecorderId::current();
         let current = self.current.load(Ordering::Acquire);
         if !current.is_null() {

@@ -20,7 +20,7 @@ const CHUNKS: usize = 1024;
 const _: () = assert!(CHUNKS.is_power_of_two());
 
 /// The index of a process's first cell of a range (see [`allocate`]).
-pub type CellIndex = u32;
+pub(crate) type CellIndex = u32;
 
 type Chunk = [AtomicU64; CHUNK];
 
@@ -164,7 +164,7 @@ thread_local! {
 /// # Panics
 /// When the process has used up its cells (about a million; each tracked operation takes
 /// about a thousand, for its latency histogram).
-pub fn allocate(len: u32) -> CellIndex {
+pub(crate) fn allocate(len: u32) -> CellIndex {
     let first = NEXT_INDEX.fetch_add(len, Ordering::Relaxed);
     let limit = u32::try_from(CHUNK * CHUNKS).unwrap_or(u32::MAX);
     assert!(
@@ -176,7 +176,7 @@ pub fn allocate(len: u32) -> CellIndex {
 
 /// Adds `value` to cell `index` for the current thread.
 #[inline(always)]
-pub fn add(index: CellIndex, value: u64) {
+pub(crate) fn add(index: CellIndex, value: u64) {
     let current = CURRENT_BLOCK.get();
     if current.is_null() {
         // Two scalars rather than `add_each_slow`'s array: the caller need not spill them to
@@ -196,7 +196,7 @@ fn add_slow(index: CellIndex, value: u64) {
 
 /// Adds each value to its cell for the current thread, looking the thread's block up once.
 #[inline(always)]
-pub fn add_each<const N: usize>(updates: [(CellIndex, u64); N]) {
+pub(crate) fn add_each<const N: usize>(updates: [(CellIndex, u64); N]) {
     let current = CURRENT_BLOCK.get();
     if current.is_null() {
         add_each_slow(updates);
@@ -245,14 +245,14 @@ fn add_after_thread_end(updates: &[(CellIndex, u64)]) {
 }
 
 /// The totals of cells `first..first + N` over every thread, read at one moment.
-pub fn sums<const N: usize>(first: CellIndex) -> [u64; N] {
+pub(crate) fn sums<const N: usize>(first: CellIndex) -> [u64; N] {
     let mut totals = [0u64; N];
     sum_into(first, &mut totals);
     totals
 }
 
 /// Fills `totals` with the sums of cells `first..first + totals.len()`.
-pub fn sum_into(first: CellIndex, totals: &mut [u64]) {
+pub(crate) fn sum_into(first: CellIndex, totals: &mut [u64]) {
     let live = LIVE.lock().unwrap_or_else(PoisonError::into_inner);
     for block in live.iter().map(|block| &**block).chain([&*RETIRED]) {
         for (offset, total) in (0u32..).zip(totals.iter_mut()) {

@@ -2,15 +2,16 @@
 //! threads (plus the main one) is explored, checking that transitions happen exactly once and
 //! half-open permits are never exceeded or lost.
 //!
-//! Run: `RUSTFLAGS="--cfg coord_loom" cargo test -p coord-runtime --test loom_breaker --release`
-//! (`.ci/run` does, in its own target directory).
-#![cfg(coord_loom)]
+//! Inside the crate, as tokio keeps its loom tests, so the state machine's internals stay
+//! crate-private. Run: `RUSTFLAGS="--cfg coord_loom" cargo test -p coord-runtime --lib --release
+//! breaker::loom_model` (`.ci/run` does, in its own target directory).
 
 use std::time::Duration;
 
-use coord_runtime::{
-    BreakerConfig, BreakerCore, BreakerState, CallResult, ManualClock, Transition,
-};
+use super::core::{BreakerCore, CallResult, Transition};
+use super::state::BreakerState;
+use crate::base::clock::ManualClock;
+use crate::values::breaker_config::BreakerConfig;
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicUsize, Ordering};
 use loom::thread;
@@ -30,13 +31,16 @@ fn explore(name: &str, model: impl Fn() + Sync + Send + 'static) {
 fn half_open_after_one_failure(permits: u32, close_after: u32) -> Arc<BreakerCore> {
     let config = BreakerConfig::new()
         .consecutive_failures(1)
-        .open_for(Duration::ZERO)
+        .open_for(Duration::from_nanos(1))
         .half_open_permits(permits)
         .close_after(close_after);
-    let core = BreakerCore::new(config, std::sync::Arc::new(ManualClock::new()));
+    let clock = std::sync::Arc::new(ManualClock::new());
+    let core = BreakerCore::new(config, clock.clone());
     let (ticket, _) = core.admit();
     core.record(ticket.expect("closed admits"), CallResult::Failure);
     assert_eq!(core.state(), BreakerState::Open);
+    // The shortest open period there is, over: the next call half-opens.
+    clock.advance(Duration::from_nanos(1));
     Arc::new(core)
 }
 

@@ -99,7 +99,7 @@ impl PerformanceThresholds {
 
 /// The mean of `scores` weighted by their counts, or 100 when the counts add up to nothing
 /// (no evidence of a problem).
-pub fn weighted_mean(scores: impl Iterator<Item = (f64, u64)> + Clone) -> f64 {
+pub(crate) fn weighted_mean(scores: impl Iterator<Item = (f64, u64)> + Clone) -> f64 {
     let total: u64 = scores.clone().map(|(_, count)| count).sum();
     if total == 0 {
         return 100.0;

@@ -1,6 +1,6 @@
 //! Publishing the per-thread counts to the `metrics` recorder.
 //!
-//! Hot paths count into [`cells`](crate::cells), not into the recorder's counters (one
+//! Hot paths count into [`cells`](crate::base::cells), not into the recorder's counters (one
 //! exporter counter increment costs two atomic read-modify-writes on a line every core shares).
 //! Each owner of counts registers here once and, when asked, sets its counters to the totals
 //! (`Counter::absolute`) and its gauges to their values. That happens on every scrape of coord's

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use crate::validation::problems::RulesError;
-use crate::validation::result::ValidationResult;
+use crate::values::rules_error::RulesError;
+use crate::values::validation_result::ValidationResult;
 
 /// An error produced by coord rather than by the annotated function.
 ///

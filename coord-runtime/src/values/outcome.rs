@@ -101,7 +101,7 @@ impl<T> PlainOutcome for &OutcomeProbe<'_, T> {
 #[allow(clippy::needless_borrow)]
 mod tests {
     use super::{OutcomeProbe, PlainOutcome as _, ResultOutcome as _};
-    use crate::Outcome;
+    use crate::values::outcome::Outcome;
 
     type IoResult<T> = std::io::Result<T>;
 

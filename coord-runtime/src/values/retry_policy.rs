@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::Severity;
+use crate::values::severity::Severity;
 
 /// How the delay grows from one retry to the next (before the `max_delay` cap and jitter).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,8 +83,16 @@ impl RetryPolicy {
     }
 
     /// Retries after the first call.
+    ///
+    /// # Panics
+    /// Above 1 000 (`coord_text::MAX_RETRIES`, the bound the attributes and the configuration
+    /// check too).
     #[must_use]
     pub const fn max_retries(mut self, retries: u32) -> Self {
+        assert!(
+            coord_text::MAX_RETRIES.admits_count(retries as u64),
+            "RetryPolicy::max_retries must be at most 1000"
+        );
         self.max_retries = retries;
         self
     }
@@ -97,8 +105,15 @@ impl RetryPolicy {
     }
 
     /// The delay before the first retry. Raises `max_delay` to match if it was lower.
+    ///
+    /// # Panics
+    /// Above one day (`coord_text::BASE_DELAY`).
     #[must_use]
     pub const fn base_delay(mut self, delay: Duration) -> Self {
+        assert!(
+            coord_text::BASE_DELAY.admits_nanos(super::saturating_nanos(delay)),
+            "RetryPolicy::base_delay must be at most one day"
+        );
         self.base_delay = delay;
         if self.max_delay.as_nanos() < delay.as_nanos() {
             self.max_delay = delay;
@@ -106,16 +121,30 @@ impl RetryPolicy {
         self
     }
 
-    /// The growth factor of exponential backoff (at least 1).
+    /// The growth factor of exponential backoff.
+    ///
+    /// # Panics
+    /// Outside 1 to 1 000 000 or not finite (`coord_text::MULTIPLIER`).
     #[must_use]
     pub const fn multiplier(mut self, multiplier: f64) -> Self {
+        assert!(
+            coord_text::MULTIPLIER.admits_number(multiplier),
+            "RetryPolicy::multiplier must be between 1 and 1000000"
+        );
         self.multiplier = multiplier;
         self
     }
 
     /// The longest delay before any retry, jitter included.
+    ///
+    /// # Panics
+    /// Above one day (`coord_text::MAX_DELAY`).
     #[must_use]
     pub const fn max_delay(mut self, delay: Duration) -> Self {
+        assert!(
+            coord_text::MAX_DELAY.admits_nanos(super::saturating_nanos(delay)),
+            "RetryPolicy::max_delay must be at most one day"
+        );
         self.max_delay = delay;
         self
     }
@@ -129,8 +158,15 @@ impl RetryPolicy {
 
     /// A budget for the whole call, first attempt and retries and delays included: no retry is
     /// started that would, judging by the last attempt's duration, end past it.
+    ///
+    /// # Panics
+    /// When zero or above one day (`coord_text::DEADLINE`).
     #[must_use]
     pub const fn deadline(mut self, deadline: Duration) -> Self {
+        assert!(
+            coord_text::DEADLINE.admits_nanos(super::saturating_nanos(deadline)),
+            "RetryPolicy::deadline must be longer than zero and at most one day"
+        );
         self.deadline = Some(deadline);
         self
     }

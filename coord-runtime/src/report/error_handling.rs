@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::BreakerState;
 use crate::breaker::registry::breakers;
+use crate::breaker::state::BreakerState;
 use crate::retry::site::{RetrySnapshot, retry_stats};
 
 /// How healthy the dependencies behind coord's breakers look.

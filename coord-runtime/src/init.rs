@@ -1,0 +1,87 @@
+//! Start-up: the one place that wires side effects. [`init`] and [`init_with`] make a
+//! configuration the one in effect, load the validation rules it names and start the system
+//! monitor; the configuration module itself stays inert data.
+
+use std::path::Path;
+#[cfg(feature = "system")]
+use std::sync::{Mutex, PoisonError};
+
+use crate::config::{ConfigError, CoordinationConfig, global};
+#[cfg(feature = "system")]
+use crate::system::{SystemMonitor, start_system_monitor};
+
+/// The monitor [`init`] started; it runs for the rest of the process.
+#[cfg(feature = "system")]
+static MONITOR: Mutex<Option<SystemMonitor>> = Mutex::new(None);
+
+/// Loads the configuration (defaults < file < environment) and makes it the one in effect;
+/// loads the validation rules and, if `enable_performance_monitoring` (and the `system`
+/// feature, on by default), starts the system monitor. Call it first thing in `main` to get configuration mistakes as a value.
+///
+/// Without `init`, the configuration is loaded the same way on first use, and a bad value
+/// panics there with the same message (it is never replaced by a default).
+///
+/// ```no_run
+/// fn main() -> Result<(), coord::ConfigError> {
+///     let config = coord::init()?;
+///     println!("retrying up to {} times", config.max_retries);
+///     Ok(())
+/// }
+/// ```
+///
+/// # Errors
+/// [`ConfigError`]: a bad value (naming its source and key), bad rule files, a rules directory
+/// set explicitly that does not exist, [`ConfigError::AlreadyInitialized`] when a configuration
+/// is already in effect, or a system monitor that cannot start.
+pub fn init() -> Result<&'static CoordinationConfig, ConfigError> {
+    init_with(CoordinationConfig::load()?)
+}
+
+/// Makes `config` (built in code, or loaded and then adjusted) the configuration in effect,
+/// as [`init`] does.
+///
+/// ```
+/// let config = coord::CoordinationConfig {
+///     enable_performance_monitoring: false,
+///     ..coord::CoordinationConfig::load()?
+/// };
+/// coord::init_with(config)?;
+/// assert!(!coord::configuration().enable_performance_monitoring);
+/// assert!(matches!(coord::init(), Err(coord::ConfigError::AlreadyInitialized { .. })));
+/// # Ok::<(), coord::ConfigError>(())
+/// ```
+///
+/// # Errors
+/// As [`init`]; values built in code are checked by the same rules as values read from a file.
+pub fn init_with(config: CoordinationConfig) -> Result<&'static CoordinationConfig, ConfigError> {
+    config.check()?;
+    if global::is_in_effect() {
+        return Err(global::already_initialized());
+    }
+    if config.enable_validation {
+        load_rules(&config.validation_rules_path)?;
+    }
+    let installed = global::install(config)?;
+    #[cfg(feature = "system")]
+    if installed.enable_performance_monitoring {
+        let monitor =
+            start_system_monitor(installed.collection_interval, installed.max_data_points)
+                .map_err(ConfigError::Monitor)?;
+        *MONITOR.lock().unwrap_or_else(PoisonError::into_inner) = Some(monitor);
+    }
+    Ok(installed)
+}
+
+/// The default directory may be absent (no rules); one that was set explicitly must exist.
+fn load_rules(dir: &Path) -> Result<(), ConfigError> {
+    let is_default = dir == Path::new(crate::config::DEFAULT_RULES_DIR);
+    if is_default && !dir.is_dir() {
+        return Ok(());
+    }
+    crate::validation::registry::load_rules(dir)
+        .map(drop)
+        .map_err(|error| ConfigError::Rules {
+            path: dir.to_path_buf(),
+            error,
+        })
+}
