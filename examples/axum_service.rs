@@ -51,7 +51,7 @@ async fn place_order(body: String) -> Result<String, StatusCode> {
 
 /// coord's endpoints, answered by the application's router.
 async fn coord_endpoint(
-    State(exporter): State<Arc<coord::Exporter>>,
+    State(exporter): State<Arc<coord::export::Exporter>>,
     request: Request,
 ) -> Response {
     match exporter.endpoint(request.uri().path()) {
@@ -66,7 +66,10 @@ async fn coord_endpoint(
 }
 
 /// The application: its routes under coord's layers, coord's endpoints beside them.
-fn app(exporter: Arc<coord::Exporter>, payments: &'static coord::Breaker) -> Router {
+fn app(
+    exporter: Arc<coord::export::Exporter>,
+    payments: &'static coord::breaker::Breaker,
+) -> Router {
     let routes = Router::new()
         .route("/users/{id}", get(get_user))
         .route(
@@ -142,12 +145,12 @@ fn main() -> ExitCode {
 
 async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
     let exporter = Arc::new(coord::prometheus().install()?);
-    let payments = coord::register_breaker(
+    let payments = coord::breaker::register_breaker(
         "payments",
-        coord::BreakerConfig::new()
+        coord::breaker::BreakerConfig::new()
             .consecutive_failures(3)
             .open_for(Duration::from_secs(10)),
-        Arc::new(coord::SystemClock),
+        Arc::new(coord::clock::SystemClock),
     )?;
     let listener = tokio::net::TcpListener::bind(&options.listen)
         .await

@@ -13,8 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use coord::{
-    EventError, EventHandler, EventProcessor, FieldSpec, FieldType, RetryPolicy, RuleSetSpec,
     Severity,
+    events::{EventError, EventHandler, EventProcessor},
+    retry::RetryPolicy,
+    validation::{FieldSpec, FieldType, RuleSetSpec},
 };
 
 /// What the channel carries.
@@ -63,8 +65,10 @@ fn nth_event(n: u64) -> Event {
     }
 }
 
-fn processor(ledger_attempts: Arc<AtomicU64>) -> Result<EventProcessor<Order>, coord::RulesError> {
-    coord::register_rule_set(
+fn processor(
+    ledger_attempts: Arc<AtomicU64>,
+) -> Result<EventProcessor<Order>, coord::validation::RulesError> {
+    coord::validation::register_rule_set(
         "order_event",
         &RuleSetSpec::new().require("order_id").field(
             "amount",
@@ -110,7 +114,7 @@ struct Tally {
     failed: u64,
 }
 
-async fn run(events: u64) -> Result<Tally, coord::RulesError> {
+async fn run(events: u64) -> Result<Tally, coord::validation::RulesError> {
     let processor = processor(Arc::new(AtomicU64::new(0)))?;
     let (sender, mut receiver) = tokio::sync::mpsc::channel::<Event>(64);
     let producer = tokio::spawn(async move {

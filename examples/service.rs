@@ -51,7 +51,7 @@ type Store = Arc<Mutex<BTreeMap<u64, Order>>>;
 
 #[derive(Debug)]
 enum OrderError {
-    Invalid(Box<coord::ValidationResult>),
+    Invalid(Box<coord::validation::ValidationResult>),
     PaymentDeclined,
     PaymentUnavailable,
     PaymentTimeout,
@@ -205,7 +205,7 @@ struct Options {
 fn parse_options() -> Result<Options, String> {
     let mut options = Options {
         duration: Duration::from_secs(15),
-        listen: coord::DEFAULT_LISTEN_ADDR.to_owned(),
+        listen: coord::export::DEFAULT_LISTEN_ADDR.to_owned(),
         json: false,
     };
     let mut args = std::env::args().skip(1);
@@ -227,7 +227,7 @@ fn parse_options() -> Result<Options, String> {
             "-h" | "--help" => {
                 println!(
                     "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})] [--report json|table]",
-                    coord::DEFAULT_LISTEN_ADDR
+                    coord::export::DEFAULT_LISTEN_ADDR
                 );
                 std::process::exit(0);
             }
@@ -252,7 +252,7 @@ fn main() -> ExitCode {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/config/coordination.yaml"
     );
-    let config = match coord::CoordinationConfig::builder()
+    let config = match coord::config::CoordinationConfig::builder()
         .file(shipped)
         .load()
         .and_then(coord::init_with)
@@ -265,7 +265,7 @@ fn main() -> ExitCode {
     };
     println!(
         "validation rules: {} from {}",
-        coord::rule_sets().join(", "),
+        coord::validation::rule_sets().join(", "),
         config.validation_rules_path.display()
     );
     let exporter = match coord::prometheus().listen(&options.listen).install() {
@@ -374,10 +374,10 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
             continue;
         }
         next_report += Duration::from_secs(1);
-        let stats = coord::operation_stats();
+        let stats = coord::tracking::operation_stats();
         if let Some(request) = stats.iter().find(|s| s.operation == "place_order") {
             let total = request.calls.total();
-            let compliance = coord::validation_report().compliance_score;
+            let compliance = coord::validation::validation_report().compliance_score;
             println!(
                 "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={} compliance={compliance:.1}%",
                 start.elapsed().as_secs(),

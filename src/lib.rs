@@ -14,7 +14,7 @@
 //! let metrics = exporter.render();
 //! assert!(metrics.contains(r#"coord_operation_calls_total{operation="checkout",outcome="ok"} 1"#));
 //! assert!(metrics.contains(r#"coord_operation_calls_total{operation="checkout",outcome="error"} 1"#));
-//! # Ok::<(), coord::ExportError>(())
+//! # Ok::<(), coord::export::ExportError>(())
 //! ```
 //!
 //! See the README for the tour of the attributes and `examples/service.rs` for a whole service.
@@ -62,7 +62,7 @@
 /// - `coord_operation_in_flight{operation}`, calls started and not yet ended; panics and
 ///   cancellations bring it back down.
 ///
-/// and the in-process statistics read by [`operation_stats`] (always current). coord's exporter
+/// and the in-process statistics read by [`operation_stats`](tracking::operation_stats) (always current). coord's exporter
 /// renders the histogram itself from coord's per-bucket counts; another recorder receives each
 /// bucket's new calls as samples of their mean duration (same buckets, exact sum and count).
 ///
@@ -146,7 +146,7 @@ pub use coord_macros::track_performance;
 /// | `severity = "low" \| "medium" \| "high" \| "critical"` | default policy, breaker weight and log level; see [`Severity`] |
 /// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
 /// | `circuit_breaker = "name"` | each attempt passes this breaker (options declared elsewhere, or defaults) |
-/// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`] |
+/// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`](breaker::BreakerConfig) |
 /// | `name = "..."` | operation name of the retry metrics (default: the function's name) |
 /// | `crate = "path"` | where `coord` is, for crates that re-export it |
 ///
@@ -177,7 +177,7 @@ pub use coord_macros::track_performance;
 ///   statistics count the call as failed (`failed_with_retry` if it had retried). An async call
 ///   whose future is dropped mid-retry is counted the same way.
 /// - Two functions declaring one breaker name with different options make that breaker refuse
-///   every call with [`Error::BreakerConflict`]; [`breaker_conflicts`] lists such conflicts at
+///   every call with [`Error::BreakerConflict`]; [`breaker_conflicts`](breaker::breaker_conflicts) lists such conflicts at
 ///   startup.
 ///
 /// # Metrics and logs
@@ -239,7 +239,7 @@ pub use coord_macros::handle_errors;
 ///
 /// # What is validated
 /// - `rules = "user_profile"`: a rule set loaded from the rules directory (the configuration's
-///   `validation_rules_path`, `rules/` by default, loaded on first use; or [`load_rules`]). The input document is the
+///   `validation_rules_path`, `rules/` by default, loaded on first use; or [`load_rules`](validation::load_rules)). The input document is the
 ///   function's parameters as an object keyed by parameter name, so every parameter must
 ///   implement `serde::Serialize` (the compiler points at one that does not).
 /// - `arg = user`: validate that one parameter instead; rule paths are inside it.
@@ -324,42 +324,191 @@ pub use coord_macros::validate_input;
 /// differently in two of them.
 pub use coord_macros::coordinate_operation;
 
-#[cfg(feature = "http")]
-pub use coord_runtime::MAX_HTTP_CONNECTIONS;
+// The everyday names stay at the root: what an annotated service calls at start-up, the error
+// its own error type wraps, and the runtime API's handles. The rest is grouped by concern, so
+// the root does not grow with each feature (the coordination patterns will arrive as modules
+// too). A module may share a function's name (`coord::breaker` the module and
+// `coord::breaker("x")` the function): they live in different namespaces.
+pub use coord_runtime::{
+    Classify, Error, ErrorHandling, Operation, Outcome, Severity, TrackedCall, breaker,
+    configuration, ensure_valid, flush_metrics, init, init_with, prometheus, report, track,
+    track_fn, track_future, validate,
+};
+
+/// Circuit breakers by name: their options, state, counts, and admission by hand.
+///
+/// ```
+/// use coord::breaker::{BreakerConfig, BreakerState};
+/// use coord::clock::SystemClock;
+/// use std::sync::Arc;
+///
+/// let config = BreakerConfig::new().consecutive_failures(2);
+/// let payments = coord::breaker::register_breaker("facade.payments", config, Arc::new(SystemClock))?;
+/// assert_eq!(payments.state(), BreakerState::Closed);
+/// assert_eq!(coord::breaker("facade.payments").state(), BreakerState::Closed); // the same one
+/// # Ok::<(), coord::Error>(())
+/// ```
+pub mod breaker {
+    pub use coord_runtime::{
+        Breaker, BreakerConfig, BreakerCounts, BreakerState, CallResult, Permit, breaker_conflicts,
+        breakers, register_breaker,
+    };
+}
+
+/// Clocks the breakers read: the system's, or one a test moves by hand.
+///
+/// ```
+/// use coord::clock::{Clock, ManualClock};
+/// use std::time::Duration;
+///
+/// let clock = ManualClock::new();
+/// clock.advance(Duration::from_secs(5));
+/// assert_eq!(clock.now(), Duration::from_secs(5));
+/// ```
+pub mod clock {
+    pub use coord_runtime::{Clock, ManualClock, SystemClock};
+}
+
+/// The configuration: defaults < file < `COORDINATION_*` environment < attribute arguments.
+///
+/// ```
+/// let config = coord::config::CoordinationConfig::builder()
+///     .env([("COORDINATION_MAX_RETRIES", "5")])
+///     .load()?;
+/// assert_eq!(config.max_retries, 5);
+/// # Ok::<(), coord::config::ConfigError>(())
+/// ```
+pub mod config {
+    pub use coord_runtime::{
+        CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
+        DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem,
+    };
+}
+
+/// Events dispatched by type to handlers that are validated, tracked, retried and broken.
+///
+/// ```
+/// use coord::events::{EventError, EventProcessor};
+///
+/// let processor = EventProcessor::<u32>::new("facade.events");
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let lost = processor.process("order.lost", 7).await;
+/// assert!(matches!(lost, Err(EventError::UnknownType { .. })));
+/// # });
+/// let unknown = coord::events::unknown_events_report();
+/// assert!(unknown.iter().any(|report| report.processor == "facade.events"));
+/// ```
+pub mod events {
+    pub use coord_runtime::{
+        EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
+        UnknownEventsReport, unknown_events_report,
+    };
+}
+
+/// The Prometheus exporter: its builder, its endpoints and the names of coord's series.
+///
+/// ```
+/// use coord::export::metric_names;
+///
+/// let exporter = coord::prometheus().install()?;
+/// coord::track_fn("facade.export", || Ok::<(), ()>(())).unwrap();
+/// assert!(exporter.render().contains(metric_names::CALLS_TOTAL));
+/// assert!(coord::export::ENDPOINT_PATHS.contains(&"/metrics"));
+/// # Ok::<(), coord::export::ExportError>(())
+/// ```
+pub mod export {
+    #[cfg(feature = "http")]
+    pub use coord_runtime::MAX_HTTP_CONNECTIONS;
+    pub use coord_runtime::{
+        DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse,
+        ExportError, Exporter, PrometheusExport, metric_names,
+    };
+}
+
+/// What [`report()`](crate::report()) returns: performance, error handling, validation and the
+/// system, with the health verdict and the score thresholds.
+///
+/// ```
+/// use coord::report::{HealthStatus, Report};
+///
+/// let report: Report = coord::report();
+/// assert_ne!(report.overall, HealthStatus::Unhealthy); // nothing has failed yet
+/// println!("{report}");
+/// ```
+pub mod report {
+    pub use coord_runtime::{
+        BreakerReport, ErrorHandlingReport, HealthStatus, Limits, OperationReport,
+        PerformanceClass, PerformanceThresholds, Report, SystemReport, error_handling_report,
+        performance_thresholds,
+    };
+}
+
+/// Retry policies and their statistics per operation.
+///
+/// ```
+/// use coord::retry::RetryPolicy;
+/// use coord::Severity;
+///
+/// let policy = RetryPolicy::for_severity(Severity::High).max_retries(2);
+/// assert_eq!(policy.max_retries_value(), 2);
+/// ```
+pub mod retry {
+    pub use coord_runtime::{
+        Backoff, Jitter, RetryKind, RetryPolicy, RetrySnapshot, StopReason, retry_stats,
+        seed_jitter,
+    };
+}
+
+/// The process's CPU and memory, sampled in the background (feature `system`).
+///
+/// ```
+/// if let Some(system) = coord::report().system {
+///     let latest: coord::system::SystemSample = system.latest;
+///     println!("{:.1} % CPU", latest.process_cpu_percent);
+/// }
+/// ```
+pub mod system {
+    #[cfg(feature = "system")]
+    pub use coord_runtime::{SystemMonitor, start_system_monitor};
+    pub use coord_runtime::{SystemReport, SystemSample};
+}
+
+/// Per-operation statistics, as the attributes and the runtime API record them.
+///
+/// ```
+/// coord::track_fn("facade.stats", || Ok::<(), ()>(())).unwrap();
+/// let stats = coord::tracking::operation_stats();
+/// assert!(stats.iter().any(|op| op.operation == "facade.stats"));
+/// ```
+pub mod tracking {
+    pub use coord_runtime::{OperationSnapshot, OutcomeCounts, operation_stats};
+}
+
+/// Rule sets: built in code or loaded from YAML files, and what validation reports.
+///
+/// ```
+/// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
+///
+/// let spec = RuleSetSpec::new()
+///     .require("email")
+///     .field("email", FieldSpec::of(FieldType::Email));
+/// coord::validation::register_rule_set("facade.signup", &spec)?;
+/// let result = coord::validate("facade.signup", &serde_json::json!({"email": "a@b.example"}))?;
+/// assert!(result.is_valid);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub mod validation {
+    pub use coord_runtime::{
+        AllowedValue, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary, RuleProblem,
+        RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
+        ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets,
+        validation_report,
+    };
+}
+
+/// coord for any `tower::Service` (axum, hyper, tonic): feature `tower`.
 #[cfg(feature = "tower")]
 pub use coord_runtime::tower;
-pub use coord_runtime::{
-    AllowedValue, DEFAULT_RULES_DIR, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary,
-    RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
-    ValidationResult, ensure_valid, load_rules, register_rule_set, reload_rules, rule_sets,
-    validate, validation_report,
-};
-pub use coord_runtime::{
-    Backoff, Breaker, BreakerConfig, BreakerCounts, BreakerReport, BreakerState, CallResult,
-    Classify, Clock, DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS,
-    EndpointResponse, Error, ErrorHandlingReport, ExportError, Exporter, HealthStatus, Jitter,
-    ManualClock, OperationSnapshot, Outcome, OutcomeCounts, Permit, PrometheusExport, RetryKind,
-    RetryPolicy, RetrySnapshot, Severity, StopReason, SystemClock, breaker, breaker_conflicts,
-    breakers, error_handling_report, flush_metrics, metric_names, operation_stats, prometheus,
-    register_breaker, retry_stats, seed_jitter,
-};
-pub use coord_runtime::{
-    CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-    DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem, configuration, init,
-    init_with,
-};
-pub use coord_runtime::{ErrorHandling, Operation, TrackedCall, track, track_fn, track_future};
-pub use coord_runtime::{
-    EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
-    UnknownEventsReport, unknown_events_report,
-};
-pub use coord_runtime::{
-    Limits, OperationReport, PerformanceClass, PerformanceThresholds, Report,
-    performance_thresholds, report,
-};
-#[cfg(feature = "system")]
-pub use coord_runtime::{SystemMonitor, start_system_monitor};
-pub use coord_runtime::{SystemReport, SystemSample};
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

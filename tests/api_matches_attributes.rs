@@ -9,8 +9,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use coord::{
-    BreakerConfig, Classify, ErrorHandling, FieldSpec, FieldType, Operation, RetryPolicy,
-    RuleSetSpec, Severity,
+    Classify, ErrorHandling, Operation, Severity,
+    breaker::BreakerConfig,
+    retry::RetryPolicy,
+    validation::{FieldSpec, FieldType, RuleSetSpec},
 };
 use serde::Serialize;
 use support::test_recorder;
@@ -77,7 +79,7 @@ static API_HANDLING: LazyLock<ErrorHandling<PayError>> = LazyLock::new(|| {
             RetryPolicy::for_severity(Severity::Medium)
                 .max_retries(2)
                 .base_delay(Duration::from_millis(1))
-                .jitter(coord::Jitter::None),
+                .jitter(coord::retry::Jitter::None),
         )
         .circuit_breaker(coord::breaker("parity.api.breaker"))
         .classified()
@@ -147,11 +149,12 @@ fn the_api_and_the_attribute_record_the_same_workload_identically() {
         FieldSpec::of(FieldType::Integer).range(1.0, 500.0),
     );
     for side in ["attr", "api"] {
-        coord::register_rule_set(&format!("parity.{side}.rules"), &rules).expect("rules");
-        coord::register_breaker(
+        coord::validation::register_rule_set(&format!("parity.{side}.rules"), &rules)
+            .expect("rules");
+        coord::breaker::register_breaker(
             &format!("parity.{side}.breaker"),
             breaker_config(),
-            std::sync::Arc::new(coord::SystemClock),
+            std::sync::Arc::new(coord::clock::SystemClock),
         )
         .expect("breaker");
     }
@@ -168,11 +171,11 @@ fn the_api_and_the_attribute_record_the_same_workload_identically() {
     coord::flush_metrics();
 
     // Statistics.
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let calls = |name: &str| stats.iter().find(|s| s.operation == name).map(|s| s.calls);
     assert!(calls("parity.attr").is_some_and(|c| c.total() > 0));
     assert_eq!(calls("parity.attr"), calls("parity.api"));
-    let retries = coord::retry_stats();
+    let retries = coord::retry::retry_stats();
     let retried = |name: &str| {
         let mut stats = retries.iter().find(|s| s.operation == name).cloned();
         if let Some(stats) = &mut stats {
@@ -223,7 +226,7 @@ fn the_api_and_the_attribute_record_the_same_workload_identically() {
     assert_eq!(histogram_counts("attr"), histogram_counts("api"));
 
     // Validation: the same counts under each rule set.
-    let validation = coord::validation_report();
+    let validation = coord::validation::validation_report();
     let rule_set = |name: &str| {
         validation
             .rule_sets

@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::task::{Context, Waker};
 use std::time::Duration;
 
-use coord::{BreakerConfig, BreakerState, ManualClock};
+use coord::{
+    breaker::{BreakerConfig, BreakerState},
+    clock::ManualClock,
+};
 
 #[derive(Debug, PartialEq)]
 enum CallError {
@@ -41,7 +44,7 @@ fn opens_after_the_threshold_half_opens_after_the_open_time_and_closes_on_succes
     let config = BreakerConfig::new()
         .consecutive_failures(2)
         .open_for(Duration::from_secs(10));
-    let breaker = coord::register_breaker("cb.basic", config, clock.clone()).unwrap();
+    let breaker = coord::breaker::register_breaker("cb.basic", config, clock.clone()).unwrap();
 
     assert_eq!(basic(true), Err(CallError::Failed));
     assert_eq!(breaker.state(), BreakerState::Closed);
@@ -83,7 +86,8 @@ fn retried_through_breaker() -> Result<(), CallError> {
 #[test]
 fn each_attempt_passes_the_breaker_and_a_rejection_is_not_retried() {
     let config = BreakerConfig::new().consecutive_failures(3);
-    let breaker = coord::register_breaker("cb.retried", config, ManualClock::shared()).unwrap();
+    let breaker =
+        coord::breaker::register_breaker("cb.retried", config, ManualClock::shared()).unwrap();
     let result = retried_through_breaker();
     assert!(is_rejection(&result), "{result:?}");
     assert_eq!(
@@ -111,7 +115,7 @@ fn admin_controlled() -> Result<(), CallError> {
 
 #[test]
 fn admin_states_force_open_disable_and_reset() {
-    let breaker = coord::register_breaker(
+    let breaker = coord::breaker::register_breaker(
         "cb.admin",
         BreakerConfig::new().consecutive_failures(1),
         ManualClock::shared(),
@@ -166,7 +170,7 @@ fn a_cancelled_or_panicking_probe_returns_its_permit() {
         .consecutive_failures(1)
         .open_for(Duration::from_secs(1))
         .half_open_permits(1);
-    let breaker = coord::register_breaker("cb.probe", config, clock.clone()).unwrap();
+    let breaker = coord::breaker::register_breaker("cb.probe", config, clock.clone()).unwrap();
     assert_eq!(probe(true), Err(CallError::Failed));
     clock.advance(Duration::from_secs(1));
 
@@ -248,7 +252,7 @@ fn conflicting_declarations_refuse_every_call_and_are_listed() {
             other => panic!("expected a conflict, got {other:?}"),
         }
     }
-    let conflicts = coord::breaker_conflicts();
+    let conflicts = coord::breaker::breaker_conflicts();
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     assert!(conflicts[0].to_string().contains("cb.conflict"));
 }
@@ -256,9 +260,10 @@ fn conflicting_declarations_refuse_every_call_and_are_listed() {
 #[test]
 fn registering_a_name_twice_is_an_error() {
     coord::breaker("cb.twice");
-    let err = coord::register_breaker("cb.twice", BreakerConfig::new(), ManualClock::shared())
-        .err()
-        .expect("already exists");
+    let err =
+        coord::breaker::register_breaker("cb.twice", BreakerConfig::new(), ManualClock::shared())
+            .err()
+            .expect("already exists");
     assert_eq!(
         err,
         coord::Error::BreakerExists {

@@ -8,7 +8,10 @@ use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use coord::{BreakerConfig, BreakerState, ConfigError, CoordinationConfig};
+use coord::{
+    breaker::{BreakerConfig, BreakerState},
+    config::{ConfigError, CoordinationConfig},
+};
 
 /// The rules directory `validation_rules_path` points at.
 static RULES_DIR: LazyLock<std::path::PathBuf> = LazyLock::new(|| {
@@ -173,7 +176,7 @@ fn greet(message: &serde_json::Value) -> Result<(), coord::Error> {
 #[test]
 fn rules_come_from_validation_rules_path() {
     installed();
-    assert!(coord::rule_sets().contains(&"greeting".to_owned()));
+    assert!(coord::validation::rule_sets().contains(&"greeting".to_owned()));
     assert!(greet(&serde_json::json!({"text": "hi"})).is_ok());
     assert!(matches!(
         greet(&serde_json::json!({"text": "far too long"})),
@@ -191,7 +194,7 @@ fn performance_monitoring_off_records_nothing_but_runs_the_body() {
     installed();
     assert!(tracked_while_monitoring_is_off().is_ok());
     assert!(
-        coord::operation_stats()
+        coord::tracking::operation_stats()
             .iter()
             .all(|stats| stats.operation != "tracked_while_monitoring_is_off")
     );

@@ -7,7 +7,10 @@ mod support;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use coord::{BreakerConfig, ConfigError, CoordinationConfig};
+use coord::{
+    breaker::BreakerConfig,
+    config::{ConfigError, CoordinationConfig},
+};
 use support::temp_dir::TempDir;
 
 /// A configuration file in a fresh temporary directory, removed on drop.
@@ -62,7 +65,10 @@ fn nothing_set_gives_the_documented_defaults() {
     assert!(config.enable_validation && config.enable_performance_monitoring);
     assert_eq!(config.collection_interval, Duration::from_secs(5));
     assert_eq!(config.max_data_points, 720);
-    assert_eq!(config.duration_buckets, coord::DEFAULT_DURATION_BUCKETS);
+    assert_eq!(
+        config.duration_buckets,
+        coord::export::DEFAULT_DURATION_BUCKETS
+    );
     assert_eq!(config.validation_rules_path, Path::new("rules"));
 }
 

@@ -65,7 +65,7 @@ fn variables_apply_on_first_use_and_init_then_reports_it() {
     let err = coord::init().unwrap_err();
     assert!(matches!(
         err,
-        coord::ConfigError::AlreadyInitialized {
+        coord::config::ConfigError::AlreadyInitialized {
             by: "lazily on first use"
         }
     ));

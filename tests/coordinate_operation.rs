@@ -81,17 +81,17 @@ fn reordered(n: i64) -> Result<i64, AppError> {
 fn observed(
     operation: &str,
 ) -> (
-    coord::OutcomeCounts,
-    Option<coord::RetrySnapshot>,
-    coord::BreakerCounts,
+    coord::tracking::OutcomeCounts,
+    Option<coord::retry::RetrySnapshot>,
+    coord::breaker::BreakerCounts,
 ) {
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let calls = stats
         .iter()
         .find(|s| s.operation == operation)
         .map(|s| s.calls)
         .unwrap_or_default();
-    let retries = coord::retry_stats()
+    let retries = coord::retry::retry_stats()
         .into_iter()
         .find(|s| s.operation == operation)
         .map(|mut s| {
@@ -163,7 +163,7 @@ fn invalid_input_is_never_tracked_retried_or_seen_by_the_breaker_and_duration_co
     );
     assert_eq!(retries.map(|r| (r.retries, r.exhausted)), Some((2, 1)));
     assert_eq!(breaker.failures, 3, "every attempt passed the breaker");
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let tracked = stats.iter().find(|s| s.operation == "order.parts").unwrap();
     assert!(
         tracked.min.unwrap() >= Duration::from_millis(40),

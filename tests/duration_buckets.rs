@@ -44,7 +44,7 @@ fn custom_buckets_are_the_ones_served() {
         .install()
         .expect_err("buckets already in use");
     assert!(
-        matches!(&err, coord::ExportError::BucketsInUse { asked, in_use } if asked == &[1.0] && in_use == &[0.5, 2.0]),
+        matches!(&err, coord::export::ExportError::BucketsInUse { asked, in_use } if asked == &[1.0] && in_use == &[0.5, 2.0]),
         "{err}"
     );
 }

@@ -12,9 +12,9 @@ fn buckets_asked_after_the_first_tracked_call_are_refused() {
         .install()
         .expect_err("operations already count with the default buckets");
     match &err {
-        coord::ExportError::BucketsInUse { asked, in_use } => {
+        coord::export::ExportError::BucketsInUse { asked, in_use } => {
             assert_eq!(asked, &[0.5, 2.0]);
-            assert_eq!(in_use, coord::DEFAULT_DURATION_BUCKETS);
+            assert_eq!(in_use, coord::export::DEFAULT_DURATION_BUCKETS);
         }
         other => panic!("expected BucketsInUse, got {other}"),
     }

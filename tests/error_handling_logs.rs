@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use coord::{BreakerConfig, HealthStatus, ManualClock};
+use coord::{breaker::BreakerConfig, clock::ManualClock, report::HealthStatus};
 
 fn logged(run: impl FnOnce()) -> String {
     support::captured_logs::logged_at(tracing::Level::DEBUG, run).1
@@ -43,7 +43,7 @@ fn retries_give_up_and_transitions_are_logged() {
     let config = BreakerConfig::new()
         .consecutive_failures(3)
         .open_for(Duration::from_secs(5));
-    coord::register_breaker("logs.upstream", config, clock.clone()).unwrap();
+    coord::breaker::register_breaker("logs.upstream", config, clock.clone()).unwrap();
 
     let output = logged(|| {
         assert!(fetch().is_err());
@@ -85,7 +85,7 @@ fn retries_give_up_and_transitions_are_logged() {
     );
     assert!(opened.contains("WARN"), "{output}");
 
-    let report = coord::error_handling_report();
+    let report = coord::report::error_handling_report();
     assert_eq!(report.health_status, HealthStatus::Unhealthy);
     let upstream = report
         .breakers
@@ -177,7 +177,7 @@ fn jitter_delays(output: &str) -> Vec<String> {
 #[test]
 fn seeded_jitter_repeats_its_delays() {
     let run = |seed: u64| {
-        coord::seed_jitter(seed);
+        coord::retry::seed_jitter(seed);
         jitter_delays(&logged(|| {
             assert!(jittered().is_err());
         }))

@@ -5,7 +5,10 @@ mod support;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use coord::{BreakerConfig, BreakerState, ManualClock};
+use coord::{
+    breaker::{BreakerConfig, BreakerState},
+    clock::ManualClock,
+};
 use support::test_recorder;
 
 static ATTEMPTS: AtomicU32 = AtomicU32::new(0);
@@ -73,7 +76,8 @@ fn breaker_series_are_one_hot_and_count_calls_and_transitions() {
     let config = BreakerConfig::new()
         .consecutive_failures(1)
         .open_for(Duration::from_secs(1));
-    let breaker = coord::register_breaker("metrics.breaker", config, clock.clone()).unwrap();
+    let breaker =
+        coord::breaker::register_breaker("metrics.breaker", config, clock.clone()).unwrap();
 
     guarded(false).unwrap();
     let closed = breaker_gauges(recorder);

@@ -9,7 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use coord::{
-    BreakerConfig, EventError, EventHandler, EventProcessor, FieldSpec, FieldType, RuleSetSpec,
+    breaker::BreakerConfig,
+    events::{EventError, EventHandler, EventProcessor},
+    validation::{FieldSpec, FieldType, RuleSetSpec},
 };
 use support::retry_policy::quick;
 use support::runtime::current_thread;
@@ -28,7 +30,7 @@ struct CarrierTimeout(u32);
 #[test]
 fn events_are_validated_tracked_retried_and_unknown_types_are_reported() {
     let recorder = test_recorder::global();
-    coord::register_rule_set(
+    coord::validation::register_rule_set(
         "events_test.shipment",
         &RuleSetSpec::new()
             .require("id")
@@ -97,13 +99,13 @@ fn events_are_validated_tracked_retried_and_unknown_types_are_reported() {
     // Runs: 1, 7 twice, 13 three times; the invalid event never reached the handler.
     assert_eq!(handled.load(Ordering::SeqCst), 6);
 
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let sent = stats
         .iter()
         .find(|s| s.operation == "events_test.shipment.sent")
         .expect("tracked");
     assert_eq!((sent.calls.ok, sent.calls.error), (2, 1));
-    let retries = coord::retry_stats();
+    let retries = coord::retry::retry_stats();
     let sent = retries
         .iter()
         .find(|s| s.operation == "events_test.shipment.sent")
@@ -141,10 +143,10 @@ fn events_are_validated_tracked_retried_and_unknown_types_are_reported() {
 
 #[test]
 fn a_handler_behind_an_open_breaker_is_refused_without_running() {
-    let breaker = coord::register_breaker(
+    let breaker = coord::breaker::register_breaker(
         "events_test.carrier",
         BreakerConfig::new().consecutive_failures(2),
-        Arc::new(coord::SystemClock),
+        Arc::new(coord::clock::SystemClock),
     )
     .expect("breaker");
     let runs = Arc::new(AtomicU32::new(0));
@@ -217,18 +219,18 @@ fn a_processor_is_shared_by_spawned_tasks() {
 fn too_many_unknown_types_are_counted_together() {
     let processor: EventProcessor<u32> = EventProcessor::new("events_flood_test");
     current_thread().block_on(async {
-        for n in 0..(coord::MAX_UNKNOWN_TYPES as u32 + 50) {
+        for n in 0..(coord::events::MAX_UNKNOWN_TYPES as u32 + 50) {
             let _ = processor.process(&format!("type.{n}"), n).await;
         }
     });
-    let report = coord::unknown_events_report();
+    let report = coord::events::unknown_events_report();
     let flood = report
         .iter()
         .find(|r| r.processor == "events_flood_test")
         .expect("reported");
-    assert_eq!(flood.unknown, coord::MAX_UNKNOWN_TYPES as u64 + 50);
-    assert_eq!(flood.types.len(), coord::MAX_UNKNOWN_TYPES + 1);
-    assert_eq!(flood.types[0], (coord::OTHER_TYPES.to_owned(), 50));
+    assert_eq!(flood.unknown, coord::events::MAX_UNKNOWN_TYPES as u64 + 50);
+    assert_eq!(flood.types.len(), coord::events::MAX_UNKNOWN_TYPES + 1);
+    assert_eq!(flood.types[0], (coord::events::OTHER_TYPES.to_owned(), 50));
 }
 
 #[test]

@@ -83,9 +83,11 @@ fn hostile(duplicated: &[u8]) -> Vec<(&'static str, Vec<u8>, [&'static str; 2])>
 
 fn load_rules_error(dir: &TempDir) -> String {
     let path = dir.path().to_path_buf();
-    bounded("loading rules", move || coord::load_rules(&path))
-        .expect_err("a hostile rule file must be rejected")
-        .to_string()
+    bounded("loading rules", move || {
+        coord::validation::load_rules(&path)
+    })
+    .expect_err("a hostile rule file must be rejected")
+    .to_string()
 }
 
 fn register_good_rules() {
@@ -94,7 +96,7 @@ fn register_good_rules() {
         "good.yaml",
         b"good:\n  field_validations:\n    n: {type: integer, min: 1}\n",
     );
-    coord::load_rules(good.path()).expect("the good rules load");
+    coord::validation::load_rules(good.path()).expect("the good rules load");
 }
 
 fn good_rules_still_work() {
@@ -122,7 +124,7 @@ fn hostile_configuration_files_are_rejected_naming_the_file() {
         let dir = TempDir::with_file("config", "coordination.yaml", &bytes);
         let file = dir.path().join("coordination.yaml");
         let result = bounded("loading the configuration", move || {
-            coord::CoordinationConfig::builder()
+            coord::config::CoordinationConfig::builder()
                 .file(&file)
                 .env(std::iter::empty::<(&str, &str)>())
                 .load()
@@ -159,7 +161,7 @@ fn a_regex_too_large_to_compile_is_a_load_error_and_backtracking_cannot_blow_up(
         "nested.yaml",
         b"nested:\n  field_validations:\n    s: {type: string, pattern: '^(a+)+$'}\n",
     );
-    coord::load_rules(nested.path()).expect("the pattern compiles");
+    coord::validation::load_rules(nested.path()).expect("the pattern compiles");
     let input = format!("{}!", "a".repeat(100_000));
     let result = bounded("matching a nested quantifier", move || {
         coord::validate("nested", &json!({ "s": input })).unwrap()
@@ -183,7 +185,7 @@ fn fuzz_regressions_load_or_fail_cleanly() {
         if name.starts_with("rules_") {
             let scratch = TempDir::with_file("regression", "rules.yaml", &bytes);
             let dir = scratch.path().to_path_buf();
-            if let Err(err) = bounded(&name, move || coord::load_rules(&dir)) {
+            if let Err(err) = bounded(&name, move || coord::validation::load_rules(&dir)) {
                 assert!(err.to_string().contains("rules.yaml"), "{name}: {err}");
             }
             good_rules_still_work();
@@ -191,7 +193,7 @@ fn fuzz_regressions_load_or_fail_cleanly() {
             let scratch = TempDir::with_file("regression", "coordination.yaml", &bytes);
             let file = scratch.path().join("coordination.yaml");
             let loaded = bounded(&name, move || {
-                coord::CoordinationConfig::builder()
+                coord::config::CoordinationConfig::builder()
                     .file(&file)
                     .env(std::iter::empty::<(&str, &str)>())
                     .load()

@@ -95,7 +95,7 @@ fn slow_and_idle_clients_do_not_stop_others_and_their_number_is_capped() {
     still_serves();
 
     // Past the cap, a new client waits in the accept queue instead of costing memory...
-    slow.extend((100..coord::MAX_HTTP_CONNECTIONS).map(half_request));
+    slow.extend((100..coord::export::MAX_HTTP_CONNECTIONS).map(half_request));
     let (answered, answer) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let _ = answered.send(http::get(*ADDR, "/health").map(|(status, _)| status));
@@ -103,7 +103,7 @@ fn slow_and_idle_clients_do_not_stop_others_and_their_number_is_capped() {
     assert!(
         answer.recv_timeout(Duration::from_millis(500)).is_err(),
         "served past the cap of {} connections",
-        coord::MAX_HTTP_CONNECTIONS
+        coord::export::MAX_HTTP_CONNECTIONS
     );
     // ...and is served as soon as a connection ends.
     slow.truncate(10);

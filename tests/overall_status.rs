@@ -17,23 +17,35 @@ fn load_strict_thresholds() {
         "performance_thresholds:\n  p95_ms: {excellent: 0.01, good: 0.02, fair: 0.05}\n  error_rate: {excellent: 0.01, good: 0.05, fair: 0.2}\n",
     )
     .unwrap();
-    coord::load_rules(&dir).unwrap();
+    coord::validation::load_rules(&dir).unwrap();
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn poor_performance_degrades_and_an_open_breaker_makes_unhealthy() {
     load_strict_thresholds();
-    assert_eq!(coord::report().overall, coord::HealthStatus::Healthy);
+    assert_eq!(
+        coord::report().overall,
+        coord::report::HealthStatus::Healthy
+    );
     for _ in 0..10 {
         let _ = failing();
     }
     let report = coord::report();
-    assert_eq!(report.performance_class, coord::PerformanceClass::Poor);
-    assert_eq!(report.overall, coord::HealthStatus::Degraded);
+    assert_eq!(
+        report.performance_class,
+        coord::report::PerformanceClass::Poor
+    );
+    assert_eq!(report.overall, coord::report::HealthStatus::Degraded);
 
     coord::breaker("overall.dependency").force_open();
-    assert_eq!(coord::report().overall, coord::HealthStatus::Unhealthy);
+    assert_eq!(
+        coord::report().overall,
+        coord::report::HealthStatus::Unhealthy
+    );
     coord::breaker("overall.dependency").reset();
-    assert_eq!(coord::report().overall, coord::HealthStatus::Degraded);
+    assert_eq!(
+        coord::report().overall,
+        coord::report::HealthStatus::Degraded
+    );
 }

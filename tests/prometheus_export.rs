@@ -55,8 +55,8 @@ fn pay(fail: bool) -> Result<(), PayError> {
 }
 
 /// The exporter of this binary, with one call of every outcome already made.
-fn exporter() -> &'static coord::Exporter {
-    static EXPORTER: OnceLock<coord::Exporter> = OnceLock::new();
+fn exporter() -> &'static coord::export::Exporter {
+    static EXPORTER: OnceLock<coord::export::Exporter> = OnceLock::new();
     EXPORTER.get_or_init(|| {
         let exporter = coord::prometheus()
             .listen("127.0.0.1:0")
@@ -70,7 +70,8 @@ fn exporter() -> &'static coord::Exporter {
         pay(true).expect_err("declined twice");
         std::panic::catch_unwind(crash).expect_err("panic");
         // The system monitor's gauges go through promtool too.
-        let monitor = coord::start_system_monitor(Duration::from_millis(5), 2).expect("monitor");
+        let monitor =
+            coord::system::start_system_monitor(Duration::from_millis(5), 2).expect("monitor");
         while monitor.latest().is_none() {
             std::thread::sleep(Duration::from_millis(1));
         }

@@ -43,7 +43,7 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
     );
 
     // The in-process statistics saw every call, before and after.
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let op = stats
         .iter()
         .find(|s| s.operation == "early_and_late")
@@ -61,7 +61,7 @@ fn calls_after_a_late_install_are_exported_and_statistics_keep_the_early_ones() 
         .install()
         .expect_err("already installed");
     assert!(
-        matches!(err, coord::ExportError::RecorderAlreadyInstalled),
+        matches!(err, coord::export::ExportError::RecorderAlreadyInstalled),
         "{err}"
     );
     early_and_late(false).unwrap();

@@ -28,7 +28,10 @@ fn a_known_workload_gives_exact_figures() {
 
     // Fast calls at a 10 % error rate: p95 earns 100 points, the error rate 50 (rules/quality.yaml:
     // fair up to 20 %), so 75, GOOD.
-    assert_eq!((op.score, op.class), (75.0, coord::PerformanceClass::Good));
+    assert_eq!(
+        (op.score, op.class),
+        (75.0, coord::report::PerformanceClass::Good)
+    );
     let tables = report.to_string();
     for heading in [
         "overall: healthy",

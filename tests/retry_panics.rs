@@ -80,8 +80,8 @@ fn opens_the_breaker() -> Result<u32, CallError> {
     Err(CallError::Down)
 }
 
-fn retry_stats(operation: &str) -> coord::RetrySnapshot {
-    coord::retry_stats()
+fn retry_stats(operation: &str) -> coord::retry::RetrySnapshot {
+    coord::retry::retry_stats()
         .into_iter()
         .find(|stats| stats.operation == operation)
         .unwrap_or_else(|| panic!("no retry statistics for {operation}"))
@@ -127,19 +127,19 @@ fn a_panicking_classification_gives_the_half_open_probe_permit_back() {
     let breaker = coord::breaker("panics.probe");
     // Open the breaker through a function with a well-behaved error type.
     assert!(matches!(opens_the_breaker(), Err(CallError::Down)));
-    assert_eq!(breaker.state(), coord::BreakerState::Open);
+    assert_eq!(breaker.state(), coord::breaker::BreakerState::Open);
     std::thread::sleep(std::time::Duration::from_millis(5));
 
     // The half-open probe fails, and classifying its error panics before the breaker hears
     // of it: the panic propagates and the probe's permit is given back.
     let probe = catch_unwind(AssertUnwindSafe(|| guarded(true))).expect_err("propagates");
     assert_eq!(panic_message(&*probe), "classification bug");
-    assert_eq!(breaker.state(), coord::BreakerState::HalfOpen);
+    assert_eq!(breaker.state(), coord::breaker::BreakerState::HalfOpen);
 
     // Had the permit been lost, every later call would be rejected; instead a probe gets
     // through and closes it.
     assert_eq!(guarded(false).ok(), Some(1));
-    assert_eq!(breaker.state(), coord::BreakerState::Closed);
+    assert_eq!(breaker.state(), coord::breaker::BreakerState::Closed);
     let stats = retry_stats("guarded");
     assert_eq!(
         stats.failed_without_retry, 1,

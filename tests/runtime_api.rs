@@ -7,19 +7,21 @@ mod support;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use coord::{BreakerConfig, Classify, ErrorHandling, Operation, RetryPolicy, Severity};
+use coord::{
+    Classify, ErrorHandling, Operation, Severity, breaker::BreakerConfig, retry::RetryPolicy,
+};
 use support::retry_policy::quick;
 
-fn calls(operation: &str) -> coord::OutcomeCounts {
-    coord::operation_stats()
+fn calls(operation: &str) -> coord::tracking::OutcomeCounts {
+    coord::tracking::operation_stats()
         .into_iter()
         .find(|s| s.operation == operation)
         .map(|s| s.calls)
         .unwrap_or_else(|| panic!("no statistics for {operation}"))
 }
 
-fn retries(operation: &str) -> coord::RetrySnapshot {
-    coord::retry_stats()
+fn retries(operation: &str) -> coord::retry::RetrySnapshot {
+    coord::retry::retry_stats()
         .into_iter()
         .find(|s| s.operation == operation)
         .unwrap_or_else(|| panic!("no retry statistics for {operation}"))
@@ -145,10 +147,10 @@ fn classified_and_retry_if_decide_what_is_retried() {
 
 #[test]
 fn an_open_breaker_refuses_through_the_callers_from() {
-    let breaker = coord::register_breaker(
+    let breaker = coord::breaker::register_breaker(
         "api_test.breaker",
         BreakerConfig::new().consecutive_failures(1),
-        std::sync::Arc::new(coord::SystemClock),
+        std::sync::Arc::new(coord::clock::SystemClock),
     )
     .expect("breaker");
     let handling = ErrorHandling::new("api_test.breaker")
@@ -173,7 +175,7 @@ async fn async_calls_retry_on_tokio_time_and_a_dropped_call_counts_as_failed() {
             .max_retries(2)
             .base_delay(Duration::from_secs(10))
             .max_delay(Duration::from_secs(60))
-            .jitter(coord::Jitter::None),
+            .jitter(coord::retry::Jitter::None),
     );
     let attempts = AtomicU32::new(0);
     let started = tokio::time::Instant::now();

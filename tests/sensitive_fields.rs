@@ -72,8 +72,8 @@ fn sign_up(signup: &Signup<'_>) -> Result<(), SignupError> {
 #[test]
 fn sensitive_values_appear_in_no_output() {
     let recorder = test_recorder::global();
-    let spec: coord::RuleSetSpec = serde_yaml::from_str(RULES).unwrap();
-    coord::register_rule_set("sensitive_signup", &spec).unwrap();
+    let spec: coord::validation::RuleSetSpec = serde_yaml::from_str(RULES).unwrap();
+    coord::validation::register_rule_set("sensitive_signup", &spec).unwrap();
     let signup = Signup {
         pin: PIN,
         password: PASSWORD,

@@ -72,9 +72,9 @@ fn call_everything(i: u32) {
 #[test]
 fn distinct_argument_values_add_no_series_and_failure_paths_stay_bounded() {
     let recorder = test_recorder::global();
-    let spec: coord::RuleSetSpec =
+    let spec: coord::validation::RuleSetSpec =
         serde_yaml::from_str("forbidden_patterns: ['(?i)drop\\s+table']\n").unwrap();
-    coord::register_rule_set("cardinality_tags", &spec).unwrap();
+    coord::validation::register_rule_set("cardinality_tags", &spec).unwrap();
 
     // The first calls meet every outcome: ok, error (after a retry), valid, invalid.
     for i in 0..20 {
@@ -101,7 +101,7 @@ fn distinct_argument_values_add_no_series_and_failure_paths_stay_bounded() {
 
     // Every invalid call failed at a new path (`tags.key-N`): the kept counts are bounded and
     // the overflow is counted, not dropped.
-    let report = coord::validation_report();
+    let report = coord::validation::validation_report();
     let tags = report
         .rule_sets
         .iter()

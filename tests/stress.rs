@@ -191,18 +191,18 @@ fn set_up() {
     ONCE.call_once(|| {
         // Planned panics are counted, not printed.
         std::panic::set_hook(Box::new(|_| {}));
-        let spec: coord::RuleSetSpec = serde_yaml::from_str(
+        let spec: coord::validation::RuleSetSpec = serde_yaml::from_str(
             "required_fields: [text]\nfield_validations:\n  text: {type: string, min_length: 1}\n",
         )
         .expect("the rule set parses");
-        coord::register_rule_set(RULE_SET, &spec).expect("the rule set compiles");
+        coord::validation::register_rule_set(RULE_SET, &spec).expect("the rule set compiles");
     });
     test_recorder::global();
 }
 
 /// The outcome counts of `operation` so far (zero before its first call).
 fn outcomes(operation: &str) -> Seen {
-    coord::operation_stats()
+    coord::tracking::operation_stats()
         .into_iter()
         .find(|stats| stats.operation == operation)
         .map_or_else(Seen::default, |stats| Seen {
@@ -217,7 +217,7 @@ fn outcomes(operation: &str) -> Seen {
 /// `retried`'s retry counts so far: settled first time, settled after retrying, retries,
 /// exhausted.
 fn retry_counts() -> [u64; 4] {
-    coord::retry_stats()
+    coord::retry::retry_stats()
         .into_iter()
         .find(|stats| stats.operation == "retried")
         .map_or([0; 4], |stats| {
@@ -242,7 +242,7 @@ fn since(after: Seen, before: Seen) -> Seen {
 }
 
 fn rule_set_counts() -> (u64, u64) {
-    coord::validation_report()
+    coord::validation::validation_report()
         .rule_sets
         .into_iter()
         .find(|report| report.rule_set == RULE_SET)
@@ -352,7 +352,7 @@ fn run(calls_per_thread: u64) {
     // No permit was lost: after its open time, successful probes close it again.
     std::thread::sleep(Duration::from_millis(5));
     let mut probes = 0;
-    while breaker.state() != coord::BreakerState::Closed {
+    while breaker.state() != coord::breaker::BreakerState::Closed {
         assert!(
             probes < 1_000,
             "the breaker never closed: {}",

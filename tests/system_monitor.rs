@@ -18,7 +18,7 @@ fn wait_for(what: &str, done: impl Fn() -> bool) {
 #[test]
 fn samples_are_bounded_reported_exported_and_stop() {
     let recorder = test_recorder::global();
-    let monitor = coord::start_system_monitor(Duration::from_millis(5), 3).expect("start");
+    let monitor = coord::system::start_system_monitor(Duration::from_millis(5), 3).expect("start");
     wait_for("three samples", || monitor.samples().len() == 3);
     let first = monitor.samples()[0].at_secs;
     wait_for("the oldest sample to be dropped", || {

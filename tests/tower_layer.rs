@@ -186,10 +186,10 @@ impl Service<String> for Flaky {
 #[test]
 fn retries_send_a_clone_of_the_request_and_are_counted() {
     let calls = Arc::new(AtomicU32::new(0));
-    let policy = coord::RetryPolicy::for_severity(coord::Severity::Medium)
+    let policy = coord::retry::RetryPolicy::for_severity(coord::Severity::Medium)
         .max_retries(3)
         .base_delay(Duration::from_millis(1))
-        .jitter(coord::Jitter::None);
+        .jitter(coord::retry::Jitter::None);
     let service = CoordinationLayer::named("tower_test.flaky")
         .retry(policy)
         .layer(Flaky {
@@ -203,13 +203,13 @@ fn retries_send_a_clone_of_the_request_and_are_counted() {
     assert_eq!(response.body(), "hello");
     assert_eq!(calls.load(Ordering::SeqCst), 3);
 
-    let stats = coord::retry_stats();
+    let stats = coord::retry::retry_stats();
     let flaky = stats
         .iter()
         .find(|s| s.operation == "tower_test.flaky")
         .expect("retry statistics");
     assert_eq!((flaky.successful_with_retry, flaky.retries), (1, 2));
-    let calls = coord::operation_stats();
+    let calls = coord::tracking::operation_stats();
     let tracked = calls
         .iter()
         .find(|s| s.operation == "tower_test.flaky")
@@ -237,7 +237,7 @@ fn a_request_dropped_before_the_answer_counts_as_cancelled() {
         tokio::time::timeout(Duration::from_millis(20), service.oneshot(String::new())).await
     });
     assert!(timed_out.is_err());
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let never = stats
         .iter()
         .find(|s| s.operation == "tower_test.never")

@@ -93,8 +93,8 @@ fn document() -> impl Strategy<Value = Value> {
 fn agree(input: &Value) -> Result<(), TestCaseError> {
     static REGISTERED: std::sync::Once = std::sync::Once::new();
     REGISTERED.call_once(|| {
-        let spec: coord::RuleSetSpec = serde_json::from_value(coord_rules()).unwrap();
-        coord::register_rule_set("differential", &spec).unwrap();
+        let spec: coord::validation::RuleSetSpec = serde_json::from_value(coord_rules()).unwrap();
+        coord::validation::register_rule_set("differential", &spec).unwrap();
     });
     let schema = jsonschema::validator_for(&json_schema()).unwrap();
     let ours = coord::validate("differential", input).unwrap();
@@ -183,8 +183,8 @@ fn known_disagreements_stay_fixed() {
 
 #[test]
 fn both_accept_and_reject_the_obvious_cases() {
-    let spec: coord::RuleSetSpec = serde_json::from_value(coord_rules()).unwrap();
-    coord::register_rule_set("differential_obvious", &spec).unwrap();
+    let spec: coord::validation::RuleSetSpec = serde_json::from_value(coord_rules()).unwrap();
+    coord::validation::register_rule_set("differential_obvious", &spec).unwrap();
     let schema = jsonschema::validator_for(&json_schema()).unwrap();
     let good = json!({"name": "ada", "age": 36, "tags": ["a"], "address": {"zip": "x12345"}});
     let bad = json!({"name": "A", "age": 17.5});

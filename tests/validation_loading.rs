@@ -14,16 +14,17 @@ use support::temp_dir::TempDir;
 static LOADING: Mutex<()> = Mutex::new(());
 
 /// Loads one file and returns the single problem it reports.
-fn problem(text: &str) -> coord::RuleProblem {
+fn problem(text: &str) -> coord::validation::RuleProblem {
     let dir = TempDir::with_files("problem", &[("rules.yaml", text)]);
-    let err = coord::load_rules(dir.path()).expect_err(&format!("the file is wrong: {text}"));
+    let err =
+        coord::validation::load_rules(dir.path()).expect_err(&format!("the file is wrong: {text}"));
     assert_eq!(err.problems.len(), 1, "{err}");
     let problem = err.problems[0].clone();
     assert!(problem.file.ends_with("rules.yaml"), "{problem}");
     problem
 }
 
-fn at(problem: &coord::RuleProblem) -> (Option<usize>, Option<usize>) {
+fn at(problem: &coord::validation::RuleProblem) -> (Option<usize>, Option<usize>) {
     (problem.line, problem.column)
 }
 
@@ -89,7 +90,7 @@ fn every_load_error_names_file_line_and_column() {
         "dup",
         &[("a.yaml", "order: {}\n"), ("b.yaml", "\n\norder: {}\n")],
     );
-    let err = coord::load_rules(dir.path()).unwrap_err();
+    let err = coord::validation::load_rules(dir.path()).unwrap_err();
     let duplicate = &err.problems[0];
     assert!(
         duplicate.file.ends_with("b.yaml") && duplicate.line == Some(3),
@@ -106,7 +107,7 @@ fn every_load_error_names_file_line_and_column() {
         b"order:\n  description: \xff\n",
     )
     .unwrap();
-    let err = coord::load_rules(dir.path()).unwrap_err();
+    let err = coord::validation::load_rules(dir.path()).unwrap_err();
     assert_eq!(
         (err.problems[0].line, err.problems[0].message.as_str()),
         (Some(2), "file is not valid UTF-8")
@@ -123,7 +124,7 @@ fn a_failed_reload_keeps_the_last_good_rules() {
             "ticket:\n  field_validations:\n    n: {type: integer, max: 10}\n",
         )],
     );
-    coord::load_rules(dir.path()).unwrap();
+    coord::validation::load_rules(dir.path()).unwrap();
     assert!(
         !coord::validate("ticket", &json!({"n": 11}))
             .unwrap()
@@ -135,7 +136,7 @@ fn a_failed_reload_keeps_the_last_good_rules() {
         "ticket:\n  field_validations:\n    n: {type: integr}\n",
     )
     .unwrap();
-    let err = coord::reload_rules().unwrap_err();
+    let err = coord::validation::reload_rules().unwrap_err();
     assert!(err.to_string().contains("a.yaml:3:"), "{err}");
     assert!(
         !coord::validate("ticket", &json!({"n": 11}))
@@ -149,7 +150,7 @@ fn a_failed_reload_keeps_the_last_good_rules() {
         "ticket:\n  field_validations:\n    n: {type: integer, max: 20}\n",
     )
     .unwrap();
-    coord::reload_rules().unwrap();
+    coord::validation::reload_rules().unwrap();
     assert!(
         coord::validate("ticket", &json!({"n": 11}))
             .unwrap()
@@ -168,7 +169,7 @@ fn readers_never_see_a_half_loaded_registry() {
         )
     };
     let dir = TempDir::with_files("concurrent", &[("rules.yaml", &version(1))]);
-    coord::load_rules(dir.path()).unwrap();
+    coord::validation::load_rules(dir.path()).unwrap();
     let stop = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let readers: Vec<_> = (0..2)
@@ -180,7 +181,7 @@ fn readers_never_see_a_half_loaded_registry() {
                         // Never a rule set missing mid-reload, never a registry with only one.
                         coord::validate("left", &value).expect("always loaded");
                         coord::validate("right", &value).expect("always loaded");
-                        let names = coord::rule_sets();
+                        let names = coord::validation::rule_sets();
                         assert!(
                             names.contains(&"left".to_owned())
                                 && names.contains(&"right".to_owned()),
@@ -194,7 +195,7 @@ fn readers_never_see_a_half_loaded_registry() {
             .collect();
         for round in 0..200u32 {
             std::fs::write(dir.path().join("rules.yaml"), version(1 + round % 2)).unwrap();
-            coord::reload_rules().expect("valid rules");
+            coord::validation::reload_rules().expect("valid rules");
             if round % 50 == 0 {
                 // A broken file in between: the readers keep the last good rules.
                 std::fs::write(
@@ -202,7 +203,7 @@ fn readers_never_see_a_half_loaded_registry() {
                     "left: {field_validations: {n: {min: 5, max: 1}}}\n",
                 )
                 .unwrap();
-                assert!(coord::reload_rules().is_err());
+                assert!(coord::validation::reload_rules().is_err());
             }
         }
         stop.store(true, Ordering::Relaxed);
@@ -217,13 +218,13 @@ fn performance_thresholds_come_from_the_rule_files_and_are_checked() {
     let _turn = LOADING.lock().unwrap_or_else(|e| e.into_inner());
     let set = "performance_thresholds:\n  p95_ms: {excellent: 1, good: 2, fair: 3}\n  error_rate: {excellent: 0, good: 0.5, fair: 1}\nping: {}\n";
     let dir = TempDir::with_files("thresholds", &[("quality.yaml", set)]);
-    let summary = coord::load_rules(dir.path()).unwrap();
+    let summary = coord::validation::load_rules(dir.path()).unwrap();
     assert_eq!(
         summary.rule_sets,
         ["ping"],
         "the thresholds are not a rule set"
     );
-    let thresholds = coord::performance_thresholds();
+    let thresholds = coord::report::performance_thresholds();
     assert_eq!(
         (thresholds.p95_ms.fair, thresholds.error_rate.good),
         (3.0, 0.5)

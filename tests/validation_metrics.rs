@@ -8,10 +8,10 @@ use support::test_recorder;
 #[test]
 fn validations_are_counted_by_rule_set_and_outcome() {
     let recorder = test_recorder::global();
-    let spec: coord::RuleSetSpec =
+    let spec: coord::validation::RuleSetSpec =
         serde_json::from_value(json!({"field_validations": {"n": {"type": "integer", "min": 0}}}))
             .unwrap();
-    coord::register_rule_set("metrics_rules", &spec).unwrap();
+    coord::validation::register_rule_set("metrics_rules", &spec).unwrap();
     for n in [1, -1, 2] {
         coord::validate("metrics_rules", &json!({"n": n})).unwrap();
     }

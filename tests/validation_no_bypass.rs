@@ -8,11 +8,11 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use coord::{ErrorCode, ValidationResult};
+use coord::validation::{ErrorCode, ValidationResult};
 
 fn rules(name: &str, spec: Value) {
-    let spec: coord::RuleSetSpec = serde_json::from_value(spec).expect("a rule set");
-    coord::register_rule_set(name, &spec).expect("rules compile");
+    let spec: coord::validation::RuleSetSpec = serde_json::from_value(spec).expect("a rule set");
+    coord::validation::register_rule_set(name, &spec).expect("rules compile");
 }
 
 fn check(name: &str, value: &impl Serialize) -> ValidationResult {

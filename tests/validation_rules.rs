@@ -4,11 +4,11 @@
 use serde::Serialize;
 use serde_json::json;
 
-use coord::{ErrorCode, ValidationResult};
+use coord::validation::{ErrorCode, ValidationResult};
 
 fn rules(name: &str, spec: serde_json::Value) {
-    let spec: coord::RuleSetSpec = serde_json::from_value(spec).expect("a rule set");
-    coord::register_rule_set(name, &spec).expect("rules compile");
+    let spec: coord::validation::RuleSetSpec = serde_json::from_value(spec).expect("a rule set");
+    coord::validation::register_rule_set(name, &spec).expect("rules compile");
 }
 
 fn check(name: &str, value: &impl Serialize) -> ValidationResult {
@@ -354,7 +354,7 @@ fn the_report_counts_validations_scores_and_frequent_failures() {
     for n in [1, 9, 9, 2] {
         check("reported", &json!({"n": n}));
     }
-    let report = coord::validation_report();
+    let report = coord::validation::validation_report();
     let reported = report
         .rule_sets
         .iter()
@@ -389,7 +389,7 @@ fn frequent_failures_count_array_items_under_one_rule() {
     );
     check("items_report", &json!({"xs": [5, 1, 7]}));
     check("items_report", &json!({"xs": [1, 9]}));
-    let report = coord::validation_report();
+    let report = coord::validation::validation_report();
     let items = report
         .rule_sets
         .iter()
@@ -443,8 +443,9 @@ fn hostile_input_gets_a_bounded_result() {
     );
     assert_eq!(result.errors.len(), 4);
 
-    let spec: coord::RuleSetSpec = serde_json::from_value(json!({"max_errors": 0})).unwrap();
-    let err = coord::register_rule_set("no_errors", &spec).unwrap_err();
+    let spec: coord::validation::RuleSetSpec =
+        serde_json::from_value(json!({"max_errors": 0})).unwrap();
+    let err = coord::validation::register_rule_set("no_errors", &spec).unwrap_err();
     assert!(
         err.to_string().contains("`max_errors` must be at least 1"),
         "{err}"

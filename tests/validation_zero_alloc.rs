@@ -59,7 +59,7 @@ fn valid_input_allocates_nothing() {
         },
         note: None,
     };
-    let spec: coord::RuleSetSpec = serde_json::from_value(serde_json::json!({
+    let spec: coord::validation::RuleSetSpec = serde_json::from_value(serde_json::json!({
         "required_fields": ["id", "customer"],
         "field_validations": {
             "id": {"type": "integer", "min": 1},
@@ -70,7 +70,7 @@ fn valid_input_allocates_nothing() {
         "forbidden_patterns": ["(?i)<script"],
     }))
     .unwrap();
-    coord::register_rule_set("zero_alloc_order", &spec).unwrap();
+    coord::validation::register_rule_set("zero_alloc_order", &spec).unwrap();
 
     // Warm up: first use compiles inline rules, registers metric handles and statistics.
     assert!(

@@ -56,7 +56,7 @@ pub fn invalid() -> Signup {
 /// The coord rule set, registered once.
 pub fn register_coord_rules() {
     static REGISTERED: LazyLock<()> = LazyLock::new(|| {
-        let spec: coord::RuleSetSpec = serde_yaml::from_str(
+        let spec: coord::validation::RuleSetSpec = serde_yaml::from_str(
             "required_fields: [name, email, age, password, website]\n\
              field_validations:\n  \
                name: {type: string, min_length: 2, max_length: 50}\n  \
@@ -66,7 +66,8 @@ pub fn register_coord_rules() {
                website: {type: url}\n",
         )
         .expect("the benchmark's rule set parses");
-        coord::register_rule_set(RULE_SET, &spec).expect("the benchmark's rule set compiles");
+        coord::validation::register_rule_set(RULE_SET, &spec)
+            .expect("the benchmark's rule set compiles");
     });
     LazyLock::force(&REGISTERED);
 }

@@ -100,7 +100,7 @@ pub fn counted_floor(x: u64) -> Result<u64, BenchError> {
 pub fn api_retry(x: u64) -> Result<u64, BenchError> {
     static HANDLING: LazyLock<coord::ErrorHandling<BenchError>> = LazyLock::new(|| {
         coord::ErrorHandling::new("bench_api_retry")
-            .retry(coord::RetryPolicy::for_severity(coord::Severity::Medium).max_retries(3))
+            .retry(coord::retry::RetryPolicy::for_severity(coord::Severity::Medium).max_retries(3))
     });
     HANDLING.call(|| bare(x))
 }

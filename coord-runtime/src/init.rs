@@ -22,7 +22,7 @@ static MONITOR: Mutex<Option<SystemMonitor>> = Mutex::new(None);
 /// panics there with the same message (it is never replaced by a default).
 ///
 /// ```no_run
-/// fn main() -> Result<(), coord::ConfigError> {
+/// fn main() -> Result<(), coord::config::ConfigError> {
 ///     let config = coord::init()?;
 ///     println!("retrying up to {} times", config.max_retries);
 ///     Ok(())
@@ -41,14 +41,14 @@ pub fn init() -> Result<&'static CoordinationConfig, ConfigError> {
 /// as [`init`] does.
 ///
 /// ```
-/// let config = coord::CoordinationConfig {
+/// let config = coord::config::CoordinationConfig {
 ///     enable_performance_monitoring: false,
-///     ..coord::CoordinationConfig::load()?
+///     ..coord::config::CoordinationConfig::load()?
 /// };
 /// coord::init_with(config)?;
 /// assert!(!coord::configuration().enable_performance_monitoring);
-/// assert!(matches!(coord::init(), Err(coord::ConfigError::AlreadyInitialized { .. })));
-/// # Ok::<(), coord::ConfigError>(())
+/// assert!(matches!(coord::init(), Err(coord::config::ConfigError::AlreadyInitialized { .. })));
+/// # Ok::<(), coord::config::ConfigError>(())
 /// ```
 ///
 /// # Errors

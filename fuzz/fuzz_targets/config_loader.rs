@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let file = scratch::write("coordination.yaml", data);
-    let loaded = coord::CoordinationConfig::builder()
+    let loaded = coord::config::CoordinationConfig::builder()
         .file(&file)
         .env(std::iter::empty::<(&str, &str)>())
         .load();

@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     scratch::write("rules.yaml", data);
-    match coord::load_rules(&*scratch::DIR) {
+    match coord::validation::load_rules(&*scratch::DIR) {
         Ok(summary) => {
             let inputs = [
                 serde_json::json!({}),

@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use coord::{Jitter, RetryPolicy, Severity};
+use coord::{
+    Severity,
+    retry::{Jitter, RetryPolicy},
+};
 
 /// Up to `retries` retries, 1 ms apart, no jitter.
 pub fn quick(retries: u32) -> RetryPolicy {

@@ -50,7 +50,7 @@ fn main() {
     assert_eq!(first_char_upper(""), None);
     assert_eq!(loop_with_break(3), 3);
 
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let parse = stats.iter().find(|s| s.operation == "parse_small").unwrap();
     assert_eq!((parse.calls.ok, parse.calls.error), (2, 2));
 }

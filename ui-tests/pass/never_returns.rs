@@ -8,7 +8,7 @@ fn fail_forever(reason: &str) -> ! {
 fn main() {
     let result = std::panic::catch_unwind(|| fail_forever("stop"));
     assert!(result.is_err());
-    let stats = coord::operation_stats();
+    let stats = coord::tracking::operation_stats();
     let fail = stats.iter().find(|s| s.operation == "fail_forever").unwrap();
     assert_eq!(fail.calls.panic, 1);
 }

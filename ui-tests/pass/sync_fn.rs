@@ -33,7 +33,7 @@ fn main() {
     bare_flag();
     assert!(r#type().starts_with("raw"));
     assert_eq!(unsafe { unsafe_fn(&7) }, 7);
-    let names: Vec<String> = coord::operation_stats().into_iter().map(|s| s.operation).collect();
+    let names: Vec<String> = coord::tracking::operation_stats().into_iter().map(|s| s.operation).collect();
     for expected in ["add", "named.positionally", "named.by_key", "bare_flag", "type", "unsafe_fn"] {
         assert!(names.iter().any(|name| name == expected), "{expected} in {names:?}");
     }

@@ -11,7 +11,7 @@ use std::time::Duration;
 /// A monotonic clock: time elapsed since an arbitrary, fixed origin.
 ///
 /// ```
-/// use coord::{Clock, ManualClock};
+/// use coord::clock::{Clock, ManualClock};
 /// use std::time::Duration;
 ///
 /// let clock = ManualClock::new();
@@ -26,7 +26,7 @@ pub trait Clock: Send + Sync + 'static {
 /// The real monotonic clock, with the process's first use as origin.
 ///
 /// ```
-/// use coord::{Clock, SystemClock};
+/// use coord::clock::{Clock, SystemClock};
 ///
 /// let clock = SystemClock;
 /// let earlier = clock.now();
@@ -46,7 +46,7 @@ impl Clock for SystemClock {
 /// A clock that only moves when told to; for tests.
 ///
 /// ```
-/// use coord::{Clock, ManualClock};
+/// use coord::clock::{Clock, ManualClock};
 /// use std::time::Duration;
 ///
 /// let clock = ManualClock::new();

@@ -33,12 +33,12 @@ struct BreakerMetrics {
 /// A named circuit breaker from the global registry; see [`breaker`](crate::breaker).
 ///
 /// ```
-/// use coord::{BreakerConfig, BreakerState, ManualClock};
+/// use coord::{breaker::{BreakerConfig, BreakerState}, clock::ManualClock};
 /// use std::time::Duration;
 ///
 /// let clock = ManualClock::shared();
 /// let config = BreakerConfig::new().consecutive_failures(1).open_for(Duration::from_secs(5));
-/// let breaker = coord::register_breaker("docs.handle", config, clock.clone()).unwrap();
+/// let breaker = coord::breaker::register_breaker("docs.handle", config, clock.clone()).unwrap();
 ///
 /// breaker.force_open();
 /// assert_eq!(breaker.state(), BreakerState::ForcedOpen);
@@ -223,8 +223,8 @@ impl Breaker {
     /// ```
     /// let breaker = coord::breaker("docs.admit");
     /// let permit = breaker.admit()?;
-    /// permit.record(coord::CallResult::Success);
-    /// assert_eq!(breaker.state(), coord::BreakerState::Closed);
+    /// permit.record(coord::breaker::CallResult::Success);
+    /// assert_eq!(breaker.state(), coord::breaker::BreakerState::Closed);
     /// # Ok::<(), coord::Error>(())
     /// ```
     ///

@@ -58,9 +58,9 @@ fn declared(name: &str) -> Result<Option<BreakerConfig>, Error> {
 ///
 /// ```
 /// let payments = coord::breaker("docs.payments");
-/// assert_eq!(payments.state(), coord::BreakerState::Closed);
+/// assert_eq!(payments.state(), coord::breaker::BreakerState::Closed);
 /// payments.force_open();
-/// assert_eq!(coord::breaker("docs.payments").state(), coord::BreakerState::ForcedOpen);
+/// assert_eq!(coord::breaker("docs.payments").state(), coord::breaker::BreakerState::ForcedOpen);
 /// payments.reset();
 /// ```
 pub fn breaker(name: &str) -> &'static Breaker {
@@ -76,13 +76,13 @@ pub fn breaker(name: &str) -> &'static Breaker {
 /// with [`Error::BreakerConflict`].
 ///
 /// ```
-/// use coord::{BreakerConfig, ManualClock};
+/// use coord::{breaker::BreakerConfig, clock::ManualClock};
 /// use std::time::Duration;
 ///
 /// let clock = ManualClock::shared();
 /// let config = BreakerConfig::new().consecutive_failures(2).open_for(Duration::from_secs(5));
-/// let breaker = coord::register_breaker("docs.register", config, clock.clone()).unwrap();
-/// assert!(coord::register_breaker("docs.register", config, clock).is_err());
+/// let breaker = coord::breaker::register_breaker("docs.register", config, clock.clone()).unwrap();
+/// assert!(coord::breaker::register_breaker("docs.register", config, clock).is_err());
 /// # let _ = breaker;
 /// ```
 pub fn register_breaker(
@@ -139,7 +139,7 @@ fn get_or_create(
 ///
 /// ```
 /// coord::breaker("docs.listed");
-/// assert!(coord::breakers().iter().any(|b| b.name() == "docs.listed"));
+/// assert!(coord::breaker::breakers().iter().any(|b| b.name() == "docs.listed"));
 /// ```
 pub fn breakers() -> Vec<&'static Breaker> {
     let breakers = REGISTRY
@@ -155,7 +155,7 @@ pub fn breakers() -> Vec<&'static Breaker> {
 /// Call it at startup to fail fast instead of at the first call.
 ///
 /// ```
-/// assert!(coord::breaker_conflicts().is_empty());
+/// assert!(coord::breaker::breaker_conflicts().is_empty());
 /// ```
 pub fn breaker_conflicts() -> Vec<Error> {
     let mut names: Vec<&str> = BREAKER_DECLARATIONS.iter().map(|d| d.name).collect();

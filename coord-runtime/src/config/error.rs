@@ -118,7 +118,7 @@ impl From<coord_text::DurationError> for ValueProblem {
 /// Every message names where the bad value was written and which key it was:
 ///
 /// ```
-/// let err = coord::CoordinationConfig::builder()
+/// let err = coord::config::CoordinationConfig::builder()
 ///     .env([("COORDINATION_MAX_RETRIES", "three")])
 ///     .load()
 ///     .unwrap_err();

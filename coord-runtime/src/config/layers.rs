@@ -25,14 +25,14 @@ use crate::values::breaker_config::BreakerConfig;
 /// let file = dir.join("coordination.yaml");
 /// std::fs::write(&file, "max_retries: 5\nbase_delay: 20ms\n").unwrap();
 ///
-/// let config = coord::CoordinationConfig::builder()
+/// let config = coord::config::CoordinationConfig::builder()
 ///     .file(&file)
 ///     .env([("COORDINATION_MAX_RETRIES", "2")])
 ///     .load()?;
 /// assert_eq!(config.max_retries, 2); // the environment wins over the file
 /// assert_eq!(config.base_delay, std::time::Duration::from_millis(20));
 /// # std::fs::remove_dir_all(&dir).unwrap();
-/// # Ok::<(), coord::ConfigError>(())
+/// # Ok::<(), coord::config::ConfigError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
 #[must_use]

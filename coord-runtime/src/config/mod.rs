@@ -71,7 +71,7 @@ pub const ENV_PREFIX: &str = "COORDINATION_";
 /// ```
 /// use std::time::Duration;
 ///
-/// let config = coord::CoordinationConfig {
+/// let config = coord::config::CoordinationConfig {
 ///     max_retries: 5,
 ///     base_delay: Duration::from_millis(20),
 ///     ..Default::default()
@@ -126,11 +126,11 @@ impl CoordinationConfig {
     /// Starts building from defaults, a file and the environment.
     ///
     /// ```
-    /// let config = coord::CoordinationConfig::builder()
+    /// let config = coord::config::CoordinationConfig::builder()
     ///     .env([("COORDINATION_ENABLE_VALIDATION", "false")])
     ///     .load()?;
     /// assert!(!config.enable_validation);
-    /// # Ok::<(), coord::ConfigError>(())
+    /// # Ok::<(), coord::config::ConfigError>(())
     /// ```
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
@@ -149,8 +149,8 @@ impl CoordinationConfig {
     /// `max_retries`, `base_delay` and `backoff_multiplier` from here.
     ///
     /// ```
-    /// let policy = coord::CoordinationConfig::default().retry_policy();
-    /// assert_eq!(policy, coord::RetryPolicy::for_severity(coord::Severity::Medium));
+    /// let policy = coord::config::CoordinationConfig::default().retry_policy();
+    /// assert_eq!(policy, coord::retry::RetryPolicy::for_severity(coord::Severity::Medium));
     /// ```
     #[must_use]
     pub fn retry_policy(&self) -> RetryPolicy {
@@ -164,8 +164,8 @@ impl CoordinationConfig {
     /// the defaults with `circuit_breaker_threshold`.
     ///
     /// ```
-    /// let config = coord::CoordinationConfig { circuit_breaker_threshold: 2, ..Default::default() };
-    /// assert_eq!(config.breaker_config("any"), coord::BreakerConfig::new().consecutive_failures(2));
+    /// let config = coord::config::CoordinationConfig { circuit_breaker_threshold: 2, ..Default::default() };
+    /// assert_eq!(config.breaker_config("any"), coord::breaker::BreakerConfig::new().consecutive_failures(2));
     /// ```
     #[must_use]
     pub fn breaker_config(&self, name: &str) -> BreakerConfig {

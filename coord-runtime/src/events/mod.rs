@@ -166,7 +166,7 @@ struct Registered<P> {
 /// returned as [`EventError::UnknownType`], never dropped silently.
 ///
 /// ```
-/// use coord::{EventHandler, EventProcessor, RetryPolicy, Severity};
+/// use coord::{Severity, events::{EventHandler, EventProcessor}, retry::RetryPolicy};
 /// use std::time::Duration;
 ///
 /// #[derive(Clone, serde::Serialize)]
@@ -184,9 +184,9 @@ struct Registered<P> {
 /// assert!(processor.process("order.paid", Payload { order_id: 1, amount: 5 }).await.is_ok());
 /// assert!(processor.process("order.paid", Payload { order_id: 2, amount: 0 }).await.is_err());
 /// let unknown = processor.process("order.lost", Payload { order_id: 3, amount: 5 }).await;
-/// assert!(matches!(unknown, Err(coord::EventError::UnknownType { .. })));
+/// assert!(matches!(unknown, Err(coord::events::EventError::UnknownType { .. })));
 ///
-/// let stats = coord::operation_stats();
+/// let stats = coord::tracking::operation_stats();
 /// let paid = stats.iter().find(|s| s.operation == "docs.orders.order.paid").unwrap();
 /// assert_eq!((paid.calls.ok, paid.calls.error), (1, 1));
 /// # });

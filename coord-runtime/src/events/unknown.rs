@@ -114,9 +114,9 @@ pub struct UnknownEventsReport {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-/// let processor: coord::EventProcessor<u32> = coord::EventProcessor::new("docs.unknown");
+/// let processor: coord::events::EventProcessor<u32> = coord::events::EventProcessor::new("docs.unknown");
 /// assert!(processor.process("no.such.type", 1).await.is_err());
-/// let report = coord::unknown_events_report();
+/// let report = coord::events::unknown_events_report();
 /// let ours = report.iter().find(|r| r.processor == "docs.unknown").unwrap();
 /// assert_eq!(ours.types, [("no.such.type".to_owned(), 1)]);
 /// # });

@@ -37,7 +37,7 @@ impl Exporter {
     /// assert_eq!((health.status, health.content_type), (200, "application/json"));
     /// assert!(exporter.endpoint("/metrics").unwrap().body.contains("coord_build_info"));
     /// assert_eq!(exporter.endpoint("/elsewhere"), None);
-    /// # Ok::<(), coord::ExportError>(())
+    /// # Ok::<(), coord::export::ExportError>(())
     /// ```
     #[must_use]
     pub fn endpoint(&self, path: &str) -> Option<EndpointResponse> {

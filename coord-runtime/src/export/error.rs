@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 ///
 /// ```
 /// let err = coord::prometheus().listen("localhost:http-alt").install().unwrap_err();
-/// assert!(matches!(err, coord::ExportError::InvalidListenAddress { .. }));
+/// assert!(matches!(err, coord::export::ExportError::InvalidListenAddress { .. }));
 /// assert!(err.to_string().contains("localhost:http-alt"));
 /// ```
 #[derive(Debug, thiserror::Error)]

@@ -36,7 +36,7 @@ const DEFAULT_UPKEEP_INTERVAL: Duration = Duration::from_secs(5);
 /// ```
 /// let exporter = coord::prometheus().install()?;
 /// assert!(exporter.render().contains("coord_build_info"));
-/// # Ok::<(), coord::ExportError>(())
+/// # Ok::<(), coord::export::ExportError>(())
 /// ```
 #[must_use]
 pub fn prometheus() -> PrometheusExport {
@@ -53,10 +53,10 @@ pub fn prometheus() -> PrometheusExport {
 ///
 /// ```no_run
 /// let exporter = coord::prometheus()
-///     .listen(coord::DEFAULT_LISTEN_ADDR)
+///     .listen(coord::export::DEFAULT_LISTEN_ADDR)
 ///     .install()?;
 /// println!("metrics at http://{}/metrics", exporter.local_addr().unwrap());
-/// # Ok::<(), coord::ExportError>(())
+/// # Ok::<(), coord::export::ExportError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct PrometheusExport {
@@ -86,7 +86,7 @@ impl PrometheusExport {
     /// ```no_run
     /// let exporter = coord::prometheus().listen("127.0.0.1:0").install()?;
     /// assert!(exporter.local_addr().unwrap().ip().is_loopback());
-    /// # Ok::<(), coord::ExportError>(())
+    /// # Ok::<(), coord::export::ExportError>(())
     /// ```
     ///
     /// Feature `http` (on by default).
@@ -125,7 +125,7 @@ impl PrometheusExport {
     ///
     /// let exporter = coord::prometheus().upkeep_interval(Duration::from_secs(1)).install()?;
     /// # drop(exporter);
-    /// # Ok::<(), coord::ExportError>(())
+    /// # Ok::<(), coord::export::ExportError>(())
     /// ```
     #[must_use]
     pub fn upkeep_interval(mut self, interval: Duration) -> Self {
@@ -147,7 +147,7 @@ impl PrometheusExport {
     /// let first = coord::prometheus().install();
     /// assert!(first.is_ok());
     /// let second = coord::prometheus().install();
-    /// assert!(matches!(second, Err(coord::ExportError::RecorderAlreadyInstalled)));
+    /// assert!(matches!(second, Err(coord::export::ExportError::RecorderAlreadyInstalled)));
     /// ```
     pub fn install(self) -> Result<Exporter, ExportError> {
         let buckets = match self.buckets {
@@ -213,7 +213,7 @@ impl PrometheusExport {
 /// assert!(text.contains(r#"coord_operation_calls_total{operation="ping",outcome="ok"} 1"#));
 /// assert!(text.contains("# TYPE coord_operation_duration_seconds histogram"));
 /// assert_eq!(exporter.local_addr(), None); // nothing listens unless asked
-/// # Ok::<(), coord::ExportError>(())
+/// # Ok::<(), coord::export::ExportError>(())
 /// ```
 #[derive(Debug, Clone)]
 pub struct Exporter {

@@ -66,12 +66,12 @@ pub struct ErrorHandlingReport {
 /// The error-handling report now.
 ///
 /// ```
-/// let report = coord::error_handling_report();
-/// assert_eq!(report.health_status, coord::HealthStatus::Healthy);
+/// let report = coord::report::error_handling_report();
+/// assert_eq!(report.health_status, coord::report::HealthStatus::Healthy);
 ///
 /// coord::breaker("docs.report").force_open();
-/// let report = coord::error_handling_report();
-/// assert_eq!(report.health_status, coord::HealthStatus::Unhealthy);
+/// let report = coord::report::error_handling_report();
+/// assert_eq!(report.health_status, coord::report::HealthStatus::Unhealthy);
 /// assert!(report.breakers.iter().any(|b| b.name == "docs.report"));
 /// ```
 #[must_use]

@@ -161,7 +161,7 @@ fn system_report() -> Option<SystemReport> {
 ///
 /// ping().unwrap();
 /// let report = coord::report();
-/// assert_eq!(report.overall, coord::HealthStatus::Healthy);
+/// assert_eq!(report.overall, coord::report::HealthStatus::Healthy);
 /// let ping = report.performance.iter().find(|op| op.operation == "ping").unwrap();
 /// assert_eq!((ping.calls, ping.error_rate), (1, 0.0));
 /// println!("{report}"); // terminal tables

@@ -26,7 +26,7 @@ use crate::values::severity::Severity;
 /// Retries are logged with the error's `Debug` text.
 ///
 /// ```
-/// use coord::{ErrorHandling, RetryPolicy, Severity};
+/// use coord::{ErrorHandling, Severity, retry::RetryPolicy};
 /// use std::sync::LazyLock;
 /// use std::time::Duration;
 ///
@@ -155,7 +155,7 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
-    /// use coord::{ErrorHandling, RetryPolicy, Severity};
+    /// use coord::{ErrorHandling, Severity, retry::RetryPolicy};
     /// use std::time::Duration;
     ///
     /// let policy: ErrorHandling<coord::Error> = ErrorHandling::new("docs.async_call")

@@ -264,7 +264,7 @@ impl<'s> AsyncRetry<'s> {
 /// Seeds the jitter of retries made on the current thread, for reproducible delays.
 ///
 /// ```
-/// coord::seed_jitter(42);
+/// coord::retry::seed_jitter(42);
 /// ```
 pub fn seed_jitter(seed: u64) {
     fastrand::seed(seed);

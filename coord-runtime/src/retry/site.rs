@@ -165,7 +165,7 @@ fn retry_stats_for(operation: &str) -> &'static RetryStats {
 /// }
 ///
 /// assert!(flaky().is_err());
-/// let stats = coord::retry_stats();
+/// let stats = coord::retry::retry_stats();
 /// let flaky = stats.iter().find(|s| s.operation == "flaky").unwrap();
 /// assert_eq!((flaky.failed_with_retry, flaky.retries, flaky.exhausted), (1, 2, 1));
 /// ```

@@ -33,7 +33,7 @@ static RUNNING: Mutex<Option<Weak<Shared>>> = Mutex::new(None);
 /// ```
 /// use std::time::Duration;
 ///
-/// let monitor = coord::start_system_monitor(Duration::from_millis(10), 5)?;
+/// let monitor = coord::system::start_system_monitor(Duration::from_millis(10), 5)?;
 /// while monitor.samples().len() < 2 {
 ///     std::thread::sleep(Duration::from_millis(5));
 /// }

@@ -3,7 +3,7 @@
 //! Use them to refer to coord's series in your own tests or tooling rather than retyping them:
 //!
 //! ```
-//! use coord::metric_names;
+//! use coord::export::metric_names;
 //!
 //! assert_eq!(metric_names::CALLS_TOTAL, "coord_operation_calls_total");
 //! assert!(metric_names::ALL.iter().all(|metric| !metric.help.is_empty()));
@@ -199,7 +199,7 @@ pub const ALL: [MetricDescription; 15] = [
 ///
 /// ```
 /// let recorder = metrics::NoopRecorder;
-/// coord::metric_names::describe_all(&recorder);
+/// coord::export::metric_names::describe_all(&recorder);
 /// ```
 pub fn describe_all(recorder: &dyn metrics::Recorder) {
     for metric in ALL {

@@ -57,7 +57,7 @@ pub(crate) fn register(publisher: &'static dyn Publish) {
 /// ping().unwrap();
 /// coord::flush_metrics();
 /// assert!(exporter.render().contains(r#"coord_operation_calls_total{operation="ping",outcome="ok"} 1"#));
-/// # Ok::<(), coord::ExportError>(())
+/// # Ok::<(), coord::export::ExportError>(())
 /// ```
 pub fn flush_metrics() {
     // Copied out, so a publisher registering meanwhile does not wait for every publish.

@@ -41,7 +41,7 @@ use crate::values::outcome::Outcome;
 ///
 /// fetch(1).unwrap();
 /// fetch(0).unwrap_err();
-/// let stats = coord::operation_stats();
+/// let stats = coord::tracking::operation_stats();
 /// let fetch = stats.iter().find(|s| s.operation == "docs.fetch").unwrap();
 /// assert_eq!((fetch.calls.ok, fetch.calls.error), (1, 1));
 /// ```
@@ -148,7 +148,7 @@ impl Operation {
 /// {
 ///     let _call = coord::track("docs.api.users"); // dropped without an outcome: cancelled
 /// }
-/// let stats = coord::operation_stats();
+/// let stats = coord::tracking::operation_stats();
 /// let users = stats.iter().find(|s| s.operation == "docs.api.users").unwrap();
 /// assert_eq!((users.calls.ok, users.calls.cancelled), (1, 1));
 /// ```
@@ -221,7 +221,7 @@ fn outcome_of<T, E>(result: &Result<T, E>) -> Outcome {
 ///     panic!("boom");
 /// });
 /// assert!(result.is_err());
-/// let stats = coord::operation_stats();
+/// let stats = coord::tracking::operation_stats();
 /// assert_eq!(stats.iter().find(|s| s.operation == "docs.step").unwrap().calls.panic, 1);
 /// ```
 #[must_use = "a tracked call records the call when finished or dropped"]

@@ -261,7 +261,7 @@ impl Publish for OperationStats {
 /// Calls of one operation per [`Outcome`].
 ///
 /// ```
-/// let counts = coord::OutcomeCounts { ok: 8, error: 1, panic: 0, cancelled: 1 };
+/// let counts = coord::tracking::OutcomeCounts { ok: 8, error: 1, panic: 0, cancelled: 1 };
 /// assert_eq!((counts.total(), counts.failed()), (10, 2));
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -305,7 +305,7 @@ impl OutcomeCounts {
 /// for x in 0..100 {
 ///     square(x);
 /// }
-/// let stats = coord::operation_stats();
+/// let stats = coord::tracking::operation_stats();
 /// let square = stats.iter().find(|s| s.operation == "square").unwrap();
 /// assert_eq!(square.calls.ok, 100);
 /// assert!(square.min <= square.p50 && square.p50 <= square.p99);
@@ -373,7 +373,7 @@ pub(crate) fn all_operations() -> Vec<&'static OperationStats> {
 ///
 /// parse_order("12").unwrap();
 /// parse_order("x").unwrap_err();
-/// let stats = coord::operation_stats();
+/// let stats = coord::tracking::operation_stats();
 /// let parse = stats.iter().find(|s| s.operation == "parse_order").unwrap();
 /// assert_eq!((parse.calls.ok, parse.calls.error), (1, 1));
 /// assert!(parse.p50.is_some());

@@ -8,7 +8,7 @@ impl RuleSetSpec {
     /// An empty rule set: accepts everything until rules are added.
     ///
     /// ```
-    /// use coord::{FieldSpec, FieldType, RuleSetSpec};
+    /// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
     ///
     /// let signup = RuleSetSpec::new()
     ///     .describe("a new account")
@@ -17,8 +17,8 @@ impl RuleSetSpec {
     ///     .field("age", FieldSpec::of(FieldType::Integer).range(13.0, 130.0))
     ///     .field("password", FieldSpec::of(FieldType::String).min_length(12).sensitive())
     ///     .forbid(r"(?i)<script");
-    /// coord::register_rule_set("docs.signup", &signup)?;
-    /// assert!(coord::rule_sets().contains(&"docs.signup".to_owned()));
+    /// coord::validation::register_rule_set("docs.signup", &signup)?;
+    /// assert!(coord::validation::rule_sets().contains(&"docs.signup".to_owned()));
     ///
     /// #[derive(serde::Serialize)]
     /// struct Signup<'a> { email: &'a str, age: u8, password: &'a str }
@@ -85,7 +85,7 @@ impl FieldSpec {
     /// Rules for a field holding a `kind`.
     ///
     /// ```
-    /// use coord::{FieldSpec, FieldType};
+    /// use coord::validation::{FieldSpec, FieldType};
     ///
     /// let quantity = FieldSpec::of(FieldType::Integer).range(1.0, 99.0).required();
     /// assert_eq!((quantity.min, quantity.max, quantity.required), (Some(1.0), Some(99.0), true));

@@ -35,7 +35,7 @@ pub struct ValidationReport {
 /// The validation report now.
 ///
 /// ```
-/// let report = coord::validation_report();
+/// let report = coord::validation::validation_report();
 /// assert!(report.compliance_score <= 100.0);
 /// ```
 #[must_use]

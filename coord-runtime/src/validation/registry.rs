@@ -104,7 +104,7 @@ pub struct LoadSummary {
 /// let dir = std::env::temp_dir().join(format!("coord-doc-load-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// std::fs::write(dir.join("a.yaml"), "greeting:\n  field_validations:\n    text: {type: string, max_length: 5}\n").unwrap();
-/// let summary = coord::load_rules(&dir).unwrap();
+/// let summary = coord::validation::load_rules(&dir).unwrap();
 /// assert_eq!(summary.rule_sets, ["greeting"]);
 /// assert!(coord::validate("greeting", &serde_json::json!({"text": "hi"})).unwrap().is_valid);
 /// # std::fs::remove_dir_all(&dir).unwrap();
@@ -176,12 +176,12 @@ pub fn reload_rules() -> Result<LoadSummary, RulesError> {
 /// [`RulesError`] when the rule set does not compile.
 ///
 /// ```
-/// let spec: coord::RuleSetSpec = serde_json::from_value(serde_json::json!({
+/// let spec: coord::validation::RuleSetSpec = serde_json::from_value(serde_json::json!({
 ///     "required_fields": ["id"],
 ///     "field_validations": {"id": {"type": "uuid"}}
 /// })).unwrap();
-/// coord::register_rule_set("doc_custom", &spec).unwrap();
-/// assert!(coord::rule_sets().contains(&"doc_custom".to_owned()));
+/// coord::validation::register_rule_set("doc_custom", &spec).unwrap();
+/// assert!(coord::validation::rule_sets().contains(&"doc_custom".to_owned()));
 /// ```
 pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesError> {
     let plan = compile(name, spec).map_err(|problems| RulesError {
@@ -275,9 +275,9 @@ pub fn validate<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Validati
 /// [`Error::Validation`] otherwise, ready for `?` into an error type with `From<coord::Error>`.
 ///
 /// ```
-/// use coord::{FieldSpec, FieldType, RuleSetSpec};
+/// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
 ///
-/// coord::register_rule_set("docs.quantity", &RuleSetSpec::new()
+/// coord::validation::register_rule_set("docs.quantity", &RuleSetSpec::new()
 ///     .field("quantity", FieldSpec::of(FieldType::Integer).range(1.0, 99.0)))?;
 ///
 /// #[derive(serde::Serialize)]
@@ -285,7 +285,7 @@ pub fn validate<T: Serialize + ?Sized>(name: &str, value: &T) -> Result<Validati
 /// assert!(coord::ensure_valid("docs.quantity", &Line { quantity: 3 }).is_ok());
 /// let err = coord::ensure_valid("docs.quantity", &Line { quantity: 300 }).unwrap_err();
 /// assert!(matches!(err, coord::Error::Validation(_)));
-/// # Ok::<(), coord::RulesError>(())
+/// # Ok::<(), coord::validation::RulesError>(())
 /// ```
 ///
 /// # Errors

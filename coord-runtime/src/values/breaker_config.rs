@@ -16,7 +16,7 @@ use std::time::Duration;
 /// | `close_after` | 1 | successful probes that close it again |
 ///
 /// ```
-/// use coord::BreakerConfig;
+/// use coord::breaker::BreakerConfig;
 /// use std::time::Duration;
 ///
 /// let config = BreakerConfig::new()

@@ -37,7 +37,7 @@ pub enum Jitter {
 /// first call too; Polly and backon count retries only, as coord does.)
 ///
 /// ```
-/// use coord::{Backoff, Jitter, RetryPolicy, Severity};
+/// use coord::{Severity, retry::{Backoff, Jitter, RetryPolicy}};
 /// use std::time::Duration;
 ///
 /// let policy = RetryPolicy::for_severity(Severity::Medium)
@@ -275,7 +275,7 @@ impl RetryPolicy {
     /// it); `unit` is a uniform random number in `[0, 1)` for jitter.
     ///
     /// ```
-    /// use coord::{Backoff, Jitter, RetryPolicy, Severity, StopReason};
+    /// use coord::{Severity, retry::{Backoff, Jitter, RetryPolicy, StopReason}};
     /// use std::time::Duration;
     ///
     /// let ms = Duration::from_millis;

@@ -38,7 +38,7 @@ impl fmt::Display for RuleProblem {
 /// let dir = std::env::temp_dir().join(format!("coord-doc-rules-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// std::fs::write(dir.join("bad.yaml"), "order:\n  field_validations:\n    qty: {type: integer, min: 5, max: 1}\n").unwrap();
-/// let err = coord::load_rules(&dir).unwrap_err();
+/// let err = coord::validation::load_rules(&dir).unwrap_err();
 /// assert!(err.to_string().contains("bad.yaml:3:"), "{err}");
 /// assert!(err.to_string().contains("min"), "{err}");
 /// # std::fs::remove_dir_all(&dir).unwrap();

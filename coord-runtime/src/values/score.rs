@@ -44,7 +44,7 @@ impl Limits {
 /// The thresholds of the performance score.
 ///
 /// ```
-/// let thresholds = coord::PerformanceThresholds::default();
+/// let thresholds = coord::report::PerformanceThresholds::default();
 /// assert_eq!(thresholds.p95_ms.excellent, 50.0);
 /// assert_eq!(thresholds.error_rate.fair, 0.05);
 /// ```

@@ -15,7 +15,7 @@ use std::fmt;
 /// of retries; give `max_retries` explicitly to change that.
 ///
 /// ```
-/// use coord::{RetryPolicy, Severity};
+/// use coord::{Severity, retry::RetryPolicy};
 ///
 /// let medium = RetryPolicy::for_severity(Severity::Medium);
 /// assert_eq!(medium.max_retries_value(), 3);

@@ -96,9 +96,9 @@ impl ValidationError {
     /// `items[2]` and `items[7]` name one rule.
     ///
     /// ```
-    /// let error = coord::ValidationError {
+    /// let error = coord::validation::ValidationError {
     ///     path: "order.lines[12].sku".to_owned(),
-    ///     code: coord::ErrorCode::PatternMismatch,
+    ///     code: coord::validation::ErrorCode::PatternMismatch,
     ///     params: Default::default(),
     ///     message: String::new(),
     /// };
@@ -132,7 +132,7 @@ impl ValidationError {
 /// let dir = std::env::temp_dir().join(format!("coord-doc-result-{}", std::process::id()));
 /// std::fs::create_dir_all(&dir).unwrap();
 /// std::fs::write(dir.join("user.yaml"), "doc_user:\n  required_fields: [name]\n  field_validations:\n    age: {type: integer, min: 18}\n").unwrap();
-/// coord::load_rules(&dir).unwrap();
+/// coord::validation::load_rules(&dir).unwrap();
 ///
 /// #[derive(serde::Serialize)]
 /// struct User { name: Option<String>, age: u32 }
