@@ -350,8 +350,8 @@ pub use coord_runtime::{
 /// ```
 pub mod breaker {
     pub use coord_runtime::{
-        Breaker, BreakerConfig, BreakerCounts, BreakerState, CallResult, Permit, breaker_conflicts,
-        breakers, register_breaker,
+        Breaker, BreakerConfig, BreakerCounts, BreakerState, CallResult, MAX_BREAKERS, Permit,
+        breaker_conflicts, breakers, register_breaker,
     };
 }
 
@@ -400,8 +400,8 @@ pub mod config {
 /// ```
 pub mod events {
     pub use coord_runtime::{
-        EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
-        UnknownEventsReport, unknown_events_report,
+        EventError, EventHandler, EventProcessor, HandlerError, MAX_EVENT_PROCESSORS,
+        MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report,
     };
 }
 
@@ -421,7 +421,8 @@ pub mod export {
     pub use coord_runtime::MAX_HTTP_CONNECTIONS;
     pub use coord_runtime::{
         DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse,
-        ExportError, Exporter, PrometheusExport, metric_names,
+        ExportError, Exporter, MAX_DURATION_BUCKET_SECONDS, MAX_DURATION_BUCKETS, PrometheusExport,
+        metric_names,
     };
 }
 
@@ -481,7 +482,7 @@ pub mod system {
 /// assert!(stats.iter().any(|op| op.operation == "facade.stats"));
 /// ```
 pub mod tracking {
-    pub use coord_runtime::{OperationSnapshot, OutcomeCounts, operation_stats};
+    pub use coord_runtime::{MAX_OPERATIONS, OperationSnapshot, OutcomeCounts, operation_stats};
 }
 
 /// Rule sets: built in code or loaded from YAML files, and what validation reports.
@@ -499,8 +500,8 @@ pub mod tracking {
 /// ```
 pub mod validation {
     pub use coord_runtime::{
-        AllowedValue, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary, RuleProblem,
-        RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
+        AllowedValue, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary, MAX_RULE_SETS,
+        RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
         ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets,
         validation_report,
     };

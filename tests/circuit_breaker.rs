@@ -262,8 +262,7 @@ fn registering_a_name_twice_is_an_error() {
     coord::breaker("cb.twice");
     let err =
         coord::breaker::register_breaker("cb.twice", BreakerConfig::new(), ManualClock::shared())
-            .err()
-            .expect("already exists");
+            .expect_err("already exists");
     assert_eq!(
         err,
         coord::Error::BreakerExists {

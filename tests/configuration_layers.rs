@@ -249,6 +249,16 @@ fn bad_environment_values_name_the_variable_and_the_key() {
         let err = message(load_env(&[(variable, value)]));
         assert_eq!(err, format!("environment variable {variable}: {expected}"));
     }
+    // Ten thousand buckets once made a 14.7 MB /metrics for one operation.
+    let many: Vec<String> = (1..=101).map(|bound| bound.to_string()).collect();
+    let many = many.join(",");
+    let err = message(load_env(&[("COORDINATION_DURATION_BUCKETS", &many)]));
+    assert_eq!(
+        err,
+        format!(
+            "environment variable COORDINATION_DURATION_BUCKETS: `duration_buckets` = `{many}`: at most 100 bounds are accepted"
+        )
+    );
 }
 
 #[test]
@@ -282,6 +292,21 @@ fn bad_file_values_name_the_file_line_column_and_key() {
         (
             "duration_buckets: [0.5, 0.1]\n",
             ":1:1: `duration_buckets` = `[0.5, 0.1]`: bounds must be strictly increasing",
+        ),
+        // Once accepted, then every tracked call panicked converting the bound to a Duration.
+        (
+            "duration_buckets: [1, 1e20]\n",
+            ":1:1: `duration_buckets` = `[1, 1e20]`: bounds must be at most 31536000 seconds (one year)",
+        ),
+        // A window of u32::MAX calls once allocated 17 GB and aborted.
+        (
+            "breakers:\n  payments:\n    window: 4294967295\n",
+            ":3:5: `breakers.payments.window` = `4294967295`: must be at most 100000",
+        ),
+        // Above 65 535 the 16-bit half-open counters admitted unlimited probes.
+        (
+            "breakers:\n  payments:\n    half_open_permits: 65536\n",
+            ":3:5: `breakers.payments.half_open_permits` = `65536`: must be at most 65535",
         ),
         (
             "breakers:\n  payments:\n    open_fr: 10s\n",

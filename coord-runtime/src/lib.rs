@@ -32,17 +32,19 @@ pub mod __private;
 pub use base::clock::{Clock, ManualClock, SystemClock};
 pub use breaker::core::{BreakerCounts, CallResult};
 pub use breaker::named::{Breaker, Permit};
-pub use breaker::registry::{breaker, breaker_conflicts, breakers, register_breaker};
+pub use breaker::registry::{MAX_BREAKERS, breaker, breaker_conflicts, breakers, register_breaker};
 pub use breaker::state::BreakerState;
-pub use config::buckets::DEFAULT_DURATION_BUCKETS;
+pub use config::buckets::{
+    DEFAULT_DURATION_BUCKETS, MAX_DURATION_BUCKET_SECONDS, MAX_DURATION_BUCKETS,
+};
 pub use config::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
     DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem,
     configuration,
 };
 pub use events::{
-    EventError, EventHandler, EventProcessor, HandlerError, MAX_UNKNOWN_TYPES, OTHER_TYPES,
-    UnknownEventsReport, unknown_events_report,
+    EventError, EventHandler, EventProcessor, HandlerError, MAX_EVENT_PROCESSORS,
+    MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report,
 };
 #[cfg(feature = "http")]
 pub use export::MAX_HTTP_CONNECTIONS;
@@ -64,12 +66,12 @@ pub use system::SystemSample;
 pub use system::{SystemMonitor, start_system_monitor};
 pub use telemetry::publish::flush_metrics;
 pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_future};
-pub use tracking::stats::{OperationSnapshot, OutcomeCounts, operation_stats};
+pub use tracking::stats::{MAX_OPERATIONS, OperationSnapshot, OutcomeCounts, operation_stats};
 pub use validation::registry::{
     LoadSummary, ensure_valid, load_rules, performance_thresholds, register_rule_set, reload_rules,
     rule_sets, validate,
 };
-pub use validation::rule_set::{FailureCount, RuleSetReport};
+pub use validation::rule_set::{FailureCount, MAX_RULE_SETS, RuleSetReport};
 pub use validation::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 pub use validation::{ValidationReport, validation_report};
 pub use values::breaker_config::BreakerConfig;
@@ -80,3 +82,15 @@ pub use values::rules_error::{RuleProblem, RulesError};
 pub use values::score::{Limits, PerformanceClass, PerformanceThresholds};
 pub use values::severity::Severity;
 pub use values::validation_result::{ErrorCode, ValidationError, ValidationResult};
+
+// The counter-cell budget: every registry that owns cells caps its entries (plus one overflow
+// entry each), and together they fit in the process's cells, so no name a caller invents can
+// exhaust them. Breakers declared on functions come on top (two cells each, bounded by the
+// code): the margin leaves room for hundreds of thousands.
+const _: () = {
+    let capped = (tracking::stats::MAX_OPERATIONS + 1) * tracking::stats::CELLS_PER_OPERATION
+        + (tracking::stats::MAX_OPERATIONS + 1) * retry::site::CELLS_PER_RETRY_OPERATION
+        + (validation::rule_set::MAX_RULE_SETS + 1) * validation::rule_set::CELLS_PER_RULE_SET
+        + (breaker::registry::MAX_BREAKERS + 1) * breaker::registry::CELLS_PER_BREAKER;
+    assert!(capped + 500_000 <= base::cells::CELLS);
+};

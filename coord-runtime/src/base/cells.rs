@@ -15,9 +15,15 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 /// Cells per chunk; a thread allocates a chunk the first time it writes a cell in it.
 const CHUNK: usize = 1024;
-/// Chunks per block: at most `CHUNK * CHUNKS` cells in the process.
-const CHUNKS: usize = 1024;
+/// Chunks per block: at most `CHUNK * CHUNKS` cells in the process. A block holds one pointer
+/// per chunk (16 KiB per counting thread); chunks are allocated only where a thread counts.
+const CHUNKS: usize = 2048;
 const _: () = assert!(CHUNKS.is_power_of_two());
+
+/// Cells in the process. The registries that allocate them cap their entries so that together
+/// they never need more (checked at compile time in the crate root), so [`allocate`] cannot
+/// run out whatever names callers invent.
+pub(crate) const CELLS: usize = CHUNK * CHUNKS;
 
 /// The index of a process's first cell of a range (see [`allocate`]).
 pub(crate) type CellIndex = u32;
@@ -162,16 +168,20 @@ thread_local! {
 /// Reserves `len` consecutive cells and returns the first one's index.
 ///
 /// # Panics
-/// When the process has used up its cells (about a million; each tracked operation takes
-/// about a thousand, for its latency histogram).
+/// When the process's [`CELLS`] are used up. The registries' caps make that impossible (see
+/// the crate root's budget); the index never wraps, so a bug there fails loudly instead of
+/// sharing cells between two owners.
 pub(crate) fn allocate(len: u32) -> CellIndex {
-    let first = NEXT_INDEX.fetch_add(len, Ordering::Relaxed);
-    let limit = u32::try_from(CHUNK * CHUNKS).unwrap_or(u32::MAX);
-    assert!(
-        first.checked_add(len).is_some_and(|end| end <= limit),
-        "coord: more than {limit} counter cells requested; too many distinct operation names"
-    );
-    first
+    let limit = u32::try_from(CELLS).unwrap_or(u32::MAX);
+    let reserved = NEXT_INDEX.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |first| {
+        first.checked_add(len).filter(|end| *end <= limit)
+    });
+    match reserved {
+        Ok(first) => first,
+        Err(used) => panic!(
+            "coord: {len} more counter cells requested with {used} of {limit} in use; a registry exceeded its cap"
+        ),
+    }
 }
 
 /// Adds `value` to cell `index` for the current thread.

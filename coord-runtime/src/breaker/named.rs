@@ -60,6 +60,16 @@ pub struct Breaker {
     publishing: Mutex<()>,
 }
 
+impl std::fmt::Debug for Breaker {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Breaker")
+            .field("name", &self.name)
+            .field("state", &self.state())
+            .field("config", self.config())
+            .finish_non_exhaustive()
+    }
+}
+
 impl Breaker {
     pub(crate) fn new(
         name: &str,
@@ -71,7 +81,8 @@ impl Breaker {
             name: name.into(),
             core: BreakerCore::new(config, clock),
             conflict,
-            cells: cells::allocate(2),
+            #[allow(clippy::cast_possible_truncation)] // 2
+            cells: cells::allocate(super::registry::CELLS_PER_BREAKER as u32),
             metrics: RecorderCache::new(),
             publishing: Mutex::new(()),
         }

@@ -10,8 +10,19 @@ use std::sync::{Arc, LazyLock, Mutex, PoisonError};
 
 use super::named::Breaker;
 use crate::base::clock::{Clock, SystemClock};
+use crate::telemetry::metric_names::OVERFLOW;
 use crate::values::breaker_config::BreakerConfig;
 use crate::values::error::Error;
+
+/// The most breakers a process creates by name at run time ([`breaker`] with a name no
+/// function declares). Past it, [`breaker`] gives every new name the one breaker named
+/// [`OVERFLOW`](crate::metric_names::OVERFLOW) (its failures open it for all of them; a
+/// warning is logged once) and [`register_breaker`] returns [`Error::TooManyBreakers`]. Names
+/// declared on functions are fixed by the code and always get their own breaker.
+pub const MAX_BREAKERS: usize = 1_000;
+
+/// The counter cells of one breaker.
+pub(crate) const CELLS_PER_BREAKER: usize = 2;
 
 /// Options for breaker `name` written in code, at `location` (`file:line`).
 #[derive(Debug)]
@@ -64,14 +75,15 @@ fn declared(name: &str) -> Result<Option<BreakerConfig>, Error> {
 /// payments.reset();
 /// ```
 pub fn breaker(name: &str) -> &'static Breaker {
-    get_or_create(name, None).unwrap_or_else(|existing| existing)
+    get_or_create(name, None).breaker()
 }
 
 /// Creates breaker `name` with `config` and `clock` (a [`ManualClock`](crate::ManualClock)
 /// in tests), before anything uses it.
 ///
 /// # Errors
-/// [`Error::BreakerExists`] when a breaker of that name already exists (used or registered).
+/// [`Error::BreakerExists`] when a breaker of that name already exists (used or registered);
+/// [`Error::TooManyBreakers`] past [`MAX_BREAKERS`].
 /// If code declares other options for the name, the breaker is created but its calls fail
 /// with [`Error::BreakerConflict`].
 ///
@@ -90,23 +102,48 @@ pub fn register_breaker(
     config: BreakerConfig,
     clock: Arc<dyn Clock>,
 ) -> Result<&'static Breaker, Error> {
-    get_or_create(name, Some((config, clock))).map_err(|_| Error::BreakerExists {
-        breaker: name.to_owned(),
-    })
+    match get_or_create(name, Some((config, clock))) {
+        Found::Created(breaker) => Ok(breaker),
+        Found::Existing(_) => Err(Error::BreakerExists {
+            breaker: name.to_owned(),
+        }),
+        Found::Overflow(_) => Err(Error::TooManyBreakers {
+            breaker: name.to_owned(),
+            limit: MAX_BREAKERS,
+        }),
+    }
 }
 
-fn get_or_create(
-    name: &str,
-    explicit: Option<(BreakerConfig, Arc<dyn Clock>)>,
-) -> Result<&'static Breaker, &'static Breaker> {
+/// What a lookup found.
+enum Found {
+    Created(&'static Breaker),
+    Existing(&'static Breaker),
+    /// The registry is full: the overflow breaker.
+    Overflow(&'static Breaker),
+}
+
+impl Found {
+    fn breaker(self) -> &'static Breaker {
+        match self {
+            Self::Created(breaker) | Self::Existing(breaker) | Self::Overflow(breaker) => breaker,
+        }
+    }
+}
+
+fn get_or_create(name: &str, explicit: Option<(BreakerConfig, Arc<dyn Clock>)>) -> Found {
     let mut breakers = REGISTRY
         .breakers
         .lock()
         .unwrap_or_else(PoisonError::into_inner);
     if let Some(existing) = breakers.get(name) {
-        return Err(existing);
+        return Found::Existing(existing);
     }
     let declared = declared(name);
+    let undeclared = matches!(declared, Ok(None));
+    let has_overflow = breakers.contains_key(OVERFLOW);
+    if undeclared && breakers.len() - usize::from(has_overflow) >= MAX_BREAKERS {
+        return Found::Overflow(overflow(&mut breakers, name));
+    }
     let (config, clock) = match (explicit, &declared) {
         (Some((config, clock)), _) => (config, clock),
         (None, Ok(Some(config))) => (*config, Arc::new(SystemClock) as Arc<dyn Clock>),
@@ -132,7 +169,35 @@ fn get_or_create(
         Box::leak(Box::new(Breaker::new(name, config, clock, conflict)));
     breakers.insert(name.to_owned(), breaker);
     crate::telemetry::publish::register(breaker);
-    Ok(breaker)
+    Found::Created(breaker)
+}
+
+/// The overflow breaker, created (with the configuration's options for its name) the first
+/// time a name finds the registry full.
+#[cold]
+fn overflow(
+    breakers: &mut HashMap<String, &'static Breaker>,
+    first_unlisted: &str,
+) -> &'static Breaker {
+    if let Some(overflow) = breakers.get(OVERFLOW) {
+        return overflow;
+    }
+    tracing::error!(
+        limit = MAX_BREAKERS,
+        first_unlisted,
+        overflow = OVERFLOW,
+        "coord: more circuit breaker names than the limit; further names share one breaker"
+    );
+    let config = crate::config::configuration().breaker_config(OVERFLOW);
+    let breaker: &'static Breaker = Box::leak(Box::new(Breaker::new(
+        OVERFLOW,
+        config,
+        Arc::new(SystemClock),
+        None,
+    )));
+    breakers.insert(OVERFLOW.to_owned(), breaker);
+    crate::telemetry::publish::register(breaker);
+    breaker
 }
 
 /// Every breaker created so far, sorted by name.

@@ -13,7 +13,10 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-pub use unknown::{MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report};
+pub use unknown::{
+    MAX_EVENT_PROCESSORS, MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport,
+    unknown_events_report,
+};
 
 use crate::breaker::named::Breaker;
 use crate::retry::handling::ErrorHandling;

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use crate::base::named_registry::{Named, NamedRegistry};
 use crate::telemetry::METADATA;
-use crate::telemetry::metric_names::{EVENTS_UNKNOWN_TOTAL, PROCESSOR_LABEL};
+use crate::telemetry::metric_names::{EVENTS_UNKNOWN_TOTAL, OVERFLOW, PROCESSOR_LABEL};
 use crate::telemetry::publish::{self, Publish};
 use crate::telemetry::recorder_cache::RecorderCache;
 
@@ -78,12 +78,17 @@ impl UnknownEvents {
     }
 }
 
-static UNKNOWN: NamedRegistry<UnknownEvents> = NamedRegistry::new();
+/// The most event processors whose unknown events are counted separately; further processor
+/// names share [`OVERFLOW`](crate::metric_names::OVERFLOW), with a warning logged once.
+pub const MAX_EVENT_PROCESSORS: usize = 1_000;
+
+static UNKNOWN: NamedRegistry<UnknownEvents> =
+    NamedRegistry::new("event processors", MAX_EVENT_PROCESSORS, OVERFLOW);
 
 /// The unknown-event counts of `processor`, created (and published from then on) on first use.
 pub(super) fn unknown_events(processor: &str) -> &'static UnknownEvents {
     let mut created = false;
-    let events = UNKNOWN.get_or_insert_with(processor, || {
+    let events = UNKNOWN.get_or_insert_with(processor, |processor| {
         created = true;
         UnknownEvents {
             processor: processor.into(),

@@ -9,11 +9,13 @@ use crate::base::cells::{self, CellIndex};
 use crate::base::named_registry::{Named, NamedRegistry};
 use crate::config::{CoordinationConfig, configuration};
 use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::OVERFLOW;
 use crate::telemetry::metric_names::{
     KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL,
 };
 use crate::telemetry::publish::{self, Publish};
 use crate::telemetry::recorder_cache::RecorderCache;
+use crate::tracking::stats::MAX_OPERATIONS;
 use crate::values::retry_policy::RetryPolicy;
 
 /// How a call through a retry policy ended (the `kind` label).
@@ -71,6 +73,9 @@ struct RetryMetrics {
 const RETRIES: u32 = 4;
 const EXHAUSTED: u32 = 5;
 const CELLS: u32 = 6;
+
+/// The counter cells of one operation's retry statistics.
+pub(crate) const CELLS_PER_RETRY_OPERATION: usize = CELLS as usize;
 
 /// In-process retry statistics of one operation, for reports and the retry series.
 pub(crate) struct RetryStats {
@@ -138,11 +143,13 @@ impl Publish for RetryStats {
     }
 }
 
-static RETRY_STATS: NamedRegistry<RetryStats> = NamedRegistry::new();
+/// Keyed by operation, so capped like the operations themselves.
+static RETRY_STATS: NamedRegistry<RetryStats> =
+    NamedRegistry::new("retried operations", MAX_OPERATIONS, OVERFLOW);
 
 fn retry_stats_for(operation: &str) -> &'static RetryStats {
     let mut created = false;
-    let stats = RETRY_STATS.get_or_insert_with(operation, || {
+    let stats = RETRY_STATS.get_or_insert_with(operation, |operation| {
         created = true;
         RetryStats {
             operation: operation.into(),

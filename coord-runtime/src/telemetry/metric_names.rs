@@ -20,6 +20,13 @@ pub const IN_FLIGHT: &str = "coord_operation_in_flight";
 /// Constant 1, labelled with the coord version (gauge).
 pub const BUILD_INFO: &str = "coord_build_info";
 
+/// The name that operations, retry statistics, rule sets, breakers and event processors past
+/// their registry's cap share (in labels and reports), so names invented at run time cannot
+/// grow memory or series without bound. The caps: [`MAX_OPERATIONS`](crate::MAX_OPERATIONS),
+/// [`MAX_RULE_SETS`](crate::MAX_RULE_SETS), [`MAX_BREAKERS`](crate::MAX_BREAKERS) and
+/// [`MAX_EVENT_PROCESSORS`](crate::MAX_EVENT_PROCESSORS).
+pub const OVERFLOW: &str = "coord_overflow";
+
 /// Retries made, i.e. attempts after the first call (counter).
 pub const RETRY_ATTEMPTS_TOTAL: &str = "coord_retry_attempts_total";
 /// Calls through a retry policy by how they ended (counter).

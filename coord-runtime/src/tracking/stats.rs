@@ -9,12 +9,13 @@ use std::time::{Duration, Instant};
 
 use metrics::{Counter, Gauge, Histogram, Key, Label};
 
-use super::latency::{self, LatencyHistogram};
+use super::latency::{self, BUCKETS, LatencyHistogram};
 use crate::base::cells::{self, CellIndex};
 use crate::base::named_registry::{Named, NamedRegistry};
+use crate::config::buckets::MAX_DURATION_BUCKETS;
 use crate::telemetry::METADATA;
 use crate::telemetry::metric_names::{
-    CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL,
+    CALLS_TOTAL, DURATION_SECONDS, IN_FLIGHT, OPERATION_LABEL, OUTCOME_LABEL, OVERFLOW,
 };
 use crate::telemetry::publish::{self, Publish};
 use crate::telemetry::recorder_cache::RecorderCache;
@@ -26,6 +27,17 @@ use crate::values::outcome::Outcome;
 const TOTAL_NANOS: u32 = 4;
 const ENTERED: u32 = 5;
 const COUNT_CELLS: u32 = 6;
+
+/// The most operation names a process tracks separately. Further names (from `track_fn` with
+/// invented names, many tower layers, event handlers) are counted together as
+/// [`OVERFLOW`](crate::metric_names::OVERFLOW), with a warning logged once: their series,
+/// memory and counter cells stay bounded.
+pub const MAX_OPERATIONS: usize = 1_000;
+
+/// The counter cells one operation can own: its counts, its latency histogram and a count and
+/// sum per duration bucket (at most [`MAX_DURATION_BUCKETS`] plus `+Inf`).
+pub(crate) const CELLS_PER_OPERATION: usize =
+    COUNT_CELLS as usize + BUCKETS + 2 * (MAX_DURATION_BUCKETS + 1);
 
 /// The series an operation publishes.
 struct PublishedSeries {
@@ -342,13 +354,14 @@ impl Named for OperationStats {
 }
 
 /// Every operation's statistics.
-static REGISTRY: NamedRegistry<OperationStats> = NamedRegistry::new();
+static REGISTRY: NamedRegistry<OperationStats> =
+    NamedRegistry::new("operations", MAX_OPERATIONS, OVERFLOW);
 
 /// The statistics of `name`, created (and published from then on) on first use. Called once
 /// per call site, never per call.
 pub(crate) fn stats_for(name: &str) -> &'static OperationStats {
     let mut created = false;
-    let stats = REGISTRY.get_or_insert_with(name, || {
+    let stats = REGISTRY.get_or_insert_with(name, |name| {
         created = true;
         OperationStats::new(name)
     });

@@ -12,7 +12,9 @@ use super::walk::Walk;
 use crate::base::cells::{self, CellIndex};
 use crate::base::named_registry::{Named, NamedRegistry};
 use crate::telemetry::METADATA;
-use crate::telemetry::metric_names::{RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL};
+use crate::telemetry::metric_names::{
+    OVERFLOW, RULE_SET_LABEL, VALIDATION_OUTCOME_LABEL, VALIDATIONS_TOTAL,
+};
 use crate::telemetry::publish::{self, Publish};
 use crate::telemetry::recorder_cache::RecorderCache;
 use crate::values::validation_result::{ErrorCode, ValidationResult};
@@ -70,7 +72,16 @@ impl Named for RuleSetStats {
     }
 }
 
-static STATS: NamedRegistry<RuleSetStats> = NamedRegistry::new();
+/// The most rule sets whose validations are counted separately; further rule sets are
+/// counted together as [`OVERFLOW`](crate::metric_names::OVERFLOW) (they still validate
+/// with their own rules), with a warning logged once.
+pub const MAX_RULE_SETS: usize = 10_000;
+
+/// The counter cells of one rule set's statistics.
+pub(crate) const CELLS_PER_RULE_SET: usize = 3;
+
+static STATS: NamedRegistry<RuleSetStats> =
+    NamedRegistry::new("rule sets", MAX_RULE_SETS, OVERFLOW);
 
 /// A compiled rule set, ready to validate.
 pub struct RuleSet {
@@ -81,11 +92,12 @@ pub struct RuleSet {
 impl RuleSet {
     pub(crate) fn new(plan: Plan) -> Self {
         let mut created = false;
-        let stats = STATS.get_or_insert_with(&plan.name, || {
+        let stats = STATS.get_or_insert_with(&plan.name, |name| {
             created = true;
             RuleSetStats {
-                name: plan.name.as_ref().into(),
-                cells: cells::allocate(3),
+                name: name.into(),
+                #[allow(clippy::cast_possible_truncation)] // 3
+                cells: cells::allocate(CELLS_PER_RULE_SET as u32),
                 failures: Mutex::new(HashMap::new()),
                 metrics: RecorderCache::new(),
             }

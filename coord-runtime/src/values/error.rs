@@ -82,6 +82,15 @@ pub enum Error {
         /// The breaker's name.
         breaker: String,
     },
+    /// [`register_breaker`](crate::register_breaker) was called with the process already
+    /// holding [`MAX_BREAKERS`](crate::MAX_BREAKERS) breakers by name.
+    #[error("circuit breaker `{breaker}` not created: the process already has {limit} breakers")]
+    TooManyBreakers {
+        /// The breaker's name.
+        breaker: String,
+        /// The cap.
+        limit: usize,
+    },
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {
