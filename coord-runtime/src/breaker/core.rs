@@ -205,7 +205,7 @@ impl BreakerCore {
                     return (Err(Rejection { retry_after: None }), transition);
                 }
                 BreakerState::Open => {
-                    let open_for = self.clock.now().saturating_sub(word.opened_at());
+                    let open_for = word.open_so_far(self.clock.now());
                     if open_for < self.config.open_for {
                         self.rejected.fetch_add(1, Ordering::Relaxed);
                         let retry_after = Some(self.config.open_for - open_for);
@@ -551,10 +551,10 @@ mod tests {
     fn a_released_probe_gives_its_permit_back() {
         let config = BreakerConfig::new()
             .consecutive_failures(1)
-            .open_for(Duration::from_nanos(1));
+            .open_for(Duration::from_millis(1));
         let (core, clock) = breaker(config);
         assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
-        clock.advance(Duration::from_nanos(1));
+        clock.advance(Duration::from_millis(1));
         let (probe, _) = core.admit();
         let probe = probe.expect("first probe");
         assert!(core.admit().0.is_err(), "the single permit is taken");
@@ -567,13 +567,13 @@ mod tests {
     fn a_stale_probe_does_not_touch_a_later_period() {
         let config = BreakerConfig::new()
             .consecutive_failures(1)
-            .open_for(Duration::from_nanos(1));
+            .open_for(Duration::from_millis(1));
         let (core, clock) = breaker(config);
         call(&core, Failure).unwrap();
-        clock.advance(Duration::from_nanos(1));
+        clock.advance(Duration::from_millis(1));
         let stale = core.admit().0.unwrap();
         core.force(BreakerState::Open);
-        clock.advance(Duration::from_nanos(1));
+        clock.advance(Duration::from_millis(1));
         let fresh = core.admit().0.unwrap();
         assert_eq!(
             core.record(stale, Failure),
@@ -582,6 +582,75 @@ mod tests {
         );
         assert_eq!(core.probes_in_flight(), 1);
         assert_eq!(core.record(fresh, Success), Some(t(HalfOpen, Closed)));
+    }
+
+    #[test]
+    fn an_epoch_clock_still_honours_open_for() {
+        // A clock counting from 1970 in microseconds reads past 2^48 µs: the 48-bit open time
+        // once wrapped there, and the next call half-opened the breaker at once.
+        let config = BreakerConfig::new()
+            .consecutive_failures(1)
+            .open_for(Duration::from_secs(10));
+        let (core, clock) = breaker(config);
+        clock.advance(Duration::from_micros(1 << 48) + Duration::from_secs(1_800_000_000));
+        assert_eq!(call(&core, Failure), Ok(vec![t(Closed, Open)]));
+        clock.advance(Duration::from_secs(5));
+        let rejected = core.admit().0.expect_err("open for 5 s of 10");
+        // Kept to the millisecond, rounded so that it never ends early.
+        let retry_after = rejected.retry_after.expect("known");
+        assert!(retry_after >= Duration::from_secs(5));
+        assert!(retry_after <= Duration::from_secs(5) + Duration::from_millis(2));
+        clock.advance(retry_after);
+        assert_eq!(
+            call(&core, Success),
+            Ok(vec![t(Open, HalfOpen), t(HalfOpen, Closed)])
+        );
+    }
+
+    #[test]
+    fn a_probe_held_across_many_transitions_stays_stale() {
+        // 13 generation bits once repeated after 8 192 transitions: a probe held across them
+        // reopened a later half-open period it did not belong to.
+        let (core, _) = breaker(BreakerConfig::new());
+        core.force(HalfOpen);
+        let stale = core.admit().0.expect("probe");
+        for _ in 0..(4 * 8_192 / 2) {
+            core.force(Open);
+            core.force(HalfOpen);
+        }
+        let fresh = core.admit().0.expect("a fresh probe");
+        assert_eq!(
+            core.record(stale, Failure),
+            None,
+            "belongs to an ended period"
+        );
+        assert_eq!((core.state(), core.probes_in_flight()), (HalfOpen, 1));
+        assert_eq!(core.record(fresh, Success), Some(t(HalfOpen, Closed)));
+    }
+
+    #[test]
+    fn the_largest_permit_count_is_exact() {
+        // The half-open counters are 16 bits: 65 535 permits (the most the option table
+        // accepts) admit exactly that many probes, and all must succeed to close at the bound.
+        let config = BreakerConfig::new()
+            .half_open_permits(65_535)
+            .close_after(65_535);
+        let (core, _) = breaker(config);
+        core.force(HalfOpen);
+        let probes: Vec<Ticket> = (0..65_535)
+            .map(|_| core.admit().0.expect("within the permits"))
+            .collect();
+        assert!(core.admit().0.is_err(), "the 65 536th is refused");
+        assert_eq!(core.probes_in_flight(), 65_535);
+        let mut closed = None;
+        for probe in probes {
+            closed = core.record(probe, Success);
+        }
+        assert_eq!(
+            closed,
+            Some(t(HalfOpen, Closed)),
+            "closed by the last success only"
+        );
     }
 
     #[test]

@@ -31,7 +31,7 @@ fn explore(name: &str, model: impl Fn() + Sync + Send + 'static) {
 fn half_open_after_one_failure(permits: u32, close_after: u32) -> Arc<BreakerCore> {
     let config = BreakerConfig::new()
         .consecutive_failures(1)
-        .open_for(Duration::from_nanos(1))
+        .open_for(Duration::from_millis(1))
         .half_open_permits(permits)
         .close_after(close_after);
     let clock = std::sync::Arc::new(ManualClock::new());
@@ -40,7 +40,7 @@ fn half_open_after_one_failure(permits: u32, close_after: u32) -> Arc<BreakerCor
     core.record(ticket.expect("closed admits"), CallResult::Failure);
     assert_eq!(core.state(), BreakerState::Open);
     // The shortest open period there is, over: the next call half-opens.
-    clock.advance(Duration::from_nanos(1));
+    clock.advance(Duration::from_millis(1));
     Arc::new(core)
 }
 

@@ -112,7 +112,8 @@ impl BreakerConfig {
         self
     }
 
-    /// How long the breaker rejects calls once open.
+    /// How long the breaker rejects calls once open. Kept to the millisecond: an open period
+    /// never ends early and ends at most 2 ms late, whatever the clock's epoch.
     ///
     /// # Panics
     /// When zero or longer than 7 days (`coord_text::OPEN_FOR`).
