@@ -381,7 +381,8 @@ pub mod clock {
 pub mod config {
     pub use coord_runtime::{
         CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-        DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem,
+        DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_COLLECTION_INTERVAL,
+        MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, ValueProblem,
     };
 }
 

@@ -229,6 +229,27 @@ fn bad_environment_values_name_the_variable_and_the_key() {
             "0",
             "`max_data_points` = `0`: must be at least 1",
         ),
+        // A nanosecond interval once took 57 % of a core; u32::MAX samples grew toward 1 GB/h.
+        (
+            "COORDINATION_COLLECTION_INTERVAL",
+            "1ns",
+            "`collection_interval` = `1ns`: must be between 10ms and 86400s",
+        ),
+        (
+            "COORDINATION_MAX_DATA_POINTS",
+            "4294967295",
+            "`max_data_points` = `4294967295`: must be at most 100000",
+        ),
+        (
+            "COORDINATION_MAX_RETRIES",
+            "4294967295",
+            "`max_retries` = `4294967295`: must be at most 1000",
+        ),
+        (
+            "COORDINATION_BASE_DELAY",
+            "14400000000s",
+            "`base_delay` = `14400000000s`: must be at most 1d",
+        ),
         (
             "COORDINATION_DURATION_BUCKETS",
             "0.1,x",

@@ -211,3 +211,104 @@ fn fuzz_regressions_load_or_fail_cleanly() {
     }
     assert!(found > 0, "no regression inputs in {}", dir.display());
 }
+
+/// Makes `path` a FIFO (`mkfifo`, from coreutils).
+fn make_fifo(path: &Path) {
+    let made = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("run mkfifo");
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// Rule "files" that are not regular files were once skipped without a word, so a reload
+/// "succeeded" with rule sets missing. Each is now a problem naming the file and what it is,
+/// and the reload fails keeping the last good rules.
+#[test]
+fn rule_paths_that_are_not_regular_files_are_problems() {
+    let _turn = LOADING.lock().unwrap_or_else(|e| e.into_inner());
+    register_good_rules();
+    /// A file name, how to make it, what the error says.
+    type Case = (&'static str, fn(&Path), &'static str);
+    let cases: [Case; 5] = [
+        (
+            "dangling.yaml",
+            |path| std::os::unix::fs::symlink(path.with_file_name("gone"), path).unwrap(),
+            "cannot read",
+        ),
+        (
+            "loop.yaml",
+            |path| std::os::unix::fs::symlink(path, path).unwrap(),
+            "cannot read",
+        ),
+        (
+            "folder.yaml",
+            |path| std::fs::create_dir(path).unwrap(),
+            "is a directory",
+        ),
+        ("pipe.yaml", make_fifo, "is a FIFO"),
+        (
+            "device.yml",
+            |path| std::os::unix::fs::symlink("/dev/null", path).unwrap(),
+            "is a character device",
+        ),
+    ];
+    for (name, make, says) in cases {
+        let dir = TempDir::with_file(
+            "odd-rules",
+            "fine.yaml",
+            b"fine:\n  field_validations:\n    n: {type: integer}\n",
+        );
+        make(&dir.path().join(name));
+        let message = load_rules_error(&dir);
+        assert!(message.contains(name), "{name}: {message}");
+        assert!(message.contains(says), "{name}: {message}");
+        good_rules_still_work();
+    }
+    // An editor's hidden lock link (`.#name.yaml`, dangling by design) is not a rule file.
+    let dir = TempDir::with_file(
+        "hidden-rules",
+        "fine.yaml",
+        b"fine:\n  field_validations:\n    n: {type: integer}\n",
+    );
+    std::os::unix::fs::symlink("user@host.1234", dir.path().join(".#fine.yaml")).unwrap();
+    let loaded = coord::validation::load_rules(dir.path()).expect("hidden names are skipped");
+    assert_eq!(loaded.rule_sets, ["fine"]);
+    register_good_rules();
+}
+
+/// `COORDINATION_CONFIG=/dev/zero` once passed the size check (a device has size 0) and was
+/// read until memory ran out; a FIFO blocked `init()` forever. Both are now refused at once,
+/// naming what the path is.
+#[test]
+fn configuration_paths_that_are_not_regular_files_are_refused() {
+    let dir = TempDir::with_file("odd-config", "unused", b"");
+    let fifo = dir.path().join("coordination.yaml");
+    make_fifo(&fifo);
+    for (path, says) in [
+        (
+            Path::new("/dev/zero").to_path_buf(),
+            "is a character device",
+        ),
+        (fifo, "is a FIFO"),
+        (dir.path().to_path_buf(), "is a directory"),
+    ] {
+        let shown = path.display().to_string();
+        let result = bounded("loading a configuration that is no file", move || {
+            coord::config::CoordinationConfig::builder()
+                .env([("COORDINATION_CONFIG", path.to_string_lossy().into_owned())])
+                .load()
+        });
+        let err = result.expect_err("not a regular file");
+        assert!(
+            matches!(err, coord::config::ConfigError::NotAFile { .. }),
+            "{err:?}"
+        );
+        let message = err.to_string();
+        assert!(
+            message.contains(&shown) && message.contains(says),
+            "{message}"
+        );
+        assert!(message.contains("COORDINATION_CONFIG"), "{message}");
+    }
+}

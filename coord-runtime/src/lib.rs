@@ -39,8 +39,8 @@ pub use config::buckets::{
 };
 pub use config::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-    DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_CONFIG_FILE_BYTES, ValueProblem,
-    configuration,
+    DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_COLLECTION_INTERVAL,
+    MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, ValueProblem, configuration,
 };
 pub use events::{
     EventError, EventHandler, EventProcessor, HandlerError, MAX_EVENT_PROCESSORS,

@@ -80,6 +80,14 @@ pub enum ValueProblem {
     /// A zero duration where one would make no sense.
     #[error("must be longer than zero")]
     ZeroDuration,
+    /// A duration outside the range that makes sense.
+    #[error("must be between {minimum:?} and {maximum:?}")]
+    DurationOutside {
+        /// The shortest accepted.
+        minimum: std::time::Duration,
+        /// The longest accepted.
+        maximum: std::time::Duration,
+    },
     /// Outside the bounds of a retry or breaker option (the same bounds the attributes and
     /// the builders check; see `coord_text::BREAKER_OPTIONS` and `RETRY_OPTIONS`).
     #[error(transparent)]
@@ -162,6 +170,20 @@ pub enum ConfigError {
         /// The operating system's reason.
         #[source]
         error: std::io::Error,
+    },
+    /// The path names something other than a regular file (a directory, a device, a FIFO),
+    /// which is not read.
+    #[error(
+        "the configuration file {} ({named_by}) is {kind}, not a regular file",
+        path.display()
+    )]
+    NotAFile {
+        /// The path.
+        path: PathBuf,
+        /// What named it.
+        named_by: &'static str,
+        /// What it is: "a directory", "a character device", "a FIFO", …
+        kind: &'static str,
     },
     /// The file is larger than [`MAX_CONFIG_FILE_BYTES`](crate::MAX_CONFIG_FILE_BYTES),
     /// and is not read.

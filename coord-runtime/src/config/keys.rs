@@ -71,14 +71,14 @@ pub(super) const KEYS: &[Key] = &[
     Key {
         name: "collection_interval",
         set: |config, raw| {
-            config.collection_interval = values::duration(raw, false)?;
+            config.collection_interval = values::collection_interval(raw)?;
             Ok(())
         },
     },
     Key {
         name: "max_data_points",
         set: |config, raw| {
-            config.max_data_points = values::count(raw, 1)?;
+            config.max_data_points = values::data_points(raw)?;
             Ok(())
         },
     },

@@ -13,6 +13,7 @@ use super::values::Raw;
 use super::{
     CONFIG_FILE_VAR, CoordinationConfig, DEFAULT_CONFIG_FILE, ENV_PREFIX, MAX_CONFIG_FILE_BYTES,
 };
+use crate::base::bounded_read::{ReadProblem, read_regular_file};
 use crate::base::yaml_location::locate;
 use crate::values::breaker_config::BreakerConfig;
 
@@ -126,17 +127,29 @@ fn read_file(
         named_by,
         error,
     };
-    // Checked before reading, so a stray huge file cannot exhaust memory.
-    let size = std::fs::metadata(path).map_err(unreadable)?.len();
-    if size > MAX_CONFIG_FILE_BYTES {
-        return Err(ConfigError::TooLarge {
-            path: path.to_path_buf(),
-            named_by,
-            size,
-            limit: MAX_CONFIG_FILE_BYTES,
-        });
-    }
-    let text = std::fs::read_to_string(path).map_err(unreadable)?;
+    // A regular file, read up to the limit: a device, a FIFO or a huge file cannot exhaust
+    // memory or block start-up.
+    let bytes =
+        read_regular_file(path, MAX_CONFIG_FILE_BYTES).map_err(|problem| match problem {
+            ReadProblem::Io(error) => unreadable(error),
+            ReadProblem::NotAFile(kind) => ConfigError::NotAFile {
+                path: path.to_path_buf(),
+                named_by,
+                kind,
+            },
+            ReadProblem::TooLarge { size } => ConfigError::TooLarge {
+                path: path.to_path_buf(),
+                named_by,
+                size,
+                limit: MAX_CONFIG_FILE_BYTES,
+            },
+        })?;
+    let text = String::from_utf8(bytes).map_err(|error| {
+        unreadable(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!("stream did not contain valid UTF-8: {}", error.utf8_error()),
+        ))
+    })?;
     let document: Value = serde_yaml::from_str(&text).map_err(|error| ConfigError::Syntax {
         origin: ConfigSource::File {
             path: path.to_path_buf(),

@@ -31,6 +31,17 @@ pub const DEFAULT_CONFIG_FILE: &str = "config/coordination.yaml";
 /// The largest configuration file read (1 MiB); a larger one is [`ConfigError::TooLarge`].
 pub const MAX_CONFIG_FILE_BYTES: u64 = 1 << 20;
 
+/// The shortest `collection_interval` accepted: the system monitor samples the process on
+/// every tick, and a nanosecond interval once took 57 % of a core.
+pub const MIN_COLLECTION_INTERVAL: Duration = Duration::from_millis(10);
+
+/// The longest `collection_interval` accepted: one day.
+pub const MAX_COLLECTION_INTERVAL: Duration = Duration::from_secs(86_400);
+
+/// The most system samples kept (`max_data_points`): 100 000 samples are a few megabytes;
+/// `u32::MAX` once grew toward a gigabyte an hour.
+pub const MAX_DATA_POINTS: usize = 100_000;
+
 /// Where rules are loaded from when the configuration's `validation_rules_path` is not set
 /// (relative to the working directory; a missing default directory means no rules).
 pub const DEFAULT_RULES_DIR: &str = "rules";
@@ -53,8 +64,8 @@ pub const ENV_PREFIX: &str = "COORDINATION_";
 /// | `backoff_multiplier` | 2 | exponential backoff factor (≥ 1), likewise |
 /// | `circuit_breaker_threshold` | 5 | consecutive failures that open a breaker no code or file configures |
 /// | `enable_performance_monitoring` | `true` | `false` makes tracked functions record nothing and [`init`](crate::init::init) start no system monitor |
-/// | `collection_interval` | `5s` | the system monitor's sampling interval |
-/// | `max_data_points` | 720 | system samples kept |
+/// | `collection_interval` | `5s` | the system monitor's sampling interval, 10 ms to 1 day |
+/// | `max_data_points` | 720 | system samples kept, 1 to 100 000 |
 /// | `duration_buckets` | [`DEFAULT_DURATION_BUCKETS`](buckets::DEFAULT_DURATION_BUCKETS) | histogram bounds in seconds (`"0.01,0.1,1"` in a variable) |
 /// | `breakers` | none | named breakers: `{payments: {consecutive_failures: 3, open_for: 10s}}` (file only) |
 ///
@@ -219,18 +230,18 @@ impl CoordinationConfig {
                     ValueProblem::Bound(problem),
                 )
             })?;
-        if self.collection_interval.is_zero() {
+        if let Err(problem) = values::interval_problem(self.collection_interval) {
             return Err(invalid(
                 "collection_interval",
-                "0s".to_owned(),
-                ValueProblem::ZeroDuration,
+                format!("{:?}", self.collection_interval),
+                problem,
             ));
         }
-        if self.max_data_points == 0 {
+        if let Err(problem) = values::data_points_problem(self.max_data_points) {
             return Err(invalid(
                 "max_data_points",
-                "0".to_owned(),
-                ValueProblem::TooSmall { minimum: 1.0 },
+                self.max_data_points.to_string(),
+                problem,
             ));
         }
         if let Some(reason) = buckets::bucket_problem(&self.duration_buckets) {

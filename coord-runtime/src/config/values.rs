@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_yaml::Value;
 
 use super::error::ValueProblem;
+use super::{MAX_COLLECTION_INTERVAL, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL};
 
 /// A value as written: an environment variable's text, or a YAML node.
 #[derive(Clone, Copy)]
@@ -99,6 +100,45 @@ pub(super) fn duration(raw: Raw<'_>, allow_zero: bool) -> Result<Duration, Value
         return Err(ValueProblem::ZeroDuration);
     }
     Ok(Duration::from_nanos(nanos))
+}
+
+/// The system monitor's interval, within [`MIN_COLLECTION_INTERVAL`] and
+/// [`MAX_COLLECTION_INTERVAL`].
+pub(super) fn collection_interval(raw: Raw<'_>) -> Result<Duration, ValueProblem> {
+    let interval = duration(raw, false)?;
+    interval_problem(interval)?;
+    Ok(interval)
+}
+
+pub(super) fn interval_problem(interval: Duration) -> Result<(), ValueProblem> {
+    if (MIN_COLLECTION_INTERVAL..=MAX_COLLECTION_INTERVAL).contains(&interval) {
+        Ok(())
+    } else {
+        Err(ValueProblem::DurationOutside {
+            minimum: MIN_COLLECTION_INTERVAL,
+            maximum: MAX_COLLECTION_INTERVAL,
+        })
+    }
+}
+
+/// How many system samples to keep: 1 to [`MAX_DATA_POINTS`].
+pub(super) fn data_points(raw: Raw<'_>) -> Result<usize, ValueProblem> {
+    let points = count(raw, 1)?;
+    data_points_problem(points)?;
+    Ok(points)
+}
+
+pub(super) fn data_points_problem(points: usize) -> Result<(), ValueProblem> {
+    #[allow(clippy::cast_precision_loss)] // small bounds
+    if points == 0 {
+        Err(ValueProblem::TooSmall { minimum: 1.0 })
+    } else if points > MAX_DATA_POINTS {
+        Err(ValueProblem::TooLarge {
+            maximum: MAX_DATA_POINTS as f64,
+        })
+    } else {
+        Ok(())
+    }
 }
 
 /// A whole number for `spec`, checked against its bounds in `coord-text`'s option table

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::plan::compile;
 use super::rule_set::RuleSet;
 use super::spec::{PERFORMANCE_THRESHOLDS_KEY, RuleFile, RuleSetSpec, ThresholdsFile};
+use crate::base::bounded_read::{ReadProblem, read_regular_file};
 use crate::base::yaml_location::locate;
 use crate::values::error::Error;
 use crate::values::rules_error::{RuleProblem, RulesError};
@@ -38,6 +39,11 @@ struct Registry {
 
 static REGISTRY: LazyLock<ArcSwap<Registry>> =
     LazyLock::new(|| ArcSwap::from_pointee(Registry::default()));
+/// Held by every change to [`REGISTRY`] from reading the current registry to storing the next,
+/// so no change is built on a registry another change has replaced: a reload racing
+/// `register_rule_set` once stored a registry built before the registration and lost it.
+/// Readers never take it.
+static WRITER: Mutex<()> = Mutex::new(());
 /// Bumped after every change to [`REGISTRY`], so a thread knows when its copy is stale.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
@@ -121,6 +127,7 @@ fn load_into_registry(dir: &Path) -> Result<LoadSummary, RulesError> {
     let mut rule_sets: Vec<String> = file_sets.keys().cloned().collect();
     rule_sets.sort();
     // Rule sets registered in code are kept; a file may not redefine one.
+    let _writing = WRITER.lock().unwrap_or_else(PoisonError::into_inner);
     let current = REGISTRY.load();
     let mut problems = Vec::new();
     let mut sets = file_sets;
@@ -197,19 +204,19 @@ pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesErro
     })?;
     let rule_set = Arc::new(RuleSet::new(plan));
     ensure_default_loaded();
-    REGISTRY.rcu(|current| {
-        let mut sets = current.sets.clone();
-        sets.insert(name.to_owned(), Arc::clone(&rule_set));
-        let mut from_code = current.from_code.clone();
-        if !from_code.iter().any(|known| known == name) {
-            from_code.push(name.to_owned());
-        }
-        Registry {
-            sets,
-            thresholds: current.thresholds,
-            from_code,
-        }
-    });
+    let _writing = WRITER.lock().unwrap_or_else(PoisonError::into_inner);
+    let current = REGISTRY.load();
+    let mut sets = current.sets.clone();
+    sets.insert(name.to_owned(), rule_set);
+    let mut from_code = current.from_code.clone();
+    if !from_code.iter().any(|known| known == name) {
+        from_code.push(name.to_owned());
+    }
+    REGISTRY.store(Arc::new(Registry {
+        sets,
+        thresholds: current.thresholds,
+        from_code,
+    }));
     GENERATION.fetch_add(1, Ordering::Release);
     Ok(())
 }
@@ -318,17 +325,26 @@ fn read_dir(dir: &Path) -> Result<Loaded, RulesError> {
     let entries = std::fs::read_dir(dir).map_err(|err| RulesError {
         problems: vec![io_problem(dir, err)],
     })?;
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(Result::ok)
-        .map(|entry| entry.path())
-        .filter(|path| {
-            path.extension()
-                .is_some_and(|ext| ext == "yaml" || ext == "yml")
-                && path.is_file()
-        })
-        .collect();
-    files.sort();
     let mut problems = Vec::new();
+    // Every `*.yaml`/`*.yml` name is a rule file: one that is not a readable regular file (a
+    // directory, a FIFO, a dangling link) is a problem, never silently skipped, so a reload
+    // cannot "succeed" with rule sets missing. Hidden names (`.#orders.yaml`, an editor's lock
+    // link) are not rule files.
+    let mut files: Vec<PathBuf> = Vec::new();
+    for entry in entries {
+        match entry {
+            Ok(entry) => files.push(entry.path()),
+            Err(err) => problems.push(io_problem(dir, err)),
+        }
+    }
+    files.retain(|path| {
+        path.extension()
+            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+            && !path
+                .file_name()
+                .is_some_and(|name| name.as_encoded_bytes().starts_with(b"."))
+    });
+    files.sort();
     let mut sets = RuleSets::default();
     let mut defined_in: BTreeMap<String, PathBuf> = BTreeMap::new();
     let mut thresholds: Option<(PerformanceThresholds, PathBuf)> = None;
@@ -398,16 +414,14 @@ fn read_limited(file: &Path) -> Result<String, RuleProblem> {
         column: None,
         message,
     };
-    let size = std::fs::metadata(file)
-        .map_err(|err| problem(None, format!("cannot read: {err}")))?
-        .len();
-    if size > MAX_RULE_FILE_BYTES {
-        return Err(problem(
+    let bytes = read_regular_file(file, MAX_RULE_FILE_BYTES).map_err(|read| match read {
+        ReadProblem::Io(err) => problem(None, format!("cannot read: {err}")),
+        ReadProblem::NotAFile(kind) => problem(None, format!("is {kind}, not a regular file")),
+        ReadProblem::TooLarge { size } => problem(
             None,
             format!("file is {size} bytes; rule files are limited to {MAX_RULE_FILE_BYTES}"),
-        ));
-    }
-    let bytes = std::fs::read(file).map_err(|err| problem(None, format!("cannot read: {err}")))?;
+        ),
+    })?;
     String::from_utf8(bytes).map_err(|err| {
         let line = 1 + err.as_bytes()[..err.utf8_error().valid_up_to()]
             .iter()
