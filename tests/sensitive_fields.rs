@@ -138,3 +138,45 @@ fn sensitive_values_appear_in_no_output() {
         );
     }
 }
+
+/// A secret whose `Serialize` impl fails, quoting the value in its error as such impls do.
+struct LeakyToken(&'static str);
+
+impl Serialize for LeakyToken {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom(format!(
+            "token {} is not valid base64",
+            self.0
+        )))
+    }
+}
+
+#[derive(Serialize)]
+struct Login {
+    token: LeakyToken,
+    device: LeakyToken,
+}
+
+/// The text of a failing `Serialize` impl once went into the message even for a `sensitive`
+/// field; it is left out there now (and kept, escaped, for other fields).
+#[test]
+fn a_failing_serialize_impl_does_not_leak_a_sensitive_value() {
+    let spec: coord::validation::RuleSetSpec = serde_yaml::from_str(
+        "field_validations:\n  token: {type: string, sensitive: true}\n  device: {type: string}\n",
+    )
+    .expect("spec");
+    coord::validation::register_rule_set("sensitive_login", &spec).expect("rules");
+    let login = Login {
+        token: LeakyToken("s3cr3t-XYZZY"),
+        device: LeakyToken("phone-7"),
+    };
+    let result = coord::validate("sensitive_login", &login).expect("validate");
+    assert!(!result.is_valid);
+    let shown = format!("{result} {result:?}");
+    assert!(!shown.contains("s3cr3t-XYZZY"), "{shown}");
+    assert!(shown.contains("`token` could not be serialized"), "{shown}");
+    assert!(
+        shown.contains("token phone-7 is not valid base64"),
+        "{shown}"
+    );
+}

@@ -50,3 +50,28 @@ impl<T, E> ReturnsResult for Result<T, E> {}
 /// Compiles only when `R` is a `Result`.
 #[inline(always)]
 pub fn assert_returns_result<R: ReturnsResult + ?Sized>() {}
+
+/// Builds what the runtime builds from `config`, registering nothing: a breaker for each
+/// configured name (its window allocated) taking one failure, the duration buckets in
+/// nanoseconds with one duration placed among them, and the retry schedule. For the
+/// configuration fuzz target, so that a value the loader accepts but the runtime cannot use
+/// (a bucket bound past `u64::MAX` nanoseconds, a window of billions of calls) fails there.
+pub fn exercise_configuration(config: &crate::config::CoordinationConfig) {
+    use crate::base::clock::SystemClock;
+    use crate::breaker::core::{BreakerCore, CallResult};
+
+    for breaker in config.breakers.values() {
+        let core = BreakerCore::new(*breaker, std::sync::Arc::new(SystemClock));
+        if let (Ok(ticket), _) = core.admit() {
+            core.record(ticket, CallResult::Failure);
+        }
+    }
+    let buckets =
+        crate::telemetry::duration_buckets::DurationBuckets::new(&config.duration_buckets);
+    let millisecond = buckets.nanos().partition_point(|bound| *bound < 1_000_000);
+    assert!(millisecond <= buckets.seconds().len());
+    let policy = config.retry_policy();
+    for retry in 0..policy.max_retries_value().min(64) {
+        let _ = policy.capped_delay(retry);
+    }
+}

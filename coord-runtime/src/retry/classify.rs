@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use crate::base::escape::EscapedDisplay;
 use crate::values::severity::Severity;
 
 /// Lets an error type say whether retrying can help and how severe it is.
@@ -67,7 +68,8 @@ pub struct FailureView<'a> {
     pub text: ErrorText<'a>,
 }
 
-/// An error as logs show it: its `Display`, else its `Debug`, else its type name.
+/// An error as logs show it: its `Display`, else its `Debug`, else its type name, with
+/// control characters escaped (the text may carry input, and must not forge a log line).
 pub enum ErrorText<'a> {
     /// Shown with `Display`.
     Display(&'a dyn fmt::Display),
@@ -80,8 +82,8 @@ pub enum ErrorText<'a> {
 impl fmt::Display for ErrorText<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ErrorText::Display(error) => error.fmt(f),
-            ErrorText::Debug(error) => write!(f, "{error:?}"),
+            ErrorText::Display(error) => EscapedDisplay(*error).fmt(f),
+            ErrorText::Debug(error) => EscapedDisplay(&format_args!("{error:?}")).fmt(f),
             ErrorText::Opaque(type_name) => write!(f, "<{type_name}>"),
         }
     }

@@ -19,7 +19,7 @@ pub(crate) struct DurationBuckets {
 }
 
 impl DurationBuckets {
-    fn new(seconds: &[f64]) -> Self {
+    pub(crate) fn new(seconds: &[f64]) -> Self {
         let nanos = seconds
             .iter()
             .map(|seconds| {

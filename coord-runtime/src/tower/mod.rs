@@ -14,7 +14,8 @@
 //! #     fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> std::task::Poll<Result<(), Self::Error>> { std::task::Poll::Ready(Ok(())) }
 //! #     fn call(&mut self, _: http::Request<String>) -> Self::Future { std::future::ready(Ok(http::Response::new("hello".to_owned()))) }
 //! # }
-//! // Name each request by a function of the request (bounded: at most 100 names per layer).
+//! // Name each request by a function of the request: a pattern, never the raw path (at most
+//! // 100 names in the process).
 //! fn route(request: &http::Request<String>) -> &str {
 //!     match request.uri().path() {
 //!         "/hello" => "http.hello",
@@ -34,6 +35,7 @@ use std::fmt;
 use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::task::{Context, Poll};
 
 pub use outcome::ServiceOutcome;
@@ -51,8 +53,14 @@ use crate::values::retry_policy::RetryPolicy;
 use names::NameTable;
 use outcome::Failed;
 
-/// How many operation names one layer gives out before counting the rest together.
-pub const DEFAULT_MAX_OPERATIONS: usize = 100;
+/// How many operation names the naming functions of [`CoordinationLayer::by`] give out in the
+/// whole process (each layer's distinct names, summed over layers) before later new names are
+/// counted together under `"other"`. Process-wide, since an application may build many
+/// layers, and every name is a label value in every coord series of the operation.
+pub const MAX_NAMES_BY_FUNCTION: usize = 100;
+
+/// Names given out so far by every `by` layer of the process.
+static NAMES_BY_FUNCTION: AtomicUsize = AtomicUsize::new(0);
 
 /// Names a request: a fixed name, or a function of the request.
 enum Naming<Req> {
@@ -116,9 +124,16 @@ impl<Req> fmt::Debug for CoordinationLayer<Req> {
 
 impl<Req> CoordinationLayer<Req> {
     fn with_naming(naming: Naming<Req>, overflow: &str) -> Self {
+        // A fixed name is one name: only naming functions draw on the process-wide budget.
+        let budget = matches!(naming, Naming::By(_)).then_some(&NAMES_BY_FUNCTION);
         Self {
             naming,
-            names: Arc::new(NameTable::new(DEFAULT_MAX_OPERATIONS, overflow, false)),
+            names: Arc::new(NameTable::new(
+                MAX_NAMES_BY_FUNCTION,
+                budget,
+                overflow,
+                false,
+            )),
             breaker: None,
             retry: None,
         }
@@ -131,9 +146,26 @@ impl<Req> CoordinationLayer<Req> {
     }
 
     /// Each request is one call of the operation `name(&request)` returns: a route pattern,
-    /// an RPC method. At most [`DEFAULT_MAX_OPERATIONS`] distinct names are kept apart; later
-    /// new names are counted together under `"other"` (with a warning), so a function that
-    /// returns something unbounded cannot mint a series per request.
+    /// an RPC method. At most [`MAX_NAMES_BY_FUNCTION`] names are kept apart in the whole
+    /// process; later new names are counted together under `"other"` (with a warning), so a
+    /// function that returns something unbounded cannot mint a series per request.
+    ///
+    /// **Return a pattern, never the raw path.** Every name is a label value on public
+    /// series: a raw path puts ids, e-mail addresses and tokens (`/reset/{token}`) into
+    /// `/metrics` for the first names, and spends the budget every layer shares. With axum,
+    /// name by the matched route pattern:
+    ///
+    /// ```
+    /// use axum::extract::{MatchedPath, Request};
+    ///
+    /// fn route_pattern(request: &Request) -> &str {
+    ///     // "/users/{id}", not "/users/alice@example.com"
+    ///     request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str)
+    /// }
+    ///
+    /// let layer = coord::tower::CoordinationLayer::by(route_pattern);
+    /// # let _ = layer;
+    /// ```
     #[must_use]
     pub fn by(name: fn(&Req) -> &str) -> Self {
         Self::with_naming(Naming::By(name), "other")

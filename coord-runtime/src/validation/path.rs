@@ -1,9 +1,11 @@
 //! The path of the value being checked (`customer.address.zip`, `items[2]`), kept in a fixed
 //! buffer so that walking valid input allocates nothing; it becomes a `String` only for an error.
 
-/// Longest path kept; a longer one ends in `…`.
 use std::mem::MaybeUninit;
 
+use crate::base::escape::escape_controls;
+
+/// Longest path kept; a longer one ends in `…`.
 const CAPACITY: usize = 256;
 
 /// The current path.
@@ -85,9 +87,11 @@ impl PathBuffer {
         unsafe { &*(std::ptr::from_ref(written) as *const [u8]) }
     }
 
-    /// The path as text (allocates; for errors only).
+    /// The path as text (allocates; for errors only). Map keys come from the input, so
+    /// control characters are escaped: a key cannot forge a log line through an error message.
     pub(crate) fn render(&self) -> String {
-        let mut text = String::from_utf8_lossy(self.written()).into_owned();
+        let written = String::from_utf8_lossy(self.written());
+        let mut text = escape_controls(&written).into_owned();
         if self.truncated_at.is_some() {
             text.push('…');
         }
@@ -97,8 +101,9 @@ impl PathBuffer {
     /// The path of child `name` as text.
     pub(crate) fn render_child(&self, name: &str) -> String {
         let parent = self.render();
+        let name = escape_controls(name);
         if parent.is_empty() {
-            name.to_owned()
+            name.into_owned()
         } else {
             format!("{parent}.{name}")
         }
@@ -120,6 +125,18 @@ mod tests {
         assert_eq!(path.render(), "order.lines[12].sku");
         path.truncate(mark);
         assert_eq!(path.render_child("id"), "order.id");
+    }
+
+    #[test]
+    fn keys_from_the_input_cannot_carry_control_characters_out() {
+        let mut path = PathBuffer::new();
+        path.push_field("notes");
+        path.push_field("x\n2026-12-06T00:00:00Z ERROR forged");
+        assert_eq!(path.render(), "notes.x\\n2026-12-06T00:00:00Z ERROR forged");
+        assert_eq!(
+            path.render_child("\u{7}"),
+            "notes.x\\n2026-12-06T00:00:00Z ERROR forged.\\u{7}"
+        );
     }
 
     #[test]

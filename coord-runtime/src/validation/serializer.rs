@@ -54,7 +54,7 @@ pub(crate) fn check_value<T: Serialize + ?Sized>(
     }) {
         Ok(presence) => presence,
         Err(failure) => {
-            walk.serialize_failed(&failure.0);
+            walk.serialize_failed(node, &failure.0);
             Presence::Present
         }
     }

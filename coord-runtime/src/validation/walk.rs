@@ -8,6 +8,7 @@ use super::path::PathBuffer;
 use super::plan::{Node, Plan, Rule};
 use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldType};
+use crate::base::escape::escape_controls;
 use crate::values::validation_result::{ErrorCode, ValidationError, ValidationResult};
 
 /// A number as serde hands it over.
@@ -471,13 +472,23 @@ impl<'p> Walk<'p> {
         }
     }
 
-    /// A value's `Serialize` impl failed: its content could not be checked.
-    pub(crate) fn serialize_failed(&mut self, reason: &str) {
+    /// A value's `Serialize` impl failed: its content could not be checked. The impl's text
+    /// may quote the value, so it is left out for a `sensitive` field, and escaped otherwise.
+    pub(crate) fn serialize_failed(&mut self, node: Option<usize>, reason: &str) {
         self.check(false);
-        let message = format!(
-            "{} could not be serialized for validation: {reason}",
-            self.here()
-        );
+        let sensitive = self
+            .node(node)
+            .and_then(|node| node.rule.as_ref())
+            .is_some_and(|rule| rule.sensitive);
+        let message = if sensitive {
+            format!("{} could not be serialized for validation", self.here())
+        } else {
+            format!(
+                "{} could not be serialized for validation: {}",
+                self.here(),
+                escape_controls(reason)
+            )
+        };
         self.fail(ErrorCode::SerializeFailed, Map::new(), message);
     }
 

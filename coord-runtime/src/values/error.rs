@@ -46,7 +46,9 @@ pub enum Error {
     /// The input failed validation; the body did not run.
     #[error("{0}")]
     Validation(Box<ValidationResult>),
-    /// No loaded rule set has this name.
+    /// No loaded rule set has this name. Its `Display` lists every loaded rule set, which is
+    /// right for a log and the operator, not for a client: answer clients with
+    /// [`client_message`](Error::client_message).
     #[error("no validation rule set named `{rule_set}` is loaded (loaded: {})", known.join(", "))]
     UnknownRuleSet {
         /// The name asked for.
@@ -91,6 +93,40 @@ pub enum Error {
         /// The cap.
         limit: usize,
     },
+}
+
+impl Error {
+    /// What to tell the client of a request that failed with this error: the validation
+    /// result for invalid input (which never shows a `sensitive` field's value), and for
+    /// everything else a sentence that names nothing internal — no rule set, breaker or
+    /// configuration — since those are for logs (`Display`) and the operator.
+    ///
+    /// ```
+    /// let err = coord::validate("no_such_rules", &1).unwrap_err();
+    /// assert!(err.to_string().contains("no_such_rules"));                 // for the log
+    /// assert_eq!(err.client_message(), "the request cannot be checked right now"); // for the client
+    /// ```
+    #[must_use]
+    pub fn client_message(&self) -> String {
+        match self {
+            Error::Validation(result) => result.to_string(),
+            Error::UnknownRuleSet { .. } | Error::InvalidRules(_) => {
+                "the request cannot be checked right now".to_owned()
+            }
+            Error::CircuitOpen {
+                retry_after: Some(after),
+                ..
+            } => format!(
+                "the service is temporarily unavailable; retry after {} s",
+                // Rounded up, as a `Retry-After` header is: never sooner than the breaker.
+                (after.as_secs() + u64::from(after.subsec_nanos() > 0)).max(1)
+            ),
+            Error::CircuitOpen { .. }
+            | Error::BreakerConflict { .. }
+            | Error::BreakerExists { .. }
+            | Error::TooManyBreakers { .. } => "the service is temporarily unavailable".to_owned(),
+        }
+    }
 }
 
 fn retry_hint(retry_after: Option<Duration>) -> String {
