@@ -5,10 +5,15 @@
 //! an error returned to the caller, port 0 reports the port it got, and the listener does not depend
 //! on (or die with) whatever runtime the application happens to run.
 
+use std::collections::HashMap;
 use std::convert::Infallible;
+use std::future::{Future, poll_fn};
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::time::Duration;
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::Poll;
+use std::time::{Duration, Instant};
 
 use http_body_util::Full;
 use hyper::body::{Bytes, Incoming};
@@ -16,17 +21,50 @@ use hyper::header::{ALLOW, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use metrics_exporter_prometheus::PrometheusHandle;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 
 use super::ExportError;
 
 /// A client that has not sent its request headers by then is disconnected.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Connections the listener serves at once (exported as `MAX_HTTP_CONNECTIONS`). Past this, new clients wait in the kernel's accept queue until a
-/// connection ends (at the latest `HEADER_READ_TIMEOUT`, 10 s, after an idle client's last request),
-/// so many slow or idle clients cost a bounded amount of memory. Scrapers use one connection.
+/// Connections the listener keeps open at once (exported as `MAX_HTTP_CONNECTIONS`), so many
+/// slow or idle clients cost a bounded amount of memory. A client arriving when all are taken
+/// is served at once: the connection that has been quiet longest (a client that has not
+/// finished sending its request, or an idle keep-alive connection) is closed to make room.
+/// So idle and slow clients, even ones that reconnect as fast as they can, cannot keep a
+/// scraper waiting; with a queue instead, 256 of them held every scrape for the 10 s header
+/// timeout.
 pub const MAX_CONNECTIONS: usize = 256;
+
+/// The open connections: when each last showed activity (accepted, or a request received),
+/// and how to close it.
+#[derive(Default)]
+struct Connections {
+    next_id: u64,
+    open: HashMap<u64, Open>,
+}
+
+struct Open {
+    /// Milliseconds since the listener started.
+    active_at: Arc<AtomicU64>,
+    close: Arc<Notify>,
+}
+
+impl Connections {
+    /// Closes the connection quiet for longest, to make room for a new one. It leaves the
+    /// list at once, so the next newcomer picks another even before this one has closed.
+    fn close_quietest(&mut self) {
+        let quietest = self
+            .open
+            .iter()
+            .min_by_key(|(_, open)| open.active_at.load(Ordering::Relaxed))
+            .map(|(id, _)| *id);
+        if let Some(open) = quietest.and_then(|id| self.open.remove(&id)) {
+            open.close.notify_one();
+        }
+    }
+}
 
 /// Serves `handle` on `listener` from a new thread, for the life of the process.
 pub(super) fn spawn(listener: TcpListener, handle: PrometheusHandle) -> Result<(), ExportError> {
@@ -59,32 +97,81 @@ async fn serve(listener: TcpListener, handle: PrometheusHandle) {
         return;
     };
     let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    let connections = Arc::new(Mutex::new(Connections::default()));
+    let started = Instant::now();
+    let now = move || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     loop {
-        // Never closed, so acquiring only waits.
-        let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
-            return;
-        };
         // Accept errors (e.g. too many open files) are transient: keep serving the next client.
         let Ok((stream, _peer)) = listener.accept().await else {
             tokio::time::sleep(Duration::from_millis(50)).await;
             continue;
         };
+        let slot = if let Ok(slot) = Arc::clone(&slots).try_acquire_owned() {
+            slot
+        } else {
+            connections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .close_quietest();
+            // The closed connection's task gives its slot back when it next runs. Never
+            // closed, so acquiring only waits.
+            let Ok(slot) = Arc::clone(&slots).acquire_owned().await else {
+                return;
+            };
+            slot
+        };
+        let active_at = Arc::new(AtomicU64::new(now()));
+        let close = Arc::new(Notify::new());
+        let id = {
+            let mut connections = connections.lock().unwrap_or_else(PoisonError::into_inner);
+            let id = connections.next_id;
+            connections.next_id += 1;
+            connections.open.insert(
+                id,
+                Open {
+                    active_at: Arc::clone(&active_at),
+                    close: Arc::clone(&close),
+                },
+            );
+            id
+        };
         let handle = handle.clone();
+        let connections = Arc::clone(&connections);
         tokio::spawn(async move {
             let _slot = slot;
             let service = hyper::service::service_fn(move |request| {
+                active_at.store(now(), Ordering::Relaxed);
                 let response = respond(&request, &handle);
                 async move { Ok::<_, Infallible>(response) }
             });
             // A client that hangs up or speaks garbage only ends its own connection.
-            let _ = hyper::server::conn::http1::Builder::new()
+            let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
                 .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
+                .serve_connection(TokioIo::new(stream), service);
+            until_either(connection, close.notified()).await;
+            connections
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .open
+                .remove(&id);
         });
     }
+}
+
+/// Runs until `serving` ends or `closing` fires; dropping `serving` closes the connection.
+async fn until_either(serving: impl Future, closing: impl Future) {
+    let mut serving = pin!(serving);
+    let mut closing = pin!(closing);
+    poll_fn(|cx| {
+        if serving.as_mut().poll(cx).is_ready() || closing.as_mut().poll(cx).is_ready() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
 }
 
 fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<Full<Bytes>> {
