@@ -508,6 +508,11 @@ pub mod validation {
     };
 }
 
+/// The coordination store: the durable log the coordination patterns keep their state in,
+/// on an embedded SQLite file (feature `sqlite`) or a PostgreSQL server (feature `postgres`).
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use coord_patterns::store;
+
 /// coord for any `tower::Service` (axum, hyper, tonic): feature `tower`.
 #[cfg(feature = "tower")]
 pub use coord_runtime::tower;

@@ -1,0 +1,11 @@
+//! Coordination patterns of [`coord`](https://docs.rs/coord) and the durable store they keep
+//! their state in. Depend on `coord`, which re-exports this crate behind its `sqlite` and
+//! `postgres` features, so a service that only annotates functions compiles no database
+//! driver.
+//!
+//! Today: the [coordination store](store). The saga engine, locks and the other patterns of
+//! the design build on it.
+
+#![warn(missing_docs, unreachable_pub)]
+
+pub mod store;

@@ -1,0 +1,141 @@
+//! The coordination store: the durable log that coordination patterns keep their state in,
+//! behind one small trait with three backends.
+//!
+//! - [`SqliteStore`] (feature `sqlite`): the embedded default, one file beside the service,
+//!   nothing to run. WAL journal, `synchronous=FULL` (a logged step survives a power cut),
+//!   writers in `BEGIN IMMEDIATE` transactions, so several processes on one machine may share
+//!   the file.
+//! - [`PostgresStore`] (feature `postgres`): for fleets, where several instances share one log.
+//! - [`MemoryStore`]: for unit tests only. **Not durable**: everything is lost with the process.
+//!
+//! Every backend creates its tables on first use and records a schema version; a database
+//! written by a newer build is refused rather than misread. Times (leases) come from the
+//! database's clock where there is one, so instances with skewed clocks agree.
+//!
+//! ```
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! use coord_patterns::store::{CoordinationStore, MemoryStore, NewStep, RunState, Started, StepState};
+//! use std::time::Duration;
+//!
+//! let store = MemoryStore::new();
+//! let lease = Duration::from_secs(30);
+//! assert_eq!(store.start_run("order-7", "place_order", "{}", "instance-a", lease).await?, Started::New);
+//! let step = NewStep { seq: 0, step: "reserve", key: "order-7/reserve/0", input: "{}" };
+//! store.record_intent("order-7", &step).await?;
+//! store.finish_step("order-7", 0, StepState::Done, Some("\"r-1\"")).await?;
+//! store.finish_run("order-7", RunState::Completed, None).await?;
+//! let run = store.load_run("order-7").await?.expect("logged");
+//! assert_eq!((run.state, run.steps[0].output.as_deref()), (RunState::Completed, Some("\"r-1\"")));
+//! # Ok::<(), coord_patterns::store::StoreError>(())
+//! # }).unwrap();
+//! ```
+
+use std::future::Future;
+use std::time::Duration;
+
+mod any;
+mod error;
+mod location;
+mod memory;
+#[cfg(feature = "postgres")]
+mod postgres;
+mod records;
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+mod schema;
+#[cfg(feature = "sqlite")]
+mod sqlite;
+
+pub use any::AnyStore;
+pub use error::StoreError;
+pub use location::{DEFAULT_STORE, Location};
+pub use memory::MemoryStore;
+#[cfg(feature = "postgres")]
+pub use postgres::PostgresStore;
+pub use records::{RunRecord, RunState, Started, StepRecord, StepState};
+#[cfg(feature = "sqlite")]
+pub use sqlite::SqliteStore;
+
+/// A step about to run, for [`CoordinationStore::record_intent`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewStep<'a> {
+    /// Its position in the run, from 0.
+    pub seq: u32,
+    /// The step's name.
+    pub step: &'a str,
+    /// Its idempotency key.
+    pub key: &'a str,
+    /// Its input, serialized.
+    pub input: &'a str,
+}
+
+/// The operations the patterns need from a durable log. Each call is one transaction: when
+/// it returns `Ok`, what it wrote survives a crash of the process (and, for SQLite and
+/// PostgreSQL, of the machine).
+pub trait CoordinationStore: Send + Sync {
+    /// Logs a new run `id` of `saga` with `input`, leased to `owner` for `lease`; or, when
+    /// a run `id` exists, returns it unchanged (start idempotency).
+    fn start_run(
+        &self,
+        id: &str,
+        saga: &str,
+        input: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> impl Future<Output = Result<Started, StoreError>> + Send;
+
+    /// Logs the intent to run `step` before it runs. Logging the same step at the same
+    /// position again (a re-run after a crash) changes nothing; another step there is
+    /// [`StoreError::Conflict`]: the saga diverged from its log.
+    fn record_intent(
+        &self,
+        run: &str,
+        step: &NewStep<'_>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Records how step `seq` ended (`Done` with its output, `Failed` with its error) or how
+    /// its compensation ended (`Compensated`, `CompensationFailed` with the error).
+    fn finish_step(
+        &self,
+        run: &str,
+        seq: u32,
+        state: StepState,
+        detail: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Moves the run to `state`, with its output (completed) or error (otherwise).
+    fn finish_run(
+        &self,
+        run: &str,
+        state: RunState,
+        detail: Option<&str>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The run `id` with its steps, if logged.
+    fn load_run(
+        &self,
+        id: &str,
+    ) -> impl Future<Output = Result<Option<RunRecord>, StoreError>> + Send;
+
+    /// Takes the lease of up to `limit` unfinished runs whose lease has expired (their owner
+    /// died or stalled) for `owner`, and returns them: exactly one claimant gets each.
+    fn claim_unfinished(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<RunRecord>, StoreError>> + Send;
+
+    /// Extends `owner`'s lease on run `id`; `false` when the lease is no longer `owner`'s.
+    fn renew_lease(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+}
+
+/// Milliseconds of `duration`, saturating: lease arithmetic is done in the database.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub(crate) fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

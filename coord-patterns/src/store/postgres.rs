@@ -1,0 +1,409 @@
+//! The fleet store: PostgreSQL (feature `postgres`), shared by every instance of a service.
+//!
+//! One connection per store, its statements serialised by a lock; each operation is one
+//! transaction. Claiming unfinished runs uses `FOR UPDATE SKIP LOCKED`, so instances
+//! recovering at once split the runs between them instead of queueing or claiming one twice.
+//! Lease times come from the server's clock. The tables are created on first use under an
+//! advisory lock, so instances starting together do not race on `CREATE TABLE`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, GenericClient, NoTls, Row};
+
+use super::location::is_identifier;
+use super::schema::{CREATE, VERSION};
+use super::{
+    CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
+    millis,
+};
+
+/// The server clock, in milliseconds since the Unix epoch.
+const NOW: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
+/// Taken while creating the tables (an arbitrary constant: "coord" in ASCII).
+const SCHEMA_LOCK: i64 = 0x63_6f6f_7264;
+
+/// A coordination store in a PostgreSQL database.
+#[derive(Clone)]
+pub struct PostgresStore {
+    client: Arc<Mutex<Client>>,
+    schema: Option<String>,
+}
+
+impl std::fmt::Debug for PostgresStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PostgresStore")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+fn pg(err: &tokio_postgres::Error) -> StoreError {
+    StoreError::Postgres {
+        message: match err.as_db_error() {
+            Some(db) => format!("{}: {}", db.code().code(), db.message()),
+            None => err.to_string(),
+        },
+    }
+}
+
+impl PostgresStore {
+    /// Connects to `url` (a libpq URL) and creates coord's tables in `schema` (created if
+    /// missing; `public` when `None`). Must be called inside a tokio runtime, which drives the
+    /// connection.
+    ///
+    /// # Errors
+    /// [`StoreError::Postgres`] when the server cannot be reached or refuses;
+    /// [`StoreError::Location`] for a schema name that is not a plain identifier;
+    /// [`StoreError::SchemaTooNew`] when a newer build wrote the tables.
+    pub async fn connect(url: &str, schema: Option<&str>) -> Result<Self, StoreError> {
+        if let Some(schema) = schema
+            && !is_identifier(schema)
+        {
+            return Err(StoreError::Location {
+                location: format!("schema {schema}"),
+                reason: "not a plain SQL identifier".to_owned(),
+            });
+        }
+        let (mut client, connection) = tokio_postgres::connect(url, NoTls)
+            .await
+            .map_err(|err| pg(&err))?;
+        // Drives the connection; when the server goes away, it ends and the next statement
+        // returns the error to its caller.
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+        if let Some(schema) = schema {
+            client
+                .batch_execute(&format!(
+                    "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+                ))
+                .await
+                .map_err(|err| pg(&err))?;
+        }
+        let tx = client.transaction().await.map_err(|err| pg(&err))?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
+            .await
+            .map_err(|err| pg(&err))?;
+        for statement in CREATE {
+            tx.batch_execute(statement).await.map_err(|err| pg(&err))?;
+        }
+        let found = tx
+            .query_opt("SELECT version FROM coord_schema WHERE id = 1", &[])
+            .await
+            .map_err(|err| pg(&err))?
+            .map(|row| row.get::<_, i64>(0));
+        match found {
+            None => {
+                tx.execute(
+                    "INSERT INTO coord_schema (id, version) VALUES (1, $1)",
+                    &[&VERSION],
+                )
+                .await
+                .map_err(|err| pg(&err))?;
+            }
+            Some(found) if found > VERSION => {
+                return Err(StoreError::SchemaTooNew {
+                    found,
+                    known: VERSION,
+                });
+            }
+            Some(_) => {}
+        }
+        tx.commit().await.map_err(|err| pg(&err))?;
+        Ok(Self {
+            client: Arc::new(Mutex::new(client)),
+            schema: schema.map(str::to_owned),
+        })
+    }
+}
+
+fn no_run(run: &str) -> StoreError {
+    StoreError::Conflict {
+        run: run.to_owned(),
+        problem: "no such run is logged".to_owned(),
+    }
+}
+
+async fn read_run(client: &impl GenericClient, id: &str) -> Result<Option<RunRecord>, StoreError> {
+    let Some(run) = client
+        .query_opt(
+            "SELECT saga, state, input, output, error FROM coord_saga_runs WHERE id = $1",
+            &[&id],
+        )
+        .await
+        .map_err(|err| pg(&err))?
+    else {
+        return Ok(None);
+    };
+    let state: String = run.get(1);
+    let state = RunState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+        run: id.to_owned(),
+        what: format!("the run state `{state}`"),
+    })?;
+    let rows = client
+        .query(
+            "SELECT seq, step, idempotency_key, state, input, output, error
+             FROM coord_saga_steps WHERE run_id = $1 ORDER BY seq",
+            &[&id],
+        )
+        .await
+        .map_err(|err| pg(&err))?;
+    let steps = rows
+        .iter()
+        .map(|row| step(id, row))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Some(RunRecord {
+        id: id.to_owned(),
+        saga: run.get(0),
+        state,
+        input: run.get(2),
+        output: run.get(3),
+        error: run.get(4),
+        steps,
+    }))
+}
+
+fn step(run: &str, row: &Row) -> Result<StepRecord, StoreError> {
+    let corrupt = |what: String| StoreError::Corrupt {
+        run: run.to_owned(),
+        what,
+    };
+    let seq: i64 = row.get(0);
+    let state: String = row.get(3);
+    Ok(StepRecord {
+        seq: u32::try_from(seq).map_err(|_| corrupt(format!("the step position {seq}")))?,
+        step: row.get(1),
+        key: row.get(2),
+        state: StepState::parse(&state)
+            .ok_or_else(|| corrupt(format!("the step state `{state}`")))?,
+        input: row.get(4),
+        output: row.get(5),
+        error: row.get(6),
+    })
+}
+
+impl CoordinationStore for PostgresStore {
+    async fn start_run(
+        &self,
+        id: &str,
+        saga: &str,
+        input: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<Started, StoreError> {
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await.map_err(|err| pg(&err))?;
+        let inserted = tx
+            .execute(
+                &format!(
+                    "INSERT INTO coord_saga_runs
+                       (id, saga, state, input, lease_owner, lease_until, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, {NOW} + $6, {NOW}, {NOW})
+                     ON CONFLICT (id) DO NOTHING"
+                ),
+                &[
+                    &id,
+                    &saga,
+                    &RunState::Running.as_str(),
+                    &input,
+                    &owner,
+                    &millis(lease),
+                ],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        let started = if inserted == 1 {
+            Started::New
+        } else {
+            Started::Existing(read_run(&tx, id).await?.ok_or_else(|| no_run(id))?)
+        };
+        tx.commit().await.map_err(|err| pg(&err))?;
+        Ok(started)
+    }
+
+    async fn record_intent(&self, run: &str, step: &NewStep<'_>) -> Result<(), StoreError> {
+        let seq = i64::from(step.seq);
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await.map_err(|err| pg(&err))?;
+        // Locks the run row, so two writers of one run take turns.
+        let exists = tx
+            .query_opt(
+                "SELECT 1 FROM coord_saga_runs WHERE id = $1 FOR UPDATE",
+                &[&run],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        if exists.is_none() {
+            return Err(no_run(run));
+        }
+        let logged = tx
+            .query_opt(
+                "SELECT step FROM coord_saga_steps WHERE run_id = $1 AND seq = $2",
+                &[&run, &seq],
+            )
+            .await
+            .map_err(|err| pg(&err))?
+            .map(|row| row.get::<_, String>(0));
+        match logged {
+            Some(logged) if logged == step.step => return Ok(()),
+            Some(logged) => {
+                return Err(StoreError::Conflict {
+                    run: run.to_owned(),
+                    problem: format!("step {seq} is `{logged}` in the log, not `{}`", step.step),
+                });
+            }
+            None => {}
+        }
+        tx.execute(
+            &format!(
+                "INSERT INTO coord_saga_steps
+                   (run_id, seq, step, idempotency_key, state, input, updated_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, {NOW})"
+            ),
+            &[
+                &run,
+                &seq,
+                &step.step,
+                &step.key,
+                &StepState::Intent.as_str(),
+                &step.input,
+            ],
+        )
+        .await
+        .map_err(|err| pg(&err))?;
+        tx.commit().await.map_err(|err| pg(&err))
+    }
+
+    async fn finish_step(
+        &self,
+        run: &str,
+        seq: u32,
+        state: StepState,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let column = if state == StepState::Done {
+            "output"
+        } else {
+            "error"
+        };
+        let client = self.client.lock().await;
+        let changed = client
+            .execute(
+                &format!(
+                    "UPDATE coord_saga_steps
+                     SET state = $3, {column} = COALESCE($4, {column}), updated_at = {NOW}
+                     WHERE run_id = $1 AND seq = $2"
+                ),
+                &[&run, &i64::from(seq), &state.as_str(), &detail],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        if changed == 0 {
+            return Err(StoreError::Conflict {
+                run: run.to_owned(),
+                problem: format!("step {seq} has no intent logged"),
+            });
+        }
+        Ok(())
+    }
+
+    async fn finish_run(
+        &self,
+        run: &str,
+        state: RunState,
+        detail: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let column = if state == RunState::Completed {
+            "output"
+        } else {
+            "error"
+        };
+        let lease = if state.is_unfinished() {
+            ""
+        } else {
+            ", lease_owner = NULL, lease_until = NULL"
+        };
+        let client = self.client.lock().await;
+        let changed = client
+            .execute(
+                &format!(
+                    "UPDATE coord_saga_runs
+                     SET state = $2, {column} = COALESCE($3, {column}), updated_at = {NOW}{lease}
+                     WHERE id = $1"
+                ),
+                &[&run, &state.as_str(), &detail],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        if changed == 0 {
+            return Err(no_run(run));
+        }
+        Ok(())
+    }
+
+    async fn load_run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
+        let client = self.client.lock().await;
+        read_run(&*client, id).await
+    }
+
+    async fn claim_unfinished(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<RunRecord>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut client = self.client.lock().await;
+        let tx = client.transaction().await.map_err(|err| pg(&err))?;
+        let ids: Vec<String> = tx
+            .query(
+                &format!(
+                    "UPDATE coord_saga_runs SET lease_owner = $1, lease_until = {NOW} + $2
+                     WHERE id IN (
+                       SELECT id FROM coord_saga_runs
+                       WHERE state IN ('running', 'compensating')
+                         AND (lease_until IS NULL OR lease_until <= {NOW})
+                       ORDER BY id LIMIT $3
+                       FOR UPDATE SKIP LOCKED)
+                     RETURNING id"
+                ),
+                &[&owner, &millis(lease), &limit],
+            )
+            .await
+            .map_err(|err| pg(&err))?
+            .iter()
+            .map(|row| row.get(0))
+            .collect();
+        let mut claimed = Vec::with_capacity(ids.len());
+        for id in &ids {
+            claimed.push(read_run(&tx, id).await?.ok_or_else(|| no_run(id))?);
+        }
+        claimed.sort_by(|a, b| a.id.cmp(&b.id));
+        tx.commit().await.map_err(|err| pg(&err))?;
+        Ok(claimed)
+    }
+
+    async fn renew_lease(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let client = self.client.lock().await;
+        let changed = client
+            .execute(
+                &format!(
+                    "UPDATE coord_saga_runs SET lease_until = {NOW} + $3
+                     WHERE id = $1 AND lease_owner = $2
+                       AND state IN ('running', 'compensating')"
+                ),
+                &[&id, &owner, &millis(lease)],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        Ok(changed == 1)
+    }
+}

@@ -1,0 +1,44 @@
+//! The tables, written once for both SQL backends, and their version.
+//!
+//! `coord_schema` holds one row: the version the tables are at. Opening a store creates the
+//! tables when there is no row and refuses a version newer than [`VERSION`]; a later build
+//! adds its migration here, applied in the same transaction that bumps the row.
+//!
+//! Times are milliseconds since the Unix epoch, from the database's clock.
+
+/// The schema version this build writes.
+pub(crate) const VERSION: i64 = 1;
+
+/// Statements creating version 1, valid for SQLite and PostgreSQL alike.
+pub(crate) const CREATE: &[&str] = &[
+    "CREATE TABLE IF NOT EXISTS coord_schema (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version BIGINT NOT NULL
+    )",
+    "CREATE TABLE IF NOT EXISTS coord_saga_runs (
+        id TEXT PRIMARY KEY,
+        saga TEXT NOT NULL,
+        state TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        lease_owner TEXT,
+        lease_until BIGINT,
+        created_at BIGINT NOT NULL,
+        updated_at BIGINT NOT NULL
+    )",
+    "CREATE INDEX IF NOT EXISTS coord_saga_runs_unfinished
+        ON coord_saga_runs (state, lease_until)",
+    "CREATE TABLE IF NOT EXISTS coord_saga_steps (
+        run_id TEXT NOT NULL REFERENCES coord_saga_runs (id),
+        seq BIGINT NOT NULL,
+        step TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL,
+        state TEXT NOT NULL,
+        input TEXT NOT NULL,
+        output TEXT,
+        error TEXT,
+        updated_at BIGINT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+    )",
+];
