@@ -61,24 +61,17 @@ fn macro_imports_run_one_way() {
 #[test]
 fn architecture_md_lists_the_runtime_layers_in_order() {
     let text = read(&root().join("ARCHITECTURE.md"));
-    let chain = RUNTIME_LAYERS
-        .iter()
-        .map(|layer| format!("`{layer}`"))
-        .collect::<Vec<_>>()
-        .join(" → ");
-    assert!(
-        text.contains(&chain),
-        "ARCHITECTURE.md should list the runtime's layers as\n{chain}"
-    );
-    let chain = MACRO_LAYERS
-        .iter()
-        .map(|layer| format!("`{layer}`"))
-        .collect::<Vec<_>>()
-        .join(" → ");
-    assert!(
-        text.contains(&chain),
-        "ARCHITECTURE.md should list the macro crate's layers as\n{chain}"
-    );
+    for (crate_name, layers) in [("runtime", RUNTIME_LAYERS), ("macro crate", MACRO_LAYERS)] {
+        let chain = layers
+            .iter()
+            .map(|layer| format!("`{layer}`"))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        assert!(
+            text.contains(&chain),
+            "ARCHITECTURE.md should list the {crate_name}'s layers as\n{chain}"
+        );
+    }
 }
 
 fn check_layers(src: &Path, layers: &[&str]) {

@@ -194,24 +194,45 @@ fn field_rules_get_one_verdict() {
         let runtime_verdict = coord_runtime::load_rules(&dir);
         std::fs::remove_dir_all(&dir).expect("remove rules dir");
 
-        assert_eq!(
-            macro_verdict.is_ok(),
+        same_verdict(
+            attribute,
+            yaml,
             *accepted,
-            "macro on `{attribute}`: {macro_verdict:?}"
+            macro_verdict,
+            runtime_verdict,
+            |message| message.to_owned(),
         );
-        assert_eq!(
-            runtime_verdict.is_ok(),
-            *accepted,
-            "runtime on `{yaml}`: {runtime_verdict:?}"
-        );
-        if let (Err(macro_error), Err(runtime_error)) = (macro_verdict, runtime_verdict) {
-            let runtime_text = runtime_error.to_string();
-            for message in macro_error {
-                assert!(
-                    runtime_text.contains(&message.to_string()),
-                    "`{attribute}`: the macro says `{message}`, the runtime `{runtime_text}`"
-                );
-            }
+    }
+}
+
+/// Both sides accept exactly when `accepted`, and each of the macro's messages (as `reason`
+/// reduces it) appears in the runtime's.
+fn same_verdict<E: std::fmt::Debug + std::fmt::Display>(
+    attribute: &str,
+    yaml: &str,
+    accepted: bool,
+    macro_verdict: Result<(), syn::Error>,
+    runtime_verdict: Result<impl std::fmt::Debug, E>,
+    reason: impl Fn(&str) -> String,
+) {
+    assert_eq!(
+        macro_verdict.is_ok(),
+        accepted,
+        "macro on `{attribute}`: {macro_verdict:?}"
+    );
+    assert_eq!(
+        runtime_verdict.is_ok(),
+        accepted,
+        "runtime on `{yaml}`: {runtime_verdict:?}"
+    );
+    if let (Err(macro_error), Err(runtime_error)) = (macro_verdict, runtime_verdict) {
+        let runtime_text = runtime_error.to_string();
+        for message in macro_error {
+            let message = message.to_string();
+            assert!(
+                runtime_text.contains(&reason(&message)),
+                "`{attribute}`: the macro says `{message}`, the runtime `{runtime_text}`"
+            );
         }
     }
 }
@@ -233,31 +254,20 @@ fn retry_and_breaker_options_get_one_verdict() {
             .load();
         std::fs::remove_dir_all(&dir).expect("remove config dir");
 
-        assert_eq!(
-            macro_verdict.is_ok(),
+        // The reason after the key: "must be at least 1", "... exceeds `window` ...".
+        same_verdict(
+            attribute,
+            yaml,
             *accepted,
-            "macro on `{attribute}`: {macro_verdict:?}"
-        );
-        assert_eq!(
-            runtime_verdict.is_ok(),
-            *accepted,
-            "runtime on `{yaml}`: {runtime_verdict:?}"
-        );
-        if let (Err(macro_error), Err(runtime_error)) = (macro_verdict, runtime_verdict) {
-            // The reason after the key: "must be at least 1", "... exceeds `window` ...".
-            let runtime_text = runtime_error.to_string();
-            for message in macro_error {
-                let message = message.to_string();
+            macro_verdict,
+            runtime_verdict,
+            |message| {
                 let reason = message
                     .split_once("` ")
-                    .map_or(message.as_str(), |(_, reason)| reason);
-                let reason = reason.split(", found").next().unwrap_or(reason);
-                assert!(
-                    runtime_text.contains(reason),
-                    "`{attribute}`: the macro says `{message}`, the runtime `{runtime_text}`"
-                );
-            }
-        }
+                    .map_or(message, |(_, reason)| reason);
+                reason.split(", found").next().unwrap_or(reason).to_owned()
+            },
+        );
     }
 }
 

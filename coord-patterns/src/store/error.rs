@@ -55,3 +55,34 @@ pub enum StoreError {
         what: String,
     },
 }
+
+impl StoreError {
+    /// A write to run `run`, which is not logged.
+    pub(crate) fn no_run(run: &str) -> Self {
+        StoreError::Conflict {
+            run: run.to_owned(),
+            problem: "no such run is logged".to_owned(),
+        }
+    }
+
+    /// A result for step `seq` of `run`, whose intent is not logged.
+    pub(crate) fn no_intent(run: &str, seq: u32) -> Self {
+        StoreError::Conflict {
+            run: run.to_owned(),
+            problem: format!("step {seq} has no intent logged"),
+        }
+    }
+
+    /// Step `seq` of `run` logged as `logged` where `step` is being written.
+    pub(crate) fn diverged(
+        run: &str,
+        seq: impl std::fmt::Display,
+        logged: &str,
+        step: &str,
+    ) -> Self {
+        StoreError::Conflict {
+            run: run.to_owned(),
+            problem: format!("step {seq} is `{logged}` in the log, not `{step}`"),
+        }
+    }
+}

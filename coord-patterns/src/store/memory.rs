@@ -40,10 +40,7 @@ impl MemoryStore {
         change: impl FnOnce(&mut Entry) -> Result<R, StoreError>,
     ) -> Result<R, StoreError> {
         let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
-        let entry = runs.get_mut(id).ok_or_else(|| StoreError::Conflict {
-            run: id.to_owned(),
-            problem: "no such run is logged".to_owned(),
-        })?;
+        let entry = runs.get_mut(id).ok_or_else(|| StoreError::no_run(id))?;
         change(entry)
     }
 }
@@ -84,13 +81,7 @@ impl CoordinationStore for MemoryStore {
             let steps = &mut entry.run.steps;
             match steps.iter().find(|logged| logged.seq == step.seq) {
                 Some(logged) if logged.step == step.step => Ok(()),
-                Some(logged) => Err(StoreError::Conflict {
-                    run: run.to_owned(),
-                    problem: format!(
-                        "step {} is `{}` in the log, not `{}`",
-                        step.seq, logged.step, step.step
-                    ),
-                }),
+                Some(logged) => Err(StoreError::diverged(run, step.seq, &logged.step, step.step)),
                 None => {
                     steps.push(StepRecord {
                         seq: step.seq,
@@ -121,10 +112,7 @@ impl CoordinationStore for MemoryStore {
                 .steps
                 .iter_mut()
                 .find(|logged| logged.seq == seq)
-                .ok_or_else(|| StoreError::Conflict {
-                    run: run.to_owned(),
-                    problem: format!("step {seq} has no intent logged"),
-                })?;
+                .ok_or_else(|| StoreError::no_intent(run, seq))?;
             step.state = state;
             match state {
                 StepState::Done => step.output = detail.map(str::to_owned),

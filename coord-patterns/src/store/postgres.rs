@@ -13,7 +13,7 @@ use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::location::is_identifier;
-use super::schema::{CREATE, VERSION};
+use super::schema::{CREATE, VERSION, lease_change, run_detail_column, step_detail_column};
 use super::{
     CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
     millis,
@@ -120,13 +120,6 @@ impl PostgresStore {
     }
 }
 
-fn no_run(run: &str) -> StoreError {
-    StoreError::Conflict {
-        run: run.to_owned(),
-        problem: "no such run is logged".to_owned(),
-    }
-}
-
 async fn read_run(client: &impl GenericClient, id: &str) -> Result<Option<RunRecord>, StoreError> {
     let Some(run) = client
         .query_opt(
@@ -218,7 +211,11 @@ impl CoordinationStore for PostgresStore {
         let started = if inserted == 1 {
             Started::New
         } else {
-            Started::Existing(read_run(&tx, id).await?.ok_or_else(|| no_run(id))?)
+            Started::Existing(
+                read_run(&tx, id)
+                    .await?
+                    .ok_or_else(|| StoreError::no_run(id))?,
+            )
         };
         tx.commit().await.map_err(|err| pg(&err))?;
         Ok(started)
@@ -237,7 +234,7 @@ impl CoordinationStore for PostgresStore {
             .await
             .map_err(|err| pg(&err))?;
         if exists.is_none() {
-            return Err(no_run(run));
+            return Err(StoreError::no_run(run));
         }
         let logged = tx
             .query_opt(
@@ -249,12 +246,7 @@ impl CoordinationStore for PostgresStore {
             .map(|row| row.get::<_, String>(0));
         match logged {
             Some(logged) if logged == step.step => return Ok(()),
-            Some(logged) => {
-                return Err(StoreError::Conflict {
-                    run: run.to_owned(),
-                    problem: format!("step {seq} is `{logged}` in the log, not `{}`", step.step),
-                });
-            }
+            Some(logged) => return Err(StoreError::diverged(run, seq, &logged, step.step)),
             None => {}
         }
         tx.execute(
@@ -284,11 +276,7 @@ impl CoordinationStore for PostgresStore {
         state: StepState,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
-        let column = if state == StepState::Done {
-            "output"
-        } else {
-            "error"
-        };
+        let column = step_detail_column(state);
         let client = self.client.lock().await;
         let changed = client
             .execute(
@@ -302,10 +290,7 @@ impl CoordinationStore for PostgresStore {
             .await
             .map_err(|err| pg(&err))?;
         if changed == 0 {
-            return Err(StoreError::Conflict {
-                run: run.to_owned(),
-                problem: format!("step {seq} has no intent logged"),
-            });
+            return Err(StoreError::no_intent(run, seq));
         }
         Ok(())
     }
@@ -316,16 +301,8 @@ impl CoordinationStore for PostgresStore {
         state: RunState,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
-        let column = if state == RunState::Completed {
-            "output"
-        } else {
-            "error"
-        };
-        let lease = if state.is_unfinished() {
-            ""
-        } else {
-            ", lease_owner = NULL, lease_until = NULL"
-        };
+        let column = run_detail_column(state);
+        let lease = lease_change(state);
         let client = self.client.lock().await;
         let changed = client
             .execute(
@@ -339,7 +316,7 @@ impl CoordinationStore for PostgresStore {
             .await
             .map_err(|err| pg(&err))?;
         if changed == 0 {
-            return Err(no_run(run));
+            return Err(StoreError::no_run(run));
         }
         Ok(())
     }
@@ -379,7 +356,11 @@ impl CoordinationStore for PostgresStore {
             .collect();
         let mut claimed = Vec::with_capacity(ids.len());
         for id in &ids {
-            claimed.push(read_run(&tx, id).await?.ok_or_else(|| no_run(id))?);
+            claimed.push(
+                read_run(&tx, id)
+                    .await?
+                    .ok_or_else(|| StoreError::no_run(id))?,
+            );
         }
         claimed.sort_by(|a, b| a.id.cmp(&b.id));
         tx.commit().await.map_err(|err| pg(&err))?;

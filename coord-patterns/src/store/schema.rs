@@ -6,6 +6,36 @@
 //!
 //! Times are milliseconds since the Unix epoch, from the database's clock.
 
+use super::{RunState, StepState};
+
+/// The column a step's detail goes to: its output when done, else its error.
+pub(crate) fn step_detail_column(state: StepState) -> &'static str {
+    if state == StepState::Done {
+        "output"
+    } else {
+        "error"
+    }
+}
+
+/// The column a run's detail goes to: its output when completed, else its error.
+pub(crate) fn run_detail_column(state: RunState) -> &'static str {
+    if state == RunState::Completed {
+        "output"
+    } else {
+        "error"
+    }
+}
+
+/// What else an update to `state` sets: a finished run holds no lease, since nobody needs to
+/// recover it.
+pub(crate) fn lease_change(state: RunState) -> &'static str {
+    if state.is_unfinished() {
+        ""
+    } else {
+        ", lease_owner = NULL, lease_until = NULL"
+    }
+}
+
 /// The schema version this build writes.
 pub(crate) const VERSION: i64 = 1;
 

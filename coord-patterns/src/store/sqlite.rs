@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
-use super::schema::{CREATE, VERSION};
+use super::schema::{CREATE, VERSION, lease_change, run_detail_column, step_detail_column};
 use super::{
     CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
     millis,
@@ -144,13 +144,6 @@ fn corrupt(run: &str, what: String) -> StoreError {
     StoreError::Corrupt {
         run: run.to_owned(),
         what,
-    }
-}
-
-fn no_run(run: &str) -> StoreError {
-    StoreError::Conflict {
-        run: run.to_owned(),
-        problem: "no such run is logged".to_owned(),
     }
 }
 
@@ -307,12 +300,7 @@ impl CoordinationStore for SqliteStore {
                 .map_err(&fail)?;
             match logged {
                 Some(logged) if logged == name => return Ok(()),
-                Some(logged) => {
-                    return Err(StoreError::Conflict {
-                        run,
-                        problem: format!("step {seq} is `{logged}` in the log, not `{name}`"),
-                    });
-                }
+                Some(logged) => return Err(StoreError::diverged(&run, seq, &logged, &name)),
                 None => {}
             }
             let exists: bool = tx
@@ -323,7 +311,7 @@ impl CoordinationStore for SqliteStore {
                 )
                 .map_err(&fail)?;
             if !exists {
-                return Err(no_run(&run));
+                return Err(StoreError::no_run(&run));
             }
             tx.execute(
                 &format!(
@@ -351,11 +339,7 @@ impl CoordinationStore for SqliteStore {
         let detail = detail.map(str::to_owned);
         let fail = self.error();
         self.with(move |connection| {
-            let column = if state == StepState::Done {
-                "output"
-            } else {
-                "error"
-            };
+            let column = step_detail_column(state);
             let changed = connection
                 .execute(
                     &format!(
@@ -367,10 +351,7 @@ impl CoordinationStore for SqliteStore {
                 )
                 .map_err(&fail)?;
             if changed == 0 {
-                return Err(StoreError::Conflict {
-                    run,
-                    problem: format!("step {seq} has no intent logged"),
-                });
+                return Err(StoreError::no_intent(&run, seq));
             }
             Ok(())
         })
@@ -387,13 +368,8 @@ impl CoordinationStore for SqliteStore {
         let detail = detail.map(str::to_owned);
         let fail = self.error();
         self.with(move |connection| {
-            let column = if state == RunState::Completed { "output" } else { "error" };
-            // A finished run holds no lease: nobody needs to recover it.
-            let lease = if state.is_unfinished() {
-                ""
-            } else {
-                ", lease_owner = NULL, lease_until = NULL"
-            };
+            let column = run_detail_column(state);
+            let lease = lease_change(state);
             let changed = connection
                 .execute(
                     &format!(
@@ -405,7 +381,7 @@ impl CoordinationStore for SqliteStore {
                 )
                 .map_err(&fail)?;
             if changed == 0 {
-                return Err(no_run(&run));
+                return Err(StoreError::no_run(&run));
             }
             Ok(())
         })
