@@ -3,9 +3,10 @@
 //! `postgres` features, so a service that only annotates functions compiles no database
 //! driver.
 //!
-//! Today: the [coordination store](store). The saga engine, locks and the other patterns of
-//! the design build on it.
+//! Today: the [coordination store](store) and the [saga engine](saga) on it. Locks and the
+//! other patterns of the design build on the same store.
 
 #![warn(missing_docs, unreachable_pub)]
 
+pub mod saga;
 pub mod store;
