@@ -513,6 +513,11 @@ pub mod validation {
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use coord_patterns::store;
 
+/// Durable sagas on the coordination store (features `sqlite`, `postgres`): steps logged
+/// before and after they run, compensated last first on failure, resumed after a crash.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use coord_patterns::saga;
+
 /// coord for any `tower::Service` (axum, hyper, tonic): feature `tower`.
 #[cfg(feature = "tower")]
 pub use coord_runtime::tower;

@@ -79,8 +79,77 @@ fn exporter() -> &'static coord::export::Exporter {
         let mut future = std::pin::pin!(wait_forever());
         let mut context = std::task::Context::from_waker(std::task::Waker::noop());
         assert!(future.as_mut().poll(&mut context).is_pending());
+        #[cfg(feature = "sqlite")]
+        sagas::run_one_completed_and_one_compensated();
         exporter
     })
+}
+
+/// Saga series, through promtool like the rest (with the `sqlite` feature).
+#[cfg(feature = "sqlite")]
+mod sagas {
+    use coord::saga::{SagaEngine, SagaError};
+    use coord::store::AnyStore;
+
+    #[derive(Debug)]
+    pub(super) struct Refused(String);
+
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(&self.0)
+        }
+    }
+
+    impl From<SagaError> for Refused {
+        fn from(err: SagaError) -> Self {
+            Refused(err.to_string())
+        }
+    }
+
+    pub(super) fn run_one_completed_and_one_compensated() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        runtime.block_on(async {
+            let engine = SagaEngine::new(AnyStore::open("memory:").await.expect("store"));
+            engine.compensated("export.reserve", |_, (): (), _: Option<()>| async {
+                Ok::<(), Refused>(())
+            });
+            engine.no_compensation("export.charge");
+            let saga = engine.register("export.order", |saga, fail: bool| async move {
+                saga.step("export.reserve", &(), |_| async { Ok::<_, Refused>(()) })
+                    .await?;
+                saga.step("export.charge", &(), |_| async move {
+                    if fail {
+                        Err(Refused("declined".into()))
+                    } else {
+                        Ok(())
+                    }
+                })
+                .await
+            });
+            saga.run("export-1", &false).await.expect("completed");
+            saga.run("export-2", &true).await.expect_err("compensated");
+        });
+    }
+}
+
+#[cfg(feature = "sqlite")]
+#[test]
+fn saga_series_are_exported() {
+    let text = exporter().render();
+    for line in [
+        r#"coord_saga_runs_total{saga="export.order",outcome="completed"} 1"#,
+        r#"coord_saga_runs_total{saga="export.order",outcome="compensated"} 1"#,
+        r#"coord_saga_steps_total{saga="export.order",step="export.reserve",phase="compensation",outcome="ok"} 1"#,
+        r#"coord_saga_steps_total{saga="export.order",step="export.charge",phase="action",outcome="error"} 1"#,
+        r#"coord_saga_in_flight{saga="export.order"} 0"#,
+        r#"coord_saga_duration_seconds_count{saga="export.order"} 2"#,
+        "# HELP coord_saga_runs_total Saga runs by how they ended",
+    ] {
+        assert!(text.contains(line), "missing `{line}` in:\n{text}");
+    }
 }
 
 fn required_tool(name: &str) -> Option<PathBuf> {

@@ -48,6 +48,8 @@ struct Progress {
 pub struct SagaContext {
     pub(crate) inner: Arc<Inner>,
     pub(crate) run: Arc<str>,
+    /// The saga's name, for its series.
+    saga: Arc<str>,
     /// The steps logged by an earlier attempt of this run (empty for a new run).
     replay: Arc<[StepRecord]>,
     progress: Arc<Mutex<Progress>>,
@@ -62,10 +64,11 @@ impl std::fmt::Debug for SagaContext {
 }
 
 impl SagaContext {
-    pub(crate) fn new(inner: Arc<Inner>, run: &str, replay: Vec<StepRecord>) -> Self {
+    pub(crate) fn new(inner: Arc<Inner>, saga: &str, run: &str, replay: Vec<StepRecord>) -> Self {
         Self {
             inner,
             run: run.into(),
+            saga: saga.into(),
             replay: replay.into(),
             progress: Arc::default(),
         }
@@ -186,6 +189,7 @@ impl SagaContext {
         }
         let result = action(key).await;
         failpoint("after_effect");
+        super::metrics::step(&self.saga, name, false, result.is_ok());
         match result {
             Ok(output) => {
                 let logged = serde_json::to_string(&output).map_err(|err| {

@@ -15,6 +15,7 @@ use serde::de::DeserializeOwned;
 use super::SagaError;
 use super::context::{SagaContext, StepKey};
 use super::failpoint::failpoint;
+use super::metrics::{self, ActiveRun};
 use crate::store::{AnyStore, CoordinationStore, RunRecord, RunState, Started, StepState};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -279,10 +280,17 @@ impl SagaEngine {
                 return Ok(recovered);
             }
             for run in runs {
+                let mut active = ActiveRun::start(&run.saga);
+                let active_saga = run.saga.clone();
+                let saga = run.saga.clone();
                 let ended = match run.state {
-                    RunState::Compensating => compensate(Arc::clone(inner), run).await,
+                    RunState::Compensating => compensate(Arc::clone(inner), saga, run).await,
                     _ => resume(Arc::clone(inner), run).await,
                 };
+                if let Ok(state) = &ended {
+                    metrics::recovered(&active_saga);
+                    active.ended(*state);
+                }
                 match ended {
                     Ok(RunState::Completed) => recovered.completed += 1,
                     Ok(RunState::Compensated) => recovered.compensated += 1,
@@ -343,8 +351,9 @@ where
         if let Started::Existing(run) = started {
             return earlier_result(&run).map_err(E::from);
         }
-        let context = SagaContext::new(Arc::clone(inner), id, Vec::new());
+        let context = SagaContext::new(Arc::clone(inner), &self.name, id, Vec::new());
         let _renewing = Renewal::start(Arc::clone(inner), id);
+        let mut active = ActiveRun::start(&self.name);
         let outcome = (self.body)(context.clone(), deserialize_copy(input, id)?).await;
         match outcome {
             Ok(output) => {
@@ -359,12 +368,14 @@ where
                     .finish_run(id, RunState::Completed, Some(&logged))
                     .await
                     .map_err(SagaError::from)?;
+                active.ended(RunState::Completed);
                 Ok(output)
             }
             Err(error) => {
-                fail(Arc::clone(inner), &context, &error.to_string())
+                let ended = fail(Arc::clone(inner), &context, &self.name, &error.to_string())
                     .await
                     .map_err(E::from)?;
+                active.ended(ended);
                 Err(error)
             }
         }
@@ -416,6 +427,7 @@ fn earlier_result<O: DeserializeOwned>(run: &RunRecord) -> Result<O, SagaError> 
 async fn fail(
     inner: Arc<Inner>,
     context: &SagaContext,
+    saga: &str,
     error: &str,
 ) -> Result<RunState, SagaError> {
     let run = context.run_id().to_owned();
@@ -437,7 +449,7 @@ async fn fail(
         .ok_or_else(|| SagaError::Store(crate::store::StoreError::no_run(&run)))?;
     // In a task of its own: a compensation started runs to its end even if the caller's
     // future is dropped.
-    let compensating = tokio::spawn(compensate(inner, logged));
+    let compensating = tokio::spawn(compensate(inner, saga.to_owned(), logged));
     compensating.await.unwrap_or_else(|join| {
         Err(SagaError::Diverged {
             run,
@@ -457,7 +469,7 @@ async fn resume(inner: Arc<Inner>, run: RunRecord) -> Result<RunState, SagaError
         .ok_or_else(|| SagaError::UnknownSaga {
             saga: run.saga.clone(),
         })?;
-    let context = SagaContext::new(Arc::clone(&inner), &run.id, run.steps.clone());
+    let context = SagaContext::new(Arc::clone(&inner), &run.saga, &run.id, run.steps.clone());
     let _renewing = Renewal::start(Arc::clone(&inner), &run.id);
     match body(context.clone(), run.input.clone()).await {
         Ok(output) => {
@@ -467,14 +479,18 @@ async fn resume(inner: Arc<Inner>, run: RunRecord) -> Result<RunState, SagaError
                 .await?;
             Ok(RunState::Completed)
         }
-        Err(error) => fail(inner, &context, &error).await,
+        Err(error) => fail(inner, &context, &run.saga, &error).await,
     }
 }
 
 /// Undoes `run`'s steps that are done or whose outcome is unknown, last first, each
 /// compensation retried with backoff; ends the run `compensated`, or `compensation_failed`
 /// when one kept failing (the others are still tried).
-async fn compensate(inner: Arc<Inner>, run: RunRecord) -> Result<RunState, SagaError> {
+async fn compensate(
+    inner: Arc<Inner>,
+    saga: String,
+    run: RunRecord,
+) -> Result<RunState, SagaError> {
     let mut last_failure = None;
     for step in run.steps.iter().rev() {
         if !matches!(step.state, StepState::Done | StepState::Intent) {
@@ -518,6 +534,7 @@ async fn compensate(inner: Arc<Inner>, run: RunRecord) -> Result<RunState, SagaE
             }
         };
         failpoint("after_compensation");
+        metrics::step(&saga, &step.step, true, result.is_ok());
         match result {
             Ok(()) => {
                 inner

@@ -19,6 +19,7 @@ mod context;
 mod engine;
 mod error;
 mod failpoint;
+mod metrics;
 
 pub use context::{SagaContext, StepKey};
 pub use engine::{Recovered, Saga, SagaEngine};

@@ -43,6 +43,21 @@ pub const VALIDATIONS_TOTAL: &str = "coord_validations_total";
 /// Events an event processor had no handler for (counter).
 pub const EVENTS_UNKNOWN_TOTAL: &str = "coord_events_unknown_total";
 
+/// Saga runs by saga and how they ended: `completed`, `compensated`, `compensation_failed` or
+/// `failed` (counter).
+pub const SAGA_RUNS_TOTAL: &str = "coord_saga_runs_total";
+/// Saga steps and compensations by saga, step, phase (`action`, `compensation`) and outcome
+/// (`ok`, `error`) (counter).
+pub const SAGA_STEPS_TOTAL: &str = "coord_saga_steps_total";
+/// Duration of each saga run in this process, from its start (or resumption) to its end
+/// (histogram).
+pub const SAGA_DURATION_SECONDS: &str = "coord_saga_duration_seconds";
+/// Saga runs active in this process (gauge).
+pub const SAGA_IN_FLIGHT: &str = "coord_saga_in_flight";
+/// Saga runs this process resumed after another instance (or an earlier start) left them
+/// unfinished (counter).
+pub const SAGA_RECOVERED_TOTAL: &str = "coord_saga_recovered_total";
+
 /// CPU used by the process, as a fraction of one core (gauge).
 pub const PROCESS_CPU_USAGE: &str = "coord_process_cpu_usage_ratio";
 /// The process's resident memory (gauge).
@@ -78,6 +93,13 @@ pub const VALIDATION_OUTCOME_LABEL: &str = "outcome";
 /// Label of [`EVENTS_UNKNOWN_TOTAL`]: the event processor's name.
 pub const PROCESSOR_LABEL: &str = "processor";
 
+/// Label carrying a saga's name (bounded: sagas are registered in code).
+pub const SAGA_LABEL: &str = "saga";
+/// Label carrying a saga step's name (bounded: steps are declared in code).
+pub const STEP_LABEL: &str = "step";
+/// Label of [`SAGA_STEPS_TOTAL`]: `action` or `compensation`.
+pub const PHASE_LABEL: &str = "phase";
+
 /// Label of [`BUILD_INFO`] carrying the crate version.
 pub const VERSION_LABEL: &str = "version";
 
@@ -106,7 +128,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 15] = [
+pub const ALL: [MetricDescription; 20] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -190,6 +212,36 @@ pub const ALL: [MetricDescription; 15] = [
         kind: MetricKind::Gauge,
         unit: Unit::Bytes,
         help: "The system's memory.",
+    },
+    MetricDescription {
+        name: SAGA_RUNS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Saga runs by how they ended (completed, compensated, compensation_failed, failed).",
+    },
+    MetricDescription {
+        name: SAGA_STEPS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Saga steps and their compensations, by phase and outcome.",
+    },
+    MetricDescription {
+        name: SAGA_DURATION_SECONDS,
+        kind: MetricKind::Histogram,
+        unit: Unit::Seconds,
+        help: "Duration of each saga run in this process, from its start or resumption to its end.",
+    },
+    MetricDescription {
+        name: SAGA_IN_FLIGHT,
+        kind: MetricKind::Gauge,
+        unit: Unit::Count,
+        help: "Saga runs active in this process.",
+    },
+    MetricDescription {
+        name: SAGA_RECOVERED_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Saga runs this process resumed after a crash or another instance left them unfinished.",
     },
     MetricDescription {
         name: BUILD_INFO,
