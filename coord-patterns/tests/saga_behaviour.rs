@@ -375,3 +375,48 @@ async fn a_compensation_finishes_even_when_the_caller_stops_waiting() {
     }
     assert!(ended.is_some(), "the run never ended compensated");
 }
+
+#[tokio::test]
+async fn an_operator_retries_a_compensation_that_kept_failing_once_it_is_fixed() {
+    let engine = engine().await;
+    let fixed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let undone = Journal::default();
+    let (is_fixed, journal) = (Arc::clone(&fixed), Arc::clone(&undone));
+    engine.compensated("refundable", move |key, (): (), output: Option<u32>| {
+        let (is_fixed, journal) = (Arc::clone(&is_fixed), Arc::clone(&journal));
+        async move {
+            if is_fixed.load(std::sync::atomic::Ordering::SeqCst) {
+                journal
+                    .lock()
+                    .unwrap()
+                    .push(format!("undo {key} {output:?}"));
+                Ok(())
+            } else {
+                Err(Failed("refund service down".into()))
+            }
+        }
+    });
+    engine.no_compensation("breaks");
+    let saga = engine.register("retried", |saga, (): ()| async move {
+        saga.step("refundable", &(), |_| async { Ok::<_, Failed>(7_u32) })
+            .await?;
+        saga.step("breaks", &(), |_| async {
+            Err::<(), _>(Failed("boom".into()))
+        })
+        .await
+    });
+    assert_eq!(saga.run("op1", &()).await, Err(Failed("boom".into())));
+    assert!(undone.lock().unwrap().is_empty());
+    fixed.store(true, std::sync::atomic::Ordering::SeqCst);
+    assert_eq!(
+        engine.retry_compensation("op1").await.unwrap(),
+        RunState::Compensated
+    );
+    assert_eq!(*undone.lock().unwrap(), ["undo op1/refundable/0 Some(7)"]);
+    let err = engine.retry_compensation("op1").await.unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("is compensated, not compensation_failed"),
+        "{err}"
+    );
+}

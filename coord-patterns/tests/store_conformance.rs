@@ -199,6 +199,29 @@ async fn conformance(store: &impl CoordinationStore) {
             .as_deref(),
         Some("\"ok\"")
     );
+    // An operator's retry reopens only a run whose compensation failed, leased to them.
+    assert!(
+        !store.reopen_compensation("r1", "op", LONG).await.unwrap(),
+        "r1 is compensated"
+    );
+    store.start_run("r5", "s", "{}", "a", LONG).await.unwrap();
+    store
+        .finish_run("r5", RunState::CompensationFailed, Some("refund down"))
+        .await
+        .unwrap();
+    assert!(store.reopen_compensation("r5", "op", LONG).await.unwrap());
+    assert_eq!(
+        store.load_run("r5").await.unwrap().unwrap().state,
+        RunState::Compensating
+    );
+    assert!(
+        store.renew_lease("r5", "op", LONG).await.unwrap(),
+        "leased to the operator"
+    );
+    store
+        .finish_run("r5", RunState::Compensated, None)
+        .await
+        .unwrap();
     // The limit is honoured.
     for n in 0..5 {
         store

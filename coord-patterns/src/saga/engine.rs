@@ -260,6 +260,45 @@ impl SagaEngine {
         }
     }
 
+    /// Runs the compensations of run `id` again, after an operator has fixed what made one
+    /// keep failing (the run is `compensation_failed`): the steps not yet compensated are
+    /// compensated, last first, and the run ends `compensated` or `compensation_failed` again.
+    ///
+    /// # Errors
+    /// [`SagaError::NotCompensationFailed`] when the run is in another state; store errors.
+    pub async fn retry_compensation(&self, id: &str) -> Result<RunState, SagaError> {
+        let inner = &self.inner;
+        if !inner
+            .store
+            .reopen_compensation(id, &inner.owner, inner.lease)
+            .await?
+        {
+            let state = inner.store.load_run(id).await?.map(|run| run.state);
+            return Err(SagaError::NotCompensationFailed {
+                run: id.to_owned(),
+                state: state.map_or_else(|| "not logged".to_owned(), |state| state.to_string()),
+            });
+        }
+        let run = inner
+            .store
+            .load_run(id)
+            .await?
+            .ok_or_else(|| SagaError::Store(crate::store::StoreError::no_run(id)))?;
+        let mut active = ActiveRun::start(&run.saga);
+        let saga = run.saga.clone();
+        let _renewing = Renewal::start(Arc::clone(inner), id);
+        let ended = tokio::spawn(compensate(Arc::clone(inner), saga, run))
+            .await
+            .unwrap_or_else(|join| {
+                Err(SagaError::Diverged {
+                    run: id.to_owned(),
+                    problem: format!("the compensation task ended abnormally: {join}"),
+                })
+            })?;
+        active.ended(ended);
+        Ok(ended)
+    }
+
     /// Resumes every unfinished run whose lease has expired (its instance crashed or stalled),
     /// claiming each so exactly one instance resumes it: forward, replaying its logged steps,
     /// when it was running; backward, running the remaining compensations, when it was
@@ -493,7 +532,12 @@ async fn compensate(
 ) -> Result<RunState, SagaError> {
     let mut last_failure = None;
     for step in run.steps.iter().rev() {
-        if !matches!(step.state, StepState::Done | StepState::Intent) {
+        // Done, of unknown outcome, or a compensation an operator retries; a failed step did
+        // not take effect.
+        if !matches!(
+            step.state,
+            StepState::Done | StepState::Intent | StepState::CompensationFailed
+        ) {
             continue;
         }
         let compensation = match inner.step_kind(&step.step) {
@@ -514,10 +558,9 @@ async fn compensate(
                 continue;
             }
         };
-        let output = match step.state {
-            StepState::Done => Some(step.output.clone().unwrap_or_else(|| "null".to_owned())),
-            _ => None,
-        };
+        // Logged once the step was done (`null` for a unit output); none when its outcome is
+        // unknown.
+        let output = step.output.clone();
         let key = StepKey(step.key.clone());
         let mut delay = inner.persistence.first_delay;
         let mut attempt = 0;

@@ -84,6 +84,17 @@ pub enum SagaError {
         /// Its error, as logged.
         error: String,
     },
+    /// [`SagaEngine::retry_compensation`](super::SagaEngine::retry_compensation) was asked for
+    /// a run that is not `compensation_failed`.
+    #[error(
+        "saga run `{run}` is {state}, not compensation_failed: there is no compensation to retry"
+    )]
+    NotCompensationFailed {
+        /// The run.
+        run: String,
+        /// Its state.
+        state: String,
+    },
     /// Another instance holds this run's lease: it is running there.
     #[error("saga run `{run}` is running in another instance")]
     RunningElsewhere {

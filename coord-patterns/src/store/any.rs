@@ -138,6 +138,15 @@ impl CoordinationStore for AnyStore {
         each!(self, claim_unfinished(owner, lease, limit))
     }
 
+    async fn reopen_compensation(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        each!(self, reopen_compensation(id, owner, lease))
+    }
+
     async fn renew_lease(
         &self,
         id: &str,

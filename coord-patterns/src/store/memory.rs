@@ -175,6 +175,23 @@ impl CoordinationStore for MemoryStore {
         Ok(claimed)
     }
 
+    async fn reopen_compensation(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let mut runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        match runs.get_mut(id) {
+            Some(entry) if entry.run.state == RunState::CompensationFailed => {
+                entry.run.state = RunState::Compensating;
+                entry.lease = Some((owner.to_owned(), Instant::now() + lease));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
     async fn renew_lease(
         &self,
         id: &str,

@@ -125,6 +125,15 @@ pub trait CoordinationStore: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<RunRecord>, StoreError>> + Send;
 
+    /// Moves run `id` from `compensation_failed` back to `compensating`, leased to `owner`,
+    /// for an operator's retry; `false` when the run is not `compensation_failed`.
+    fn reopen_compensation(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Extends `owner`'s lease on run `id`; `false` when the lease is no longer `owner`'s.
     fn renew_lease(
         &self,

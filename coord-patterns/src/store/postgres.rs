@@ -367,6 +367,28 @@ impl CoordinationStore for PostgresStore {
         Ok(claimed)
     }
 
+    async fn reopen_compensation(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let client = self.client.lock().await;
+        let changed = client
+            .execute(
+                &format!(
+                    "UPDATE coord_saga_runs
+                     SET state = 'compensating', lease_owner = $2, lease_until = {NOW} + $3,
+                         updated_at = {NOW}
+                     WHERE id = $1 AND state = 'compensation_failed'"
+                ),
+                &[&id, &owner, &millis(lease)],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        Ok(changed == 1)
+    }
+
     async fn renew_lease(
         &self,
         id: &str,

@@ -443,6 +443,31 @@ impl CoordinationStore for SqliteStore {
         .await
     }
 
+    async fn reopen_compensation(
+        &self,
+        id: &str,
+        owner: &str,
+        lease: Duration,
+    ) -> Result<bool, StoreError> {
+        let (id, owner) = (id.to_owned(), owner.to_owned());
+        let fail = self.error();
+        self.with(move |connection| {
+            let changed = connection
+                .execute(
+                    &format!(
+                        "UPDATE coord_saga_runs
+                         SET state = 'compensating', lease_owner = ?2, lease_until = {NOW} + ?3,
+                             updated_at = {NOW}
+                         WHERE id = ?1 AND state = 'compensation_failed'"
+                    ),
+                    params![id, owner, millis(lease)],
+                )
+                .map_err(&fail)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
     async fn renew_lease(
         &self,
         id: &str,
