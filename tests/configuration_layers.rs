@@ -86,6 +86,7 @@ fn the_file_wins_over_the_defaults() {
          collection_interval: 1m\n\
          max_data_points: 10\n\
          duration_buckets: [0.01, 0.1, 1]\n\
+         coordination_store: sqlite://state/coord.db\n\
          breakers:\n  payments:\n    consecutive_failures: 2\n    open_for: 10s\n",
     );
     let config = load_file(&file.path).unwrap();
@@ -110,6 +111,10 @@ fn the_file_wins_over_the_defaults() {
                     .open_for(Duration::from_secs(10)),
             )]
             .into(),
+            // Relative to the file, like the rules.
+            coordination_store: coord::config::StoreLocation::Sqlite(
+                file.dir.path().join("state/coord.db")
+            ),
         }
     );
 }
@@ -392,5 +397,46 @@ fn values_built_in_code_are_checked_like_values_from_a_file() {
     assert_eq!(
         err.to_string(),
         "configuration built in code: `backoff_multiplier` = `0.5`: must be at least 1"
+    );
+}
+
+#[test]
+fn the_coordination_store_is_read_from_the_environment_and_checked() {
+    let config = load_env(&[(
+        "COORDINATION_STORE",
+        "postgres://app@db/orders?schema=coord",
+    )])
+    .expect("a fleet store");
+    assert_eq!(
+        config.coordination_store,
+        coord::config::StoreLocation::Postgres {
+            url: "postgres://app@db/orders".into(),
+            schema: Some("coord".into())
+        }
+    );
+    assert_eq!(
+        message(load_env(&[("COORDINATION_STORE", "mysql://db")])),
+        "environment variable COORDINATION_STORE: `coordination_store` = `mysql://db`: expected `sqlite://PATH`, `postgres://…` or `memory:`"
+    );
+    assert_eq!(
+        load_env(&[])
+            .expect("defaults")
+            .coordination_store
+            .to_string(),
+        "sqlite://coord.db"
+    );
+}
+
+#[test]
+fn a_relative_store_file_is_beside_the_configuration_file() {
+    let dir = TempDir::with_file(
+        "store-config",
+        "coordination.yaml",
+        b"coordination_store: sqlite://state/coord.db\n",
+    );
+    let config = load_file(&dir.path().join("coordination.yaml")).expect("loads");
+    assert_eq!(
+        config.coordination_store.to_string(),
+        format!("sqlite://{}", dir.path().join("state/coord.db").display())
     );
 }

@@ -42,6 +42,8 @@ pub use config::{
     DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_COLLECTION_INTERVAL,
     MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, ValueProblem, configuration,
 };
+/// Where the coordination store is (the configuration's `coordination_store`).
+pub use coord_text::{DEFAULT_STORE, StoreLocation, StoreLocationError};
 pub use events::{
     EventError, EventHandler, EventProcessor, HandlerError, MAX_EVENT_PROCESSORS,
     MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report,

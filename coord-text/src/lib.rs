@@ -2,7 +2,8 @@
 //! in configuration files, environment variables, rule files and builders, written once so
 //! both accept exactly the same spellings and values with the same messages: human-readable
 //! durations, "did you mean" hints, the rule language ([`check_field`]) and the retry and
-//! breaker options with their bounds ([`BREAKER_OPTIONS`], [`RETRY_OPTIONS`]).
+//! breaker options with their bounds ([`BREAKER_OPTIONS`], [`RETRY_OPTIONS`]), and where the
+//! coordination store is ([`StoreLocation`]).
 //!
 //! A proc-macro crate cannot share code with the runtime any other way without pulling the
 //! runtime's dependencies into every macro build, hence this small crate with no dependencies
@@ -13,6 +14,7 @@
 mod duration;
 mod options;
 mod rules;
+mod store_location;
 mod suggest;
 
 pub use duration::{DURATION_UNITS, DurationError, parse_duration_nanos};
@@ -26,4 +28,5 @@ pub use rules::{
     FIELD_KEYWORDS, FIELD_TYPES, FieldProblem, FieldRules, Literal, check_field, is_string_type,
     keyword_applies,
 };
+pub use store_location::{DEFAULT_STORE, StoreLocation, StoreLocationError, is_identifier};
 pub use suggest::{closest, edit_distance};

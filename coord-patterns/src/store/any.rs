@@ -51,6 +51,19 @@ impl AnyStore {
         Self::open_at(&Location::parse(location)?).await
     }
 
+    /// Opens the store the configuration names: `coordination_store` in the configuration
+    /// file, or `COORDINATION_STORE`; by default `sqlite://coord.db` in the working directory.
+    ///
+    /// # Errors
+    /// As [`open`](Self::open).
+    ///
+    /// # Panics
+    /// When the configuration has not been loaded and cannot be (as every first use of
+    /// coord's configuration does); call `coord::init()` first to get that as an error.
+    pub async fn from_configuration() -> Result<Self, StoreError> {
+        Self::open_at(&coord_runtime::configuration().coordination_store).await
+    }
+
     /// Opens the store at `location`.
     ///
     /// # Errors

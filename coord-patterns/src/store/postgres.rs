@@ -12,12 +12,12 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
-use super::location::is_identifier;
 use super::schema::{CREATE, VERSION, lease_change, run_detail_column, step_detail_column};
 use super::{
     CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
     millis,
 };
+use coord_text::is_identifier;
 
 /// The server clock, in milliseconds since the Unix epoch.
 const NOW: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";

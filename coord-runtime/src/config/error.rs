@@ -107,6 +107,9 @@ pub enum ValueProblem {
     /// Histogram buckets that cannot be used.
     #[error("{0}")]
     Buckets(&'static str),
+    /// Not a coordination store location: `sqlite://PATH`, `postgres://…` or `memory:`.
+    #[error("{0}")]
+    StoreLocation(String),
     /// A key that only the file can set (its value has structure).
     #[error("can only be set in the configuration file")]
     FileOnly,

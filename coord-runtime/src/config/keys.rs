@@ -17,11 +17,22 @@ pub(super) struct Key {
 /// The key whose value is a mapping of breaker names to options: file only.
 pub(super) const BREAKERS: &str = "breakers";
 
+/// Variable names (after `COORDINATION_`, lower-cased) that stand for a key whose own name
+/// would stutter: `COORDINATION_STORE` sets `coordination_store`.
+pub(super) const ENV_ALIASES: &[(&str, &str)] = &[("store", "coordination_store")];
+
 pub(super) const KEYS: &[Key] = &[
     Key {
         name: "enable_validation",
         set: |config, raw| {
             config.enable_validation = values::boolean(raw)?;
+            Ok(())
+        },
+    },
+    Key {
+        name: "coordination_store",
+        set: |config, raw| {
+            config.coordination_store = values::store_location(raw)?;
             Ok(())
         },
     },

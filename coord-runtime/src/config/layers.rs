@@ -193,6 +193,13 @@ fn read_file(
     {
         config.validation_rules_path = dir.join(&config.validation_rules_path);
     }
+    if let coord_text::StoreLocation::Sqlite(file) = &mut config.coordination_store
+        && file.is_relative()
+        && mapping.contains_key("coordination_store")
+        && let Some(dir) = path.parent()
+    {
+        *file = dir.join(&*file);
+    }
     Ok(())
 }
 
@@ -267,6 +274,10 @@ fn apply_variable(
 ) -> Result<(), ConfigError> {
     let variable = name.to_string_lossy().into_owned();
     let key = variable[ENV_PREFIX.len()..].to_ascii_lowercase();
+    let key = keys::ENV_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map_or(key, |(_, name)| (*name).to_owned());
     let origin = ConfigSource::Environment {
         variable: variable.clone(),
     };

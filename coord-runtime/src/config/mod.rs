@@ -67,6 +67,7 @@ pub const ENV_PREFIX: &str = "COORDINATION_";
 /// | `collection_interval` | `5s` | the system monitor's sampling interval, 10 ms to 1 day |
 /// | `max_data_points` | 720 | system samples kept, 1 to 100 000 |
 /// | `duration_buckets` | [`DEFAULT_DURATION_BUCKETS`](buckets::DEFAULT_DURATION_BUCKETS) | histogram bounds in seconds (`"0.01,0.1,1"` in a variable) |
+/// | `coordination_store` | `sqlite://coord.db` | (variable `COORDINATION_STORE`) the coordination store: `sqlite://PATH` (relative to the config file when set there), `postgres://…[?schema=NAME]`, or `memory:` (tests) |
 /// | `breakers` | none | named breakers: `{payments: {consecutive_failures: 3, open_for: 10s}}` (file only) |
 ///
 /// Durations are written as in attributes: `"250ms"`, `"2s"`, `"1m30s"`. A bad value, an
@@ -113,6 +114,8 @@ pub struct CoordinationConfig {
     pub duration_buckets: Vec<f64>,
     /// Named breakers' options.
     pub breakers: BTreeMap<String, BreakerConfig>,
+    /// Where the coordination patterns keep their state (features `sqlite`, `postgres`).
+    pub coordination_store: coord_text::StoreLocation,
 }
 
 impl Default for CoordinationConfig {
@@ -129,6 +132,7 @@ impl Default for CoordinationConfig {
             max_data_points: 720,
             duration_buckets: crate::config::buckets::DEFAULT_DURATION_BUCKETS.to_vec(),
             breakers: BTreeMap::new(),
+            coordination_store: coord_text::StoreLocation::Sqlite(PathBuf::from("coord.db")),
         }
     }
 }

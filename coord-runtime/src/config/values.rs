@@ -192,6 +192,12 @@ pub(super) fn option_duration(
         .map_err(ValueProblem::Bound)
 }
 
+/// A coordination store location, read by `coord-text` as the store itself reads it.
+pub(super) fn store_location(raw: Raw<'_>) -> Result<coord_text::StoreLocation, ValueProblem> {
+    coord_text::StoreLocation::parse(&raw.scalar()?)
+        .map_err(|err| ValueProblem::StoreLocation(err.reason))
+}
+
 pub(super) fn path(raw: Raw<'_>) -> Result<PathBuf, ValueProblem> {
     Ok(PathBuf::from(raw.scalar()?.as_ref()))
 }
