@@ -1,5 +1,5 @@
-//! The layers of ARCHITECTURE.md, checked against the source: in `coord-runtime` and in
-//! `coord-macros`, every `crate::…` path in a module names a module of a lower layer (or its
+//! The layers of ARCHITECTURE.md, checked against the source: in `coord-runtime`,
+//! `coord-macros` and `coord-patterns`, every `crate::…` path in a module names a module of a lower layer (or its
 //! own), so the imports between top-level modules run one way and cannot form a cycle.
 //!
 //! A path through the crate root's re-exports (`crate::Error`) would hide the real direction,
@@ -48,6 +48,14 @@ const MACRO_LAYERS: &[&str] = &[
     "expand",
 ];
 
+/// `coord-patterns`' top-level modules, lowest first: the store, then the patterns on it.
+const PATTERNS_LAYERS: &[&str] = &["store", "saga"];
+
+#[test]
+fn patterns_imports_run_one_way() {
+    check_layers(Path::new("coord-patterns/src"), PATTERNS_LAYERS);
+}
+
 #[test]
 fn runtime_imports_run_one_way() {
     check_layers(Path::new("coord-runtime/src"), RUNTIME_LAYERS);
@@ -61,7 +69,11 @@ fn macro_imports_run_one_way() {
 #[test]
 fn architecture_md_lists_the_runtime_layers_in_order() {
     let text = read(&root().join("ARCHITECTURE.md"));
-    for (crate_name, layers) in [("runtime", RUNTIME_LAYERS), ("macro crate", MACRO_LAYERS)] {
+    for (crate_name, layers) in [
+        ("runtime", RUNTIME_LAYERS),
+        ("macro crate", MACRO_LAYERS),
+        ("patterns crate", PATTERNS_LAYERS),
+    ] {
         let chain = layers
             .iter()
             .map(|layer| format!("`{layer}`"))

@@ -420,3 +420,48 @@ async fn an_operator_retries_a_compensation_that_kept_failing_once_it_is_fixed()
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn recovery_skips_a_run_whose_saga_is_not_registered_and_ends() {
+    let store = AnyStore::open("memory:").await.unwrap();
+    store
+        .start_run("u1", "not_here", "null", "dead", Duration::ZERO)
+        .await
+        .unwrap();
+    // A zero lease makes the run claimable again at once: it is still tried once.
+    let engine = SagaEngine::new(store).lease(Duration::ZERO);
+    let recovered = tokio::time::timeout(Duration::from_secs(5), engine.recover())
+        .await
+        .expect("recover ends")
+        .unwrap();
+    assert_eq!(recovered.skipped, 1, "{recovered:?}");
+}
+
+#[tokio::test]
+async fn settings_apply_to_clones_of_the_engine_too() {
+    let engine = engine().await;
+    let clone = engine.clone();
+    let _ = engine.compensation_retries(1, Duration::from_millis(1));
+    let attempts = Arc::new(Mutex::new(0));
+    let counted = Arc::clone(&attempts);
+    clone.compensated("once", move |_, (): (), _: Option<()>| {
+        let counted = Arc::clone(&counted);
+        async move {
+            *counted.lock().unwrap() += 1;
+            Err::<(), _>(Failed("down".into()))
+        }
+    });
+    clone.no_compensation("fails");
+    let saga = clone.register("settings", |saga, (): ()| async move {
+        saga.step("once", &(), |_| async { Ok::<_, Failed>(()) })
+            .await?;
+        saga.step("fails", &(), |_| async { Err::<(), _>(Failed("x".into())) })
+            .await
+    });
+    let _ = saga.run("st1", &()).await;
+    assert_eq!(
+        *attempts.lock().unwrap(),
+        1,
+        "the setting made on the original applies"
+    );
+}

@@ -383,3 +383,53 @@ async fn two_postgres_instances_claim_each_run_once() {
     claims_are_exclusive(&first, &second).await;
     drop_schema(&schema).await;
 }
+
+/// A terminated session (as a server restart leaves it) fails at most the call that meets it;
+/// the next call connects again, and what was logged before is there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_postgres_store_reconnects_after_losing_its_session() {
+    let url = std::env::var("COORD_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let name = format!("coord_reconnect_{}", std::process::id());
+    let separator = if url.contains('?') { '&' } else { '?' };
+    let tagged = format!("{url}{separator}application_name={name}");
+    let schema = format!("coord_test_reconnect_{}", std::process::id());
+    let store = match PostgresStore::connect(&tagged, Some(&schema)).await {
+        Ok(store) => store,
+        Err(err) => {
+            assert!(
+                std::env::var("COORD_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "PostgreSQL required (COORD_REQUIRE_SERVICES=1) but unreachable at {url}: {err}"
+            );
+            eprintln!("skipped: no PostgreSQL at {url} ({err})");
+            return;
+        }
+    };
+    store.start_run("k1", "s", "{}", "a", LONG).await.unwrap();
+
+    let (admin, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let killed = admin
+        .query_one(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE application_name = $1",
+            &[&name],
+        )
+        .await
+        .unwrap()
+        .get::<_, i64>(0);
+    assert_eq!(killed, 1, "our session was terminated");
+
+    let mut answers = Vec::new();
+    for _ in 0..3 {
+        answers.push(store.load_run("k1").await.map(|run| run.map(|run| run.id)));
+    }
+    assert!(
+        answers[1..]
+            .iter()
+            .all(|answer| matches!(answer, Ok(Some(id)) if id == "k1")),
+        "{answers:?}"
+    );
+    drop_schema(&schema).await;
+}

@@ -48,17 +48,32 @@ struct Persistence {
     max_delay: Duration,
 }
 
+/// What an engine's owner may tune, at any time: a change applies to the runs started (and
+/// the compensations begun) after it.
+#[derive(Debug, Clone, Copy)]
+struct Settings {
+    lease: Duration,
+    persistence: Persistence,
+}
+
 /// What the engine shares with every run and context.
 pub(crate) struct Inner {
     pub(crate) store: AnyStore,
     owner: String,
-    lease: Duration,
-    persistence: Persistence,
+    settings: RwLock<Settings>,
     sagas: RwLock<HashMap<String, ErasedSaga>>,
     steps: RwLock<HashMap<String, StepKind>>,
 }
 
 impl Inner {
+    fn settings(&self) -> Settings {
+        *self.settings.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lease(&self) -> Duration {
+        self.settings().lease
+    }
+
     pub(crate) fn step_kind(&self, step: &str) -> Option<StepKind> {
         self.steps
             .read()
@@ -139,39 +154,45 @@ impl SagaEngine {
             inner: Arc::new(Inner {
                 store,
                 owner: format!("pid{}-{nanos:x}", std::process::id()),
-                lease: Duration::from_secs(30),
-                persistence: Persistence {
-                    attempts: 20,
-                    first_delay: Duration::from_millis(100),
-                    max_delay: Duration::from_secs(30),
-                },
+                settings: RwLock::new(Settings {
+                    lease: Duration::from_secs(30),
+                    persistence: Persistence {
+                        attempts: 20,
+                        first_delay: Duration::from_millis(100),
+                        max_delay: Duration::from_secs(30),
+                    },
+                }),
                 sagas: RwLock::default(),
                 steps: RwLock::default(),
             }),
         }
     }
 
-    fn configure(mut self, change: impl FnOnce(&mut Inner)) -> Self {
-        if let Some(inner) = Arc::get_mut(&mut self.inner) {
-            change(inner);
-        }
+    fn configure(self, change: impl FnOnce(&mut Settings)) -> Self {
+        change(
+            &mut self
+                .inner
+                .settings
+                .write()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
         self
     }
 
     /// How long a run's lease lasts before another instance may take the run over (renewed
-    /// every third of it while the run is active here). Set before registering anything.
+    /// every third of it while the run is active here); applies to runs started after.
     #[must_use]
     pub fn lease(self, lease: Duration) -> Self {
-        self.configure(|inner| inner.lease = lease)
+        self.configure(|settings| settings.lease = lease)
     }
 
-    /// How often a failing compensation is tried, and the first delay between tries (doubling
-    /// up to 30 s). Set before registering anything.
+    /// How often a failing compensation is tried (at least once), and the first delay
+    /// between tries (doubling up to 30 s); applies to compensations begun after.
     #[must_use]
     pub fn compensation_retries(self, attempts: u32, first_delay: Duration) -> Self {
-        self.configure(|inner| {
-            inner.persistence.attempts = attempts.max(1);
-            inner.persistence.first_delay = first_delay;
+        self.configure(|settings| {
+            settings.persistence.attempts = attempts.max(1);
+            settings.persistence.first_delay = first_delay;
         })
     }
 
@@ -270,7 +291,7 @@ impl SagaEngine {
         let inner = &self.inner;
         if !inner
             .store
-            .reopen_compensation(id, &inner.owner, inner.lease)
+            .reopen_compensation(id, &inner.owner, inner.lease())
             .await?
         {
             let state = inner.store.load_run(id).await?.map(|run| run.state);
@@ -310,11 +331,18 @@ impl SagaEngine {
     pub async fn recover(&self) -> Result<Recovered, SagaError> {
         let inner = &self.inner;
         let mut recovered = Recovered::default();
+        // A run that could not be resumed stays unfinished and, with a short lease, would be
+        // claimed again at once: each run is tried once per call.
+        let mut tried = std::collections::HashSet::new();
         loop {
             let runs = inner
                 .store
-                .claim_unfinished(&inner.owner, inner.lease, 100)
+                .claim_unfinished(&inner.owner, inner.lease(), 100)
                 .await?;
+            let runs: Vec<RunRecord> = runs
+                .into_iter()
+                .filter(|run| tried.insert(run.id.clone()))
+                .collect();
             if runs.is_empty() {
                 return Ok(recovered);
             }
@@ -384,7 +412,7 @@ where
             })?;
         let started = inner
             .store
-            .start_run(id, &self.name, &logged_input, &inner.owner, inner.lease)
+            .start_run(id, &self.name, &logged_input, &inner.owner, inner.lease())
             .await
             .map_err(SagaError::from)?;
         if let Started::Existing(run) = started {
@@ -562,17 +590,18 @@ async fn compensate(
         // unknown.
         let output = step.output.clone();
         let key = StepKey(step.key.clone());
-        let mut delay = inner.persistence.first_delay;
+        let persistence = inner.settings().persistence;
+        let mut delay = persistence.first_delay;
         let mut attempt = 0;
         let result = loop {
             attempt += 1;
             failpoint("before_compensation");
             match compensation(key.clone(), step.input.clone(), output.clone()).await {
                 Ok(()) => break Ok(()),
-                Err(error) if attempt >= inner.persistence.attempts => break Err(error),
+                Err(error) if attempt >= persistence.attempts => break Err(error),
                 Err(_) => {
                     tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(inner.persistence.max_delay);
+                    delay = (delay * 2).min(persistence.max_delay);
                 }
             }
         };
@@ -620,12 +649,13 @@ impl Renewal {
     fn start(inner: Arc<Inner>, run: &str) -> Self {
         let run = run.to_owned();
         Self(tokio::spawn(async move {
-            let every = inner.lease / 3;
+            let lease = inner.lease();
+            let every = lease / 3;
             loop {
                 tokio::time::sleep(every).await;
                 let renewed = inner
                     .store
-                    .renew_lease(&run, &inner.owner, inner.lease)
+                    .renew_lease(&run, &inner.owner, inner.lease())
                     .await;
                 if !matches!(renewed, Ok(true)) {
                     return;

@@ -3,8 +3,10 @@
 //! One connection per store, its statements serialised by a lock; each operation is one
 //! transaction. Claiming unfinished runs uses `FOR UPDATE SKIP LOCKED`, so instances
 //! recovering at once split the runs between them instead of queueing or claiming one twice.
-//! Lease times come from the server's clock. The tables are created on first use under an
-//! advisory lock, so instances starting together do not race on `CREATE TABLE`.
+//! Lease times come from the server's clock. A lost connection (a restarted server, a
+//! terminated session) fails the call that meets it and is re-established by the next one.
+//! The tables are created on first use under an advisory lock, so instances starting together
+//! do not race on `CREATE TABLE`.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +31,9 @@ const SCHEMA_LOCK: i64 = 0x63_6f6f_7264;
 #[derive(Clone)]
 pub struct PostgresStore {
     client: Arc<Mutex<Client>>,
+    /// To connect again when the connection is lost (the server restarted, the session was
+    /// terminated): the next call reconnects instead of failing for ever.
+    url: Arc<str>,
     schema: Option<String>,
 }
 
@@ -67,22 +72,7 @@ impl PostgresStore {
                 reason: "not a plain SQL identifier".to_owned(),
             });
         }
-        let (mut client, connection) = tokio_postgres::connect(url, NoTls)
-            .await
-            .map_err(|err| pg(&err))?;
-        // Drives the connection; when the server goes away, it ends and the next statement
-        // returns the error to its caller.
-        tokio::spawn(async move {
-            let _ = connection.await;
-        });
-        if let Some(schema) = schema {
-            client
-                .batch_execute(&format!(
-                    "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
-                ))
-                .await
-                .map_err(|err| pg(&err))?;
-        }
+        let mut client = session(url, schema).await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
             .await
@@ -115,9 +105,40 @@ impl PostgresStore {
         tx.commit().await.map_err(|err| pg(&err))?;
         Ok(Self {
             client: Arc::new(Mutex::new(client)),
+            url: url.into(),
             schema: schema.map(str::to_owned),
         })
     }
+
+    /// The connection, connected again first if it was lost.
+    async fn client(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, StoreError> {
+        let mut client = self.client.lock().await;
+        if client.is_closed() {
+            *client = session(&self.url, self.schema.as_deref()).await?;
+        }
+        Ok(client)
+    }
+}
+
+/// A session on `url` with coord's schema (created if missing) first on the search path.
+async fn session(url: &str, schema: Option<&str>) -> Result<Client, StoreError> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls)
+        .await
+        .map_err(|err| pg(&err))?;
+    // Drives the connection; when the server goes away it ends, the client reports itself
+    // closed, and the next call connects again.
+    tokio::spawn(async move {
+        let _ = connection.await;
+    });
+    if let Some(schema) = schema {
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema}"
+            ))
+            .await
+            .map_err(|err| pg(&err))?;
+    }
+    Ok(client)
 }
 
 async fn read_run(client: &impl GenericClient, id: &str) -> Result<Option<RunRecord>, StoreError> {
@@ -187,7 +208,7 @@ impl CoordinationStore for PostgresStore {
         owner: &str,
         lease: Duration,
     ) -> Result<Started, StoreError> {
-        let mut client = self.client.lock().await;
+        let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
         let inserted = tx
             .execute(
@@ -223,7 +244,7 @@ impl CoordinationStore for PostgresStore {
 
     async fn record_intent(&self, run: &str, step: &NewStep<'_>) -> Result<(), StoreError> {
         let seq = i64::from(step.seq);
-        let mut client = self.client.lock().await;
+        let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
         // Locks the run row, so two writers of one run take turns.
         let exists = tx
@@ -277,7 +298,7 @@ impl CoordinationStore for PostgresStore {
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
         let column = step_detail_column(state);
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let changed = client
             .execute(
                 &format!(
@@ -303,7 +324,7 @@ impl CoordinationStore for PostgresStore {
     ) -> Result<(), StoreError> {
         let column = run_detail_column(state);
         let lease = lease_change(state);
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let changed = client
             .execute(
                 &format!(
@@ -322,7 +343,7 @@ impl CoordinationStore for PostgresStore {
     }
 
     async fn load_run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         read_run(&*client, id).await
     }
 
@@ -333,7 +354,7 @@ impl CoordinationStore for PostgresStore {
         limit: usize,
     ) -> Result<Vec<RunRecord>, StoreError> {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let mut client = self.client.lock().await;
+        let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
         let ids: Vec<String> = tx
             .query(
@@ -373,7 +394,7 @@ impl CoordinationStore for PostgresStore {
         owner: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let changed = client
             .execute(
                 &format!(
@@ -395,7 +416,7 @@ impl CoordinationStore for PostgresStore {
         owner: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
-        let client = self.client.lock().await;
+        let client = self.client().await?;
         let changed = client
             .execute(
                 &format!(
