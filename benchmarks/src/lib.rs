@@ -3,6 +3,8 @@
 //! hand-written floor where one makes sense, coord's attribute and the peer crate's equivalent.
 
 pub mod floor;
+pub mod saga_floor;
+pub mod sagas;
 pub mod signup;
 pub mod workloads;
 

@@ -9,6 +9,7 @@
 //! do not race on `CREATE TABLE`.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::sync::Mutex;
@@ -35,6 +36,10 @@ pub struct PostgresStore {
     /// terminated): the next call reconnects instead of failing for ever.
     url: Arc<str>,
     schema: Option<String>,
+    /// Set when a call failed in a way that may mean the session is gone: the next call checks
+    /// it (one empty query) before using it, since the client notices a closed connection only
+    /// once its connection task has.
+    suspect: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for PostgresStore {
@@ -107,16 +112,33 @@ impl PostgresStore {
             client: Arc::new(Mutex::new(client)),
             url: url.into(),
             schema: schema.map(str::to_owned),
+            suspect: Arc::default(),
         })
     }
 
     /// The connection, connected again first if it was lost.
     async fn client(&self) -> Result<tokio::sync::MutexGuard<'_, Client>, StoreError> {
         let mut client = self.client.lock().await;
-        if client.is_closed() {
+        let lost = client.is_closed()
+            || (self.suspect.swap(false, Ordering::Relaxed)
+                && client.simple_query("").await.is_err());
+        if lost {
             *client = session(&self.url, self.schema.as_deref()).await?;
         }
         Ok(client)
+    }
+
+    /// `err` as a store error, noting when it may mean the session is gone (the connection
+    /// failed or closed, or the server ended the session: SQLSTATE classes 08 and 57).
+    fn failed(&self, err: &tokio_postgres::Error) -> StoreError {
+        let session_gone = err.as_db_error().is_none_or(|db| {
+            let code = db.code().code();
+            code.starts_with("08") || code.starts_with("57")
+        });
+        if session_gone {
+            self.suspect.store(true, Ordering::Relaxed);
+        }
+        pg(err)
     }
 }
 
@@ -208,6 +230,7 @@ impl CoordinationStore for PostgresStore {
         owner: &str,
         lease: Duration,
     ) -> Result<Started, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
         let inserted = tx
@@ -243,6 +266,7 @@ impl CoordinationStore for PostgresStore {
     }
 
     async fn record_intent(&self, run: &str, step: &NewStep<'_>) -> Result<(), StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let seq = i64::from(step.seq);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
@@ -297,6 +321,7 @@ impl CoordinationStore for PostgresStore {
         state: StepState,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let column = step_detail_column(state);
         let client = self.client().await?;
         let changed = client
@@ -322,6 +347,7 @@ impl CoordinationStore for PostgresStore {
         state: RunState,
         detail: Option<&str>,
     ) -> Result<(), StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let column = run_detail_column(state);
         let lease = lease_change(state);
         let client = self.client().await?;
@@ -344,7 +370,10 @@ impl CoordinationStore for PostgresStore {
 
     async fn load_run(&self, id: &str) -> Result<Option<RunRecord>, StoreError> {
         let client = self.client().await?;
-        read_run(&*client, id).await
+        // Any failure here may be the session's: the next call checks it.
+        read_run(&*client, id)
+            .await
+            .inspect_err(|_| self.suspect.store(true, Ordering::Relaxed))
     }
 
     async fn claim_unfinished(
@@ -353,6 +382,7 @@ impl CoordinationStore for PostgresStore {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<RunRecord>, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(|err| pg(&err))?;
@@ -394,6 +424,7 @@ impl CoordinationStore for PostgresStore {
         owner: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let client = self.client().await?;
         let changed = client
             .execute(
@@ -416,6 +447,7 @@ impl CoordinationStore for PostgresStore {
         owner: &str,
         lease: Duration,
     ) -> Result<bool, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
         let client = self.client().await?;
         let changed = client
             .execute(

@@ -252,25 +252,32 @@ impl CoordinationStore for SqliteStore {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&fail)?;
-            if let Some(existing) = read_run(&tx, &id).map_err(|err| err.into_store(&fail))? {
+            // One statement for a new run (the common case); the log is read only for an id
+            // that ran before.
+            let inserted = tx
+                .execute(
+                    &format!(
+                        "INSERT INTO coord_saga_runs
+                       (id, saga, state, input, lease_owner, lease_until, created_at, updated_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, {NOW} + ?6, {NOW}, {NOW})
+                     ON CONFLICT (id) DO NOTHING"
+                    ),
+                    params![
+                        id,
+                        saga,
+                        RunState::Running.as_str(),
+                        input,
+                        owner,
+                        millis(lease)
+                    ],
+                )
+                .map_err(&fail)?;
+            if inserted == 0 {
+                let existing = read_run(&tx, &id)
+                    .map_err(|err| err.into_store(&fail))?
+                    .ok_or_else(|| StoreError::no_run(&id))?;
                 return Ok(Started::Existing(existing));
             }
-            tx.execute(
-                &format!(
-                    "INSERT INTO coord_saga_runs
-                       (id, saga, state, input, lease_owner, lease_until, created_at, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, {NOW} + ?6, {NOW}, {NOW})"
-                ),
-                params![
-                    id,
-                    saga,
-                    RunState::Running.as_str(),
-                    input,
-                    owner,
-                    millis(lease)
-                ],
-            )
-            .map_err(&fail)?;
             tx.commit().map_err(&fail)?;
             Ok(Started::New)
         })
@@ -290,38 +297,35 @@ impl CoordinationStore for SqliteStore {
             let tx = connection
                 .transaction_with_behavior(TransactionBehavior::Immediate)
                 .map_err(&fail)?;
-            let logged: Option<String> = tx
-                .query_row(
-                    "SELECT step FROM coord_saga_steps WHERE run_id = ?1 AND seq = ?2",
-                    params![run, seq],
-                    |row| row.get(0),
+            // One statement for a new intent (the common case): the run's existence is the
+            // foreign key's to check, and a step already at this position is read only then.
+            let inserted = tx
+                .execute(
+                    &format!(
+                        "INSERT INTO coord_saga_steps
+                           (run_id, seq, step, idempotency_key, state, input, updated_at)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})
+                         ON CONFLICT (run_id, seq) DO NOTHING"
+                    ),
+                    params![run, seq, name, key, StepState::Intent.as_str(), input],
                 )
-                .optional()
-                .map_err(&fail)?;
-            match logged {
-                Some(logged) if logged == name => return Ok(()),
-                Some(logged) => return Err(StoreError::diverged(&run, seq, &logged, &name)),
-                None => {}
+                .map_err(|err| match err.sqlite_error_code() {
+                    Some(rusqlite::ErrorCode::ConstraintViolation) => StoreError::no_run(&run),
+                    _ => fail(err),
+                })?;
+            if inserted == 0 {
+                let logged: String = tx
+                    .query_row(
+                        "SELECT step FROM coord_saga_steps WHERE run_id = ?1 AND seq = ?2",
+                        params![run, seq],
+                        |row| row.get(0),
+                    )
+                    .map_err(&fail)?;
+                if logged != name {
+                    return Err(StoreError::diverged(&run, seq, &logged, &name));
+                }
+                return Ok(());
             }
-            let exists: bool = tx
-                .query_row(
-                    "SELECT EXISTS (SELECT 1 FROM coord_saga_runs WHERE id = ?1)",
-                    [&run],
-                    |row| row.get(0),
-                )
-                .map_err(&fail)?;
-            if !exists {
-                return Err(StoreError::no_run(&run));
-            }
-            tx.execute(
-                &format!(
-                    "INSERT INTO coord_saga_steps
-                       (run_id, seq, step, idempotency_key, state, input, updated_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, {NOW})"
-                ),
-                params![run, seq, name, key, StepState::Intent.as_str(), input],
-            )
-            .map_err(&fail)?;
             tx.commit().map_err(&fail)?;
             Ok(())
         })
