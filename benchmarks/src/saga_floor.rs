@@ -1,11 +1,12 @@
 //! The floor a saga is compared with: code that writes the same log rows itself, with the same
-//! durability, one transaction per row change as the store does (a run row, then each step's
-//! intent and result, then the run's end), and nothing else: no engine, no serialization of
-//! values, no leases renewed, no blocking-pool hop.
+//! durability, each row change committed on its own as the store commits it (a run row, then
+//! each step's intent and result, then the run's end), as single autocommitted statements (the
+//! cheapest correct way), and nothing else: no engine, no serialization of values, no leases
+//! renewed, no blocking-pool hop.
 
 use std::path::Path;
 
-use rusqlite::{Connection, TransactionBehavior, params};
+use rusqlite::{Connection, params};
 
 /// The floor's own SQLite file, opened as the store opens its file.
 pub struct SqliteFloor(Connection);
@@ -31,12 +32,7 @@ impl SqliteFloor {
     }
 
     fn write(&mut self, sql: &str, values: impl rusqlite::Params) {
-        let tx = self
-            .0
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .expect("begin");
-        tx.execute(sql, values).expect("write");
-        tx.commit().expect("commit");
+        self.0.execute(sql, values).expect("write");
     }
 
     /// Logs run `id` of `steps` steps, each done.

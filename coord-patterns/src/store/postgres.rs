@@ -268,50 +268,51 @@ impl CoordinationStore for PostgresStore {
     async fn record_intent(&self, run: &str, step: &NewStep<'_>) -> Result<(), StoreError> {
         let pg = |err: &tokio_postgres::Error| self.failed(err);
         let seq = i64::from(step.seq);
-        let mut client = self.client().await?;
-        let tx = client.transaction().await.map_err(|err| pg(&err))?;
-        // Locks the run row, so two writers of one run take turns.
-        let exists = tx
-            .query_opt(
-                "SELECT 1 FROM coord_saga_runs WHERE id = $1 FOR UPDATE",
-                &[&run],
+        let client = self.client().await?;
+        // One statement for a new intent (the common case, its own transaction): the foreign
+        // key checks the run exists, and the step at this position is read only when one is
+        // already logged there.
+        let inserted = client
+            .execute(
+                &format!(
+                    "INSERT INTO coord_saga_steps
+                       (run_id, seq, step, idempotency_key, state, input, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, {NOW})
+                     ON CONFLICT (run_id, seq) DO NOTHING"
+                ),
+                &[
+                    &run,
+                    &seq,
+                    &step.step,
+                    &step.key,
+                    &StepState::Intent.as_str(),
+                    &step.input,
+                ],
             )
             .await
-            .map_err(|err| pg(&err))?;
-        if exists.is_none() {
-            return Err(StoreError::no_run(run));
+            .map_err(|err| {
+                if err.code() == Some(&tokio_postgres::error::SqlState::FOREIGN_KEY_VIOLATION) {
+                    StoreError::no_run(run)
+                } else {
+                    pg(&err)
+                }
+            })?;
+        if inserted == 1 {
+            return Ok(());
         }
-        let logged = tx
-            .query_opt(
+        let logged: String = client
+            .query_one(
                 "SELECT step FROM coord_saga_steps WHERE run_id = $1 AND seq = $2",
                 &[&run, &seq],
             )
             .await
             .map_err(|err| pg(&err))?
-            .map(|row| row.get::<_, String>(0));
-        match logged {
-            Some(logged) if logged == step.step => return Ok(()),
-            Some(logged) => return Err(StoreError::diverged(run, seq, &logged, step.step)),
-            None => {}
+            .get(0);
+        if logged == step.step {
+            Ok(())
+        } else {
+            Err(StoreError::diverged(run, seq, &logged, step.step))
         }
-        tx.execute(
-            &format!(
-                "INSERT INTO coord_saga_steps
-                   (run_id, seq, step, idempotency_key, state, input, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, {NOW})"
-            ),
-            &[
-                &run,
-                &seq,
-                &step.step,
-                &step.key,
-                &StepState::Intent.as_str(),
-                &step.input,
-            ],
-        )
-        .await
-        .map_err(|err| pg(&err))?;
-        tx.commit().await.map_err(|err| pg(&err))
     }
 
     async fn finish_step(
