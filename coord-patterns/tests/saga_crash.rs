@@ -12,6 +12,8 @@
 //! `cargo test -p coord-patterns --all-features --test saga_crash` runs 12 rounds;
 //! `-- --ignored` runs 200.
 
+mod support;
+
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -408,10 +410,10 @@ fn sagas_survive_two_hundred_kills() {
     crash_and_recover(200, None);
 }
 
-/// The PostgreSQL server for the test, in a schema of its own, if one answers.
+/// The tests' PostgreSQL server as a store location in a schema of the test's own, if one
+/// answers.
 fn postgres_location(test: &str) -> Option<(String, String)> {
-    let url = std::env::var("COORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let url = support::postgres::url();
     let schema = format!("coord_crash_{test}_{}", std::process::id());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -423,33 +425,18 @@ fn postgres_location(test: &str) -> Option<(String, String)> {
     )) {
         Ok(_) => Some((format!("{url}?schema={schema}"), schema)),
         Err(err) => {
-            assert!(
-                std::env::var("COORD_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "PostgreSQL required (COORD_REQUIRE_SERVICES=1) but unreachable at {url}: {err}"
-            );
-            eprintln!("skipped: no PostgreSQL at {url} ({err})");
+            support::postgres::unreachable(&err);
             None
         }
     }
 }
 
 fn drop_schema(schema: &str) {
-    let url = std::env::var("COORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let runtime = tokio::runtime::Builder::new_current_thread()
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap();
-    runtime.block_on(async {
-        let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-            .await
-            .unwrap();
-        tokio::spawn(connection);
-        client
-            .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-            .await
-            .unwrap();
-    });
+        .unwrap()
+        .block_on(support::postgres::drop_schema(schema));
 }
 
 #[test]

@@ -4,6 +4,8 @@
 //! PostgreSQL test works in a schema of its own and drops it. Without a server the PostgreSQL
 //! tests say they are skipped, unless `COORD_REQUIRE_SERVICES=1`, which makes that a failure.
 
+mod support;
+
 use std::collections::BTreeSet;
 use std::time::Duration;
 
@@ -332,10 +334,9 @@ async fn a_store_written_by_a_newer_build_is_refused() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
-/// The PostgreSQL server for the tests, if one answers.
+/// Two stores on the tests' PostgreSQL server in a schema of the test's own, if one answers.
 async fn postgres(test: &str) -> Option<(PostgresStore, PostgresStore, String)> {
-    let url = std::env::var("COORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let url = support::postgres::url();
     let schema = format!("coord_test_{test}_{}", std::process::id());
     match PostgresStore::connect(&url, Some(&schema)).await {
         Ok(first) => {
@@ -343,27 +344,10 @@ async fn postgres(test: &str) -> Option<(PostgresStore, PostgresStore, String)> 
             Some((first, second, schema))
         }
         Err(err) => {
-            assert!(
-                std::env::var("COORD_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "PostgreSQL required (COORD_REQUIRE_SERVICES=1) but unreachable at {url}: {err}"
-            );
-            eprintln!("skipped: no PostgreSQL at {url} ({err})");
+            support::postgres::unreachable(&err);
             None
         }
     }
-}
-
-async fn drop_schema(schema: &str) {
-    let url = std::env::var("COORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
-    let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
-        .await
-        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -372,7 +356,7 @@ async fn the_postgres_store_conforms() {
         return;
     };
     conformance(&store).await;
-    drop_schema(&schema).await;
+    support::postgres::drop_schema(&schema).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -381,15 +365,14 @@ async fn two_postgres_instances_claim_each_run_once() {
         return;
     };
     claims_are_exclusive(&first, &second).await;
-    drop_schema(&schema).await;
+    support::postgres::drop_schema(&schema).await;
 }
 
 /// A terminated session (as a server restart leaves it) fails at most the call that meets it;
 /// the next call connects again, and what was logged before is there.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_postgres_store_reconnects_after_losing_its_session() {
-    let url = std::env::var("COORD_TEST_POSTGRES")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
+    let url = support::postgres::url();
     let name = format!("coord_reconnect_{}", std::process::id());
     let separator = if url.contains('?') { '&' } else { '?' };
     let tagged = format!("{url}{separator}application_name={name}");
@@ -397,11 +380,7 @@ async fn the_postgres_store_reconnects_after_losing_its_session() {
     let store = match PostgresStore::connect(&tagged, Some(&schema)).await {
         Ok(store) => store,
         Err(err) => {
-            assert!(
-                std::env::var("COORD_REQUIRE_SERVICES").as_deref() != Ok("1"),
-                "PostgreSQL required (COORD_REQUIRE_SERVICES=1) but unreachable at {url}: {err}"
-            );
-            eprintln!("skipped: no PostgreSQL at {url} ({err})");
+            support::postgres::unreachable(&err);
             return;
         }
     };
@@ -431,5 +410,5 @@ async fn the_postgres_store_reconnects_after_losing_its_session() {
             .all(|answer| matches!(answer, Ok(Some(id)) if id == "k1")),
         "{answers:?}"
     );
-    drop_schema(&schema).await;
+    support::postgres::drop_schema(&schema).await;
 }

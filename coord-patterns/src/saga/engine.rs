@@ -568,42 +568,13 @@ async fn compensate(
         ) {
             continue;
         }
-        let compensation = match inner.step_kind(&step.step) {
-            Some(StepKind::Compensated(compensation)) => compensation,
+        let result = match inner.step_kind(&step.step) {
+            Some(StepKind::Compensated(compensation)) => persist(&inner, &compensation, step).await,
             Some(StepKind::Pivot | StepKind::NoCompensation) => continue,
-            None => {
-                let message = format!("no compensation is declared for step `{}`", step.step);
-                inner
-                    .store
-                    .finish_step(
-                        &run.id,
-                        step.seq,
-                        StepState::CompensationFailed,
-                        Some(&message),
-                    )
-                    .await?;
-                last_failure = Some(message);
-                continue;
-            }
-        };
-        // Logged once the step was done (`null` for a unit output); none when its outcome is
-        // unknown.
-        let output = step.output.clone();
-        let key = StepKey(step.key.clone());
-        let persistence = inner.settings().persistence;
-        let mut delay = persistence.first_delay;
-        let mut attempt = 0;
-        let result = loop {
-            attempt += 1;
-            failpoint("before_compensation");
-            match compensation(key.clone(), step.input.clone(), output.clone()).await {
-                Ok(()) => break Ok(()),
-                Err(error) if attempt >= persistence.attempts => break Err(error),
-                Err(_) => {
-                    tokio::time::sleep(delay).await;
-                    delay = (delay * 2).min(persistence.max_delay);
-                }
-            }
+            None => Err(format!(
+                "no compensation is declared for step `{}`",
+                step.step
+            )),
         };
         failpoint("after_compensation");
         metrics::step(&saga, &step.step, true, result.is_ok());
@@ -638,6 +609,33 @@ async fn compensate(
         .finish_run(&run.id, ended, last_failure.as_deref())
         .await?;
     Ok(ended)
+}
+
+/// Runs `compensation` for `step` until it succeeds or the engine's persistence runs out.
+async fn persist(
+    inner: &Inner,
+    compensation: &ErasedCompensation,
+    step: &crate::store::StepRecord,
+) -> Result<(), String> {
+    // Logged once the step was done (`null` for a unit output); none when its outcome is
+    // unknown.
+    let output = step.output.clone();
+    let key = StepKey(step.key.clone());
+    let persistence = inner.settings().persistence;
+    let mut delay = persistence.first_delay;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        failpoint("before_compensation");
+        match compensation(key.clone(), step.input.clone(), output.clone()).await {
+            Ok(()) => return Ok(()),
+            Err(error) if attempt >= persistence.attempts => return Err(error),
+            Err(_) => {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(persistence.max_delay);
+            }
+        }
+    }
 }
 
 /// Renews a run's lease every third of its length while the run is active here; stops when

@@ -1,0 +1,3 @@
+//! What the store and saga tests share: the PostgreSQL server they may use.
+
+pub mod postgres;
