@@ -400,8 +400,9 @@ where
     /// # Errors
     /// The body's error; for an earlier run of `id`, [`SagaError::Compensated`],
     /// [`SagaError::CompensationFailed`] or [`SagaError::FailedAfterPivot`]; when the run is
-    /// active in another instance, [`SagaError::RunningElsewhere`]; store and serialization
-    /// errors.
+    /// unfinished — active in another instance, or left by one that stopped, until
+    /// [`SagaEngine::recover`] resumes it — [`SagaError::RunningElsewhere`]; store and
+    /// serialization errors.
     pub async fn run(&self, id: &str, input: &I) -> Result<O, E> {
         let inner = &self.inner;
         let logged_input =
@@ -410,6 +411,9 @@ where
                 what: "the input".to_owned(),
                 reason: err.to_string(),
             })?;
+        // Before anything is logged: an input that does not read back from its own JSON would
+        // leave a run recovery cannot resume.
+        let owned_input = deserialize_copy(input, id)?;
         let started = inner
             .store
             .start_run(id, &self.name, &logged_input, &inner.owner, inner.lease())
@@ -421,7 +425,7 @@ where
         let context = SagaContext::new(Arc::clone(inner), &self.name, id, Vec::new());
         let _renewing = Renewal::start(Arc::clone(inner), id);
         let mut active = ActiveRun::start(&self.name);
-        let outcome = (self.body)(context.clone(), deserialize_copy(input, id)?).await;
+        let outcome = (self.body)(context.clone(), owned_input).await;
         match outcome {
             Ok(output) => {
                 let logged =
