@@ -12,6 +12,13 @@
 //! (`#[coordinate_operation]`). From a third of the run until just
 //! past its half, the payment provider is down: the breaker opens, rejects calls at once
 //! instead of letting them time out, probes, and closes again when the provider is back.
+//!
+//! Each order is fulfilled by a durable saga (`fulfil_order`, logged in the coordination store:
+//! the embedded SQLite file the shipped configuration names, or `--store postgres://…`):
+//! reserve the stock, charge the payment, schedule the shipping. When the payment fails (the
+//! outage) the reservation is released; when the shipping cannot be scheduled the payment is
+//! refunded and the reservation released, last step first. Runs a crash left unfinished are
+//! recovered at start.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -19,6 +26,8 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use coord::saga::{Saga, SagaEngine, SagaError};
+use coord::store::AnyStore;
 use coord::{coordinate_operation, handle_errors, track_performance, validate_input};
 
 const WORKERS: usize = 16;
@@ -28,7 +37,7 @@ const PAYMENT_TIMEOUT: Duration = Duration::from_millis(45);
 /// Whether the payment provider is down (the workload toggles it).
 static PAYMENTS_DOWN: AtomicBool = AtomicBool::new(false);
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 struct Order {
     id: u64,
     customer: String,
@@ -56,7 +65,17 @@ enum OrderError {
     PaymentUnavailable,
     PaymentTimeout,
     PaymentRejected(coord::Error),
+    NoCourier,
     StoreCrashed,
+    /// The saga log failed, or the run diverged from it.
+    Saga(String),
+}
+
+/// What the saga engine reports (its store failing, say) comes back as an `OrderError`.
+impl From<SagaError> for OrderError {
+    fn from(err: SagaError) -> Self {
+        OrderError::Saga(err.to_string())
+    }
 }
 
 /// Invalid input (from `#[validate_input]`) and calls the `payments` breaker refused (from
@@ -81,7 +100,9 @@ impl std::fmt::Display for OrderError {
             OrderError::PaymentUnavailable => f.write_str("payment provider unavailable"),
             OrderError::PaymentTimeout => f.write_str("payment timed out"),
             OrderError::PaymentRejected(err) => write!(f, "payment not attempted: {err}"),
+            OrderError::NoCourier => f.write_str("no courier available"),
             OrderError::StoreCrashed => f.write_str("store crashed"),
+            OrderError::Saga(err) => write!(f, "order saga: {err}"),
         }
     }
 }
@@ -152,11 +173,14 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 /// One request end to end: the order is first screened by the `untrusted_input` rule set of
 /// `rules/security.yaml` (markup, script, SQL injection), then the whole request is tracked.
 #[coordinate_operation(name = "place_order", validate(rules = "untrusted_input", arg = order))]
-async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
+async fn place_order(
+    store: Store,
+    fulfil: Arc<Saga<Order, u64, OrderError>>,
+    order: Order,
+    rng_seed: u64,
+) -> Result<u64, OrderError> {
     validate_order(&order)?;
-    let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order))
-        .await
-        .map_err(|_| OrderError::PaymentTimeout)??;
+    let payment = fulfil.run(&run_id(order.id), &order).await?;
     let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
     let id = order.id;
     let handle = tokio::spawn(store_order(Arc::clone(&store), order, unlucky));
@@ -171,6 +195,72 @@ async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, O
         priority: "normal",
     })?;
     Ok(payment)
+}
+
+/// Stock reserved and not released, charges not refunded, and compensations made: what the
+/// saga's steps and compensations did, to print at the end.
+static RESERVED: AtomicU64 = AtomicU64::new(0);
+static RELEASED: AtomicU64 = AtomicU64::new(0);
+static CHARGED: AtomicU64 = AtomicU64::new(0);
+static REFUNDED: AtomicU64 = AtomicU64::new(0);
+
+/// The saga run id of an order: unique to this process's run, since the log outlives it.
+fn run_id(order: u64) -> String {
+    static RUN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let run = RUN.get_or_init(|| {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        format!("{}-{nanos:x}", std::process::id())
+    });
+    format!("order-{run}-{order}")
+}
+
+/// The order saga: reserve the stock, charge the payment (the annotated, retried, breaker-
+/// guarded `charge_payment`, bounded by the client's timeout), schedule the shipping (which
+/// finds no courier for 1 % of orders). Each compensable step declares its undo.
+fn order_saga(engine: &SagaEngine) -> Saga<Order, u64, OrderError> {
+    engine.compensated(
+        "reserve_stock",
+        |_key, _order: Order, _held: Option<()>| async {
+            RESERVED.fetch_sub(1, Ordering::Relaxed);
+            RELEASED.fetch_add(1, Ordering::Relaxed);
+            Ok::<(), OrderError>(())
+        },
+    );
+    engine.compensated(
+        "charge_payment",
+        |_key, _order: Order, _payment: Option<u64>| async {
+            REFUNDED.fetch_add(1, Ordering::Relaxed);
+            Ok::<(), OrderError>(())
+        },
+    );
+    engine.no_compensation("schedule_shipping");
+    engine.register("fulfil_order", |saga, order: Order| async move {
+        saga.step("reserve_stock", &order, |_key| async {
+            RESERVED.fetch_add(1, Ordering::Relaxed);
+            Ok::<(), OrderError>(())
+        })
+        .await?;
+        let payment: u64 = saga
+            .step("charge_payment", &order, |_key| async {
+                let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order))
+                    .await
+                    .map_err(|_| OrderError::PaymentTimeout)??;
+                CHARGED.fetch_add(1, Ordering::Relaxed);
+                Ok::<u64, OrderError>(payment)
+            })
+            .await?;
+        saga.step("schedule_shipping", &order, |_key| async {
+            if fastrand::u8(..100) == 0 {
+                Err(OrderError::NoCourier)
+            } else {
+                Ok(())
+            }
+        })
+        .await?;
+        Ok(payment)
+    })
 }
 
 /// A client's order; about 4 % are malformed on purpose, in one of four ways.
@@ -200,6 +290,8 @@ struct Options {
     listen: String,
     /// Print the final report as JSON instead of tables.
     json: bool,
+    /// The coordination store, when not the configuration's.
+    store: Option<String>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -207,6 +299,7 @@ fn parse_options() -> Result<Options, String> {
         duration: Duration::from_secs(15),
         listen: coord::export::DEFAULT_LISTEN_ADDR.to_owned(),
         json: false,
+        store: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -219,6 +312,12 @@ fn parse_options() -> Result<Options, String> {
                 options.duration = Duration::from_secs(seconds);
             }
             "--listen" => options.listen = args.next().ok_or("--listen needs host:port")?,
+            "--store" => {
+                options.store =
+                    Some(args.next().ok_or(
+                        "--store needs a location: sqlite://PATH or postgres://USER@HOST/DB",
+                    )?);
+            }
             "--report" => match args.next().as_deref() {
                 Some("json") => options.json = true,
                 Some("table") => options.json = false,
@@ -226,7 +325,7 @@ fn parse_options() -> Result<Options, String> {
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})] [--report json|table]",
+                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})] [--report json|table] [--store sqlite://PATH|postgres://…]",
                     coord::export::DEFAULT_LISTEN_ADDR
                 );
                 std::process::exit(0);
@@ -301,7 +400,14 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let errors = runtime.block_on(run_workload(options.duration));
+    let fulfil = match runtime.block_on(open_sagas(config, options.store.as_deref())) {
+        Ok(fulfil) => fulfil,
+        Err(err) => {
+            eprintln!("service: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let errors = runtime.block_on(run_workload(options.duration, Arc::new(fulfil)));
 
     let report = coord::report();
     if options.json {
@@ -316,6 +422,13 @@ fn main() -> ExitCode {
     }
     println!("\n{report}");
     println!("simulated panics: {}", panics.load(Ordering::Relaxed));
+    println!(
+        "order sagas: {} payments charged, {} refunded by compensation; {} reservations released by compensation, {} held by fulfilled orders",
+        CHARGED.load(Ordering::Relaxed),
+        REFUNDED.load(Ordering::Relaxed),
+        RELEASED.load(Ordering::Relaxed),
+        RESERVED.load(Ordering::Relaxed),
+    );
     println!("\nplace_order errors by cause:");
     for (cause, count) in errors {
         println!("  {count:>7}  {cause}");
@@ -323,8 +436,43 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Opens the coordination store (`--store`, else the configuration's), registers the order
+/// saga and recovers the runs an earlier, crashed run of this service left unfinished.
+async fn open_sagas(
+    config: &coord::config::CoordinationConfig,
+    store: Option<&str>,
+) -> Result<Saga<Order, u64, OrderError>, coord::store::StoreError> {
+    let location = match store {
+        Some(store) => coord::config::StoreLocation::parse(store).map_err(|err| {
+            coord::store::StoreError::Location {
+                location: err.location,
+                reason: err.reason,
+            }
+        })?,
+        None => config.coordination_store.clone(),
+    };
+    if let coord::config::StoreLocation::Sqlite(file) = &location
+        && let Some(dir) = file.parent()
+    {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let engine = SagaEngine::new(AnyStore::open_at(&location).await?);
+    let fulfil = order_saga(&engine);
+    match engine.recover().await {
+        Ok(recovered) => println!(
+            "order sagas in {location}: recovered {} completed, {} compensated, {} failed, {} skipped",
+            recovered.completed, recovered.compensated, recovered.failed, recovered.skipped
+        ),
+        Err(err) => eprintln!("service: recovering order sagas failed: {err}"),
+    }
+    Ok(fulfil)
+}
+
 /// Runs the workload; returns how many requests failed, by cause.
-async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
+async fn run_workload(
+    duration: Duration,
+    fulfil: Arc<Saga<Order, u64, OrderError>>,
+) -> BTreeMap<String, u64> {
     let store = Arc::new(Mutex::new(BTreeMap::new()));
     let errors = Arc::new(Mutex::new(BTreeMap::new()));
     let next_id = Arc::new(AtomicU64::new(0));
@@ -335,12 +483,15 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
             let store = Arc::clone(&store);
             let next_id = Arc::clone(&next_id);
             let errors = Arc::clone(&errors);
+            let fulfil = Arc::clone(&fulfil);
             tokio::spawn(async move {
                 let mut rng = fastrand::Rng::with_seed(worker);
                 while Instant::now() < deadline {
                     let id = next_id.fetch_add(1, Ordering::Relaxed);
                     let order = random_order(&mut rng, id);
-                    if let Err(err) = place_order(Arc::clone(&store), order, rng.u64(..)).await
+                    if let Err(err) =
+                        place_order(Arc::clone(&store), Arc::clone(&fulfil), order, rng.u64(..))
+                            .await
                         && let Ok(mut errors) = errors.lock()
                     {
                         // One line per cause: the breaker's retry-after time varies per call.

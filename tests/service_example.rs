@@ -116,6 +116,19 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
             "every shipped rule file is used: {rule_set} in\n{validation}"
         );
     }
+    // Orders go through the durable saga: the payment outage makes compensations release
+    // reservations.
+    let sagas = rest
+        .lines()
+        .find(|line| line.starts_with("order sagas:"))
+        .unwrap_or_else(|| panic!("no saga summary in:\n{rest}"));
+    let released: u64 = sagas
+        .split(" reservations released by compensation")
+        .next()
+        .and_then(|before| before.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or(0);
+    assert!(released > 0, "the outage compensated some orders: {sagas}");
     let table = rest
         .split("performance (ms)")
         .nth(1)
