@@ -443,19 +443,9 @@ async fn open_sagas(
     store: Option<&str>,
 ) -> Result<Saga<Order, u64, OrderError>, coord::store::StoreError> {
     let location = match store {
-        Some(store) => coord::config::StoreLocation::parse(store).map_err(|err| {
-            coord::store::StoreError::Location {
-                location: err.location,
-                reason: err.reason,
-            }
-        })?,
+        Some(store) => coord::config::StoreLocation::parse(store)?,
         None => config.coordination_store.clone(),
     };
-    if let coord::config::StoreLocation::Sqlite(file) = &location
-        && let Some(dir) = file.parent()
-    {
-        let _ = std::fs::create_dir_all(dir);
-    }
     let engine = SagaEngine::new(AnyStore::open_at(&location).await?);
     let fulfil = order_saga(&engine);
     match engine.recover().await {

@@ -302,6 +302,18 @@ async fn the_sqlite_store_conforms_and_survives_reopening() {
     std::fs::remove_dir_all(dir).unwrap();
 }
 
+#[tokio::test]
+async fn a_sqlite_store_creates_its_directory() {
+    let (dir, _) = temp_file("nested");
+    let file = dir.join("state/deeper/coord.db");
+    let store = SqliteStore::open(&file)
+        .await
+        .expect("opened in a new directory");
+    store.start_run("n1", "s", "{}", "a", LONG).await.unwrap();
+    assert!(file.is_file());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_sqlite_connections_claim_each_run_once() {
     let (dir, file) = temp_file("claims");

@@ -36,7 +36,8 @@ impl std::fmt::Debug for SqliteStore {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the store in the file at `path`, and its tables.
+    /// Opens (creating if needed, with its directory) the store in the file at `path`, and its
+    /// tables.
     ///
     /// # Errors
     /// [`StoreError::Sqlite`] when the file cannot be opened or written,
@@ -99,6 +100,14 @@ fn sqlite_error(path: &Path, err: &rusqlite::Error) -> StoreError {
 
 fn open_file(path: &Path) -> Result<Connection, StoreError> {
     let fail = |err: rusqlite::Error| sqlite_error(path, &err);
+    // A configured `sqlite://state/coord.db` works on a fresh machine: the directory is
+    // created like the file.
+    if let Some(dir) = path.parent().filter(|dir| !dir.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|err| StoreError::Sqlite {
+            path: path.to_path_buf(),
+            message: format!("cannot create its directory: {err}"),
+        })?;
+    }
     let mut connection = Connection::open(path).map_err(fail)?;
     connection
         .busy_timeout(Duration::from_secs(5))
