@@ -516,8 +516,142 @@ pub use coord_patterns::store;
 
 /// Durable sagas on the coordination store (features `sqlite`, `postgres`): steps logged
 /// before and after they run, compensated last first on failure, resumed after a crash.
+/// Usually written with [`#[saga]`](macro@saga) and [`#[step]`](macro@step).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use coord_patterns::saga;
+
+/// Resumes the saga runs a crashed or stopped instance left unfinished, on the process's saga
+/// engine (features `sqlite`, `postgres`). [`init`] starts doing it in the background (now,
+/// then every half lease) when the program declares a [`#[saga]`](macro@saga); call this to
+/// wait for it, e.g. before serving.
+///
+/// ```no_run
+/// # async fn start() -> Result<(), coord::saga::SagaError> {
+/// let recovered = coord::recover().await?;
+/// println!("resumed: {} completed, {} compensated", recovered.completed, recovered.compensated);
+/// # Ok(()) }
+/// ```
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use coord_patterns::saga::recover;
+
+/// Makes an async function a **durable saga** (features `sqlite`, `postgres`): each
+/// [`#[step]`](macro@step) it calls is logged to the coordination store before and after it
+/// runs; when a step fails, the steps already done are compensated, last first; when the
+/// process crashes, [`recover`] (started by [`init`]) resumes the run — forward, answering the
+/// steps already done from the log, or backward, finishing its compensation.
+///
+/// Write the function with a first parameter `saga: SagaContext`, which its steps are called
+/// with; callers pass the **run's id** there instead. Starting an id that already ran returns
+/// that run's result without running anything again. The other parameters are the saga's
+/// input, logged (they must be `Serialize + Deserialize`; a `&T` parameter is read back as
+/// `T`, `&str` as `String`, `&[T]` as `Vec<T>`); the output is logged too. The error type
+/// implements `From<coord::saga::SagaError>`.
+///
+/// ```
+/// use coord::saga::{SagaContext, SagaError, StepKey};
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, thiserror::Error)]
+/// enum ShopError {
+///     #[error("out of stock")]
+///     OutOfStock,
+///     #[error(transparent)]
+///     Saga(#[from] SagaError),
+/// }
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Order { sku: String, quantity: u32 }
+///
+/// #[derive(Serialize, Deserialize)]
+/// struct Reservation(u64);
+///
+/// #[coord::saga(name = "place_order")]
+/// async fn place_order(saga: SagaContext, order: &Order) -> Result<u64, ShopError> {
+///     let reservation = reserve_stock(&saga, order).await?;
+///     send_confirmation(&saga, &order.sku).await?;
+///     Ok(reservation.0)
+/// }
+///
+/// /// Its idempotency key goes to the stock service, so a retry after a crash reserves once.
+/// #[coord::step(compensate = release_stock, retry(max_retries = 2), timeout = "5s")]
+/// async fn reserve_stock(key: StepKey, order: &Order) -> Result<Reservation, ShopError> {
+///     if order.quantity > 10 { return Err(ShopError::OutOfStock); }
+///     Ok(Reservation(7))
+/// }
+///
+/// /// The step's inputs by value, and its output if it is known (`None` when a crash left
+/// /// the step's outcome unknown: undo by the key then).
+/// async fn release_stock(key: StepKey, order: Order, reservation: Option<Reservation>) -> Result<(), ShopError> {
+///     println!("release {} of {} ({key})", order.quantity, order.sku);
+///     Ok(())
+/// }
+///
+/// #[coord::step(no_compensation)]
+/// async fn send_confirmation(key: StepKey, sku: &str) -> Result<(), ShopError> {
+///     Ok(())
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// // A store built in code (by default the configuration's `coordination_store`).
+/// let store = coord::store::AnyStore::open("memory:").await?;
+/// coord::saga::install_engine(coord::saga::SagaEngine::new(store))?;
+/// let order = Order { sku: "tea".into(), quantity: 2 };
+/// assert_eq!(place_order("order-1", &order).await?, 7);
+/// assert_eq!(place_order("order-1", &order).await?, 7); // the first run's result
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// # }).unwrap();
+/// ```
+///
+/// # Arguments
+/// - `name = "..."`: the saga's name in the log and the metrics; defaults to the function's.
+///   Two sagas with one name are refused when either runs.
+/// - `crate = "path"`: where the `coord` crate is, for crates that re-export it.
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use coord_macros::saga;
+
+/// Makes an async function a **step** of a [`#[saga]`](macro@saga) (features `sqlite`,
+/// `postgres`): logged before it runs (its intent) and after (its output or error), with an
+/// idempotency key — `run/step/position`, the same on every attempt and after recovery — to
+/// hand to the remote side.
+///
+/// Write the function with a first parameter `key: StepKey`; callers pass the saga's context
+/// there instead (`reserve_stock(&saga, &order)`), so a step can only be called from a saga.
+/// The other parameters and the output are logged, as for `#[saga]`.
+///
+/// A step says how it is undone if the saga fails after it — exactly one of:
+/// - `compensate = function`: an `async fn(StepKey, <each input by value>, Option<output>)
+///   -> Result<(), E>`, checked at compile time against the step's signature. It runs in a
+///   task of its own (so it finishes even if the caller's future is dropped), retried with
+///   backoff for a long time ([`SagaEngine::compensation_retries`](saga::SagaEngine::compensation_retries));
+///   one that keeps failing leaves the run `compensation_failed`: in the report, `/health`
+///   degraded, until [`SagaEngine::retry_compensation`](saga::SagaEngine::retry_compensation).
+/// - `pivot`: the point of no return. Once it is done the saga only goes forward: a
+///   compensable step after it fails the run ([`SagaError::CompensableAfterPivot`](saga::SagaError::CompensableAfterPivot)).
+/// - `no_compensation`: nothing to undo (a read, a notification).
+///
+/// A step whose outcome a crash left unknown (intent logged, no result) is **re-run with the
+/// same key** when the run resumes forward, and **compensated** (output `None`) when it
+/// resumes backward.
+///
+/// # Arguments
+/// - `compensate = path`, `pivot`, `no_compensation`: see above; one is required.
+/// - `retry(...)` and `circuit_breaker = ...`: as in [`#[coordinate_operation]`](macro@coordinate_operation),
+///   around the step's action (the step is logged once, however many attempts it takes).
+/// - `timeout = "5s"`: the longest the step (all its attempts) may take. Past it the step
+///   fails with [`SagaError::StepTimedOut`](saga::SagaError::StepTimedOut) and its outcome
+///   counts as unknown, so a compensation undoes it by its key.
+/// - `name = "..."`: the step's name in the log; defaults to the function's.
+/// - `crate = "path"`: where the `coord` crate is.
+///
+/// ```compile_fail
+/// # use coord::saga::StepKey;
+/// #[coord::step] // how is it undone?
+/// async fn charge(key: StepKey, cents: u64) -> Result<u64, coord::saga::SagaError> {
+///     Ok(cents)
+/// }
+/// ```
+#[cfg(any(feature = "sqlite", feature = "postgres"))]
+pub use coord_macros::step;
 
 /// coord for any `tower::Service` (axum, hyper, tonic): feature `tower`.
 #[cfg(feature = "tower")]
@@ -531,5 +665,7 @@ pub struct ReadmeDoctests;
 /// What generated code calls. **Not a stable API**: it changes without notice in any release.
 #[doc(hidden)]
 pub mod __private {
+    #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    pub use coord_patterns::__private as saga;
     pub use coord_runtime::__private::*;
 }

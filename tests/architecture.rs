@@ -45,11 +45,13 @@ const MACRO_LAYERS: &[&str] = &[
     "handle_args",
     "plan",
     "coordinate_args",
+    "saga_args",
     "expand",
 ];
 
-/// `coord-patterns`' top-level modules, lowest first: the store, then the patterns on it.
-const PATTERNS_LAYERS: &[&str] = &["store", "saga"];
+/// `coord-patterns`' top-level modules, lowest first: the store, then the patterns on it, then
+/// what the pattern attributes' expansions call.
+const PATTERNS_LAYERS: &[&str] = &["store", "saga", "__private"];
 
 #[test]
 fn patterns_imports_run_one_way() {

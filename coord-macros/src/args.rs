@@ -399,3 +399,28 @@ pub(crate) fn path(arg: &NamedArg, example: &str) -> syn::Result<syn::Path> {
         )),
     }
 }
+
+/// The keyed arguments inside `key(...)`.
+pub(crate) fn group(arg: &NamedArg, table: &KeyTable, errors: &mut Errors) -> Vec<NamedArg> {
+    let ArgValue::Group(tokens) = &arg.value else {
+        errors.at(
+            arg.key.span(),
+            format!("write `{}(...)` with its arguments inside", arg.key_name()),
+        );
+        return Vec::new();
+    };
+    let Some(list) = errors.ok(parse_args(tokens.clone())) else {
+        return Vec::new();
+    };
+    let mut named = Vec::new();
+    for inner in list {
+        match inner {
+            Arg::Named(inner) => named.push(inner),
+            Arg::Positional(lit) => errors.at(
+                lit.span(),
+                format!("arguments of {} are keyed", table.context),
+            ),
+        }
+    }
+    table.check(&named, errors).into_iter().cloned().collect()
+}

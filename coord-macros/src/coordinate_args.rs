@@ -4,11 +4,11 @@
 
 use proc_macro2::TokenStream;
 
-use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
+use crate::args::{self, Arg, KeyTable};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
 use crate::plan::Plan;
-use crate::retry_args::{RETRY_KEYS, RetryArgs};
+use crate::retry_args::RetryArgs;
 use crate::validate_args::{VALIDATE_KEYS, ValidateArgs};
 
 const KEYS: KeyTable = KeyTable {
@@ -29,37 +29,6 @@ const VALIDATE_GROUP: KeyTable = KeyTable {
     groups: &[VALIDATE_KEYS],
     repeatable: &["field", "required"],
 };
-
-const RETRY_GROUP: KeyTable = KeyTable {
-    context: "retry(...)",
-    groups: &[RETRY_KEYS],
-    repeatable: &[],
-};
-
-/// The keyed arguments inside `key(...)`.
-fn group(arg: &NamedArg, table: &KeyTable, errors: &mut Errors) -> Vec<NamedArg> {
-    let ArgValue::Group(tokens) = &arg.value else {
-        errors.at(
-            arg.key.span(),
-            format!("write `{}(...)` with its arguments inside", arg.key_name()),
-        );
-        return Vec::new();
-    };
-    let Some(list) = errors.ok(args::parse_args(tokens.clone())) else {
-        return Vec::new();
-    };
-    let mut named = Vec::new();
-    for inner in list {
-        match inner {
-            Arg::Named(inner) => named.push(inner),
-            Arg::Positional(lit) => errors.at(
-                lit.span(),
-                format!("arguments of {} are keyed", table.context),
-            ),
-        }
-    }
-    table.check(&named, errors).into_iter().cloned().collect()
-}
 
 /// Reads the arguments, recording every mistake in `errors`.
 pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
@@ -92,7 +61,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
             "circuit_breaker" => breaker = BreakerArgs::read(arg, errors),
             "validate" => {
                 let mut validate = ValidateArgs::default();
-                let inner = group(arg, &VALIDATE_GROUP, errors);
+                let inner = args::group(arg, &VALIDATE_GROUP, errors);
                 validate.written = !inner.is_empty();
                 for inner in &inner {
                     validate.read(inner, errors);
@@ -105,14 +74,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
                 }
                 plan.validate = Some(validate);
             }
-            "retry" => {
-                let mut parsed = RetryArgs::default();
-                for inner in &group(arg, &RETRY_GROUP, errors) {
-                    parsed.read(inner, errors);
-                }
-                parsed.check(errors);
-                retry = Some(parsed);
-            }
+            "retry" => retry = Some(RetryArgs::read_group(arg, errors)),
             _ => unreachable!("KeyTable::check only passes known keys"),
         }
     }

@@ -21,6 +21,7 @@ mod handle_args;
 mod json;
 mod plan;
 mod retry_args;
+mod saga_args;
 mod track_args;
 mod validate_args;
 #[cfg(test)]
@@ -51,4 +52,17 @@ pub fn validate_input(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn coordinate_operation(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::coordinated::expand(args.into(), item.into()).into()
+}
+
+/// Makes an async function a durable saga; documented in `coord`.
+#[proc_macro_attribute]
+pub fn saga(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::saga::expand(args.into(), item.into()).into()
+}
+
+/// Makes an async function a logged step of a saga, with how it is undone; documented in
+/// `coord`.
+#[proc_macro_attribute]
+pub fn step(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::step::expand(args.into(), item.into()).into()
 }

@@ -48,6 +48,11 @@ fn coord_attribute(attr: &Attribute) -> Option<Part> {
     }
 }
 
+/// Whether `attr` is one of the coord attributes a plan gathers.
+pub(crate) fn is_coord_attribute(attr: &Attribute) -> bool {
+    coord_attribute(attr).is_some()
+}
+
 /// `function` without its coord attributes (for output after an error, so they do not expand
 /// again and repeat it).
 pub(crate) fn without_coord_attributes(function: &ItemFn) -> ItemFn {

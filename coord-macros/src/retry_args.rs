@@ -5,7 +5,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 
-use crate::args::{self, NamedArg};
+use crate::args::{self, KeyTable, NamedArg};
 use crate::errors::Errors;
 use coord_text::{BACKOFFS, JITTERS, SEVERITIES};
 
@@ -37,7 +37,24 @@ pub(crate) struct RetryArgs {
     pub retry_if: Option<syn::Path>,
 }
 
+/// The keys of a `retry(...)` group.
+const RETRY_GROUP: KeyTable = KeyTable {
+    context: "retry(...)",
+    groups: &[RETRY_KEYS],
+    repeatable: &[],
+};
+
 impl RetryArgs {
+    /// Reads and checks a `retry(...)` group (of `#[coordinate_operation]` or `#[step]`).
+    pub(crate) fn read_group(arg: &NamedArg, errors: &mut Errors) -> Self {
+        let mut parsed = RetryArgs::default();
+        for inner in &args::group(arg, &RETRY_GROUP, errors) {
+            parsed.read(inner, errors);
+        }
+        parsed.check(errors);
+        parsed
+    }
+
     /// Reads one retry argument (its key already checked against [`RETRY_KEYS`]).
     pub(crate) fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
         match arg.key_name().as_str() {

@@ -8,5 +8,7 @@
 
 #![warn(missing_docs, unreachable_pub)]
 
+#[doc(hidden)]
+pub mod __private;
 pub mod saga;
 pub mod store;

@@ -4,6 +4,8 @@
 //! logic is written (and tested) once.
 
 pub use crate::breaker::registry::{BREAKER_DECLARATIONS, BreakerDeclaration};
+pub use crate::init::STARTUP_HOOKS;
+pub use crate::report::sagas::SAGA_REPORT_SOURCES;
 pub use crate::retry::admission::{Admission, BreakerSite, NO_BREAKER, NoBreaker};
 pub use crate::retry::classify::{
     ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,

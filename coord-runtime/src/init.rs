@@ -14,6 +14,12 @@ use crate::system::{SystemMonitor, start_system_monitor};
 #[cfg(feature = "system")]
 static MONITOR: Mutex<Option<SystemMonitor>> = Mutex::new(None);
 
+/// What else starts with the configuration: the crates that build on the runtime (the saga
+/// engine of `coord-patterns` starts recovering unfinished runs) add a function here at link
+/// time, and [`init_with`] calls each once the configuration is in effect. **Not a stable API.**
+#[linkme::distributed_slice]
+pub static STARTUP_HOOKS: [fn(&'static CoordinationConfig)];
+
 /// Loads the configuration (defaults < file < environment) and makes it the one in effect;
 /// loads the validation rules and, if `enable_performance_monitoring` (and the `system`
 /// feature, on by default), starts the system monitor. Call it first thing in `main` to get configuration mistakes as a value.
@@ -62,6 +68,9 @@ pub fn init_with(config: CoordinationConfig) -> Result<&'static CoordinationConf
         load_rules(&config.validation_rules_path)?;
     }
     let installed = global::install(config)?;
+    for hook in STARTUP_HOOKS {
+        hook(installed);
+    }
     #[cfg(feature = "system")]
     if installed.enable_performance_monitoring {
         let monitor =

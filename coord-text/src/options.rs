@@ -346,6 +346,15 @@ pub const DEADLINE: OptionSpec = OptionSpec {
         max_nanos: DAY_NANOS,
     },
 };
+/// `timeout` of a saga step: how long the step (all its attempts) may take before its
+/// outcome counts as unknown; more than zero and at most a day.
+pub const STEP_TIMEOUT: OptionSpec = OptionSpec {
+    name: "timeout",
+    limit: Limit::Duration {
+        zero_allowed: false,
+        max_nanos: DAY_NANOS,
+    },
+};
 /// `severity`: the preset the other retry options default to.
 pub const SEVERITY: OptionSpec = OptionSpec {
     name: "severity",

@@ -4,6 +4,8 @@
 
 pub(crate) mod coordinated;
 pub(crate) mod handle;
+pub(crate) mod saga;
+pub(crate) mod step;
 pub(crate) mod track;
 pub(crate) mod validate;
 

@@ -5,6 +5,7 @@
 use std::fmt::Display;
 use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -107,6 +108,27 @@ impl SagaContext {
         F: FnOnce(StepKey) -> Fut,
         Fut: Future<Output = Result<O, E>>,
     {
+        self.run_step(name, serde_json::to_string(input), None, action)
+            .await
+    }
+
+    /// [`step`](Self::step) with the input already serialized (so that the action may own
+    /// what the input borrowed) and an optional time limit: a step that has not finished
+    /// within `timeout` is left logged as an intent (its outcome unknown) and fails with
+    /// [`SagaError::StepTimedOut`].
+    pub(crate) async fn run_step<O, E, F, Fut>(
+        &self,
+        name: &str,
+        input: Result<String, serde_json::Error>,
+        timeout: Option<Duration>,
+        action: F,
+    ) -> Result<O, E>
+    where
+        O: Serialize + DeserializeOwned,
+        E: From<SagaError> + Display,
+        F: FnOnce(StepKey) -> Fut,
+        Fut: Future<Output = Result<O, E>>,
+    {
         let kind = self
             .inner
             .step_kind(name)
@@ -169,7 +191,7 @@ impl SagaContext {
                 }
             },
             None => {
-                let input = serde_json::to_string(input).map_err(|err| {
+                let input = input.map_err(|err| {
                     self.serialization(&format!("the input of step `{name}`"), &err)
                 })?;
                 failpoint("before_intent");
@@ -187,7 +209,21 @@ impl SagaContext {
                 failpoint("after_intent");
             }
         }
-        let result = action(key).await;
+        let result = match timeout {
+            None => action(key).await,
+            Some(limit) => match tokio::time::timeout(limit, action(key)).await {
+                Ok(result) => result,
+                Err(_elapsed) => {
+                    // Left as an intent: the effect may have been applied, so the run's
+                    // compensation undoes it by its key.
+                    super::metrics::step(&self.saga, name, false, false);
+                    return Err(E::from(SagaError::StepTimedOut {
+                        step: name.to_owned(),
+                        after: limit,
+                    }));
+                }
+            },
+        };
         failpoint("after_effect");
         super::metrics::step(&self.saga, name, false, result.is_ok());
         match result {

@@ -16,6 +16,7 @@ use super::SagaError;
 use super::context::{SagaContext, StepKey};
 use super::failpoint::failpoint;
 use super::metrics::{self, ActiveRun};
+use super::report::{Awaiting, MAX_LISTED};
 use crate::store::{AnyStore, CoordinationStore, RunRecord, RunState, Started, StepState};
 
 type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
@@ -63,6 +64,8 @@ pub(crate) struct Inner {
     settings: RwLock<Settings>,
     sagas: RwLock<HashMap<String, ErasedSaga>>,
     steps: RwLock<HashMap<String, StepKind>>,
+    /// The runs of this engine's store that wait for an operator, for the report.
+    awaiting: Arc<Awaiting>,
 }
 
 impl Inner {
@@ -150,7 +153,7 @@ impl SagaEngine {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |since| since.as_nanos());
-        Self {
+        let engine = Self {
             inner: Arc::new(Inner {
                 store,
                 owner: format!("pid{}-{nanos:x}", std::process::id()),
@@ -164,8 +167,11 @@ impl SagaEngine {
                 }),
                 sagas: RwLock::default(),
                 steps: RwLock::default(),
+                awaiting: Awaiting::registered(),
             }),
-        }
+        };
+        super::declared::apply(&engine);
+        engine
     }
 
     fn configure(self, change: impl FnOnce(&mut Settings)) -> Self {
@@ -194,6 +200,18 @@ impl SagaEngine {
             settings.persistence.attempts = attempts.max(1);
             settings.persistence.first_delay = first_delay;
         })
+    }
+
+    /// The store this engine logs to: to look a run up (`load_run`) or list the runs in a
+    /// state (`runs_in_state`), e.g. in an operator's tool.
+    #[must_use]
+    pub fn store(&self) -> &AnyStore {
+        &self.inner.store
+    }
+
+    /// The lease runs are taken with now.
+    pub(crate) fn lease_length(&self) -> Duration {
+        self.inner.lease()
     }
 
     fn declare(&self, step: &str, kind: StepKind) {
@@ -257,8 +275,8 @@ impl SagaEngine {
         F: Fn(SagaContext, I) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = Result<O, E>> + Send + 'static,
     {
-        let body = Arc::new(body);
-        let erased_body = Arc::clone(&body);
+        let saga = self.saga(name, body);
+        let erased_body = Arc::clone(&saga.body);
         let erased: ErasedSaga = Arc::new(move |context, input: String| {
             let body = Arc::clone(&erased_body);
             Box::pin(async move {
@@ -273,6 +291,16 @@ impl SagaEngine {
             .write()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(name.to_owned(), erased);
+        saga
+    }
+
+    /// A handle running `body` as saga `name`, without registering it (a `#[saga]` function
+    /// is registered once, at link time, and builds this on each call).
+    pub(crate) fn saga<I, O, E, F, Fut>(&self, name: &str, body: F) -> Saga<I, O, E>
+    where
+        F: Fn(SagaContext, I) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, E>> + Send + 'static,
+    {
         Saga {
             inner: Arc::clone(&self.inner),
             name: name.to_owned(),
@@ -305,7 +333,7 @@ impl SagaEngine {
             .load_run(id)
             .await?
             .ok_or_else(|| SagaError::Store(crate::store::StoreError::no_run(id)))?;
-        let mut active = ActiveRun::start(&run.saga);
+        let mut active = ActiveRun::start(&run.saga, id, &inner.awaiting);
         let saga = run.saga.clone();
         let _renewing = Renewal::start(Arc::clone(inner), id);
         let ended = tokio::spawn(compensate(Arc::clone(inner), saga, run))
@@ -323,13 +351,20 @@ impl SagaEngine {
     /// Resumes every unfinished run whose lease has expired (its instance crashed or stalled),
     /// claiming each so exactly one instance resumes it: forward, replaying its logged steps,
     /// when it was running; backward, running the remaining compensations, when it was
-    /// compensating.
+    /// compensating. It also reads which runs are `compensation_failed`, for the report's
+    /// saga section and `/health` (degraded while there is one).
     ///
     /// # Errors
     /// [`SagaError::Store`] when the claim itself fails; runs that fail afterwards are counted
     /// in [`Recovered`].
     pub async fn recover(&self) -> Result<Recovered, SagaError> {
         let inner = &self.inner;
+        inner.awaiting.replace(
+            inner
+                .store
+                .runs_in_state(RunState::CompensationFailed, MAX_LISTED)
+                .await?,
+        );
         let mut recovered = Recovered::default();
         // A run that could not be resumed stays unfinished and, with a short lease, would be
         // claimed again at once: each run is tried once per call.
@@ -347,7 +382,7 @@ impl SagaEngine {
                 return Ok(recovered);
             }
             for run in runs {
-                let mut active = ActiveRun::start(&run.saga);
+                let mut active = ActiveRun::start(&run.saga, &run.id, &inner.awaiting);
                 let active_saga = run.saga.clone();
                 let saga = run.saga.clone();
                 let ended = match run.state {
@@ -404,6 +439,12 @@ where
     /// [`SagaEngine::recover`] resumes it — [`SagaError::RunningElsewhere`]; store and
     /// serialization errors.
     pub async fn run(&self, id: &str, input: &I) -> Result<O, E> {
+        self.run_as(id, input).await
+    }
+
+    /// [`run`](Self::run) with the input given as anything that serializes as `I` does (a
+    /// tuple of references for a tuple of values: a `#[saga]` function's parameters).
+    pub(crate) async fn run_as<S: Serialize + ?Sized>(&self, id: &str, input: &S) -> Result<O, E> {
         let inner = &self.inner;
         let logged_input =
             serde_json::to_string(input).map_err(|err| SagaError::Serialization {
@@ -424,7 +465,7 @@ where
         }
         let context = SagaContext::new(Arc::clone(inner), &self.name, id, Vec::new());
         let _renewing = Renewal::start(Arc::clone(inner), id);
-        let mut active = ActiveRun::start(&self.name);
+        let mut active = ActiveRun::start(&self.name, id, &inner.awaiting);
         let outcome = (self.body)(context.clone(), owned_input).await;
         match outcome {
             Ok(output) => {
@@ -455,7 +496,10 @@ where
 
 /// A copy of `input` through its serialized form: the body owns its input, and the caller
 /// keeps theirs.
-fn deserialize_copy<I: Serialize + DeserializeOwned>(input: &I, run: &str) -> Result<I, SagaError> {
+fn deserialize_copy<S: Serialize + ?Sized, I: DeserializeOwned>(
+    input: &S,
+    run: &str,
+) -> Result<I, SagaError> {
     serde_json::to_value(input)
         .and_then(serde_json::from_value)
         .map_err(|err| SagaError::Serialization {

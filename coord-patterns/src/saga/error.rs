@@ -1,5 +1,7 @@
 //! What the saga engine itself can report, apart from a step's own error.
 
+use std::time::Duration;
+
 use crate::store::StoreError;
 
 /// A saga failed for a reason of coord's, not of a step's own making. A saga's error type
@@ -100,5 +102,37 @@ pub enum SagaError {
     RunningElsewhere {
         /// The run.
         run: String,
+    },
+    /// A step did not finish within its `timeout`. Its outcome is unknown (the remote side may
+    /// have applied it), so it stays logged as an intent: a compensation undoes it by its key.
+    #[error(
+        "step `{step}` did not finish within {after:?}; its outcome is unknown, so it is compensated by its key"
+    )]
+    StepTimedOut {
+        /// The step.
+        step: String,
+        /// Its timeout.
+        after: Duration,
+    },
+    /// [`install_engine`](super::install_engine) came after the process's saga engine was
+    /// already set.
+    #[error(
+        "the process's saga engine is already set: install one before the first `#[saga]` function runs"
+    )]
+    EngineInUse,
+    /// Two `#[saga]` or two `#[step]` functions have the same name: the log could not tell
+    /// them apart, so no declared saga runs until one is renamed.
+    #[error(
+        "two {kind}s are named `{name}` ({first} and {second}): give one of them `name = \"...\"`"
+    )]
+    DuplicateDeclaration {
+        /// `saga` or `step`.
+        kind: &'static str,
+        /// The name.
+        name: String,
+        /// Where the first is declared (`file:line`).
+        first: &'static str,
+        /// Where the second is.
+        second: &'static str,
     },
 }

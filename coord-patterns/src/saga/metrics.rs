@@ -3,6 +3,7 @@
 //! so the series stay bounded. A saga step costs a database write, so the `metrics` macros'
 //! per-call registration (a fraction of a microsecond) does not matter here.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use coord_runtime::metric_names::{
@@ -10,21 +11,27 @@ use coord_runtime::metric_names::{
     SAGA_RECOVERED_TOTAL, SAGA_RUNS_TOTAL, SAGA_STEPS_TOTAL, STEP_LABEL,
 };
 
+use super::report::{self, Awaiting};
 use crate::store::RunState;
 
 /// A run active in this process: counted in flight until dropped, when its duration is
-/// recorded and, if it ended, its outcome.
+/// recorded and, if it ended, its outcome (in the series and in the report).
 pub(crate) struct ActiveRun {
     saga: String,
+    run: String,
+    awaiting: Arc<Awaiting>,
     started: Instant,
     ended: Option<RunState>,
 }
 
 impl ActiveRun {
-    pub(crate) fn start(saga: &str) -> Self {
+    pub(crate) fn start(saga: &str, run: &str, awaiting: &Arc<Awaiting>) -> Self {
         metrics::gauge!(SAGA_IN_FLIGHT, SAGA_LABEL => saga.to_owned()).increment(1.0);
+        report::started(saga);
         Self {
             saga: saga.to_owned(),
+            run: run.to_owned(),
+            awaiting: Arc::clone(awaiting),
             started: Instant::now(),
             ended: None,
         }
@@ -41,7 +48,9 @@ impl ActiveRun {
 impl Drop for ActiveRun {
     fn drop(&mut self) {
         metrics::gauge!(SAGA_IN_FLIGHT, SAGA_LABEL => self.saga.clone()).decrement(1.0);
+        report::stopped(&self.saga, self.ended);
         if let Some(state) = self.ended {
+            self.awaiting.ended(&self.run, &self.saga, state);
             metrics::counter!(
                 SAGA_RUNS_TOTAL,
                 SAGA_LABEL => self.saga.clone(),
@@ -68,5 +77,6 @@ pub(crate) fn step(saga: &str, step: &str, compensation: bool, ok: bool) {
 
 /// This process resumed a run of `saga` that was left unfinished.
 pub(crate) fn recovered(saga: &str) {
+    report::recovered(saga);
     metrics::counter!(SAGA_RECOVERED_TOTAL, SAGA_LABEL => saga.to_owned()).increment(1);
 }

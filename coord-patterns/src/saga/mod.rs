@@ -16,11 +16,16 @@
 //! [`SagaContext::step`].
 
 mod context;
+pub(crate) mod declared;
 mod engine;
 mod error;
 mod failpoint;
 mod metrics;
+mod report;
+pub(crate) mod signature;
+mod startup;
 
 pub use context::{SagaContext, StepKey};
+pub use declared::{engine, install_engine, recover};
 pub use engine::{Recovered, Saga, SagaEngine};
 pub use error::SagaError;

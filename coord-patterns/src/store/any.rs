@@ -8,8 +8,8 @@ use super::PostgresStore;
 #[cfg(feature = "sqlite")]
 use super::SqliteStore;
 use super::{
-    CoordinationStore, Location, MemoryStore, NewStep, RunRecord, RunState, Started, StepState,
-    StoreError,
+    CoordinationStore, Location, MemoryStore, NewStep, RunRecord, RunState, RunSummary, Started,
+    StepState, StoreError,
 };
 
 /// The store at a [`Location`]: SQLite, PostgreSQL or memory.
@@ -158,6 +158,14 @@ impl CoordinationStore for AnyStore {
         lease: Duration,
     ) -> Result<bool, StoreError> {
         each!(self, reopen_compensation(id, owner, lease))
+    }
+
+    async fn runs_in_state(
+        &self,
+        state: RunState,
+        limit: usize,
+    ) -> Result<Vec<RunSummary>, StoreError> {
+        each!(self, runs_in_state(state, limit))
     }
 
     async fn renew_lease(

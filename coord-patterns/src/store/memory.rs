@@ -6,7 +6,8 @@ use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::{
-    CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
+    CoordinationStore, NewStep, RunRecord, RunState, RunSummary, Started, StepRecord, StepState,
+    StoreError,
 };
 
 /// A run and who holds its lease until when.
@@ -190,6 +191,26 @@ impl CoordinationStore for MemoryStore {
             }
             _ => Ok(false),
         }
+    }
+
+    async fn runs_in_state(
+        &self,
+        state: RunState,
+        limit: usize,
+    ) -> Result<Vec<RunSummary>, StoreError> {
+        let runs = self.runs.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut found: Vec<RunSummary> = runs
+            .values()
+            .filter(|entry| entry.run.state == state)
+            .map(|entry| RunSummary {
+                id: entry.run.id.clone(),
+                saga: entry.run.saga.clone(),
+                error: entry.run.error.clone(),
+            })
+            .collect();
+        found.sort_by(|a, b| a.id.cmp(&b.id));
+        found.truncate(limit);
+        Ok(found)
     }
 
     async fn renew_lease(

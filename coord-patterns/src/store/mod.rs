@@ -51,7 +51,7 @@ pub use location::{DEFAULT_STORE, Location};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 pub use postgres::PostgresStore;
-pub use records::{RunRecord, RunState, Started, StepRecord, StepState};
+pub use records::{RunRecord, RunState, RunSummary, Started, StepRecord, StepState};
 #[cfg(feature = "sqlite")]
 pub use sqlite::SqliteStore;
 
@@ -133,6 +133,14 @@ pub trait CoordinationStore: Send + Sync {
         owner: &str,
         lease: Duration,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Up to `limit` runs in `state`, in id order: for the report, e.g. the runs
+    /// `compensation_failed` that wait for an operator.
+    fn runs_in_state(
+        &self,
+        state: RunState,
+        limit: usize,
+    ) -> impl Future<Output = Result<Vec<RunSummary>, StoreError>> + Send;
 
     /// Extends `owner`'s lease on run `id`; `false` when the lease is no longer `owner`'s.
     fn renew_lease(

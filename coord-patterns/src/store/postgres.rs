@@ -17,8 +17,8 @@ use tokio_postgres::{Client, GenericClient, NoTls, Row};
 
 use super::schema::{CREATE, VERSION, lease_change, run_detail_column, step_detail_column};
 use super::{
-    CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
-    millis,
+    CoordinationStore, NewStep, RunRecord, RunState, RunSummary, Started, StepRecord, StepState,
+    StoreError, millis,
 };
 use coord_text::is_identifier;
 
@@ -440,6 +440,32 @@ impl CoordinationStore for PostgresStore {
             .await
             .map_err(|err| pg(&err))?;
         Ok(changed == 1)
+    }
+
+    async fn runs_in_state(
+        &self,
+        state: RunState,
+        limit: usize,
+    ) -> Result<Vec<RunSummary>, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let client = self.client().await?;
+        let rows = client
+            .query(
+                "SELECT id, saga, error FROM coord_saga_runs
+                 WHERE state = $1 ORDER BY id LIMIT $2",
+                &[&state.as_str(), &limit],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        Ok(rows
+            .iter()
+            .map(|row| RunSummary {
+                id: row.get(0),
+                saga: row.get(1),
+                error: row.get(2),
+            })
+            .collect())
     }
 
     async fn renew_lease(

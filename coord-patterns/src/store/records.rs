@@ -156,6 +156,18 @@ pub struct RunRecord {
     pub steps: Vec<StepRecord>,
 }
 
+/// A run in a list: what [`runs_in_state`](super::CoordinationStore::runs_in_state)
+/// returns, without the steps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RunSummary {
+    /// The run's id.
+    pub id: String,
+    /// The saga's name.
+    pub saga: String,
+    /// Why it failed, once it did.
+    pub error: Option<String>,
+}
+
 /// What [`start_run`](super::CoordinationStore::start_run) found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Started {

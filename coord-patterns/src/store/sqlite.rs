@@ -13,8 +13,8 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 use super::schema::{CREATE, VERSION, lease_change, run_detail_column, step_detail_column};
 use super::{
-    CoordinationStore, NewStep, RunRecord, RunState, Started, StepRecord, StepState, StoreError,
-    millis,
+    CoordinationStore, NewStep, RunRecord, RunState, RunSummary, Started, StepRecord, StepState,
+    StoreError, millis,
 };
 
 /// The database clock, in milliseconds since the Unix epoch.
@@ -485,6 +485,34 @@ impl CoordinationStore for SqliteStore {
                 )
                 .map_err(&fail)?;
             Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn runs_in_state(
+        &self,
+        state: RunState,
+        limit: usize,
+    ) -> Result<Vec<RunSummary>, StoreError> {
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let fail = self.error();
+        self.with(move |connection| {
+            let mut statement = connection
+                .prepare(
+                    "SELECT id, saga, error FROM coord_saga_runs
+                     WHERE state = ?1 ORDER BY id LIMIT ?2",
+                )
+                .map_err(&fail)?;
+            let rows = statement
+                .query_map(params![state.as_str(), limit], |row| {
+                    Ok(RunSummary {
+                        id: row.get(0)?,
+                        saga: row.get(1)?,
+                        error: row.get(2)?,
+                    })
+                })
+                .map_err(&fail)?;
+            rows.collect::<Result<_, _>>().map_err(&fail)
         })
         .await
     }

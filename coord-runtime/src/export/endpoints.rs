@@ -55,17 +55,31 @@ pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointRe
         },
         "/health" => {
             let report = crate::report::error_handling::error_handling_report();
-            let status = match report.health_status {
+            let sagas = crate::report::sagas::saga_report();
+            // A saga run waiting for an operator degrades the process; it does not take it
+            // out of a load balancer (the service still serves).
+            let health = if crate::report::sagas::awaiting_operator(&sagas) {
+                report.health_status.max(HealthStatus::Degraded)
+            } else {
+                report.health_status
+            };
+            let status = match health {
                 HealthStatus::Unhealthy => 503,
                 HealthStatus::Healthy | HealthStatus::Degraded => 200,
             };
+            let awaiting: Vec<serde_json::Value> = sagas
+                .iter()
+                .filter(|saga| !saga.awaiting_operator.is_empty())
+                .map(|saga| serde_json::json!({"saga": saga.saga, "compensation_failed": saga.awaiting_operator}))
+                .collect();
             let not_closed: Vec<serde_json::Value> = report
                 .breakers
                 .iter()
                 .filter(|breaker| breaker.state != crate::breaker::state::BreakerState::Closed)
                 .map(|breaker| serde_json::json!({"breaker": breaker.name, "state": breaker.state}))
                 .collect();
-            let body = serde_json::json!({"status": report.health_status, "breakers": not_closed});
+            let body =
+                serde_json::json!({"status": health, "breakers": not_closed, "sagas": awaiting});
             EndpointResponse {
                 status,
                 content_type: JSON_CONTENT_TYPE,

@@ -2,6 +2,7 @@
 //! health they add up to; serializable (JSON, YAML) and printable as terminal tables.
 
 pub(crate) mod error_handling;
+pub(crate) mod sagas;
 mod tables;
 
 use std::fmt;
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 use crate::events::{UnknownEventsReport, unknown_events_report};
 use crate::report::error_handling::{ErrorHandlingReport, HealthStatus, error_handling_report};
+use crate::report::sagas::{SagaReport, awaiting_operator, saga_report};
 use crate::system::{SystemSample, running_samples};
 use crate::tracking::stats::{OperationSnapshot, operation_stats};
 use crate::validation::registry::performance_thresholds;
@@ -96,7 +98,8 @@ pub struct Report {
     /// - the error-handling health: unhealthy while any breaker is open, forced open or
     ///   refusing calls over conflicting declarations; degraded while any is half-open;
     /// - degraded when the overall performance class is [`PerformanceClass::Poor`] (p95 or
-    ///   error rate past the `fair` thresholds of `performance_thresholds`, call-weighted).
+    ///   error rate past the `fair` thresholds of `performance_thresholds`, call-weighted);
+    /// - degraded while a saga run is `compensation_failed` (see [`SagaReport`]).
     ///
     /// Healthy otherwise. `/health` answers 503 only for unhealthy.
     pub overall: HealthStatus,
@@ -112,6 +115,8 @@ pub struct Report {
     pub validation: ValidationReport,
     /// Per event processor, the events of types it had no handler for.
     pub unknown_events: Vec<UnknownEventsReport>,
+    /// Per saga (features `sqlite`, `postgres`), its runs by outcome.
+    pub sagas: Vec<SagaReport>,
     /// The system monitor's figures, when one runs (see
     /// [`start_system_monitor`](crate::start_system_monitor)).
     pub system: Option<SystemReport>,
@@ -179,14 +184,21 @@ pub fn report() -> Report {
     let performance_score =
         crate::values::score::weighted_mean(performance.iter().map(|op| (op.score, op.calls)));
     let performance_class = PerformanceClass::of(performance_score);
+    let sagas = saga_report();
+    let from_sagas = if awaiting_operator(&sagas) {
+        HealthStatus::Degraded
+    } else {
+        HealthStatus::Healthy
+    };
     Report {
-        overall: overall_status(error_handling.health_status, performance_class),
+        overall: overall_status(error_handling.health_status, performance_class).max(from_sagas),
         performance,
         performance_score,
         performance_class,
         error_handling,
         validation: validation_report(),
         unknown_events: unknown_events_report(),
+        sagas,
         system: system_report(),
     }
 }

@@ -219,6 +219,44 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
         writeln!(f)?;
         unknown_events.write(f)?;
     }
+    // Only when a saga is declared or has run.
+    if !report.sagas.is_empty() {
+        let sagas = Table {
+            title: "sagas",
+            header: vec![
+                "saga",
+                "completed",
+                "compensated",
+                "compensation failed",
+                "failed",
+                "in flight",
+                "recovered",
+                "awaiting operator",
+            ],
+            rows: report
+                .sagas
+                .iter()
+                .map(|saga| {
+                    vec![
+                        saga.saga.clone(),
+                        saga.completed.to_string(),
+                        saga.compensated.to_string(),
+                        saga.compensation_failed.to_string(),
+                        saga.failed.to_string(),
+                        saga.in_flight.to_string(),
+                        saga.recovered.to_string(),
+                        if saga.awaiting_operator.is_empty() {
+                            "-".to_owned()
+                        } else {
+                            saga.awaiting_operator.join(", ")
+                        },
+                    ]
+                })
+                .collect(),
+        };
+        writeln!(f)?;
+        sagas.write(f)?;
+    }
     if let Some(system) = &report.system {
         let mib = |bytes: u64| bytes / (1 << 20);
         writeln!(f)?;
