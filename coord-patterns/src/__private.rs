@@ -5,18 +5,34 @@ use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 pub use crate::saga::declared::{
     SAGA_DECLARATIONS, STEP_DECLARATIONS, SagaDeclaration, StepDeclaration, run_declared,
 };
-pub use crate::saga::signature::{Compensates, Loggable, declare_compensation, loggable};
+pub use crate::saga::signature::{Compensates, Loggable, LogsAs, declare_compensation};
 use crate::saga::{SagaContext, SagaError, StepKey};
 
-/// A step's inputs, serialized before its action takes them.
-pub fn log_input<S: Serialize + ?Sized>(input: &S) -> Result<String, serde_json::Error> {
-    serde_json::to_string(input)
+/// One input of a saga or step, taken by reference as `B` and read back from the log as
+/// `O` (`&str` as `String`): checked [`Loggable`] where the parameter's type is written.
+///
+/// # Errors
+/// serde's, when the value does not serialize.
+pub fn input<O, B: LogsAs<O> + ?Sized>(value: &B) -> Result<serde_json::Value, serde_json::Error> {
+    value.to_log()
+}
+
+/// The inputs of a saga or step as logged: the JSON of the tuple of their values (`null`
+/// for none, as `()` serializes), serialized before the body takes them.
+///
+/// # Errors
+/// The first input's error.
+pub fn log_inputs(
+    inputs: Vec<Result<serde_json::Value, serde_json::Error>>,
+) -> Result<String, serde_json::Error> {
+    if inputs.is_empty() {
+        return serde_json::to_string(&());
+    }
+    let values = inputs.into_iter().collect::<Result<Vec<_>, _>>()?;
+    serde_json::to_string(&values)
 }
 
 /// Runs a `#[step]` function's action as step `name` of `saga`.
@@ -31,7 +47,7 @@ pub async fn step<O, E, F, Fut>(
     action: F,
 ) -> Result<O, E>
 where
-    O: Serialize + DeserializeOwned,
+    O: Loggable,
     E: From<SagaError> + Display,
     F: FnOnce(StepKey) -> Fut,
     Fut: Future<Output = Result<O, E>>,

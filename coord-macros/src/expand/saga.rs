@@ -37,17 +37,23 @@ pub(crate) struct Logged {
     pub by_ref: bool,
 }
 
-impl Logged {
-    /// How the function's own parameter is put in the logged tuple: by reference.
-    pub(crate) fn as_ref(&self) -> TokenStream {
-        let ident = &self.ident;
-        if self.by_ref {
+/// An expression serializing the parameters as the tuple of their owned types serializes,
+/// each checked `Loggable` where its type is written.
+pub(crate) fn logged_inputs(logged: &[Logged], private: &TokenStream) -> TokenStream {
+    let inputs = logged.iter().map(|param| {
+        let (ident, owned) = (&param.ident, &param.owned);
+        let value = if param.by_ref {
             quote!(#ident)
         } else {
             quote!(&#ident)
-        }
-    }
+        };
+        let input = quote_spanned!(param.ty.span()=> #private::saga::input::<#owned, _>);
+        quote!(#input(#value))
+    });
+    quote!(#private::saga::log_inputs(::std::vec![#(#inputs),*]))
+}
 
+impl Logged {
     /// How a value read back from the log (`ident`, owned) is passed to the body.
     pub(crate) fn passed_from_log(&self) -> TokenStream {
         let ident = &self.ident;
@@ -213,18 +219,6 @@ pub(crate) fn free_name(preferred: &str, logged: &[Logged]) -> Ident {
     }
 }
 
-/// `const _: fn() = loggable::<T>;` for each logged type, spanned at the type so a type that
-/// cannot be logged is reported there.
-pub(crate) fn loggable_checks<'a>(
-    types: impl IntoIterator<Item = (&'a Type, Span)>,
-    private: &TokenStream,
-) -> TokenStream {
-    types
-        .into_iter()
-        .map(|(ty, span)| quote_spanned!(span=> const _: fn() = #private::saga::loggable::<#ty>;))
-        .collect()
-}
-
 /// The name in the log: `name = "..."`, else the function's name.
 pub(crate) fn log_name(name: Option<LitStr>, function: &ItemFn) -> LitStr {
     name.unwrap_or_else(|| {
@@ -259,14 +253,12 @@ fn saga(args: SagaArgs, function: &ItemFn) -> syn::Result<TokenStream> {
     let idents: Vec<&Ident> = logged.iter().map(|param| &param.ident).collect();
     let owned: Vec<&Type> = logged.iter().map(|param| &param.owned).collect();
     let passed = logged.iter().map(Logged::passed_from_log);
-    let refs = logged.iter().map(Logged::as_ref);
-    let checks = loggable_checks(
-        logged.iter().map(|param| (&param.owned, param.ty.span())),
-        &private,
-    );
-    let output_check = output_type(&function, ATTRIBUTE)
-        .ok()
-        .map(|ty| loggable_checks([(&ty, ty.span())], &private));
+    let inputs = logged_inputs(&logged, &private);
+    // The output's `Loggable` bound is reported at its type.
+    let run = match output_type(&function, ATTRIBUTE) {
+        Ok(ty) => quote!(#private::saga::run_declared::<_, #ty, _, _, _>),
+        Err(_) => quote!(#private::saga::run_declared),
+    };
     let returned = match output {
         ReturnType::Type(_, ty) => quote!(#ty),
         ReturnType::Default => quote!(()),
@@ -297,10 +289,7 @@ fn saga(args: SagaArgs, function: &ItemFn) -> syn::Result<TokenStream> {
                     register: __coord_saga_register,
                 };
 
-            #checks
-            #output_check
-
-            #private::saga::run_declared(#name, #run_id, &(#(#refs,)*), __coord_saga_entry).await
+            #run(#name, #run_id, #inputs, __coord_saga_entry).await
         }
     })
 }

@@ -10,7 +10,7 @@ use syn::spanned::Spanned as _;
 use syn::{Ident, ItemFn};
 
 use super::saga::{
-    Logged, check_signature, free_name, log_name, loggable_checks, logged_parameters, output_type,
+    check_signature, free_name, log_name, logged_inputs, logged_parameters, output_type,
 };
 use crate::plan::{Part, Plan, is_coord_attribute};
 use crate::saga_args::{StepArgs, Undo};
@@ -80,14 +80,9 @@ fn step(args: StepArgs, function: &ItemFn) -> syn::Result<TokenStream> {
         quote!(#ident: #ty)
     });
     let idents: Vec<&Ident> = logged.iter().map(|param| &param.ident).collect();
-    let refs = logged.iter().map(Logged::as_ref);
-    let checks = loggable_checks(
-        logged
-            .iter()
-            .map(|param| (&param.owned, param.ty.span()))
-            .chain([(&output, output.span())]),
-        &private,
-    );
+    let inputs = logged_inputs(&logged, &private);
+    // The output's `Loggable` bound is reported at its type.
+    let step = quote!(#private::saga::step::<#output, _, _, _>);
     let timeout = match args.timeout {
         Some(nanos) => {
             quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
@@ -113,10 +108,8 @@ fn step(args: StepArgs, function: &ItemFn) -> syn::Result<TokenStream> {
                     declare: __coord_step_declare,
                 };
 
-            #checks
-
-            let __coord_input = #private::saga::log_input(&(#(#refs,)*));
-            #private::saga::step(
+            let __coord_input = #inputs;
+            #step(
                 #saga,
                 #name,
                 __coord_input,

@@ -13,6 +13,7 @@ use std::fmt::Display;
 use super::context::SagaContext;
 use super::engine::{Recovered, SagaEngine};
 use super::error::SagaError;
+use super::signature::Loggable;
 use crate::store::AnyStore;
 
 /// A `#[saga]` function, registered by name for recovery. **Not a stable API.**
@@ -165,20 +166,19 @@ pub(crate) fn any_declared() -> bool {
 ///
 /// # Errors
 /// As [`Saga::run`](super::Saga::run), and [`engine`]'s.
-pub async fn run_declared<S, I, O, E, F, Fut>(
+pub async fn run_declared<I, O, E, F, Fut>(
     name: &'static str,
     id: &str,
-    input: &S,
+    input: Result<String, serde_json::Error>,
     body: F,
 ) -> Result<O, E>
 where
-    S: Serialize + ?Sized,
     I: Serialize + DeserializeOwned + Send + 'static,
-    O: Serialize + DeserializeOwned + Send + 'static,
+    O: Loggable + Send + 'static,
     E: From<SagaError> + Display + Send + 'static,
     F: Fn(SagaContext, I) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<O, E>> + Send + 'static,
 {
     let engine = engine().await.map_err(E::from)?;
-    engine.saga(name, body).run_as(id, input).await
+    engine.saga(name, body).run_logged(id, input).await
 }

@@ -439,22 +439,26 @@ where
     /// [`SagaEngine::recover`] resumes it — [`SagaError::RunningElsewhere`]; store and
     /// serialization errors.
     pub async fn run(&self, id: &str, input: &I) -> Result<O, E> {
-        self.run_as(id, input).await
+        self.run_logged(id, serde_json::to_string(input)).await
     }
 
-    /// [`run`](Self::run) with the input given as anything that serializes as `I` does (a
-    /// tuple of references for a tuple of values: a `#[saga]` function's parameters).
-    pub(crate) async fn run_as<S: Serialize + ?Sized>(&self, id: &str, input: &S) -> Result<O, E> {
+    /// [`run`](Self::run) with the input already serialized as `I` serializes (a `#[saga]`
+    /// function's parameters, serialized from references).
+    pub(crate) async fn run_logged(
+        &self,
+        id: &str,
+        input: Result<String, serde_json::Error>,
+    ) -> Result<O, E> {
         let inner = &self.inner;
-        let logged_input =
-            serde_json::to_string(input).map_err(|err| SagaError::Serialization {
-                run: id.to_owned(),
-                what: "the input".to_owned(),
-                reason: err.to_string(),
-            })?;
-        // Before anything is logged: an input that does not read back from its own JSON would
-        // leave a run recovery cannot resume.
-        let owned_input = deserialize_copy(input, id)?;
+        let serialization = |err: serde_json::Error| SagaError::Serialization {
+            run: id.to_owned(),
+            what: "the input".to_owned(),
+            reason: err.to_string(),
+        };
+        let logged_input = input.map_err(serialization)?;
+        // The body owns its input: read back from the JSON, before anything is logged, so an
+        // input that does not read back from its own JSON leaves no run recovery cannot resume.
+        let owned_input: I = serde_json::from_str(&logged_input).map_err(serialization)?;
         let started = inner
             .store
             .start_run(id, &self.name, &logged_input, &inner.owner, inner.lease())
@@ -492,21 +496,6 @@ where
             }
         }
     }
-}
-
-/// A copy of `input` through its serialized form: the body owns its input, and the caller
-/// keeps theirs.
-fn deserialize_copy<S: Serialize + ?Sized, I: DeserializeOwned>(
-    input: &S,
-    run: &str,
-) -> Result<I, SagaError> {
-    serde_json::to_value(input)
-        .and_then(serde_json::from_value)
-        .map_err(|err| SagaError::Serialization {
-            run: run.to_owned(),
-            what: "the input".to_owned(),
-            reason: err.to_string(),
-        })
 }
 
 /// The result an earlier run of the same id ended with.

@@ -21,8 +21,38 @@ pub trait Loggable: Serialize + DeserializeOwned {}
 
 impl<T: Serialize + DeserializeOwned> Loggable for T {}
 
-/// Compiles only when `T` is [`Loggable`]; `#[step]` and `#[saga]` name it at each type.
-pub fn loggable<T: Loggable>() {}
+/// A parameter's type (`Self`, as borrowed) that logs as `Logged`, the type it is read back
+/// as: any [`Loggable`] type as itself, `str` as `String`, `[T]` as `Vec<T>`.
+#[diagnostic::on_unimplemented(
+    message = "`{Logged}` cannot be logged: a saga writes its inputs and its steps' inputs and outputs to the coordination store and reads them back after a crash",
+    label = "needs `serde::Serialize` and `serde::Deserialize`",
+    note = "derive them: `#[derive(serde::Serialize, serde::Deserialize)]`"
+)]
+pub trait LogsAs<Logged> {
+    /// The value as logged.
+    ///
+    /// # Errors
+    /// serde's, when the value does not serialize.
+    fn to_log(&self) -> Result<serde_json::Value, serde_json::Error>;
+}
+
+impl<T: Loggable> LogsAs<T> for T {
+    fn to_log(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+}
+
+impl LogsAs<String> for str {
+    fn to_log(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+}
+
+impl<T: Loggable> LogsAs<Vec<T>> for [T] {
+    fn to_log(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::to_value(self)
+    }
+}
 
 /// A function that can compensate a step whose compensation has the signature `Signature`:
 /// `fn(StepKey, <each input, owned>, Option<<the output>>)`, returning `Result<(), E>`.
