@@ -17,8 +17,9 @@
 //! the embedded SQLite file the shipped configuration names, or `--store postgres://…`):
 //! reserve the stock, charge the payment, schedule the shipping. When the payment fails (the
 //! outage) the reservation is released; when the shipping cannot be scheduled the payment is
-//! refunded and the reservation released, last step first. Runs a crash left unfinished are
-//! recovered at start.
+//! refunded and the reservation released, last step first. The saga and its steps are
+//! annotated functions (`#[saga]`, `#[step]`); `coord::init` resumes, in the background, the
+//! runs a crash left unfinished.
 
 use std::collections::BTreeMap;
 use std::process::ExitCode;
@@ -26,14 +27,10 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use coord::saga::{Saga, SagaEngine, SagaError};
-use coord::store::AnyStore;
+use coord::saga::{SagaContext, SagaError, StepKey};
 use coord::{coordinate_operation, handle_errors, track_performance, validate_input};
 
 const WORKERS: usize = 16;
-/// The client's budget for a payment, retries included.
-const PAYMENT_TIMEOUT: Duration = Duration::from_millis(45);
-
 /// Whether the payment provider is down (the workload toggles it).
 static PAYMENTS_DOWN: AtomicBool = AtomicBool::new(false);
 
@@ -71,10 +68,14 @@ enum OrderError {
     Saga(String),
 }
 
-/// What the saga engine reports (its store failing, say) comes back as an `OrderError`.
+/// What the saga engine reports comes back as an `OrderError`: the payment step past its
+/// budget as a timeout, anything else (the store failing, say) as a saga error.
 impl From<SagaError> for OrderError {
     fn from(err: SagaError) -> Self {
-        OrderError::Saga(err.to_string())
+        match err {
+            SagaError::StepTimedOut { .. } => OrderError::PaymentTimeout,
+            other => OrderError::Saga(other.to_string()),
+        }
     }
 }
 
@@ -173,14 +174,9 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 /// One request end to end: the order is first screened by the `untrusted_input` rule set of
 /// `rules/security.yaml` (markup, script, SQL injection), then the whole request is tracked.
 #[coordinate_operation(name = "place_order", validate(rules = "untrusted_input", arg = order))]
-async fn place_order(
-    store: Store,
-    fulfil: Arc<Saga<Order, u64, OrderError>>,
-    order: Order,
-    rng_seed: u64,
-) -> Result<u64, OrderError> {
+async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
     validate_order(&order)?;
-    let payment = fulfil.run(&run_id(order.id), &order).await?;
+    let payment = fulfil_order(&run_id(order.id), &order).await?;
     let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
     let id = order.id;
     let handle = tokio::spawn(store_order(Arc::clone(&store), order, unlucky));
@@ -216,51 +212,65 @@ fn run_id(order: u64) -> String {
     format!("order-{run}-{order}")
 }
 
-/// The order saga: reserve the stock, charge the payment (the annotated, retried, breaker-
-/// guarded `charge_payment`, bounded by the client's timeout), schedule the shipping (which
-/// finds no courier for 1 % of orders). Each compensable step declares its undo.
-fn order_saga(engine: &SagaEngine) -> Saga<Order, u64, OrderError> {
-    engine.compensated(
-        "reserve_stock",
-        |_key, _order: Order, _held: Option<()>| async {
-            RESERVED.fetch_sub(1, Ordering::Relaxed);
-            RELEASED.fetch_add(1, Ordering::Relaxed);
-            Ok::<(), OrderError>(())
-        },
-    );
-    engine.compensated(
-        "charge_payment",
-        |_key, _order: Order, _payment: Option<u64>| async {
-            REFUNDED.fetch_add(1, Ordering::Relaxed);
-            Ok::<(), OrderError>(())
-        },
-    );
-    engine.no_compensation("schedule_shipping");
-    engine.register("fulfil_order", |saga, order: Order| async move {
-        saga.step("reserve_stock", &order, |_key| async {
-            RESERVED.fetch_add(1, Ordering::Relaxed);
-            Ok::<(), OrderError>(())
-        })
-        .await?;
-        let payment: u64 = saga
-            .step("charge_payment", &order, |_key| async {
-                let payment = tokio::time::timeout(PAYMENT_TIMEOUT, charge_payment(&order))
-                    .await
-                    .map_err(|_| OrderError::PaymentTimeout)??;
-                CHARGED.fetch_add(1, Ordering::Relaxed);
-                Ok::<u64, OrderError>(payment)
-            })
-            .await?;
-        saga.step("schedule_shipping", &order, |_key| async {
-            if fastrand::u8(..100) == 0 {
-                Err(OrderError::NoCourier)
-            } else {
-                Ok(())
-            }
-        })
-        .await?;
-        Ok(payment)
-    })
+/// The order saga: reserve the stock, charge the payment, schedule the shipping. Each step is
+/// logged before and after it runs; a failure compensates the steps done, last first; a
+/// crash is resumed by `coord::init`'s recovery on the next start.
+#[coord::saga]
+async fn fulfil_order(saga: SagaContext, order: &Order) -> Result<u64, OrderError> {
+    reserve_stock(&saga, order).await?;
+    let payment = take_payment(&saga, order).await?;
+    schedule_shipping(&saga, order.id).await?;
+    Ok(payment)
+}
+
+/// Holds the order's items; released by `release_stock` if the saga fails later.
+#[coord::step(compensate = release_stock)]
+async fn reserve_stock(_key: StepKey, order: &Order) -> Result<usize, OrderError> {
+    RESERVED.fetch_add(1, Ordering::Relaxed);
+    Ok(order.items.len())
+}
+
+async fn release_stock(
+    _key: StepKey,
+    _order: Order,
+    _items: Option<usize>,
+) -> Result<(), OrderError> {
+    RESERVED.fetch_sub(1, Ordering::Relaxed);
+    RELEASED.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+/// The annotated, retried, breaker-guarded `charge_payment`, bounded by the client's
+/// budget: past it the charge's outcome is unknown, and the refund (by the step's key)
+/// settles it.
+#[coord::step(name = "charge_payment", compensate = refund_payment, timeout = "45ms")]
+async fn take_payment(_key: StepKey, order: &Order) -> Result<u64, OrderError> {
+    let payment = charge_payment(order).await?;
+    CHARGED.fetch_add(1, Ordering::Relaxed);
+    Ok(payment)
+}
+
+/// Refunds a payment; when the charge timed out (`None`), the provider is asked by the
+/// step's key whether it went through (in this simulation the cancelled call never did).
+async fn refund_payment(
+    _key: StepKey,
+    _order: Order,
+    payment: Option<u64>,
+) -> Result<(), OrderError> {
+    if payment.is_some() {
+        REFUNDED.fetch_add(1, Ordering::Relaxed);
+    }
+    Ok(())
+}
+
+/// Finds no courier for 1 % of orders. Nothing to undo: no courier was booked.
+#[coord::step(no_compensation)]
+async fn schedule_shipping(_key: StepKey, _order_id: u64) -> Result<(), OrderError> {
+    if fastrand::u8(..100) == 0 {
+        Err(OrderError::NoCourier)
+    } else {
+        Ok(())
+    }
 }
 
 /// A client's order; about 4 % are malformed on purpose, in one of four ways.
@@ -291,7 +301,7 @@ struct Options {
     /// Print the final report as JSON instead of tables.
     json: bool,
     /// The coordination store, when not the configuration's.
-    store: Option<String>,
+    store: Option<coord::config::StoreLocation>,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -313,10 +323,13 @@ fn parse_options() -> Result<Options, String> {
             }
             "--listen" => options.listen = args.next().ok_or("--listen needs host:port")?,
             "--store" => {
-                options.store =
-                    Some(args.next().ok_or(
-                        "--store needs a location: sqlite://PATH or postgres://USER@HOST/DB",
-                    )?);
+                let location = args
+                    .next()
+                    .ok_or("--store needs a location: sqlite://PATH or postgres://USER@HOST/DB")?;
+                options.store = Some(
+                    coord::config::StoreLocation::parse(&location)
+                        .map_err(|err| format!("--store: {err}"))?,
+                );
             }
             "--report" => match args.next().as_deref() {
                 Some("json") => options.json = true,
@@ -351,9 +364,25 @@ fn main() -> ExitCode {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/config/coordination.yaml"
     );
+    // The runtime first: `init` starts resuming the order sagas a crash left unfinished on it.
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("service: cannot start the tokio runtime: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _in_runtime = runtime.enter();
     let config = match coord::config::CoordinationConfig::builder()
         .file(shipped)
         .load()
+        .map(|loaded| match options.store.clone() {
+            Some(coordination_store) => coord::config::CoordinationConfig {
+                coordination_store,
+                ..loaded
+            },
+            None => loaded,
+        })
         .and_then(coord::init_with)
     {
         Ok(config) => config,
@@ -367,6 +396,7 @@ fn main() -> ExitCode {
         coord::validation::rule_sets().join(", "),
         config.validation_rules_path.display()
     );
+    println!("order sagas logged in {}", config.coordination_store);
     let exporter = match coord::prometheus().listen(&options.listen).install() {
         Ok(exporter) => exporter,
         Err(err) => {
@@ -393,21 +423,12 @@ fn main() -> ExitCode {
         );
     }));
 
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("service: cannot start the tokio runtime: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let fulfil = match runtime.block_on(open_sagas(config, options.store.as_deref())) {
-        Ok(fulfil) => fulfil,
-        Err(err) => {
-            eprintln!("service: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let errors = runtime.block_on(run_workload(options.duration, Arc::new(fulfil)));
+    // The store opens before the workload starts, so a bad `--store` is one clear error.
+    if let Err(err) = runtime.block_on(coord::saga::engine()) {
+        eprintln!("service: {err}");
+        return ExitCode::FAILURE;
+    }
+    let errors = runtime.block_on(run_workload(options.duration));
 
     let report = coord::report();
     if options.json {
@@ -436,33 +457,8 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Opens the coordination store (`--store`, else the configuration's), registers the order
-/// saga and recovers the runs an earlier, crashed run of this service left unfinished.
-async fn open_sagas(
-    config: &coord::config::CoordinationConfig,
-    store: Option<&str>,
-) -> Result<Saga<Order, u64, OrderError>, coord::store::StoreError> {
-    let location = match store {
-        Some(store) => coord::config::StoreLocation::parse(store)?,
-        None => config.coordination_store.clone(),
-    };
-    let engine = SagaEngine::new(AnyStore::open_at(&location).await?);
-    let fulfil = order_saga(&engine);
-    match engine.recover().await {
-        Ok(recovered) => println!(
-            "order sagas in {location}: recovered {} completed, {} compensated, {} failed, {} skipped",
-            recovered.completed, recovered.compensated, recovered.failed, recovered.skipped
-        ),
-        Err(err) => eprintln!("service: recovering order sagas failed: {err}"),
-    }
-    Ok(fulfil)
-}
-
 /// Runs the workload; returns how many requests failed, by cause.
-async fn run_workload(
-    duration: Duration,
-    fulfil: Arc<Saga<Order, u64, OrderError>>,
-) -> BTreeMap<String, u64> {
+async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
     let store = Arc::new(Mutex::new(BTreeMap::new()));
     let errors = Arc::new(Mutex::new(BTreeMap::new()));
     let next_id = Arc::new(AtomicU64::new(0));
@@ -473,15 +469,12 @@ async fn run_workload(
             let store = Arc::clone(&store);
             let next_id = Arc::clone(&next_id);
             let errors = Arc::clone(&errors);
-            let fulfil = Arc::clone(&fulfil);
             tokio::spawn(async move {
                 let mut rng = fastrand::Rng::with_seed(worker);
                 while Instant::now() < deadline {
                     let id = next_id.fetch_add(1, Ordering::Relaxed);
                     let order = random_order(&mut rng, id);
-                    if let Err(err) =
-                        place_order(Arc::clone(&store), Arc::clone(&fulfil), order, rng.u64(..))
-                            .await
+                    if let Err(err) = place_order(Arc::clone(&store), order, rng.u64(..)).await
                         && let Ok(mut errors) = errors.lock()
                     {
                         // One line per cause: the breaker's retry-after time varies per call.
