@@ -449,3 +449,47 @@ async fn a_compensation_that_keeps_failing_degrades_health_until_an_operator_ret
     let health = exporter.endpoint("/health").unwrap();
     assert!(!health.body.contains("run-stuck"), "{}", health.body);
 }
+
+/// Charges, then (wrongly) reserves: a compensable step after the pivot.
+#[coord::saga(name = "attr.misordered")]
+async fn misordered(saga: SagaContext, order: Order) -> Result<(), ShopError> {
+    ship(
+        &saga,
+        &order,
+        &Reservation {
+            sku: order.sku.clone(),
+            units: 1,
+        },
+    )
+    .await?;
+    reserve_stock(&saga, &order).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_compensable_step_after_the_pivot_fails_the_run_when_reached() {
+    let engine = engine().await;
+    let error = misordered("run-misordered", order("ord-misordered", "tea", 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            ShopError::Saga(SagaError::CompensableAfterPivot { ref step, ref pivot })
+                if step == "reserve_stock" && pivot == "ship"
+        ),
+        "{error}"
+    );
+    // The reservation never ran; past the pivot nothing is compensated.
+    assert_eq!(
+        entries("ord-misordered"),
+        ["ship ord-misordered 1 run-misordered/ship/0"]
+    );
+    let run = engine
+        .store()
+        .load_run("run-misordered")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(run.state, RunState::Failed);
+}

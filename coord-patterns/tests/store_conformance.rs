@@ -10,8 +10,8 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use coord_patterns::store::{
-    CoordinationStore, MemoryStore, NewStep, PostgresStore, RunState, SqliteStore, Started,
-    StepState, StoreError,
+    CoordinationStore, MemoryStore, NewStep, PostgresStore, RunState, RunSummary, SqliteStore,
+    Started, StepState, StoreError,
 };
 
 const LONG: Duration = Duration::from_secs(60);
@@ -211,6 +211,39 @@ async fn conformance(store: &impl CoordinationStore) {
         .finish_run("r5", RunState::CompensationFailed, Some("refund down"))
         .await
         .unwrap();
+    // The runs waiting for an operator, for the report: in id order, up to the limit.
+    store.start_run("r6", "t", "{}", "a", LONG).await.unwrap();
+    store
+        .finish_run("r6", RunState::CompensationFailed, Some("void down"))
+        .await
+        .unwrap();
+    let waiting = store
+        .runs_in_state(RunState::CompensationFailed, 10)
+        .await
+        .unwrap();
+    assert_eq!(
+        waiting,
+        [
+            RunSummary {
+                id: "r5".to_owned(),
+                saga: "s".to_owned(),
+                error: Some("refund down".to_owned()),
+            },
+            RunSummary {
+                id: "r6".to_owned(),
+                saga: "t".to_owned(),
+                error: Some("void down".to_owned()),
+            },
+        ]
+    );
+    assert_eq!(
+        store
+            .runs_in_state(RunState::CompensationFailed, 1)
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
     assert!(store.reopen_compensation("r5", "op", LONG).await.unwrap());
     assert_eq!(
         store.load_run("r5").await.unwrap().unwrap().state,
