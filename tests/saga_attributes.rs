@@ -493,3 +493,61 @@ async fn a_compensable_step_after_the_pivot_fails_the_run_when_reached() {
         .unwrap();
     assert_eq!(run.state, RunState::Failed);
 }
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn each_step_and_compensation_is_traced_with_its_saga_run_and_step() {
+    let _ = engine().await;
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // For the whole process (the other tests' lines are told apart by their run ids): a
+    // subscriber scoped to this thread would miss call sites other threads met first.
+    tracing::subscriber::set_global_default(subscriber).expect("the only subscriber");
+    let _ = place_order("run-traced", &order("ord-traced", "tea", 2000), "").await;
+    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|line| line.contains("run-traced"))
+        .collect();
+    let has = |level: &str, message: &str, step: &str| {
+        lines.iter().any(|line| {
+            line.contains(level)
+                && line.contains(message)
+                && line.contains(&format!("step=\"{step}\""))
+        })
+    };
+    assert!(has("DEBUG", "saga step done", "reserve_stock"), "{text}");
+    assert!(has("INFO", "saga step failed", "charge_card"), "{text}");
+    assert!(
+        has("INFO", "saga step compensated", "reserve_stock"),
+        "{text}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|line| line.contains("saga run ended") && line.contains("outcome=\"compensated\"")),
+        "{text}"
+    );
+}

@@ -216,7 +216,7 @@ impl SagaContext {
                 Err(_elapsed) => {
                     // Left as an intent: the effect may have been applied, so the run's
                     // compensation undoes it by its key.
-                    super::metrics::step(&self.saga, name, false, false);
+                    super::metrics::step(&self.saga, &self.run, name, false, Some("timed out"));
                     return Err(E::from(SagaError::StepTimedOut {
                         step: name.to_owned(),
                         after: limit,
@@ -225,9 +225,9 @@ impl SagaContext {
             },
         };
         failpoint("after_effect");
-        super::metrics::step(&self.saga, name, false, result.is_ok());
         match result {
             Ok(output) => {
+                super::metrics::step(&self.saga, &self.run, name, false, None);
                 let logged = serde_json::to_string(&output).map_err(|err| {
                     self.serialization(&format!("the output of step `{name}`"), &err)
                 })?;
@@ -242,6 +242,7 @@ impl SagaContext {
             }
             Err(error) => {
                 let message = error.to_string();
+                super::metrics::step(&self.saga, &self.run, name, false, Some(&message));
                 self.inner
                     .store
                     .finish_step(&self.run, seq, StepState::Failed, Some(&message))

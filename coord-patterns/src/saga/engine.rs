@@ -614,7 +614,13 @@ async fn compensate(
             )),
         };
         failpoint("after_compensation");
-        metrics::step(&saga, &step.step, true, result.is_ok());
+        metrics::step(
+            &saga,
+            &run.id,
+            &step.step,
+            true,
+            result.as_ref().err().map(String::as_str),
+        );
         match result {
             Ok(()) => {
                 inner

@@ -49,6 +49,20 @@ impl Drop for ActiveRun {
     fn drop(&mut self) {
         metrics::gauge!(SAGA_IN_FLIGHT, SAGA_LABEL => self.saga.clone()).decrement(1.0);
         report::stopped(&self.saga, self.ended);
+        match self.ended {
+            Some(RunState::Completed) => {
+                tracing::debug!(saga = %self.saga, run = %self.run, "saga run completed");
+            }
+            Some(RunState::CompensationFailed) => tracing::error!(
+                saga = %self.saga,
+                run = %self.run,
+                "saga run compensation_failed: an operator must fix the cause and retry its compensation"
+            ),
+            Some(state) => {
+                tracing::info!(saga = %self.saga, run = %self.run, outcome = state.as_str(), "saga run ended");
+            }
+            None => {}
+        }
         if let Some(state) = self.ended {
             self.awaiting.ended(&self.run, &self.saga, state);
             metrics::counter!(
@@ -63,8 +77,18 @@ impl Drop for ActiveRun {
     }
 }
 
-/// A step's action (`compensation` false) or compensation ran and succeeded or not.
-pub(crate) fn step(saga: &str, step: &str, compensation: bool, ok: bool) {
+/// A step's action (`compensation` false) or compensation of run `run` ran and succeeded
+/// (`error` none) or failed: counted, and traced.
+pub(crate) fn step(saga: &str, run: &str, step: &str, compensation: bool, error: Option<&str>) {
+    let ok = error.is_none();
+    match (compensation, error) {
+        (false, None) => tracing::debug!(saga, run, step, "saga step done"),
+        (false, Some(error)) => tracing::info!(saga, run, step, error, "saga step failed"),
+        (true, None) => tracing::info!(saga, run, step, "saga step compensated"),
+        (true, Some(error)) => {
+            tracing::warn!(saga, run, step, error, "saga step's compensation failed");
+        }
+    }
     metrics::counter!(
         SAGA_STEPS_TOTAL,
         SAGA_LABEL => saga.to_owned(),
