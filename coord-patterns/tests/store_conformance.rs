@@ -371,12 +371,120 @@ async fn a_store_written_by_a_newer_build_is_refused() {
             refused,
             Err(StoreError::SchemaTooNew {
                 found: 99,
-                known: 1
+                known: 2
             })
         ),
         "{refused:?}"
     );
     std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[tokio::test]
+async fn a_version_1_store_gains_the_lock_table_and_keeps_its_runs() {
+    let (dir, file) = temp_file("migrate");
+    let store = SqliteStore::open(&file).await.unwrap();
+    store.start_run("old", "s", "{}", "a", LONG).await.unwrap();
+    drop(store);
+    // What the previous build left: version 1, no lock table.
+    let connection = rusqlite::Connection::open(&file).unwrap();
+    connection
+        .execute_batch("DROP TABLE coord_locks; UPDATE coord_schema SET version = 1 WHERE id = 1;")
+        .unwrap();
+    drop(connection);
+    let store = SqliteStore::open(&file).await.unwrap();
+    assert!(store.load_run("old").await.unwrap().is_some());
+    assert_eq!(store.acquire_lock("k", "a", LONG).await.unwrap(), Some(1));
+    let version: i64 = rusqlite::Connection::open(&file)
+        .unwrap()
+        .query_row("SELECT version FROM coord_schema", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, 2);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The lock behaviour every backend must show: tokens that only grow per key, holds that
+/// exclude, owner-checked renewal and release, and a lease that runs out.
+async fn lock_conformance(store: &impl CoordinationStore) {
+    let short = Duration::from_millis(150);
+    let first = store.acquire_lock("inv:1", "a", LONG).await.unwrap();
+    assert_eq!(first, Some(1));
+    assert_eq!(
+        store.acquire_lock("inv:1", "b", LONG).await.unwrap(),
+        None,
+        "held by a"
+    );
+    assert_eq!(
+        store.acquire_lock("inv:2", "b", LONG).await.unwrap(),
+        Some(1),
+        "keys are independent"
+    );
+    // Renewal and release check the owner and the token.
+    assert!(store.renew_lock("inv:1", "a", 1, LONG).await.unwrap());
+    assert!(
+        !store.renew_lock("inv:1", "b", 1, LONG).await.unwrap(),
+        "not b's"
+    );
+    assert!(
+        !store.renew_lock("inv:1", "a", 7, LONG).await.unwrap(),
+        "not that token"
+    );
+    assert!(
+        !store.release_lock("inv:1", "b", 1).await.unwrap(),
+        "b cannot release a's lock"
+    );
+    assert_eq!(
+        store.acquire_lock("inv:1", "c", LONG).await.unwrap(),
+        None,
+        "still a's"
+    );
+    assert!(store.release_lock("inv:1", "a", 1).await.unwrap());
+    assert!(
+        !store.release_lock("inv:1", "a", 1).await.unwrap(),
+        "released once"
+    );
+    // The next holder gets a greater token; so does every one after.
+    assert_eq!(
+        store.acquire_lock("inv:1", "b", short).await.unwrap(),
+        Some(2)
+    );
+    tokio::time::sleep(short + Duration::from_millis(100)).await;
+    // b's lease ran out: its renewal is refused, and c takes the lock with token 3.
+    assert!(
+        !store.renew_lock("inv:1", "b", 2, LONG).await.unwrap(),
+        "expired"
+    );
+    assert_eq!(
+        store.acquire_lock("inv:1", "c", LONG).await.unwrap(),
+        Some(3)
+    );
+    assert!(
+        !store.release_lock("inv:1", "b", 2).await.unwrap(),
+        "b's release cannot free c's lock"
+    );
+    assert_eq!(
+        store.acquire_lock("inv:1", "d", LONG).await.unwrap(),
+        None,
+        "c holds it"
+    );
+}
+
+#[tokio::test]
+async fn every_backend_locks_alike() {
+    lock_conformance(&MemoryStore::new()).await;
+    let (dir, file) = temp_file("locks");
+    lock_conformance(&SqliteStore::open(&file).await.unwrap()).await;
+    // Tokens survive reopening: the next token of inv:1 is 4.
+    let reopened = SqliteStore::open(&file).await.unwrap();
+    assert!(reopened.release_lock("inv:1", "c", 3).await.unwrap());
+    assert_eq!(
+        reopened.acquire_lock("inv:1", "e", LONG).await.unwrap(),
+        Some(4)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+    if let Some((store, _, schema)) = postgres("locks").await {
+        lock_conformance(&store).await;
+        support::postgres::drop_schema(&schema).await;
+    }
 }
 
 /// Two stores on the tests' PostgreSQL server in a schema of the test's own, if one answers.

@@ -160,6 +160,29 @@ impl CoordinationStore for AnyStore {
         each!(self, reopen_compensation(id, owner, lease))
     }
 
+    async fn acquire_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<u64>, StoreError> {
+        each!(self, acquire_lock(key, owner, ttl))
+    }
+
+    async fn renew_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        token: u64,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        each!(self, renew_lock(key, owner, token, ttl))
+    }
+
+    async fn release_lock(&self, key: &str, owner: &str, token: u64) -> Result<bool, StoreError> {
+        each!(self, release_lock(key, owner, token))
+    }
+
     async fn runs_in_state(
         &self,
         state: RunState,

@@ -20,6 +20,14 @@ struct Entry {
 #[derive(Default)]
 pub struct MemoryStore {
     runs: Mutex<HashMap<String, Entry>>,
+    locks: Mutex<HashMap<String, LockEntry>>,
+}
+
+/// A lock key: its last token, and its holder until when, if held.
+#[derive(Default)]
+struct LockEntry {
+    token: u64,
+    holder: Option<(String, Instant)>,
 }
 
 impl std::fmt::Debug for MemoryStore {
@@ -187,6 +195,61 @@ impl CoordinationStore for MemoryStore {
             Some(entry) if entry.run.state == RunState::CompensationFailed => {
                 entry.run.state = RunState::Compensating;
                 entry.lease = Some((owner.to_owned(), Instant::now() + lease));
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    async fn acquire_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<u64>, StoreError> {
+        let now = Instant::now();
+        let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        let lock = locks.entry(key.to_owned()).or_default();
+        if lock.holder.as_ref().is_some_and(|(_, until)| *until > now) {
+            return Ok(None);
+        }
+        lock.token += 1;
+        lock.holder = Some((owner.to_owned(), now + ttl));
+        Ok(Some(lock.token))
+    }
+
+    async fn renew_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        token: u64,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let now = Instant::now();
+        let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        match locks.get_mut(key) {
+            Some(lock) if lock.token == token => match &mut lock.holder {
+                Some((holder, until)) if holder == owner && *until > now => {
+                    *until = now + ttl;
+                    Ok(true)
+                }
+                _ => Ok(false),
+            },
+            _ => Ok(false),
+        }
+    }
+
+    async fn release_lock(&self, key: &str, owner: &str, token: u64) -> Result<bool, StoreError> {
+        let mut locks = self.locks.lock().unwrap_or_else(PoisonError::into_inner);
+        match locks.get_mut(key) {
+            Some(lock)
+                if lock.token == token
+                    && lock
+                        .holder
+                        .as_ref()
+                        .is_some_and(|(holder, _)| holder == owner) =>
+            {
+                lock.holder = None;
                 Ok(true)
             }
             _ => Ok(false),

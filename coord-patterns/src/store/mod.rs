@@ -142,6 +142,36 @@ pub trait CoordinationStore: Send + Sync {
         limit: usize,
     ) -> impl Future<Output = Result<Vec<RunSummary>, StoreError>> + Send;
 
+    /// Takes lock `key` for `owner` for `ttl` when nobody holds it (or its holder's lease ran
+    /// out), and returns its new fencing token: strictly greater than every token of `key`
+    /// before it, in every process, for as long as the store keeps its data. `None` when it
+    /// is held.
+    fn acquire_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<Option<u64>, StoreError>> + Send;
+
+    /// Extends `owner`'s hold of lock `key` (taken with `token`) to `ttl` from now; `false`
+    /// when it no longer holds it (released, lease run out, taken by another).
+    fn renew_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        token: u64,
+        ttl: Duration,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Releases `owner`'s hold of lock `key` (taken with `token`); `false` when it did not
+    /// hold it. Never releases another holder's lock.
+    fn release_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        token: u64,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
     /// Extends `owner`'s lease on run `id`; `false` when the lease is no longer `owner`'s.
     fn renew_lease(
         &self,

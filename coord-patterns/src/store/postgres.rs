@@ -105,6 +105,14 @@ impl PostgresStore {
                     known: VERSION,
                 });
             }
+            Some(found) if found < VERSION => {
+                tx.execute(
+                    "UPDATE coord_schema SET version = $1 WHERE id = 1",
+                    &[&VERSION],
+                )
+                .await
+                .map_err(|err| pg(&err))?;
+            }
             Some(_) => {}
         }
         tx.commit().await.map_err(|err| pg(&err))?;
@@ -436,6 +444,69 @@ impl CoordinationStore for PostgresStore {
                      WHERE id = $1 AND state = 'compensation_failed'"
                 ),
                 &[&id, &owner, &millis(lease)],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        Ok(changed == 1)
+    }
+
+    async fn acquire_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<u64>, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                &format!(
+                    "INSERT INTO coord_locks (key, token, owner, lease_until)
+                     VALUES ($1, 1, $2, {NOW} + $3)
+                     ON CONFLICT (key) DO UPDATE SET token = coord_locks.token + 1,
+                         owner = excluded.owner, lease_until = excluded.lease_until
+                     WHERE coord_locks.owner IS NULL OR coord_locks.lease_until <= {NOW}
+                     RETURNING token"
+                ),
+                &[&key, &owner, &millis(ttl)],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        Ok(row.and_then(|row| u64::try_from(row.get::<_, i64>(0)).ok()))
+    }
+
+    async fn renew_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        token: u64,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
+        let token = i64::try_from(token).unwrap_or(i64::MAX);
+        let client = self.client().await?;
+        let changed = client
+            .execute(
+                &format!(
+                    "UPDATE coord_locks SET lease_until = {NOW} + $4
+                     WHERE key = $1 AND owner = $2 AND token = $3 AND lease_until > {NOW}"
+                ),
+                &[&key, &owner, &token, &millis(ttl)],
+            )
+            .await
+            .map_err(|err| pg(&err))?;
+        Ok(changed == 1)
+    }
+
+    async fn release_lock(&self, key: &str, owner: &str, token: u64) -> Result<bool, StoreError> {
+        let pg = |err: &tokio_postgres::Error| self.failed(err);
+        let token = i64::try_from(token).unwrap_or(i64::MAX);
+        let client = self.client().await?;
+        let changed = client
+            .execute(
+                "UPDATE coord_locks SET owner = NULL, lease_until = NULL
+                 WHERE key = $1 AND owner = $2 AND token = $3",
+                &[&key, &owner, &token],
             )
             .await
             .map_err(|err| pg(&err))?;

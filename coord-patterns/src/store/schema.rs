@@ -36,10 +36,12 @@ pub(crate) fn lease_change(state: RunState) -> &'static str {
     }
 }
 
-/// The schema version this build writes.
-pub(crate) const VERSION: i64 = 1;
+/// The schema version this build writes: 1 added the saga log, 2 the lock table. Opening a
+/// version-1 database creates the lock table and moves the row to 2.
+pub(crate) const VERSION: i64 = 2;
 
-/// Statements creating version 1, valid for SQLite and PostgreSQL alike.
+/// Statements creating the current version (each `IF NOT EXISTS`, so they also migrate an
+/// older one), valid for SQLite and PostgreSQL alike.
 pub(crate) const CREATE: &[&str] = &[
     "CREATE TABLE IF NOT EXISTS coord_schema (
         id INTEGER PRIMARY KEY CHECK (id = 1),
@@ -70,5 +72,12 @@ pub(crate) const CREATE: &[&str] = &[
         error TEXT,
         updated_at BIGINT NOT NULL,
         PRIMARY KEY (run_id, seq)
+    )",
+    // One row per lock key, kept after release so its fencing token only grows.
+    "CREATE TABLE IF NOT EXISTS coord_locks (
+        key TEXT PRIMARY KEY,
+        token BIGINT NOT NULL,
+        owner TEXT,
+        lease_until BIGINT
     )",
 ];

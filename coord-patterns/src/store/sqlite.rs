@@ -151,6 +151,13 @@ fn open_file(path: &Path) -> Result<Connection, StoreError> {
                 known: VERSION,
             });
         }
+        Some(found) if found < VERSION => {
+            tx.execute(
+                "UPDATE coord_schema SET version = ?1 WHERE id = 1",
+                [VERSION],
+            )
+            .map_err(fail)?;
+        }
         Some(_) => {}
     }
     tx.commit().map_err(fail)?;
@@ -482,6 +489,77 @@ impl CoordinationStore for SqliteStore {
                          WHERE id = ?1 AND state = 'compensation_failed'"
                     ),
                     params![id, owner, millis(lease)],
+                )
+                .map_err(&fail)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn acquire_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        ttl: Duration,
+    ) -> Result<Option<u64>, StoreError> {
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        let fail = self.error();
+        self.with(move |connection| {
+            let token: Option<i64> = connection
+                .query_row(
+                    &format!(
+                        "INSERT INTO coord_locks (key, token, owner, lease_until)
+                         VALUES (?1, 1, ?2, {NOW} + ?3)
+                         ON CONFLICT (key) DO UPDATE SET token = coord_locks.token + 1,
+                             owner = excluded.owner, lease_until = excluded.lease_until
+                         WHERE coord_locks.owner IS NULL OR coord_locks.lease_until <= {NOW}
+                         RETURNING token"
+                    ),
+                    params![key, owner, millis(ttl)],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(&fail)?;
+            Ok(token.and_then(|token| u64::try_from(token).ok()))
+        })
+        .await
+    }
+
+    async fn renew_lock(
+        &self,
+        key: &str,
+        owner: &str,
+        token: u64,
+        ttl: Duration,
+    ) -> Result<bool, StoreError> {
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        let token = i64::try_from(token).unwrap_or(i64::MAX);
+        let fail = self.error();
+        self.with(move |connection| {
+            let changed = connection
+                .execute(
+                    &format!(
+                        "UPDATE coord_locks SET lease_until = {NOW} + ?4
+                         WHERE key = ?1 AND owner = ?2 AND token = ?3 AND lease_until > {NOW}"
+                    ),
+                    params![key, owner, token, millis(ttl)],
+                )
+                .map_err(&fail)?;
+            Ok(changed == 1)
+        })
+        .await
+    }
+
+    async fn release_lock(&self, key: &str, owner: &str, token: u64) -> Result<bool, StoreError> {
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        let token = i64::try_from(token).unwrap_or(i64::MAX);
+        let fail = self.error();
+        self.with(move |connection| {
+            let changed = connection
+                .execute(
+                    "UPDATE coord_locks SET owner = NULL, lease_until = NULL
+                     WHERE key = ?1 AND owner = ?2 AND token = ?3",
+                    params![key, owner, token],
                 )
                 .map_err(&fail)?;
             Ok(changed == 1)

@@ -58,6 +58,18 @@ pub const SAGA_IN_FLIGHT: &str = "coord_saga_in_flight";
 /// unfinished (counter).
 pub const SAGA_RECOVERED_TOTAL: &str = "coord_saga_recovered_total";
 
+/// Lock acquisitions by lock (its key template) and outcome: `acquired`, `timeout` or
+/// `error` (counter).
+pub const LOCK_ACQUISITIONS_TOTAL: &str = "coord_lock_acquisitions_total";
+/// Time spent waiting for a lock, whatever the outcome (histogram).
+pub const LOCK_WAIT_SECONDS: &str = "coord_lock_wait_seconds";
+/// Time a lock was held, from acquisition to release or loss (histogram).
+pub const LOCK_HELD_SECONDS: &str = "coord_lock_held_seconds";
+/// Locks lost while held: a renewal failed or another process took the lock (counter).
+pub const LOCK_LOST_TOTAL: &str = "coord_lock_lost_total";
+/// Locks held by this process now (gauge).
+pub const LOCKS_HELD: &str = "coord_locks_held";
+
 /// CPU used by the process, as a fraction of one core (gauge).
 pub const PROCESS_CPU_USAGE: &str = "coord_process_cpu_usage_ratio";
 /// The process's resident memory (gauge).
@@ -100,6 +112,10 @@ pub const STEP_LABEL: &str = "step";
 /// Label of [`SAGA_STEPS_TOTAL`]: `action` or `compensation`.
 pub const PHASE_LABEL: &str = "phase";
 
+/// Label carrying a lock's key template (`inventory:{sku}`), never the filled-in key, so the
+/// series stay bounded.
+pub const LOCK_LABEL: &str = "lock";
+
 /// Label of [`BUILD_INFO`] carrying the crate version.
 pub const VERSION_LABEL: &str = "version";
 
@@ -128,7 +144,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 20] = [
+pub const ALL: [MetricDescription; 25] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -242,6 +258,36 @@ pub const ALL: [MetricDescription; 20] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "Saga runs this process resumed after a crash or another instance left them unfinished.",
+    },
+    MetricDescription {
+        name: LOCK_ACQUISITIONS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Distributed lock acquisitions by key template and outcome (acquired, timeout, error).",
+    },
+    MetricDescription {
+        name: LOCK_WAIT_SECONDS,
+        kind: MetricKind::Histogram,
+        unit: Unit::Seconds,
+        help: "Time spent waiting to acquire a distributed lock, whatever the outcome.",
+    },
+    MetricDescription {
+        name: LOCK_HELD_SECONDS,
+        kind: MetricKind::Histogram,
+        unit: Unit::Seconds,
+        help: "Time a distributed lock was held, from acquisition to release or loss.",
+    },
+    MetricDescription {
+        name: LOCK_LOST_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Distributed locks lost while held: a renewal failed or the lease ran out.",
+    },
+    MetricDescription {
+        name: LOCKS_HELD,
+        kind: MetricKind::Gauge,
+        unit: Unit::Count,
+        help: "Distributed locks this process holds now.",
     },
     MetricDescription {
         name: BUILD_INFO,

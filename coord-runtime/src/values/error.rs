@@ -93,6 +93,39 @@ pub enum Error {
         /// The cap.
         limit: usize,
     },
+    /// A distributed lock was not acquired within its `wait`: another holder kept it.
+    #[error("lock `{key}` is held elsewhere; not acquired within {waited:?}")]
+    LockTimeout {
+        /// The lock's key.
+        key: String,
+        /// How long the call waited.
+        waited: Duration,
+    },
+    /// A distributed lock was lost while held (its renewal failed, or another process took
+    /// it after its lease ran out): the body was stopped, since its writes are no longer
+    /// protected.
+    #[error("lock `{key}` was lost while held; the body was stopped")]
+    LockLost {
+        /// The lock's key.
+        key: String,
+    },
+    /// The lock backend failed (unreachable, refused the command).
+    #[error("lock `{key}`: the lock backend failed: {reason}")]
+    LockBackend {
+        /// The lock's key.
+        key: String,
+        /// What the backend said (without credentials).
+        reason: String,
+    },
+    /// A lock asked for cannot be taken as written: an empty or overlong key, a zero or
+    /// absurd TTL, an unknown backend.
+    #[error("lock `{key}`: {problem}")]
+    InvalidLock {
+        /// The lock's key.
+        key: String,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 impl Error {
@@ -124,7 +157,11 @@ impl Error {
             Error::CircuitOpen { .. }
             | Error::BreakerConflict { .. }
             | Error::BreakerExists { .. }
-            | Error::TooManyBreakers { .. } => "the service is temporarily unavailable".to_owned(),
+            | Error::TooManyBreakers { .. }
+            | Error::LockTimeout { .. }
+            | Error::LockLost { .. }
+            | Error::LockBackend { .. }
+            | Error::InvalidLock { .. } => "the service is temporarily unavailable".to_owned(),
         }
     }
 }
