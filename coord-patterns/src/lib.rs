@@ -10,5 +10,6 @@
 
 #[doc(hidden)]
 pub mod __private;
+pub mod lock;
 pub mod saga;
 pub mod store;

@@ -355,6 +355,24 @@ pub const STEP_TIMEOUT: OptionSpec = OptionSpec {
         max_nanos: DAY_NANOS,
     },
 };
+/// `ttl` of a distributed lock: how long a hold lasts without renewal (renewed every third of
+/// it while held); more than zero and at most a day.
+pub const LOCK_TTL: OptionSpec = OptionSpec {
+    name: "ttl",
+    limit: Limit::Duration {
+        zero_allowed: false,
+        max_nanos: DAY_NANOS,
+    },
+};
+/// `wait` of a distributed lock: how long to wait for a held lock; `0s` tries once; at most
+/// an hour.
+pub const LOCK_WAIT: OptionSpec = OptionSpec {
+    name: "wait",
+    limit: Limit::Duration {
+        zero_allowed: true,
+        max_nanos: DAY_NANOS / 24,
+    },
+};
 /// `severity`: the preset the other retry options default to.
 pub const SEVERITY: OptionSpec = OptionSpec {
     name: "severity",

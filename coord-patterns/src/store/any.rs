@@ -42,6 +42,18 @@ pub enum AnyStore {
 }
 
 impl AnyStore {
+    /// Which backend this is: `memory`, `sqlite` or `postgres`.
+    #[must_use]
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AnyStore::Memory(_) => "memory",
+            #[cfg(feature = "sqlite")]
+            AnyStore::Sqlite(_) => "sqlite",
+            #[cfg(feature = "postgres")]
+            AnyStore::Postgres(_) => "postgres",
+        }
+    }
+
     /// Opens the store `location` names (see [`Location::parse`]).
     ///
     /// # Errors

@@ -1,3 +1,7 @@
-//! What the store and saga tests share: the PostgreSQL server they may use.
+//! What the store, saga and lock tests share: the PostgreSQL and Redis servers they may use.
+
+#![allow(dead_code)]
 
 pub mod postgres;
+#[cfg(feature = "redis")]
+pub mod redis;

@@ -1,0 +1,29 @@
+//! Distributed locks that fence by construction. Every hold gets a **fencing token** that
+//! grows strictly per key across processes (and restarts of a backend that keeps its data);
+//! hand it to the resource the critical section writes, which refuses a token older than one
+//! it has seen, so a holder paused past its TTL cannot do harm. A watchdog renews the hold
+//! every third of its TTL; when a renewal is refused (or keeps failing until the TTL runs out)
+//! the hold is lost, and a body run through [`LockRequest::run`] or `#[distributed_lock]` is
+//! stopped (its future dropped) with `coord::Error::LockLost`. Release is owner- and
+//! token-checked and happens on every path.
+//!
+//! Backends ([`LockBackend`]): the coordination store's lock rows (the default: SQLite
+//! embedded, PostgreSQL for fleets; leases from the database's clock, tokens kept with the
+//! data), or a single Redis server (feature `redis`, [`RedisLocks`]). PostgreSQL advisory
+//! locks are not offered: they carry no token and no TTL, and break silently behind a
+//! transaction-mode pooler.
+
+mod backend;
+mod guard;
+mod metrics;
+#[cfg(feature = "redis")]
+mod redis;
+mod registry;
+mod request;
+
+pub use backend::LockBackend;
+pub use guard::LockGuard;
+#[cfg(feature = "redis")]
+pub use redis::RedisLocks;
+pub use registry::{DEFAULT_BACKEND, install_backend};
+pub use request::{DEFAULT_TTL, DEFAULT_WAIT, HeldLock, LockRequest, LockSite, held, lock};

@@ -1,0 +1,285 @@
+//! Asking for a lock: [`lock`] builds a [`LockRequest`]; [`acquire`](LockRequest::acquire)
+//! waits for the lock and returns a guard; [`run`](LockRequest::run) holds it around a body
+//! that is stopped if the lock is lost. What `#[distributed_lock]` expands to is a
+//! [`LockSite`] calling the same `run`.
+
+use std::borrow::Cow;
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use coord_runtime::Error;
+
+use super::guard::LockGuard;
+use super::metrics::{self, Acquisition};
+use super::registry;
+
+/// How long a hold lasts without renewal, by default.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(30);
+/// How long [`acquire`](LockRequest::acquire) waits for a held lock, by default.
+pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
+
+tokio::task_local! {
+    /// The locks the current task holds through `run`, innermost last.
+    static HELD: Vec<HeldLock>;
+}
+
+/// A lock the current task holds (see [`held`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeldLock {
+    /// Its key.
+    pub key: String,
+    /// Its fencing token.
+    pub token: u64,
+}
+
+/// The innermost lock the current task holds through [`LockRequest::run`] or
+/// `#[distributed_lock]`: how an annotated body reads its fencing token.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use coord_patterns::lock::{LockBackend, install_backend};
+/// # install_backend("default", LockBackend::store(coord_patterns::store::AnyStore::open("memory:").await.unwrap()));
+/// let token = coord_patterns::lock::lock("report:daily")
+///     .run(|_token| async { Ok::<_, coord_runtime::Error>(coord_patterns::lock::held()) })
+///     .await?;
+/// assert_eq!(token.map(|held| held.key), Some("report:daily".to_owned()));
+/// assert_eq!(coord_patterns::lock::held(), None); // outside, nothing is held
+/// # Ok::<(), coord_runtime::Error>(())
+/// # }).unwrap();
+/// ```
+#[must_use]
+pub fn held() -> Option<HeldLock> {
+    HELD.try_with(|held| held.last().cloned()).ok().flatten()
+}
+
+/// A lock to take, by key. `ttl` defaults to 30 s, `wait` to 5 s, the backend to the
+/// coordination store the configuration names.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # use coord_patterns::lock::{LockBackend, install_backend};
+/// # install_backend("default", LockBackend::store(coord_patterns::store::AnyStore::open("memory:").await.unwrap()));
+/// use std::time::Duration;
+///
+/// let reserved = coord_patterns::lock::lock("inventory:42")
+///     .ttl(Duration::from_secs(10))
+///     .wait(Duration::from_secs(2))
+///     .run(|token| async move {
+///         // write to the inventory with `token`; it refuses older tokens
+///         Ok::<u64, coord_runtime::Error>(token)
+///     })
+///     .await?;
+/// # assert!(reserved >= 1);
+/// # Ok::<(), coord_runtime::Error>(())
+/// # }).unwrap();
+/// ```
+pub fn lock(key: impl Into<String>) -> LockRequest {
+    LockRequest {
+        key: key.into(),
+        label: None,
+        ttl: DEFAULT_TTL,
+        wait: DEFAULT_WAIT,
+        backend: None,
+    }
+}
+
+/// A lock about to be taken; see [`lock`].
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct LockRequest {
+    key: String,
+    label: Option<Cow<'static, str>>,
+    ttl: Duration,
+    wait: Duration,
+    backend: Option<Cow<'static, str>>,
+}
+
+/// This process's lock owner prefix, and a counter making each acquisition's owner unique.
+fn owner() -> Arc<str> {
+    static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let process = PROCESS.get_or_init(|| {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        format!("pid{}-{nanos:x}", std::process::id())
+    });
+    format!("{process}-{}", NEXT.fetch_add(1, Ordering::Relaxed)).into()
+}
+
+impl LockRequest {
+    /// How long a hold lasts without renewal; renewed every third of it while held.
+    pub fn ttl(mut self, ttl: Duration) -> Self {
+        self.ttl = ttl;
+        self
+    }
+
+    /// How long to wait for a held lock; zero tries once.
+    pub fn wait(mut self, wait: Duration) -> Self {
+        self.wait = wait;
+        self
+    }
+
+    /// The lock backend installed under `name` (see [`install_backend`](super::install_backend)).
+    pub fn backend(mut self, name: impl Into<Cow<'static, str>>) -> Self {
+        self.backend = Some(name.into());
+        self
+    }
+
+    /// The `lock` label of this lock's series: by default the key up to its first `:`
+    /// (`inventory:42` is counted as `inventory`), so series stay bounded; name the template
+    /// here when keys are built otherwise.
+    pub fn label(mut self, label: impl Into<Cow<'static, str>>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    fn check(&self) -> Result<(), Error> {
+        let invalid = |problem: String| Error::InvalidLock {
+            key: self.key.clone(),
+            problem,
+        };
+        if let Some(problem) = coord_text::lock_key_problem(&self.key) {
+            return Err(invalid(problem));
+        }
+        let nanos = |duration: Duration| u64::try_from(duration.as_nanos()).unwrap_or(u64::MAX);
+        coord_text::LOCK_TTL
+            .check_nanos(nanos(self.ttl))
+            .map_err(|problem| invalid(format!("`ttl` {problem}, found {:?}", self.ttl)))?;
+        coord_text::LOCK_WAIT
+            .check_nanos(nanos(self.wait))
+            .map_err(|problem| invalid(format!("`wait` {problem}, found {:?}", self.wait)))?;
+        Ok(())
+    }
+
+    /// Takes the lock, waiting up to `wait` while another holder has it.
+    ///
+    /// # Errors
+    /// [`Error::LockTimeout`] when still held elsewhere after `wait`; [`Error::LockBackend`]
+    /// when the backend fails; [`Error::InvalidLock`] for an empty or overlong key, a TTL of
+    /// zero or over a day, a wait over an hour, or an unknown backend.
+    pub async fn acquire(self) -> Result<LockGuard, Error> {
+        self.check()?;
+        let label: Arc<str> = match &self.label {
+            Some(label) => label.as_ref().into(),
+            None => self.key.split(':').next().unwrap_or(&self.key).into(),
+        };
+        let backend = registry::backend(self.backend.as_deref(), &self.key).await?;
+        let owner = owner();
+        let started = Instant::now();
+        let deadline = started + self.wait;
+        let mut pause = Duration::from_millis(5);
+        loop {
+            let sent = Instant::now();
+            match backend.acquire(&self.key, &owner, self.ttl).await {
+                Ok(Some(token)) => {
+                    metrics::acquisition(&label, Acquisition::Acquired, started.elapsed());
+                    return Ok(LockGuard::start(
+                        self.key, label, token, owner, backend, self.ttl, sent,
+                    ));
+                }
+                Ok(None) if Instant::now() + pause <= deadline => {
+                    // Jittered, so waiters on one key do not retry in step.
+                    let jittered = pause.mul_f64(0.5 + fastrand::f64());
+                    tokio::time::sleep(jittered).await;
+                    pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                Ok(None) => {
+                    metrics::acquisition(&label, Acquisition::Timeout, started.elapsed());
+                    return Err(Error::LockTimeout {
+                        key: self.key,
+                        waited: started.elapsed(),
+                    });
+                }
+                Err(reason) => {
+                    metrics::acquisition(&label, Acquisition::Error, started.elapsed());
+                    return Err(Error::LockBackend {
+                        key: self.key,
+                        reason,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Takes the lock, runs `body` with the fencing token while holding it, and releases it.
+    /// If the lock is lost while `body` runs, `body`'s future is dropped at its next await and
+    /// the call returns [`Error::LockLost`].
+    ///
+    /// # Errors
+    /// `body`'s error; through `E::from`, [`acquire`](Self::acquire)'s errors and
+    /// [`Error::LockLost`].
+    pub async fn run<T, E, F, Fut>(self, body: F) -> Result<T, E>
+    where
+        E: From<Error>,
+        F: FnOnce(u64) -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let guard = self.acquire().await.map_err(E::from)?;
+        let mut stack = HELD.try_with(Clone::clone).unwrap_or_default();
+        stack.push(HeldLock {
+            key: guard.key.clone(),
+            token: guard.token,
+        });
+        let held = Arc::clone(&guard.held);
+        let body = HELD.scope(stack, body(guard.token));
+        tokio::select! {
+            biased;
+            () = held.lost() => {
+                // `body` is dropped here, before the caller hears of the loss.
+                let key = guard.key.clone();
+                drop(guard);
+                Err(E::from(Error::LockLost { key }))
+            }
+            result = body => {
+                match guard.release().await {
+                    Ok(()) => result,
+                    // The body finished, but the hold had lapsed: its writes were not
+                    // protected to the end, so its result is not trusted.
+                    Err(err @ Error::LockLost { .. }) => Err(E::from(err)),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "releasing a lock failed; its lease will run out");
+                        result
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What `#[distributed_lock]` expands to: the lock's template, TTL, wait and backend, fixed
+/// at compile time. **Not a stable API.**
+#[derive(Debug)]
+pub struct LockSite {
+    /// The key template, the `lock` label of the series.
+    pub template: &'static str,
+    /// The TTL in nanoseconds.
+    pub ttl_nanos: u64,
+    /// The wait in nanoseconds.
+    pub wait_nanos: u64,
+    /// The backend's name, if not the default.
+    pub backend: Option<&'static str>,
+}
+
+impl LockSite {
+    /// Runs `body` holding the lock `key` (built from the template).
+    ///
+    /// # Errors
+    /// As [`LockRequest::run`].
+    pub async fn run<T, E, Fut>(&'static self, key: String, body: Fut) -> Result<T, E>
+    where
+        E: From<Error>,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let mut request = lock(key)
+            .ttl(Duration::from_nanos(self.ttl_nanos))
+            .wait(Duration::from_nanos(self.wait_nanos))
+            .label(self.template);
+        if let Some(backend) = self.backend {
+            request = request.backend(backend);
+        }
+        request.run(|_token| body).await
+    }
+}

@@ -1,0 +1,343 @@
+//! Distributed locks in one process, on every backend: tokens that grow, waiting and timing
+//! out, release on every path (return, panic, cancellation), a body stopped when its lock is
+//! lost, and bad input refused with a clear error.
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use coord_patterns::lock::{LockBackend, RedisLocks, held, install_backend, lock};
+use coord_patterns::store::{AnyStore, SqliteStore};
+use coord_runtime::Error;
+
+const SHORT_TTL: Duration = Duration::from_millis(300);
+
+/// A backend name unique to the test and its backend kind, installed with `backend`.
+fn install(test: &str, kind: &str, backend: LockBackend) -> String {
+    let name = format!("{test}-{kind}");
+    install_backend(&name, backend);
+    name
+}
+
+/// The PostgreSQL schema of `test` in this process.
+fn schema(test: &str) -> String {
+    format!("coord_lock_{test}_{}", std::process::id())
+}
+
+/// Every backend available here: memory, a SQLite file, and PostgreSQL and Redis when they
+/// answer.
+async fn backends(test: &str) -> Vec<String> {
+    let mut names = vec![install(
+        test,
+        "memory",
+        LockBackend::store(AnyStore::open("memory:").await.unwrap()),
+    )];
+    let dir = std::env::temp_dir().join(format!("coord-lock-{test}-{}", std::process::id()));
+    let sqlite = SqliteStore::open(dir.join("locks.db")).await.unwrap();
+    names.push(install(
+        test,
+        "sqlite",
+        LockBackend::store(AnyStore::Sqlite(sqlite)),
+    ));
+    match coord_patterns::store::PostgresStore::connect(
+        &support::postgres::url(),
+        Some(&schema(test)),
+    )
+    .await
+    {
+        Ok(store) => names.push(install(
+            test,
+            "postgres",
+            LockBackend::store(AnyStore::Postgres(store)),
+        )),
+        Err(err) => support::postgres::unreachable(&err),
+    }
+    if let Some(redis) = support::redis::connect(test).await {
+        names.push(install(test, "redis", LockBackend::Redis(redis)));
+    }
+    names
+}
+
+async fn cleanup(test: &str) {
+    let _ = std::fs::remove_dir_all(
+        std::env::temp_dir().join(format!("coord-lock-{test}-{}", std::process::id())),
+    );
+    support::redis::cleanup(test).await;
+    if coord_patterns::store::PostgresStore::connect(&support::postgres::url(), None)
+        .await
+        .is_ok()
+    {
+        support::postgres::drop_schema(&schema(test)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn holds_exclude_and_each_gets_a_greater_token() {
+    for backend in backends("tokens").await {
+        let first = lock("inv:1")
+            .backend(backend.clone())
+            .acquire()
+            .await
+            .unwrap();
+        assert!(first.is_held(), "{backend}");
+        let busy = lock("inv:1")
+            .backend(backend.clone())
+            .wait(Duration::ZERO)
+            .acquire()
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(busy, Error::LockTimeout { ref key, .. } if key == "inv:1"),
+            "{backend}: {busy}"
+        );
+        let token = first.token();
+        first.release().await.unwrap();
+        let second = lock("inv:1")
+            .backend(backend.clone())
+            .acquire()
+            .await
+            .unwrap();
+        assert!(second.token() > token, "{backend}");
+        second.release().await.unwrap();
+    }
+    cleanup("tokens").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiter_gets_the_lock_once_it_is_released() {
+    for backend in backends("wait").await {
+        let holder = lock("inv:2")
+            .backend(backend.clone())
+            .acquire()
+            .await
+            .unwrap();
+        let waiter = tokio::spawn({
+            let backend = backend.clone();
+            async move {
+                let started = Instant::now();
+                let guard = lock("inv:2")
+                    .backend(backend)
+                    .wait(Duration::from_secs(5))
+                    .acquire()
+                    .await
+                    .unwrap();
+                (started.elapsed(), guard.token())
+            }
+        });
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let token = holder.token();
+        holder.release().await.unwrap();
+        let (waited, next) = waiter.await.unwrap();
+        assert!(
+            waited >= Duration::from_millis(100),
+            "{backend}: {waited:?}"
+        );
+        assert!(next > token, "{backend}");
+    }
+    cleanup("wait").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hold_outlives_its_ttl_while_the_watchdog_renews_it() {
+    for backend in backends("renew").await {
+        let guard = lock("inv:3")
+            .backend(backend.clone())
+            .ttl(SHORT_TTL)
+            .acquire()
+            .await
+            .unwrap();
+        tokio::time::sleep(SHORT_TTL * 3).await;
+        assert!(guard.is_held(), "{backend}: renewed");
+        let taken = lock("inv:3")
+            .backend(backend.clone())
+            .wait(Duration::ZERO)
+            .acquire()
+            .await;
+        assert!(matches!(taken, Err(Error::LockTimeout { .. })), "{backend}");
+        guard.release().await.unwrap();
+    }
+    cleanup("renew").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_gives_the_body_its_token_and_releases_on_every_path() {
+    for backend in backends("paths").await {
+        // Return: the token is the body's, and `held()` sees it.
+        let (token, seen) = lock("inv:4")
+            .backend(backend.clone())
+            .run(|token| async move { Ok::<_, Error>((token, held())) })
+            .await
+            .unwrap();
+        assert_eq!(
+            seen.map(|held| (held.key, held.token)),
+            Some(("inv:4".to_owned(), token))
+        );
+        assert_eq!(held(), None);
+        // An error return releases too.
+        let failed: Result<(), Error> = lock("inv:4")
+            .backend(backend.clone())
+            .run(|_| async {
+                Err(Error::InvalidLock {
+                    key: "x".into(),
+                    problem: "body".into(),
+                })
+            })
+            .await;
+        assert!(failed.is_err());
+        // A panic: the guard is dropped while unwinding and the lock released.
+        let panicked = tokio::spawn({
+            let backend = backend.clone();
+            async move {
+                let result: Result<(), Error> = lock("inv:4")
+                    .backend(backend)
+                    .run(|_| async { panic!("the body panicked") })
+                    .await;
+                result
+            }
+        })
+        .await;
+        assert!(panicked.is_err(), "{backend}");
+        // A cancellation: the caller gives up while the body runs.
+        let cancelled = tokio::time::timeout(
+            Duration::from_millis(100),
+            lock("inv:4").backend(backend.clone()).run(|_| async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                Ok::<(), Error>(())
+            }),
+        )
+        .await;
+        assert!(cancelled.is_err(), "{backend}");
+        // Every path released: the lock is free within a moment (the drop's release runs in
+        // a task of its own).
+        let again = lock("inv:4")
+            .backend(backend.clone())
+            .wait(Duration::from_secs(1))
+            .acquire()
+            .await
+            .unwrap();
+        assert!(
+            again.token() >= token + 4,
+            "{backend}: {} after {token}",
+            again.token()
+        );
+        again.release().await.unwrap();
+    }
+    cleanup("paths").await;
+}
+
+/// Sets a flag when dropped: whether the body's future was dropped.
+struct DropFlag(Arc<AtomicBool>);
+
+impl Drop for DropFlag {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_body_whose_lock_is_lost_is_stopped_and_the_caller_told() {
+    let dir = std::env::temp_dir().join(format!("coord-lock-lost-{}", std::process::id()));
+    let file = dir.join("locks.db");
+    let store = SqliteStore::open(&file).await.unwrap();
+    let backend = install(
+        "lost",
+        "sqlite",
+        LockBackend::store(AnyStore::Sqlite(store)),
+    );
+    let dropped = Arc::new(AtomicBool::new(false));
+    let flag = DropFlag(Arc::clone(&dropped));
+    let started = Instant::now();
+    let running = tokio::spawn(lock("inv:5").backend(backend).ttl(SHORT_TTL).run(
+        move |_| async move {
+            let _flag = flag;
+            tokio::time::sleep(Duration::from_secs(60)).await;
+            Ok::<(), Error>(())
+        },
+    ));
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Another process takes the row over (as if this one had paused past its TTL).
+    rusqlite::Connection::open(&file)
+        .unwrap()
+        .execute(
+            "UPDATE coord_locks SET owner = 'thief', token = token + 1 WHERE key = 'inv:5'",
+            [],
+        )
+        .unwrap();
+    let outcome = running.await.unwrap();
+    assert!(
+        matches!(outcome, Err(Error::LockLost { ref key }) if key == "inv:5"),
+        "{outcome:?}"
+    );
+    assert!(
+        dropped.load(Ordering::SeqCst),
+        "the body's future was dropped"
+    );
+    assert!(
+        started.elapsed() < SHORT_TTL * 2,
+        "noticed at the next renewal: {:?}",
+        started.elapsed()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[tokio::test]
+async fn bad_locks_are_refused_with_what_is_wrong() {
+    let backend = install(
+        "invalid",
+        "memory",
+        LockBackend::store(AnyStore::open("memory:").await.unwrap()),
+    );
+    let problem = |result: Result<_, Error>| match result {
+        Err(Error::InvalidLock { problem, .. }) => problem,
+        other => panic!("expected InvalidLock, got {other:?}"),
+    };
+    assert!(problem(lock("").backend(backend.clone()).acquire().await).contains("empty"));
+    assert!(
+        problem(
+            lock("k".repeat(600))
+                .backend(backend.clone())
+                .acquire()
+                .await
+        )
+        .contains("600 bytes")
+    );
+    assert!(
+        problem(
+            lock("k")
+                .backend(backend.clone())
+                .ttl(Duration::ZERO)
+                .acquire()
+                .await
+        )
+        .contains("`ttl`")
+    );
+    assert!(
+        problem(
+            lock("k")
+                .backend(backend.clone())
+                .wait(Duration::from_secs(7200))
+                .acquire()
+                .await
+        )
+        .contains("`wait`")
+    );
+    let unknown = problem(lock("k").backend("nowhere").acquire().await);
+    assert!(
+        unknown.contains("no lock backend named `nowhere`"),
+        "{unknown}"
+    );
+}
+
+#[tokio::test]
+async fn a_redis_url_that_does_not_answer_is_named_without_its_password() {
+    let refused = RedisLocks::connect("redis://app:s3cret@127.0.0.1:1/0", "t:")
+        .await
+        .unwrap_err();
+    assert!(
+        refused.contains("redis://app:***@127.0.0.1:1/0"),
+        "{refused}"
+    );
+    assert!(!refused.contains("s3cret"), "{refused}");
+}
