@@ -1,0 +1,165 @@
+//! Lock backends failing during a hold. A Redis server restarted (it keeps nothing on disk)
+//! forgets the hold: the holder learns it lost the lock at its next renewal and never believes
+//! it still holds it. A PostgreSQL session killed under a holder (`pg_terminate_backend`)
+//! loses nothing: the hold is a row, the store reconnects, renewal goes on, and nobody else
+//! can take the lock meanwhile.
+//!
+//! The Redis test restarts the server this machine kind runs (127.0.0.1:6379, the command in
+//! DEVELOPERS.md); it is skipped when `COORD_TEST_REDIS` points elsewhere.
+
+mod support;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use coord_patterns::lock::{LockBackend, install_backend, lock};
+use coord_patterns::store::{AnyStore, PostgresStore};
+use coord_runtime::Error;
+
+const TTL: Duration = Duration::from_millis(900);
+
+/// Starts the loopback Redis server again (as the machine kind starts it) when dropped, so a
+/// failing test does not leave it down.
+struct RedisBackUp;
+
+impl Drop for RedisBackUp {
+    fn drop(&mut self) {
+        start_redis();
+    }
+}
+
+fn start_redis() {
+    let _ = Command::new("redis-server")
+        .args([
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "-::1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            "/var/lib/redis",
+            "--logfile",
+            "/var/log/redis/ci.log",
+        ])
+        .status();
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let pong = Command::new("redis-cli")
+            .args(["-p", "6379", "ping"])
+            .output();
+        if pong.is_ok_and(|out| String::from_utf8_lossy(&out.stdout).contains("PONG")) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_restart_mid_hold_is_a_lost_lock_never_a_believed_one() {
+    if std::env::var("COORD_TEST_REDIS").is_ok_and(|url| url != "redis://127.0.0.1:6379") {
+        eprintln!(
+            "skipped: COORD_TEST_REDIS is not this machine's server, which the test restarts"
+        );
+        return;
+    }
+    let Some(redis) = support::redis::connect("restart").await else {
+        return;
+    };
+    install_backend("faults-redis", LockBackend::Redis(redis));
+    let guard = lock("inv:restart")
+        .backend("faults-redis")
+        .ttl(TTL)
+        .acquire()
+        .await
+        .unwrap();
+    let back_up = RedisBackUp;
+    let shutdown = Command::new("redis-cli")
+        .args(["-p", "6379", "shutdown", "nosave"])
+        .output()
+        .expect("redis-cli");
+    assert!(
+        !String::from_utf8_lossy(&shutdown.stdout).contains("ERR"),
+        "{shutdown:?}"
+    );
+    start_redis();
+    drop(back_up);
+    let started = Instant::now();
+    tokio::time::timeout(TTL * 3, guard.lost())
+        .await
+        .expect("the holder learns it lost the lock within its TTL or so");
+    assert!(!guard.is_held());
+    eprintln!(
+        "Redis restarted mid-hold: loss noticed after {:?}",
+        started.elapsed()
+    );
+    assert!(matches!(guard.release().await, Err(Error::LockLost { .. })));
+    // The server forgot everything, tokens included: a new hold starts again at 1 (what the
+    // docs say a Redis without persistence does not guarantee).
+    let again = lock("inv:restart")
+        .backend("faults-redis")
+        .acquire()
+        .await
+        .unwrap();
+    assert_eq!(again.token(), 1);
+    again.release().await.unwrap();
+    support::redis::cleanup("restart").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_postgres_session_does_not_lose_a_held_lock() {
+    let schema = format!("coord_lockfault_{}", std::process::id());
+    let store = match PostgresStore::connect(&support::postgres::url(), Some(&schema)).await {
+        Ok(store) => store,
+        Err(err) => {
+            support::postgres::unreachable(&err);
+            return;
+        }
+    };
+    install_backend("faults-pg", LockBackend::store(AnyStore::Postgres(store)));
+    let guard = lock("inv:kill")
+        .backend("faults-pg")
+        .ttl(TTL)
+        .acquire()
+        .await
+        .unwrap();
+    // Kill the sessions that last touched this schema's lock table: ours.
+    let (client, connection) =
+        tokio_postgres::connect(&support::postgres::url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let killed = client
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+             WHERE pid <> pg_backend_pid() AND datname = current_database()
+               AND query LIKE '%coord_locks%'",
+            &[],
+        )
+        .await
+        .unwrap()
+        .len();
+    assert!(killed >= 1, "no session of the holder found to kill");
+    // Past two TTLs: renewal went on over a new session.
+    tokio::time::sleep(TTL * 2).await;
+    assert!(
+        guard.is_held(),
+        "the hold is a row: a killed session loses nothing"
+    );
+    let other = lock("inv:kill")
+        .backend("faults-pg")
+        .wait(Duration::ZERO)
+        .acquire()
+        .await;
+    assert!(matches!(other, Err(Error::LockTimeout { .. })), "{other:?}");
+    guard.release().await.unwrap();
+    eprintln!(
+        "PostgreSQL: {killed} holder session(s) killed mid-hold; the hold renewed over a new session"
+    );
+    support::postgres::drop_schema(&schema).await;
+}
