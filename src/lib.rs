@@ -534,6 +534,86 @@ pub use coord_patterns::saga;
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
 pub use coord_patterns::saga::recover;
 
+/// Distributed locks that fence by construction (features `sqlite`, `postgres`, `redis`):
+/// fencing tokens, a renewing watchdog, the body stopped when the lock is lost, release on
+/// every path. [`lock`](fn@lock) takes one in code; [`#[distributed_lock]`](macro@distributed_lock)
+/// around a function.
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+pub use coord_patterns::lock;
+
+/// A distributed lock by key, to [`acquire`](lock::LockRequest::acquire) or to
+/// [`run`](lock::LockRequest::run) a body under (features `sqlite`, `postgres`, `redis`).
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # coord::lock::install_backend("default", coord::lock::LockBackend::store(coord::store::AnyStore::open("memory:").await.unwrap()));
+/// use std::time::Duration;
+///
+/// let guard = coord::lock("inventory:42").ttl(Duration::from_secs(10)).acquire().await?;
+/// let token = guard.token();        // hand it to what the critical section writes
+/// assert!(guard.is_held());
+/// guard.release().await?;
+/// # let _ = token;
+/// # Ok::<(), coord::Error>(())
+/// # }).unwrap();
+/// ```
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+pub use coord_patterns::lock::lock;
+
+/// Holds a **distributed lock** while an async function runs (features `sqlite`, `postgres`,
+/// `redis`). The key is built from the function's arguments; the body reads the hold's
+/// fencing token with [`lock::held()`](lock::held) and hands it to what it writes, so a holder
+/// paused past its TTL is refused there. A watchdog renews the hold every third of the TTL;
+/// if the lock is lost, the body's future is dropped and the call returns
+/// `Err(coord::Error::LockLost { key })` (the error type implements `From<coord::Error>`).
+/// The lock is released on every path: return, `?`, panic, cancellation.
+///
+/// ```
+/// #[derive(Debug, thiserror::Error)]
+/// enum StockError {
+///     #[error(transparent)]
+///     Coord(#[from] coord::Error),
+/// }
+///
+/// #[coord::distributed_lock(key = "inventory:{sku}", ttl = "10s", wait = "2s")]
+/// async fn reserve(sku: &str, units: u32) -> Result<u64, StockError> {
+///     let token = coord::lock::held().expect("held").token;
+///     // stock.reserve(sku, units, token) — the stock service refuses older tokens
+///     Ok(token)
+/// }
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// # coord::lock::install_backend("default", coord::lock::LockBackend::store(coord::store::AnyStore::open("memory:").await.unwrap()));
+/// let first = reserve("tea", 2).await?;
+/// let second = reserve("tea", 1).await?;
+/// assert!(second > first);
+/// # Ok::<(), StockError>(())
+/// # }).unwrap();
+/// ```
+///
+/// # Arguments
+/// - `key = "inventory:{sku}"` (required): each `{name}` is the value of parameter `name`
+///   (`Display`); `{{`/`}}` are braces. A name that is not a parameter is a compile error. At
+///   most 512 bytes once built.
+/// - `ttl = "30s"` (default 30 s, at most a day): how long a hold lasts without renewal.
+/// - `wait = "5s"` (default 5 s, at most an hour; `"0s"` tries once): how long to wait for a
+///   held lock before `Err(coord::Error::LockTimeout)`.
+/// - `backend = "name"`: a backend installed with [`lock::install_backend`]; by default the
+///   coordination store the configuration names.
+/// - `crate = "path"`: where the `coord` crate is.
+///
+/// In `#[coordinate_operation]` it is the `lock(...)` group, held inside validation and
+/// around tracking and retries (validate → lock → track → retry → breaker): an invalid call
+/// never takes the lock, waiting for it is not counted as the operation's latency, and
+/// every retry runs under the one hold. Only on `async fn`: in sync code use
+/// [`lock`](fn@lock) and [`LockGuard::is_held`](lock::LockGuard::is_held).
+///
+/// ```compile_fail
+/// #[coord::distributed_lock(key = "inventory:{skus}")] // `skus` is not a parameter
+/// async fn reserve(sku: &str) -> Result<(), coord::Error> { Ok(()) }
+/// ```
+#[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+pub use coord_macros::distributed_lock;
+
 /// Makes an async function a **durable saga** (features `sqlite`, `postgres`): each
 /// [`#[step]`](macro@step) it calls is logged to the coordination store before and after it
 /// runs; when a step fails, the steps already done are compensated, last first; when the
@@ -666,6 +746,6 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
-    pub use coord_patterns::__private as saga;
+    pub use coord_patterns::__private as patterns;
     pub use coord_runtime::__private::*;
 }

@@ -43,6 +43,7 @@ const MACRO_LAYERS: &[&str] = &[
     "breaker_args",
     "validate_args",
     "handle_args",
+    "lock_args",
     "plan",
     "coordinate_args",
     "saga_args",
@@ -51,7 +52,7 @@ const MACRO_LAYERS: &[&str] = &[
 
 /// `coord-patterns`' top-level modules, lowest first: the store, then the patterns on it, then
 /// what the pattern attributes' expansions call.
-const PATTERNS_LAYERS: &[&str] = &["store", "saga", "__private"];
+const PATTERNS_LAYERS: &[&str] = &["store", "saga", "lock", "__private"];
 
 #[test]
 fn patterns_imports_run_one_way() {

@@ -7,6 +7,7 @@ use proc_macro2::TokenStream;
 use crate::args::{self, Arg, KeyTable};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
+use crate::lock_args::LockArgs;
 use crate::plan::Plan;
 use crate::retry_args::RetryArgs;
 use crate::validate_args::{VALIDATE_KEYS, ValidateArgs};
@@ -18,6 +19,7 @@ const KEYS: KeyTable = KeyTable {
         "validate",
         "retry",
         "circuit_breaker",
+        "lock",
         "in_flight",
         "crate",
     ]],
@@ -75,6 +77,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
                 plan.validate = Some(validate);
             }
             "retry" => retry = Some(RetryArgs::read_group(arg, errors)),
+            "lock" => plan.lock = Some(LockArgs::read_group(arg, errors)),
             _ => unreachable!("KeyTable::check only passes known keys"),
         }
     }

@@ -19,6 +19,7 @@ mod expand;
 mod func;
 mod handle_args;
 mod json;
+mod lock_args;
 mod plan;
 mod retry_args;
 mod saga_args;
@@ -65,4 +66,10 @@ pub fn saga(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn step(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::step::expand(args.into(), item.into()).into()
+}
+
+/// Holds a distributed lock around an async function; documented in `coord`.
+#[proc_macro_attribute]
+pub fn distributed_lock(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::lock::expand(args.into(), item.into()).into()
 }

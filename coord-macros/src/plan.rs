@@ -12,6 +12,7 @@ use syn::{Attribute, ItemFn, LitStr};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
 use crate::handle_args::HandleArgs;
+use crate::lock_args::LockArgs;
 use crate::retry_args::RetryArgs;
 use crate::track_args::TrackArgs;
 use crate::validate_args::{ValidateArgs, ValidateInput};
@@ -21,6 +22,7 @@ use crate::validate_args::{ValidateArgs, ValidateInput};
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Part {
     Validate,
+    Lock,
     Track,
     Retry,
     Coordinate,
@@ -34,6 +36,8 @@ pub(crate) struct Plan {
     /// `Some(in_flight)` when tracked.
     pub track: Option<bool>,
     pub retry: Option<(RetryArgs, Option<BreakerArgs>)>,
+    /// The distributed lock held around tracking, retries and the body.
+    pub lock: Option<LockArgs>,
 }
 
 /// The coord attribute an attribute is, by the last segment of its path.
@@ -41,6 +45,7 @@ fn coord_attribute(attr: &Attribute) -> Option<Part> {
     let last = attr.path().segments.last()?.ident.to_string();
     match last.as_str() {
         "validate_input" => Some(Part::Validate),
+        "distributed_lock" => Some(Part::Lock),
         "track_performance" => Some(Part::Track),
         "handle_errors" => Some(Part::Retry),
         "coordinate_operation" => Some(Part::Coordinate),
@@ -78,6 +83,7 @@ impl Plan {
             validate: None,
             track: None,
             retry: None,
+            lock: None,
         }
     }
 
@@ -140,6 +146,13 @@ impl Plan {
                     if self.krate.is_none() {
                         self.krate = args.krate;
                     }
+                }
+                Part::Lock => {
+                    let args = LockArgs::parse(tokens, errors);
+                    if self.krate.is_none() {
+                        self.krate.clone_from(&args.krate);
+                    }
+                    self.lock = Some(args);
                 }
                 Part::Coordinate => {}
             }

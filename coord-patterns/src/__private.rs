@@ -1,10 +1,11 @@
-//! What `#[saga]` and `#[step]` expansions call. **Not a stable API**: anything here may
+//! What `#[saga]`, `#[step]` and `#[distributed_lock]` expansions call. **Not a stable API**: anything here may
 //! change in any release.
 
 use std::fmt::Display;
 use std::future::Future;
 use std::time::Duration;
 
+pub use crate::lock::LockSite;
 pub use crate::saga::declared::{
     SAGA_DECLARATIONS, STEP_DECLARATIONS, SagaDeclaration, StepDeclaration, run_declared,
 };

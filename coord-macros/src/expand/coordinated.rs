@@ -26,6 +26,14 @@ impl Plan {
         {
             errors.ok(validate_args::check_validation(validate, function));
         }
+        if let Some(lock) = &self.lock {
+            let attribute = if own == Part::Coordinate {
+                "#[coordinate_operation]"
+            } else {
+                "#[distributed_lock]"
+            };
+            errors.ok(lock.check(function, attribute));
+        }
         if self.retry.is_some() && own != Part::Retry {
             errors.ok(func::check_returns_result(
                 function,
@@ -72,6 +80,12 @@ impl Plan {
                     None => retried,
                 }
             }
+        };
+        // The lock is held around tracking and retries: a call waiting for it is not yet
+        // the operation, and every attempt runs under one hold.
+        let body = match &self.lock {
+            Some(lock) => lock.wrap(&body, &krate),
+            None => body,
         };
         quote! {
             #(#attrs)*

@@ -4,6 +4,7 @@
 
 pub(crate) mod coordinated;
 pub(crate) mod handle;
+pub(crate) mod lock;
 pub(crate) mod saga;
 pub(crate) mod step;
 pub(crate) mod track;

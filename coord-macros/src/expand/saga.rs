@@ -47,10 +47,10 @@ pub(crate) fn logged_inputs(logged: &[Logged], private: &TokenStream) -> TokenSt
         } else {
             quote!(&#ident)
         };
-        let input = quote_spanned!(param.ty.span()=> #private::saga::input::<#owned, _>);
+        let input = quote_spanned!(param.ty.span()=> #private::patterns::input::<#owned, _>);
         quote!(#input(#value))
     });
-    quote!(#private::saga::log_inputs(::std::vec![#(#inputs),*]))
+    quote!(#private::patterns::log_inputs(::std::vec![#(#inputs),*]))
 }
 
 impl Logged {
@@ -256,8 +256,8 @@ fn saga(args: SagaArgs, function: &ItemFn) -> syn::Result<TokenStream> {
     let inputs = logged_inputs(&logged, &private);
     // The output's `Loggable` bound is reported at its type.
     let run = match output_type(&function, ATTRIBUTE) {
-        Ok(ty) => quote!(#private::saga::run_declared::<_, #ty, _, _, _>),
-        Err(_) => quote!(#private::saga::run_declared),
+        Ok(ty) => quote!(#private::patterns::run_declared::<_, #ty, _, _, _>),
+        Err(_) => quote!(#private::patterns::run_declared),
     };
     let returned = match output {
         ReturnType::Type(_, ty) => quote!(#ty),
@@ -280,10 +280,10 @@ fn saga(args: SagaArgs, function: &ItemFn) -> syn::Result<TokenStream> {
                 let _ = engine.register(#name, __coord_saga_entry);
             }
 
-            #[#private::linkme::distributed_slice(#private::saga::SAGA_DECLARATIONS)]
+            #[#private::linkme::distributed_slice(#private::patterns::SAGA_DECLARATIONS)]
             #[linkme(crate = #private::linkme)]
-            static __COORD_SAGA_DECLARATION: #private::saga::SagaDeclaration =
-                #private::saga::SagaDeclaration {
+            static __COORD_SAGA_DECLARATION: #private::patterns::SagaDeclaration =
+                #private::patterns::SagaDeclaration {
                     name: #name,
                     location: ::core::concat!(::core::file!(), ":", ::core::line!()),
                     register: __coord_saga_register,

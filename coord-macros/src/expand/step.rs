@@ -57,7 +57,7 @@ fn step(args: StepArgs, function: &ItemFn) -> syn::Result<TokenStream> {
             let owned = logged.iter().map(|param| &param.owned);
             // Spanned at the path: a compensation with another signature is reported there.
             quote_spanned! {path.span()=>
-                #private::saga::declare_compensation::<
+                #private::patterns::declare_compensation::<
                     fn(#krate::saga::StepKey, #(#owned,)* ::core::option::Option<#output>),
                     _,
                 >(engine, #name, #path);
@@ -82,7 +82,7 @@ fn step(args: StepArgs, function: &ItemFn) -> syn::Result<TokenStream> {
     let idents: Vec<&Ident> = logged.iter().map(|param| &param.ident).collect();
     let inputs = logged_inputs(&logged, &private);
     // The output's `Loggable` bound is reported at its type.
-    let step = quote!(#private::saga::step::<#output, _, _, _>);
+    let step = quote!(#private::patterns::step::<#output, _, _, _>);
     let timeout = match args.timeout {
         Some(nanos) => {
             quote!(::core::option::Option::Some(::core::time::Duration::from_nanos(#nanos)))
@@ -99,10 +99,10 @@ fn step(args: StepArgs, function: &ItemFn) -> syn::Result<TokenStream> {
                 #declare
             }
 
-            #[#private::linkme::distributed_slice(#private::saga::STEP_DECLARATIONS)]
+            #[#private::linkme::distributed_slice(#private::patterns::STEP_DECLARATIONS)]
             #[linkme(crate = #private::linkme)]
-            static __COORD_STEP_DECLARATION: #private::saga::StepDeclaration =
-                #private::saga::StepDeclaration {
+            static __COORD_STEP_DECLARATION: #private::patterns::StepDeclaration =
+                #private::patterns::StepDeclaration {
                     name: #name,
                     location: ::core::concat!(::core::file!(), ":", ::core::line!()),
                     declare: __coord_step_declare,

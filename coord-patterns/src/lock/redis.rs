@@ -48,8 +48,7 @@ return 0
 /// use coord_patterns::lock::{LockBackend, RedisLocks};
 ///
 /// let redis = RedisLocks::connect("redis://127.0.0.1:6379", "myapp:").await?;
-/// coord_patterns::lock::install_backend("redis", LockBackend::Redis(redis))
-///     .map_err(|err| err.to_string())?;
+/// coord_patterns::lock::install_backend("redis", LockBackend::Redis(redis));
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]

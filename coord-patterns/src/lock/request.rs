@@ -255,10 +255,10 @@ impl LockRequest {
 pub struct LockSite {
     /// The key template, the `lock` label of the series.
     pub template: &'static str,
-    /// The TTL in nanoseconds.
-    pub ttl_nanos: u64,
-    /// The wait in nanoseconds.
-    pub wait_nanos: u64,
+    /// The TTL, if not the default.
+    pub ttl: Option<Duration>,
+    /// The wait, if not the default.
+    pub wait: Option<Duration>,
     /// The backend's name, if not the default.
     pub backend: Option<&'static str>,
 }
@@ -274,8 +274,8 @@ impl LockSite {
         Fut: Future<Output = Result<T, E>>,
     {
         let mut request = lock(key)
-            .ttl(Duration::from_nanos(self.ttl_nanos))
-            .wait(Duration::from_nanos(self.wait_nanos))
+            .ttl(self.ttl.unwrap_or(DEFAULT_TTL))
+            .wait(self.wait.unwrap_or(DEFAULT_WAIT))
             .label(self.template);
         if let Some(backend) = self.backend {
             request = request.backend(backend);
