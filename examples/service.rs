@@ -64,6 +64,8 @@ enum OrderError {
     PaymentRejected(coord::Error),
     NoCourier,
     StoreCrashed,
+    /// The stock's lock was busy, lost, or its backend failed.
+    StockLocked(coord::Error),
     /// The saga log failed, or the run diverged from it.
     Saga(String),
 }
@@ -85,6 +87,10 @@ impl From<coord::Error> for OrderError {
     fn from(err: coord::Error) -> Self {
         match err {
             coord::Error::Validation(result) => OrderError::Invalid(result),
+            err @ (coord::Error::LockTimeout { .. }
+            | coord::Error::LockLost { .. }
+            | coord::Error::LockBackend { .. }
+            | coord::Error::InvalidLock { .. }) => OrderError::StockLocked(err),
             other => OrderError::PaymentRejected(other),
         }
     }
@@ -103,6 +109,7 @@ impl std::fmt::Display for OrderError {
             OrderError::PaymentRejected(err) => write!(f, "payment not attempted: {err}"),
             OrderError::NoCourier => f.write_str("no courier available"),
             OrderError::StoreCrashed => f.write_str("store crashed"),
+            OrderError::StockLocked(err) => write!(f, "stock not reserved: {err}"),
             OrderError::Saga(err) => write!(f, "order saga: {err}"),
         }
     }
@@ -226,8 +233,34 @@ async fn fulfil_order(saga: SagaContext, order: &Order) -> Result<u64, OrderErro
 /// Holds the order's items; released by `release_stock` if the saga fails later.
 #[coord::step(compensate = release_stock)]
 async fn reserve_stock(_key: StepKey, order: &Order) -> Result<usize, OrderError> {
+    // The first item is the order's SKU: 20 hot SKUs, so orders contend for their locks.
+    hold_stock(
+        order.items.first().map_or(0, |item| item % 20),
+        order.items.len(),
+    )
+    .await
+}
+
+/// The stock of each SKU, written only with a fencing token at least the last one seen: a
+/// holder that paused past its lock's TTL would be refused here.
+static STOCK: Mutex<BTreeMap<u32, (u64, u64)>> = Mutex::new(BTreeMap::new());
+
+/// Reserves `units` of `sku` under the SKU's distributed lock (in the coordination store).
+#[coord::distributed_lock(key = "stock:{sku}", ttl = "5s", wait = "1s")]
+async fn hold_stock(sku: u32, units: usize) -> Result<usize, OrderError> {
+    let token = coord::lock::held().map_or(0, |held| held.token);
+    let mut stock = STOCK.lock().map_err(|_| OrderError::StoreCrashed)?;
+    let (fence, reserved) = stock.entry(sku).or_insert((0, 0));
+    if token < *fence {
+        // A stale holder: its lock was taken over while it paused.
+        return Err(OrderError::StockLocked(coord::Error::LockLost {
+            key: format!("stock:{sku}"),
+        }));
+    }
+    *fence = token;
+    *reserved += units as u64;
     RESERVED.fetch_add(1, Ordering::Relaxed);
-    Ok(order.items.len())
+    Ok(units)
 }
 
 async fn release_stock(

@@ -440,9 +440,9 @@ pub mod export {
 /// ```
 pub mod report {
     pub use coord_runtime::{
-        BreakerReport, ErrorHandlingReport, HealthStatus, Limits, OperationReport,
-        PerformanceClass, PerformanceThresholds, Report, SystemReport, error_handling_report,
-        performance_thresholds,
+        BreakerReport, ErrorHandlingReport, HealthStatus, Limits, LockReport, OperationReport,
+        PerformanceClass, PerformanceThresholds, Report, SagaReport, SystemReport,
+        error_handling_report, performance_thresholds,
     };
 }
 

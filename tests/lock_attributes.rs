@@ -171,4 +171,13 @@ async fn validation_comes_before_the_lock_and_every_retry_runs_under_one_hold() 
         !metrics.contains("attr.restock:tea"),
         "a filled-in key became a label:\n{metrics}"
     );
+    // The report's lock section counts the same.
+    let report = coord::report();
+    let row = report
+        .locks
+        .iter()
+        .find(|row| row.lock == "attr.restock:{sku}")
+        .expect("a lock row");
+    assert_eq!((row.acquired, row.held, row.lost), (1, 0, 0));
+    assert!(report.to_string().contains("distributed locks"), "{report}");
 }

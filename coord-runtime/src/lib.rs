@@ -58,6 +58,7 @@ pub use init::{init, init_with};
 pub use report::error_handling::{
     BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report,
 };
+pub use report::locks::LockReport;
 pub use report::sagas::SagaReport;
 pub use report::{OperationReport, Report, SystemReport, report};
 pub use retry::classify::Classify;

@@ -2,6 +2,7 @@
 //! health they add up to; serializable (JSON, YAML) and printable as terminal tables.
 
 pub(crate) mod error_handling;
+pub(crate) mod locks;
 pub(crate) mod sagas;
 mod tables;
 
@@ -11,6 +12,7 @@ use serde::Serialize;
 
 use crate::events::{UnknownEventsReport, unknown_events_report};
 use crate::report::error_handling::{ErrorHandlingReport, HealthStatus, error_handling_report};
+use crate::report::locks::{LockReport, lock_report};
 use crate::report::sagas::{SagaReport, awaiting_operator, saga_report};
 use crate::system::{SystemSample, running_samples};
 use crate::tracking::stats::{OperationSnapshot, operation_stats};
@@ -117,6 +119,8 @@ pub struct Report {
     pub unknown_events: Vec<UnknownEventsReport>,
     /// Per saga (features `sqlite`, `postgres`), its runs by outcome.
     pub sagas: Vec<SagaReport>,
+    /// Per distributed lock (by key template), its acquisitions and losses.
+    pub locks: Vec<LockReport>,
     /// The system monitor's figures, when one runs (see
     /// [`start_system_monitor`](crate::start_system_monitor)).
     pub system: Option<SystemReport>,
@@ -199,6 +203,7 @@ pub fn report() -> Report {
         validation: validation_report(),
         unknown_events: unknown_events_report(),
         sagas,
+        locks: lock_report(),
         system: system_report(),
     }
 }

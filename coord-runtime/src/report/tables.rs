@@ -257,6 +257,38 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
         writeln!(f)?;
         sagas.write(f)?;
     }
+    // Only when a lock has been used.
+    if !report.locks.is_empty() {
+        let locks = Table {
+            title: "distributed locks",
+            header: vec![
+                "lock",
+                "acquired",
+                "timeouts",
+                "errors",
+                "lost",
+                "held now",
+                "max wait (ms)",
+            ],
+            rows: report
+                .locks
+                .iter()
+                .map(|lock| {
+                    vec![
+                        lock.lock.clone(),
+                        lock.acquired.to_string(),
+                        lock.timeouts.to_string(),
+                        lock.errors.to_string(),
+                        lock.lost.to_string(),
+                        lock.held.to_string(),
+                        format!("{:.3}", lock.max_wait_ms),
+                    ]
+                })
+                .collect(),
+        };
+        writeln!(f)?;
+        locks.write(f)?;
+    }
     if let Some(system) = &report.system {
         let mib = |bytes: u64| bytes / (1 << 20);
         writeln!(f)?;
