@@ -3,6 +3,7 @@
 //! hand-written floor where one makes sense, coord's attribute and the peer crate's equivalent.
 
 pub mod floor;
+pub mod lock_floor;
 pub mod saga_floor;
 pub mod sagas;
 pub mod signup;

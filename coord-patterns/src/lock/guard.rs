@@ -1,5 +1,6 @@
-//! A held lock: its fencing token, whether it is still held, a watchdog renewing it every
-//! third of its TTL, and a release on every path (explicit, drop, panic, cancellation).
+//! A held lock: its fencing token, whether it is still held (renewed by the process's
+//! watchdog every third of its TTL), and a release on every path (explicit, drop, panic,
+//! cancellation).
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -10,6 +11,7 @@ use tokio::sync::Notify;
 
 use super::backend::LockBackend;
 use super::metrics;
+use super::watchdog::{self, Hold};
 
 /// Whether a hold is still valid: until a local deadline (the last renewal's send time plus
 /// the TTL, so a frozen process does not believe it still holds the lock) and unless the
@@ -34,11 +36,11 @@ impl Held {
         held
     }
 
-    fn valid_until(&self) -> Instant {
+    pub(crate) fn valid_until(&self) -> Instant {
         self.epoch + Duration::from_nanos(self.valid_until_nanos.load(Ordering::Acquire))
     }
 
-    fn extend(&self, until: Instant) {
+    pub(crate) fn extend(&self, until: Instant) {
         let nanos = until.saturating_duration_since(self.epoch).as_nanos();
         self.valid_until_nanos
             .store(u64::try_from(nanos).unwrap_or(u64::MAX), Ordering::Release);
@@ -49,7 +51,7 @@ impl Held {
     }
 
     /// Marks the hold lost (once) and wakes whoever waits for it; whether this call did.
-    fn lose(&self) -> bool {
+    pub(crate) fn lose(&self) -> bool {
         let first = !self.lost.swap(true, Ordering::AcqRel);
         self.notify.notify_waiters();
         first
@@ -95,7 +97,7 @@ pub struct LockGuard {
     owner: Arc<str>,
     backend: LockBackend,
     pub(crate) held: Arc<Held>,
-    watchdog: tokio::task::JoinHandle<()>,
+    hold: Arc<Hold>,
     acquired: Instant,
     released: bool,
 }
@@ -122,7 +124,7 @@ impl LockGuard {
         sent: Instant,
     ) -> Self {
         let held = Arc::new(Held::new(sent + ttl));
-        let watchdog = tokio::spawn(watch(
+        let hold = Arc::new(Hold::new(
             backend.clone(),
             key.clone(),
             Arc::clone(&label),
@@ -131,6 +133,7 @@ impl LockGuard {
             ttl,
             Arc::clone(&held),
         ));
+        watchdog::watch(Arc::clone(&hold));
         Self {
             key,
             label,
@@ -138,7 +141,7 @@ impl LockGuard {
             owner,
             backend,
             held,
-            watchdog,
+            hold,
             acquired: Instant::now(),
             released: false,
         }
@@ -177,7 +180,7 @@ impl LockGuard {
     /// (the lease then runs out by itself).
     pub async fn release(mut self) -> Result<(), Error> {
         self.released = true;
-        self.watchdog.abort();
+        watchdog::unwatch(&self.hold);
         metrics::ended(&self.label, self.acquired.elapsed());
         let was_held = self.held.is_held();
         let released = self
@@ -206,7 +209,7 @@ impl Drop for LockGuard {
         if self.released {
             return;
         }
-        self.watchdog.abort();
+        watchdog::unwatch(&self.hold);
         metrics::ended(&self.label, self.acquired.elapsed());
         // Dropped while held (an early return, a panic, a cancelled future): release in a task
         // of its own, since `drop` cannot wait. Outside a runtime the lease runs out instead.
@@ -227,45 +230,5 @@ impl Drop for LockGuard {
                 }
             });
         }
-    }
-}
-
-/// Renews the hold every third of `ttl`; marks it lost when a renewal is refused, or when
-/// renewals keep failing until the hold's validity runs out (or the process was frozen past
-/// it).
-async fn watch(
-    backend: LockBackend,
-    key: String,
-    label: Arc<str>,
-    owner: Arc<str>,
-    token: u64,
-    ttl: Duration,
-    held: Arc<Held>,
-) {
-    let every = ttl / 3;
-    let mut next = Instant::now() + every;
-    loop {
-        tokio::time::sleep_until(next.min(held.valid_until()).into()).await;
-        if !held.is_held() {
-            break;
-        }
-        let sent = Instant::now();
-        let left = held.valid_until().saturating_duration_since(sent);
-        match tokio::time::timeout(left, backend.renew(&key, &owner, token, ttl)).await {
-            Ok(Ok(true)) => {
-                held.extend(sent + ttl);
-                next = sent + every;
-            }
-            Ok(Ok(false)) => break,
-            Ok(Err(reason)) => {
-                tracing::warn!(key, reason, "renewing a lock failed; trying again");
-                next = Instant::now() + (every / 4).max(Duration::from_millis(5));
-            }
-            Err(_elapsed) => break,
-        }
-    }
-    if held.lose() {
-        metrics::lost(&label);
-        tracing::warn!(key, token, "lock lost while held");
     }
 }

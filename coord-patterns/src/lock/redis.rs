@@ -11,6 +11,7 @@
 //! promoted after a failover may not have the latest hold (Redis replication is
 //! asynchronous); Redlock is not implemented.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use redis::aio::ConnectionManager;
@@ -52,7 +53,10 @@ return 0
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
-pub struct RedisLocks {
+pub struct RedisLocks(Arc<Inner>);
+
+/// What every clone shares: a lock backend is cloned per acquisition.
+struct Inner {
     connection: ConnectionManager,
     /// The URL without its password, for messages.
     shown: String,
@@ -64,7 +68,7 @@ pub struct RedisLocks {
 
 impl std::fmt::Debug for RedisLocks {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.shown)
+        f.write_str(&self.0.shown)
     }
 }
 
@@ -101,26 +105,26 @@ impl RedisLocks {
         let connection = ConnectionManager::new_with_config(client, config)
             .await
             .map_err(fail)?;
-        Ok(Self {
+        Ok(Self(Arc::new(Inner {
             connection,
             shown: shown.clone(),
             prefix: prefix.to_owned(),
             acquire: Script::new(ACQUIRE),
             renew: Script::new(RENEW),
             release: Script::new(RELEASE),
-        })
+        })))
     }
 
     pub(crate) fn describe(&self) -> String {
-        format!("Redis at {}", self.shown)
+        format!("Redis at {}", self.0.shown)
     }
 
     fn hold_key(&self, key: &str) -> String {
-        format!("{}coord:lock:{key}", self.prefix)
+        format!("{}coord:lock:{key}", self.0.prefix)
     }
 
     fn fail(&self, err: &redis::RedisError) -> String {
-        format!("Redis at {}: {err}", self.shown)
+        format!("Redis at {}: {err}", self.0.shown)
     }
 
     pub(crate) async fn acquire(
@@ -130,12 +134,13 @@ impl RedisLocks {
         ttl: Duration,
     ) -> Result<Option<u64>, String> {
         let token: u64 = self
+            .0
             .acquire
             .key(self.hold_key(key))
-            .key(format!("{}coord:lock-token:{key}", self.prefix))
+            .key(format!("{}coord:lock-token:{key}", self.0.prefix))
             .arg(owner)
             .arg(millis(ttl))
-            .invoke_async(&mut self.connection.clone())
+            .invoke_async(&mut self.0.connection.clone())
             .await
             .map_err(|err| self.fail(&err))?;
         Ok((token > 0).then_some(token))
@@ -149,11 +154,12 @@ impl RedisLocks {
         ttl: Duration,
     ) -> Result<bool, String> {
         let renewed: i64 = self
+            .0
             .renew
             .key(self.hold_key(key))
             .arg(format!("{owner}:{token}"))
             .arg(millis(ttl))
-            .invoke_async(&mut self.connection.clone())
+            .invoke_async(&mut self.0.connection.clone())
             .await
             .map_err(|err| self.fail(&err))?;
         Ok(renewed == 1)
@@ -161,10 +167,11 @@ impl RedisLocks {
 
     pub(crate) async fn release(&self, key: &str, owner: &str, token: u64) -> Result<bool, String> {
         let released: i64 = self
+            .0
             .release
             .key(self.hold_key(key))
             .arg(format!("{owner}:{token}"))
-            .invoke_async(&mut self.connection.clone())
+            .invoke_async(&mut self.0.connection.clone())
             .await
             .map_err(|err| self.fail(&err))?;
         Ok(released == 1)

@@ -1,0 +1,192 @@
+//! The floors an uncontended lock acquire + release is compared with: the same two commands
+//! sent directly — on Redis the same two Lua scripts through the `redis` crate, on SQLite and
+//! PostgreSQL the same upsert and release statements through `rusqlite` and `tokio-postgres`,
+//! with the same durability — and nothing else: no key checks, no watchdog task, no metrics,
+//! no backend lookup.
+
+use std::path::Path;
+
+use redis::Script;
+use redis::aio::ConnectionManager;
+use rusqlite::{Connection, OptionalExtension, params};
+
+const ACQUIRE: &str = r"
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local token = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
+return token
+";
+
+const RELEASE: &str = r"
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+";
+
+/// The Redis floor: the two scripts, one connection manager.
+pub struct RedisFloor {
+    connection: ConnectionManager,
+    acquire: Script,
+    release: Script,
+}
+
+impl RedisFloor {
+    /// Connects to `url`.
+    ///
+    /// # Panics
+    /// When the server does not answer: nothing to measure then.
+    pub async fn connect(url: &str) -> Self {
+        let client = redis::Client::open(url).expect("a Redis URL");
+        Self {
+            connection: ConnectionManager::new(client).await.expect("Redis answers"),
+            acquire: Script::new(ACQUIRE),
+            release: Script::new(RELEASE),
+        }
+    }
+
+    /// Takes and releases `key` once; the token.
+    ///
+    /// # Panics
+    /// When the server fails, or the key is held.
+    pub async fn cycle(&self, key: &str) -> u64 {
+        let mut connection = self.connection.clone();
+        let token: u64 = self
+            .acquire
+            .key(format!("bench:coord:lock:{key}"))
+            .key(format!("bench:coord:lock-token:{key}"))
+            .arg("floor")
+            .arg(30_000)
+            .invoke_async(&mut connection)
+            .await
+            .expect("acquire");
+        assert!(token > 0, "uncontended");
+        let released: i64 = self
+            .release
+            .key(format!("bench:coord:lock:{key}"))
+            .arg(format!("floor:{token}"))
+            .invoke_async(&mut connection)
+            .await
+            .expect("release");
+        assert_eq!(released, 1);
+        token
+    }
+}
+
+const NOW: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
+
+/// The SQLite floor: the store's two statements on a file opened as the store opens its own.
+pub struct SqliteLockFloor(Connection);
+
+impl SqliteLockFloor {
+    /// Opens (creating) the floor's file at `path`.
+    ///
+    /// # Panics
+    /// When the file cannot be opened.
+    pub fn open(path: &Path) -> Self {
+        let connection = Connection::open(path).expect("open the floor's file");
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
+                 CREATE TABLE IF NOT EXISTS coord_locks (key TEXT PRIMARY KEY,
+                     token BIGINT NOT NULL, owner TEXT, lease_until BIGINT);",
+            )
+            .expect("create the floor's table");
+        Self(connection)
+    }
+
+    /// Takes and releases `key` once; the token.
+    ///
+    /// # Panics
+    /// When a statement fails, or the key is held.
+    pub fn cycle(&mut self, key: &str) -> i64 {
+        let token: i64 = self
+            .0
+            .query_row(
+                &format!(
+                    "INSERT INTO coord_locks (key, token, owner, lease_until)
+                     VALUES (?1, 1, 'floor', {NOW} + 30000)
+                     ON CONFLICT (key) DO UPDATE SET token = coord_locks.token + 1,
+                         owner = excluded.owner, lease_until = excluded.lease_until
+                     WHERE coord_locks.owner IS NULL OR coord_locks.lease_until <= {NOW}
+                     RETURNING token"
+                ),
+                params![key],
+                |row| row.get(0),
+            )
+            .optional()
+            .expect("acquire")
+            .expect("uncontended");
+        let released = self
+            .0
+            .execute(
+                "UPDATE coord_locks SET owner = NULL, lease_until = NULL
+                 WHERE key = ?1 AND owner = 'floor' AND token = ?2",
+                params![key, token],
+            )
+            .expect("release");
+        assert_eq!(released, 1);
+        token
+    }
+}
+
+const PG_NOW: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
+
+/// The PostgreSQL floor: the store's two statements on one connection.
+pub struct PostgresLockFloor(tokio_postgres::Client);
+
+impl PostgresLockFloor {
+    /// Connects to `url` and creates the floor's table in `schema`.
+    ///
+    /// # Panics
+    /// When the server does not answer.
+    pub async fn connect(url: &str, schema: &str) -> Self {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("PostgreSQL answers");
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema};
+                 CREATE TABLE IF NOT EXISTS coord_locks (key TEXT PRIMARY KEY,
+                     token BIGINT NOT NULL, owner TEXT, lease_until BIGINT);"
+            ))
+            .await
+            .expect("create the floor's table");
+        Self(client)
+    }
+
+    /// Takes and releases `key` once; the token.
+    ///
+    /// # Panics
+    /// When a statement fails, or the key is held.
+    pub async fn cycle(&self, key: &str) -> i64 {
+        let token: i64 = self
+            .0
+            .query_one(
+                &format!(
+                    "INSERT INTO coord_locks (key, token, owner, lease_until)
+                     VALUES ($1, 1, 'floor', {PG_NOW} + 30000)
+                     ON CONFLICT (key) DO UPDATE SET token = coord_locks.token + 1,
+                         owner = excluded.owner, lease_until = excluded.lease_until
+                     WHERE coord_locks.owner IS NULL OR coord_locks.lease_until <= {PG_NOW}
+                     RETURNING token"
+                ),
+                &[&key],
+            )
+            .await
+            .expect("acquire")
+            .get(0);
+        let released = self
+            .0
+            .execute(
+                "UPDATE coord_locks SET owner = NULL, lease_until = NULL
+                 WHERE key = $1 AND owner = 'floor' AND token = $2",
+                &[&key, &token],
+            )
+            .await
+            .expect("release");
+        assert_eq!(released, 1);
+        token
+    }
+}

@@ -1,0 +1,188 @@
+//! One watchdog for every lock this process holds: a thread of its own (with a small runtime)
+//! that renews each hold every third of its TTL and marks it lost when a renewal is refused or
+//! keeps failing until the TTL runs out. Taking a lock only adds it to a list: no task is
+//! spawned per acquisition, which would cost a cross-thread wake-up on every call.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::time::{Duration, Instant};
+
+use tokio::sync::Notify;
+
+use super::backend::LockBackend;
+use super::guard::Held;
+use super::metrics;
+
+/// A hold the watchdog renews.
+pub(crate) struct Hold {
+    pub(crate) backend: LockBackend,
+    pub(crate) key: String,
+    pub(crate) label: Arc<str>,
+    pub(crate) owner: Arc<str>,
+    pub(crate) token: u64,
+    pub(crate) ttl: Duration,
+    pub(crate) held: Arc<Held>,
+    next: Mutex<Instant>,
+    renewing: AtomicBool,
+}
+
+impl Hold {
+    pub(crate) fn new(
+        backend: LockBackend,
+        key: String,
+        label: Arc<str>,
+        owner: Arc<str>,
+        token: u64,
+        ttl: Duration,
+        held: Arc<Held>,
+    ) -> Self {
+        Self {
+            backend,
+            key,
+            label,
+            owner,
+            token,
+            ttl,
+            held,
+            next: Mutex::new(Instant::now() + ttl / 3),
+            renewing: AtomicBool::new(false),
+        }
+    }
+
+    fn next(&self) -> Instant {
+        *self.next.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set_next(&self, next: Instant) {
+        *self.next.lock().unwrap_or_else(PoisonError::into_inner) = next;
+    }
+
+    /// Marks the hold lost, counted once.
+    fn lose(&self) {
+        if self.held.lose() {
+            metrics::lost(&self.label);
+            tracing::warn!(key = self.key, token = self.token, "lock lost while held");
+        }
+    }
+}
+
+/// The holds being renewed.
+static HOLDS: Mutex<Vec<Arc<Hold>>> = Mutex::new(Vec::new());
+/// Wakes the watchdog when it parked for lack of holds.
+static WAKE: Notify = Notify::const_new();
+static PARKED: AtomicBool = AtomicBool::new(false);
+
+/// Renews `hold` until [`unwatch`]ed or lost.
+pub(crate) fn watch(hold: Arc<Hold>) {
+    static THREAD: OnceLock<()> = OnceLock::new();
+    HOLDS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(hold);
+    THREAD.get_or_init(|| {
+        let started = std::thread::Builder::new()
+            .name("coord-lock-watchdog".to_owned())
+            .spawn(|| {
+                match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime.block_on(renew_for_ever()),
+                    Err(err) => tracing::error!(%err, "the lock watchdog cannot start: held locks will not be renewed"),
+                }
+            });
+        if let Err(err) = started {
+            tracing::error!(%err, "the lock watchdog thread cannot start: held locks will not be renewed");
+        }
+    });
+    if PARKED.load(Ordering::Acquire) {
+        WAKE.notify_one();
+    }
+}
+
+/// Stops renewing `hold` (released or dropped).
+pub(crate) fn unwatch(hold: &Arc<Hold>) {
+    HOLDS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .retain(|other| !Arc::ptr_eq(other, hold));
+}
+
+/// How long the watchdog waits between looks: a sixth of the shortest TTL held, between 1 ms
+/// and 50 ms.
+fn tick(holds: &[Arc<Hold>]) -> Duration {
+    holds
+        .iter()
+        .map(|hold| hold.ttl / 6)
+        .min()
+        .unwrap_or(Duration::from_millis(50))
+        .clamp(Duration::from_millis(1), Duration::from_millis(50))
+}
+
+async fn renew_for_ever() {
+    let mut idle_since: Option<Instant> = None;
+    loop {
+        let holds: Vec<Arc<Hold>> = HOLDS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        if holds.is_empty() {
+            // Idle for a second: park until a lock is taken.
+            let since = *idle_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > Duration::from_secs(1) {
+                PARKED.store(true, Ordering::Release);
+                if HOLDS
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .is_empty()
+                {
+                    WAKE.notified().await;
+                }
+                PARKED.store(false, Ordering::Release);
+                idle_since = None;
+                continue;
+            }
+        } else {
+            idle_since = None;
+        }
+        let now = Instant::now();
+        for hold in &holds {
+            if !hold.held.is_held() {
+                // Frozen past its validity, or found lost: stop renewing it.
+                hold.lose();
+                unwatch(hold);
+            } else if now >= hold.next() && !hold.renewing.swap(true, Ordering::AcqRel) {
+                tokio::spawn(renew(Arc::clone(hold)));
+            }
+        }
+        tokio::time::sleep(tick(&holds)).await;
+    }
+}
+
+/// One renewal of `hold`.
+async fn renew(hold: Arc<Hold>) {
+    let sent = Instant::now();
+    let left = hold.held.valid_until().saturating_duration_since(sent);
+    let renewed = tokio::time::timeout(
+        left,
+        hold.backend
+            .renew(&hold.key, &hold.owner, hold.token, hold.ttl),
+    )
+    .await;
+    match renewed {
+        Ok(Ok(true)) => {
+            hold.held.extend(sent + hold.ttl);
+            hold.set_next(sent + hold.ttl / 3);
+        }
+        Ok(Ok(false)) | Err(_) => {
+            hold.lose();
+            unwatch(&hold);
+        }
+        Ok(Err(reason)) => {
+            tracing::warn!(
+                key = hold.key,
+                reason,
+                "renewing a lock failed; trying again"
+            );
+            hold.set_next(Instant::now() + (hold.ttl / 12).max(Duration::from_millis(5)));
+        }
+    }
+    hold.renewing.store(false, Ordering::Release);
+}
