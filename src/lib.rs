@@ -381,9 +381,9 @@ pub mod clock {
 pub mod config {
     pub use coord_runtime::{
         CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
-        DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, DEFAULT_STORE, ENV_PREFIX, MAX_COLLECTION_INTERVAL,
-        MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, StoreLocation,
-        StoreLocationError, ValueProblem,
+        DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, DEFAULT_STORE, ENV_PREFIX, LockLocation,
+        MAX_COLLECTION_INTERVAL, MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL,
+        StoreLocation, StoreLocationError, ValueProblem,
     };
 }
 

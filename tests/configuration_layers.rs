@@ -87,6 +87,7 @@ fn the_file_wins_over_the_defaults() {
          max_data_points: 10\n\
          duration_buckets: [0.01, 0.1, 1]\n\
          coordination_store: sqlite://state/coord.db\n\
+         lock_backend: \"redis://cache:6379?prefix=shop:\"\n\
          breakers:\n  payments:\n    consecutive_failures: 2\n    open_for: 10s\n",
     );
     let config = load_file(&file.path).unwrap();
@@ -115,6 +116,10 @@ fn the_file_wins_over_the_defaults() {
             coordination_store: coord::config::StoreLocation::Sqlite(
                 file.dir.path().join("state/coord.db")
             ),
+            lock_backend: Some(coord::config::LockLocation::Redis {
+                url: "redis://cache:6379".to_owned(),
+                prefix: "shop:".to_owned(),
+            }),
         }
     );
 }

@@ -4,7 +4,7 @@
 //! logic is written (and tested) once.
 
 pub use crate::breaker::registry::{BREAKER_DECLARATIONS, BreakerDeclaration};
-pub use crate::init::STARTUP_HOOKS;
+pub use crate::init::{STARTUP_CHECKS, STARTUP_HOOKS};
 pub use crate::report::locks::LOCK_REPORT_SOURCES;
 pub use crate::report::sagas::SAGA_REPORT_SOURCES;
 pub use crate::retry::admission::{Admission, BreakerSite, NO_BREAKER, NoBreaker};

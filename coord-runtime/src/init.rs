@@ -20,6 +20,12 @@ static MONITOR: Mutex<Option<SystemMonitor>> = Mutex::new(None);
 #[linkme::distributed_slice]
 pub static STARTUP_HOOKS: [fn(&'static CoordinationConfig)];
 
+/// Checks of what the configuration names that only other crates can make (the lock backend
+/// of `coord-patterns` connects to the Redis server `lock_backend` names): [`init_with`] calls
+/// each before the configuration takes effect, and fails with its error. **Not a stable API.**
+#[linkme::distributed_slice]
+pub static STARTUP_CHECKS: [fn(&CoordinationConfig) -> Result<(), ConfigError>];
+
 /// Loads the configuration (defaults < file < environment) and makes it the one in effect;
 /// loads the validation rules and, if `enable_performance_monitoring` (and the `system`
 /// feature, on by default), starts the system monitor. Call it first thing in `main` to get configuration mistakes as a value.
@@ -66,6 +72,9 @@ pub fn init_with(config: CoordinationConfig) -> Result<&'static CoordinationConf
     }
     if config.enable_validation {
         load_rules(&config.validation_rules_path)?;
+    }
+    for check in STARTUP_CHECKS {
+        check(&config)?;
     }
     let installed = global::install(config)?;
     for hook in STARTUP_HOOKS {

@@ -43,7 +43,7 @@ pub use config::{
     MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, ValueProblem, configuration,
 };
 /// Where the coordination store is (the configuration's `coordination_store`).
-pub use coord_text::{DEFAULT_STORE, StoreLocation, StoreLocationError};
+pub use coord_text::{DEFAULT_STORE, LockLocation, StoreLocation, StoreLocationError};
 pub use events::{
     EventError, EventHandler, EventProcessor, HandlerError, MAX_EVENT_PROCESSORS,
     MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report,

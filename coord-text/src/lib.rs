@@ -13,6 +13,7 @@
 
 mod duration;
 mod lock_key;
+mod lock_location;
 mod options;
 mod rules;
 mod store_location;
@@ -20,6 +21,7 @@ mod suggest;
 
 pub use duration::{DURATION_UNITS, DurationError, parse_duration_nanos};
 pub use lock_key::{KeyPiece, MAX_LOCK_KEY_BYTES, lock_key_problem, parse_key_template};
+pub use lock_location::{LockLocation, without_password};
 pub use options::{
     BACKOFF, BACKOFFS, BASE_DELAY, BREAKER_OPTIONS, CLOSE_AFTER, CONSECUTIVE_FAILURES, DEADLINE,
     FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS, LOCK_TTL, LOCK_WAIT, Limit, MAX_DELAY,

@@ -20,6 +20,7 @@ mod metrics;
 mod redis;
 mod registry;
 mod request;
+mod startup;
 mod watchdog;
 
 pub use backend::LockBackend;

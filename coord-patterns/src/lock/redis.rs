@@ -72,20 +72,6 @@ impl std::fmt::Debug for RedisLocks {
     }
 }
 
-/// `url` with its password replaced by `***`.
-pub(crate) fn without_password(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
-    };
-    match rest.split_once('@') {
-        Some((credentials, host)) => match credentials.split_once(':') {
-            Some((user, _password)) => format!("{scheme}://{user}:***@{host}"),
-            None => format!("{scheme}://***@{host}"),
-        },
-        None => url.to_owned(),
-    }
-}
-
 impl RedisLocks {
     /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]`),
     /// prefixing every key it writes with `prefix` (e.g. your service's name). The connection
@@ -94,7 +80,7 @@ impl RedisLocks {
     /// # Errors
     /// A message naming the URL (without its password) and why it does not answer.
     pub async fn connect(url: &str, prefix: &str) -> Result<Self, String> {
-        let shown = without_password(url);
+        let shown = coord_text::without_password(url);
         let fail = |err: redis::RedisError| format!("Redis at {shown}: {err}");
         let client = Client::open(url).map_err(fail)?;
         let config = redis::aio::ConnectionManagerConfig::new()
@@ -180,25 +166,4 @@ impl RedisLocks {
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::without_password;
-
-    #[test]
-    fn messages_never_show_the_password() {
-        assert_eq!(
-            without_password("redis://app:s3cret@cache:6379/2"),
-            "redis://app:***@cache:6379/2"
-        );
-        assert_eq!(
-            without_password("redis://s3cret@cache"),
-            "redis://***@cache"
-        );
-        assert_eq!(
-            without_password("redis://127.0.0.1:6379"),
-            "redis://127.0.0.1:6379"
-        );
-    }
 }

@@ -1,10 +1,12 @@
-//! The lock backends of the process, by name: `default` is the coordination store the
-//! configuration names (opened on first use) unless one was installed under that name.
+//! The lock backends of the process, by name: `default` is the one installed under that name,
+//! else the configuration's `lock_backend`, else its coordination store (opened on first use).
 
 use std::collections::BTreeMap;
 use std::sync::{PoisonError, RwLock};
 
 use coord_runtime::Error;
+
+use coord_text::LockLocation;
 
 use super::backend::LockBackend;
 use crate::store::AnyStore;
@@ -67,14 +69,37 @@ pub(crate) async fn backend(name: Option<&str>, key: &str) -> Result<LockBackend
     }
     CONFIGURED
         .get_or_try_init(|| async {
-            AnyStore::from_configuration()
-                .await
-                .map(LockBackend::store)
-                .map_err(|err| Error::LockBackend {
-                    key: key.to_owned(),
-                    reason: format!("the coordination store cannot be opened: {err}"),
-                })
+            let configured = coord_runtime::configuration().lock_backend.clone();
+            match configured {
+                Some(location) => open(&location).await,
+                None => AnyStore::from_configuration()
+                    .await
+                    .map(LockBackend::store)
+                    .map_err(|err| format!("the coordination store cannot be opened: {err}")),
+            }
+            .map_err(|reason| Error::LockBackend {
+                key: key.to_owned(),
+                reason,
+            })
         })
         .await
         .cloned()
+}
+
+/// The backend at `location`.
+pub(crate) async fn open(location: &LockLocation) -> Result<LockBackend, String> {
+    match location {
+        LockLocation::Store(store) => AnyStore::open_at(store)
+            .await
+            .map(LockBackend::store)
+            .map_err(|err| format!("{store}: {err}")),
+        #[cfg(feature = "redis")]
+        LockLocation::Redis { url, prefix } => super::redis::RedisLocks::connect(url, prefix)
+            .await
+            .map(LockBackend::Redis),
+        #[cfg(not(feature = "redis"))]
+        LockLocation::Redis { .. } => Err(format!(
+            "{location}: this build has no Redis support (enable coord's `redis` feature)"
+        )),
+    }
 }

@@ -240,4 +240,13 @@ pub enum ConfigError {
     /// The system monitor's thread could not start.
     #[error("cannot start the system monitor: {0}")]
     Monitor(#[source] std::io::Error),
+    /// A server the configuration names does not answer (checked by `init`); the message
+    /// names it without its password.
+    #[error("`{key}`: {reason}")]
+    Unavailable {
+        /// The key naming the server.
+        key: &'static str,
+        /// Why it cannot be used.
+        reason: String,
+    },
 }

@@ -37,6 +37,13 @@ pub(super) const KEYS: &[Key] = &[
         },
     },
     Key {
+        name: "lock_backend",
+        set: |config, raw| {
+            config.lock_backend = Some(values::lock_location(raw)?);
+            Ok(())
+        },
+    },
+    Key {
         name: "validation_rules_path",
         set: |config, raw| {
             config.validation_rules_path = values::path(raw)?;

@@ -307,8 +307,15 @@ fn apply_variable(
             key,
         });
     };
-    (known.set)(config, Raw::Text(text))
-        .map_err(|problem| invalid(origin, known.name, text.to_owned(), problem))
+    // A URL's password never reaches a message.
+    (known.set)(config, Raw::Text(text)).map_err(|problem| {
+        invalid(
+            origin,
+            known.name,
+            coord_text::without_password(text),
+            problem,
+        )
+    })
 }
 
 /// Line and column numbers are `u32` so that errors stay small; a file is never that long.
@@ -350,7 +357,7 @@ impl FileLayer<'_> {
         ConfigError::InvalidValue {
             origin: self.at(keys),
             key,
-            value: Raw::Yaml(value).shown(),
+            value: coord_text::without_password(&Raw::Yaml(value).shown()),
             problem,
         }
     }

@@ -116,6 +116,10 @@ pub struct CoordinationConfig {
     pub breakers: BTreeMap<String, BreakerConfig>,
     /// Where the coordination patterns keep their state (features `sqlite`, `postgres`).
     pub coordination_store: coord_text::StoreLocation,
+    /// Where distributed locks live, when not in the coordination store: a store location or
+    /// `redis://host:port[?prefix=NAME]` (feature `redis`). Checked by `init`, which fails
+    /// when it does not answer.
+    pub lock_backend: Option<coord_text::LockLocation>,
 }
 
 impl Default for CoordinationConfig {
@@ -133,6 +137,7 @@ impl Default for CoordinationConfig {
             duration_buckets: crate::config::buckets::DEFAULT_DURATION_BUCKETS.to_vec(),
             breakers: BTreeMap::new(),
             coordination_store: coord_text::StoreLocation::Sqlite(PathBuf::from("coord.db")),
+            lock_backend: None,
         }
     }
 }

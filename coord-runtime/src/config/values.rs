@@ -198,6 +198,11 @@ pub(super) fn store_location(raw: Raw<'_>) -> Result<coord_text::StoreLocation, 
         .map_err(|err| ValueProblem::StoreLocation(err.reason))
 }
 
+pub(super) fn lock_location(raw: Raw<'_>) -> Result<coord_text::LockLocation, ValueProblem> {
+    coord_text::LockLocation::parse(&raw.scalar()?)
+        .map_err(|err| ValueProblem::StoreLocation(err.reason))
+}
+
 pub(super) fn path(raw: Raw<'_>) -> Result<PathBuf, ValueProblem> {
     Ok(PathBuf::from(raw.scalar()?.as_ref()))
 }
