@@ -437,11 +437,18 @@ fn a_relative_store_file_is_beside_the_configuration_file() {
     let dir = TempDir::with_file(
         "store-config",
         "coordination.yaml",
-        b"coordination_store: sqlite://state/coord.db\n",
+        b"coordination_store: sqlite://state/coord.db\nlock_backend: sqlite://state/locks.db\n",
     );
     let config = load_file(&dir.path().join("coordination.yaml")).expect("loads");
     assert_eq!(
         config.coordination_store.to_string(),
         format!("sqlite://{}", dir.path().join("state/coord.db").display())
+    );
+    assert_eq!(
+        config.lock_backend.map(|location| location.to_string()),
+        Some(format!(
+            "sqlite://{}",
+            dir.path().join("state/locks.db").display()
+        ))
     );
 }

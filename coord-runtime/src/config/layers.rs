@@ -200,6 +200,14 @@ fn read_file(
     {
         *file = dir.join(&*file);
     }
+    if let Some(coord_text::LockLocation::Store(coord_text::StoreLocation::Sqlite(file))) =
+        &mut config.lock_backend
+        && file.is_relative()
+        && mapping.contains_key("lock_backend")
+        && let Some(dir) = path.parent()
+    {
+        *file = dir.join(&*file);
+    }
     Ok(())
 }
 
