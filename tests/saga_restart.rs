@@ -13,6 +13,9 @@
 //!
 //! `cargo test --all-features --test saga_restart` runs 10 rounds; `-- --ignored` runs 100.
 
+#[path = "../coord-patterns/tests/support/bank.rs"]
+mod bank;
+
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
@@ -21,88 +24,9 @@ use std::time::{Duration, Instant};
 
 use coord::saga::{SagaContext, SagaEngine, SagaError, StepKey};
 use coord::store::{AnyStore, CoordinationStore, RunState};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 const SAGAS_PER_ROUND: u32 = 6;
-const OPENING_BALANCE: i64 = 1_000;
 const LEASE: Duration = Duration::from_millis(400);
-
-// ---- the fake bank: a ledger outside the process, idempotent by key -------------------------
-
-fn ledger(path: &Path) -> Connection {
-    let ledger = Connection::open(path).expect("ledger");
-    ledger.busy_timeout(Duration::from_secs(5)).unwrap();
-    ledger
-        .execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
-             CREATE TABLE IF NOT EXISTS balances (account TEXT PRIMARY KEY, amount INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS effects (key TEXT PRIMARY KEY, account TEXT NOT NULL,
-                 delta INTEGER NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
-             CREATE TABLE IF NOT EXISTS applications (key TEXT PRIMARY KEY, count INTEGER NOT NULL);
-             INSERT OR IGNORE INTO balances VALUES ('A', 1000), ('B', 1000);",
-        )
-        .unwrap();
-    ledger
-}
-
-/// Applies `delta` to `account` once per `key`; counts every application actually made.
-fn apply(path: &Path, key: &str, account: &str, delta: i64) {
-    let mut ledger = ledger(path);
-    let tx = ledger
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .unwrap();
-    let known: bool = tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM effects WHERE key = ?1)",
-            [key],
-            |row| row.get(0),
-        )
-        .unwrap();
-    if !known {
-        tx.execute(
-            "INSERT INTO effects (key, account, delta) VALUES (?1, ?2, ?3)",
-            params![key, account, delta],
-        )
-        .unwrap();
-        tx.execute(
-            "UPDATE balances SET amount = amount + ?2 WHERE account = ?1",
-            params![account, delta],
-        )
-        .unwrap();
-        tx.execute(
-            "INSERT INTO applications VALUES (?1, 1) ON CONFLICT (key) DO UPDATE SET count = count + 1",
-            [key],
-        )
-        .unwrap();
-    }
-    tx.commit().unwrap();
-}
-
-/// Undoes the effect of `key` once, if it was applied.
-fn undo(path: &Path, key: &str) {
-    let mut ledger = ledger(path);
-    let tx = ledger
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .unwrap();
-    let effect: Option<(String, i64, i64)> = tx
-        .query_row(
-            "SELECT account, delta, undone FROM effects WHERE key = ?1",
-            [key],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()
-        .unwrap();
-    if let Some((account, delta, 0)) = effect {
-        tx.execute(
-            "UPDATE balances SET amount = amount - ?2 WHERE account = ?1",
-            params![account, delta],
-        )
-        .unwrap();
-        tx.execute("UPDATE effects SET undone = 1 WHERE key = ?1", [key])
-            .unwrap();
-    }
-    tx.commit().unwrap();
-}
 
 // ---- the service under test: annotated functions --------------------------------------------
 
@@ -130,20 +54,20 @@ async fn transfer(saga: SagaContext, n: u32) -> Result<(), TransferError> {
 #[coord::step(compensate = undo_effect)]
 async fn debit(key: StepKey, _n: u32) -> Result<(), TransferError> {
     tokio::time::sleep(Duration::from_millis(2)).await;
-    apply(bank(), key.as_str(), "A", -10);
+    bank::apply(bank(), key.as_str(), "A", -10);
     Ok(())
 }
 
 #[coord::step(compensate = undo_effect)]
 async fn credit(key: StepKey, _n: u32) -> Result<(), TransferError> {
     tokio::time::sleep(Duration::from_millis(2)).await;
-    apply(bank(), key.as_str(), "B", 10);
+    bank::apply(bank(), key.as_str(), "B", 10);
     Ok(())
 }
 
 async fn undo_effect(key: StepKey, _n: u32, _applied: Option<()>) -> Result<(), TransferError> {
     tokio::time::sleep(Duration::from_millis(1)).await;
-    undo(bank(), key.as_str());
+    bank::undo(bank(), key.as_str());
     Ok(())
 }
 
@@ -268,32 +192,19 @@ fn check_round(
     round: u32,
     runtime: &tokio::runtime::Runtime,
 ) -> (u32, u32) {
-    let ledger = ledger(bank);
     let (mut completed, mut compensated) = (0, 0);
     for n in 0..SAGAS_PER_ROUND {
         let id = format!("round{round}-{n}");
         let Some(run) = runtime.block_on(store.load_run(&id)).unwrap() else {
             // Killed before this saga started: nothing was logged, so nothing may be applied.
-            let applied: i64 = ledger
-                .query_row(
-                    "SELECT COUNT(*) FROM effects WHERE key LIKE ?1 || '/%'",
-                    [&id],
-                    |row| row.get(0),
-                )
-                .unwrap();
-            assert_eq!(applied, 0, "{id} is not logged but has effects");
+            let applied = bank::effects(bank, &id);
+            assert!(
+                applied.is_empty(),
+                "{id} is not logged but has effects: {applied:?}"
+            );
             continue;
         };
-        let effects: Vec<(String, i64)> = {
-            let mut statement = ledger
-                .prepare("SELECT key, undone FROM effects WHERE key LIKE ?1 || '/%'")
-                .unwrap();
-            statement
-                .query_map([&id], |row| Ok((row.get(0)?, row.get(1)?)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
+        let effects = bank::effects(bank, &id);
         match run.state {
             RunState::Completed => {
                 completed += 1;
@@ -315,24 +226,12 @@ fn check_round(
             other => panic!("{id} ended {other}: {run:?}"),
         }
     }
-    let twice: i64 = ledger
-        .query_row(
-            "SELECT COUNT(*) FROM applications WHERE count > 1",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let twice = bank::applied_twice(bank);
     assert_eq!(twice, 0, "an effect was applied twice for one key");
-    let (a, b): (i64, i64) = ledger
-        .query_row(
-            "SELECT (SELECT amount FROM balances WHERE account = 'A'), (SELECT amount FROM balances WHERE account = 'B')",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
+    let (a, b) = bank::balances(bank);
     assert_eq!(
         a + b,
-        2 * OPENING_BALANCE,
+        2 * bank::OPENING_BALANCE,
         "money was created or lost: A {a}, B {b}"
     );
     (completed, compensated)
@@ -347,7 +246,7 @@ fn crash_and_restart(rounds: u32) {
     std::fs::create_dir_all(&dir).unwrap();
     let store_location = format!("sqlite://{}", dir.join("coord.db").display());
     let bank = dir.join("bank.db");
-    drop(ledger(&bank));
+    drop(bank::ledger(&bank));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -397,19 +296,13 @@ fn crash_and_restart(rounds: u32) {
         completed += done;
         compensated += undone;
     }
-    let (a, b): (i64, i64) = ledger(&bank)
-        .query_row(
-            "SELECT (SELECT amount FROM balances WHERE account = 'A'), (SELECT amount FROM balances WHERE account = 'B')",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
+    let (a, b) = bank::balances(&bank);
     assert_eq!(
         a,
-        OPENING_BALANCE - 10 * i64::from(completed),
+        bank::OPENING_BALANCE - 10 * i64::from(completed),
         "each completed transfer moved 10 once"
     );
-    assert_eq!(b, OPENING_BALANCE + 10 * i64::from(completed));
+    assert_eq!(b, bank::OPENING_BALANCE + 10 * i64::from(completed));
     let recovered = runtime
         .block_on(store.runs_in_state(RunState::Completed, 100_000))
         .unwrap()

@@ -424,3 +424,19 @@ pub(crate) fn group(arg: &NamedArg, table: &KeyTable, errors: &mut Errors) -> Ve
     }
     table.check(&named, errors).into_iter().cloned().collect()
 }
+
+/// The keyed arguments of an attribute's `tokens`; each positional one is reported with
+/// `message`.
+pub(crate) fn keyed(tokens: TokenStream, message: &str, errors: &mut Errors) -> Vec<NamedArg> {
+    let Some(list) = errors.ok(parse_args(tokens)) else {
+        return Vec::new();
+    };
+    let mut named = Vec::new();
+    for arg in list {
+        match arg {
+            Arg::Named(arg) => named.push(arg),
+            Arg::Positional(lit) => errors.at(lit.span(), message),
+        }
+    }
+    named
+}

@@ -6,7 +6,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::{Ident, ItemFn, LitStr};
 
-use crate::args::{self, Arg, KeyTable, NamedArg};
+use crate::args::{self, KeyTable, NamedArg};
 use crate::errors::Errors;
 
 /// Every key of a lock group.
@@ -42,19 +42,11 @@ impl LockArgs {
     /// Reads `#[distributed_lock(...)]`'s arguments, recording every mistake in `errors`.
     pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
         let mut parsed = LockArgs::default();
-        let Some(list) = errors.ok(args::parse_args(tokens)) else {
-            return parsed;
-        };
-        let mut named = Vec::new();
-        for arg in list {
-            match arg {
-                Arg::Named(arg) => named.push(arg),
-                Arg::Positional(lit) => errors.at(
-                    lit.span(),
-                    "#[distributed_lock] takes keyed arguments: `key = \"inventory:{sku}\"`",
-                ),
-            }
-        }
+        let named = args::keyed(
+            tokens,
+            "#[distributed_lock] takes keyed arguments: `key = \"inventory:{sku}\"`",
+            errors,
+        );
         for arg in ATTRIBUTE_KEYS.check(&named, errors) {
             if arg.key_name() == "crate" {
                 parsed.krate = errors.ok(args::crate_path(arg));

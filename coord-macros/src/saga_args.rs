@@ -7,7 +7,7 @@ use proc_macro2::{Span, TokenStream};
 use syn::LitStr;
 use syn::spanned::Spanned as _;
 
-use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
+use crate::args::{self, ArgValue, KeyTable, NamedArg};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
 use crate::retry_args::RetryArgs;
@@ -63,24 +63,6 @@ pub(crate) struct StepArgs {
     pub krate: Option<syn::Path>,
 }
 
-/// The keyed arguments of `tokens`; positional ones are reported.
-fn named(tokens: TokenStream, context: &str, errors: &mut Errors) -> Vec<NamedArg> {
-    let Some(list) = errors.ok(args::parse_args(tokens)) else {
-        return Vec::new();
-    };
-    let mut named = Vec::new();
-    for arg in list {
-        match arg {
-            Arg::Named(arg) => named.push(arg),
-            Arg::Positional(lit) => errors.at(
-                lit.span(),
-                format!("{context} takes keyed arguments; name it with `name = \"...\"`"),
-            ),
-        }
-    }
-    named
-}
-
 /// Reads `name = "..."`, which must not be empty.
 fn name(arg: &NamedArg, example: &str, errors: &mut Errors) -> Option<LitStr> {
     let name = errors.ok(args::string(arg, example))?;
@@ -95,7 +77,11 @@ impl SagaArgs {
     /// Reads the arguments, recording every mistake in `errors`.
     pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
         let mut parsed = SagaArgs::default();
-        let named = named(tokens, SAGA_KEYS.context, errors);
+        let named = args::keyed(
+            tokens,
+            "#[saga] takes keyed arguments; name it with `name = \"...\"`",
+            errors,
+        );
         for arg in SAGA_KEYS.check(&named, errors) {
             match arg.key_name().as_str() {
                 "name" => parsed.name = name(arg, "\"place_order\"", errors),
@@ -111,7 +97,11 @@ impl StepArgs {
     /// Reads the arguments, recording every mistake in `errors`.
     pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Self {
         let mut parsed = StepArgs::default();
-        let named = named(tokens, STEP_KEYS.context, errors);
+        let named = args::keyed(
+            tokens,
+            "#[step] takes keyed arguments; name it with `name = \"...\"`",
+            errors,
+        );
         let mut undo_given: Option<Span> = None;
         for arg in STEP_KEYS.check(&named, errors) {
             let key = arg.key_name();

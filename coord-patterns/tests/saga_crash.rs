@@ -14,6 +14,8 @@
 
 mod support;
 
+use support::bank;
+
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -21,10 +23,8 @@ use std::time::{Duration, Instant};
 
 use coord_patterns::saga::{SagaEngine, SagaError, StepKey};
 use coord_patterns::store::{AnyStore, CoordinationStore, RunState};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
 const SAGAS_PER_ROUND: u32 = 4;
-const OPENING_BALANCE: i64 = 1_000;
 const LEASE: Duration = Duration::from_millis(300);
 const FAILPOINTS: [&str; 6] = [
     "before_intent",
@@ -34,83 +34,6 @@ const FAILPOINTS: [&str; 6] = [
     "before_compensation",
     "after_compensation",
 ];
-
-// ---- the fake bank: a ledger outside the process, idempotent by key -------------------------
-
-fn ledger(path: &Path) -> Connection {
-    let ledger = Connection::open(path).expect("ledger");
-    ledger.busy_timeout(Duration::from_secs(5)).unwrap();
-    ledger
-        .execute_batch(
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;
-             CREATE TABLE IF NOT EXISTS balances (account TEXT PRIMARY KEY, amount INTEGER NOT NULL);
-             CREATE TABLE IF NOT EXISTS effects (key TEXT PRIMARY KEY, account TEXT NOT NULL,
-                 delta INTEGER NOT NULL, undone INTEGER NOT NULL DEFAULT 0);
-             CREATE TABLE IF NOT EXISTS applications (key TEXT PRIMARY KEY, count INTEGER NOT NULL);
-             INSERT OR IGNORE INTO balances VALUES ('A', 1000), ('B', 1000);",
-        )
-        .unwrap();
-    ledger
-}
-
-/// Applies `delta` to `account` once per `key`; counts every application actually made.
-fn apply(path: &Path, key: &str, account: &str, delta: i64) {
-    let mut ledger = ledger(path);
-    let tx = ledger
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .unwrap();
-    let known: bool = tx
-        .query_row(
-            "SELECT EXISTS (SELECT 1 FROM effects WHERE key = ?1)",
-            [key],
-            |row| row.get(0),
-        )
-        .unwrap();
-    if !known {
-        tx.execute(
-            "INSERT INTO effects (key, account, delta) VALUES (?1, ?2, ?3)",
-            params![key, account, delta],
-        )
-        .unwrap();
-        tx.execute(
-            "UPDATE balances SET amount = amount + ?2 WHERE account = ?1",
-            params![account, delta],
-        )
-        .unwrap();
-        tx.execute(
-            "INSERT INTO applications VALUES (?1, 1) ON CONFLICT (key) DO UPDATE SET count = count + 1",
-            [key],
-        )
-        .unwrap();
-    }
-    tx.commit().unwrap();
-}
-
-/// Undoes the effect of `key` once, if it was applied.
-fn undo(path: &Path, key: &str) {
-    let mut ledger = ledger(path);
-    let tx = ledger
-        .transaction_with_behavior(TransactionBehavior::Immediate)
-        .unwrap();
-    let effect: Option<(String, i64, i64)> = tx
-        .query_row(
-            "SELECT account, delta, undone FROM effects WHERE key = ?1",
-            [key],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
-        )
-        .optional()
-        .unwrap();
-    if let Some((account, delta, 0)) = effect {
-        tx.execute(
-            "UPDATE balances SET amount = amount - ?2 WHERE account = ?1",
-            params![account, delta],
-        )
-        .unwrap();
-        tx.execute("UPDATE effects SET undone = 1 WHERE key = ?1", [key])
-            .unwrap();
-    }
-    tx.commit().unwrap();
-}
 
 // ---- the saga, as the worker runs it --------------------------------------------------------
 
@@ -138,7 +61,7 @@ fn transfer_saga(
         engine.compensated(step, move |key: StepKey, _n: u32, _applied: Option<()>| {
             let bank = bank.clone();
             async move {
-                undo(&bank, key.as_str());
+                bank::undo(&bank, key.as_str());
                 Ok::<(), TransferError>(())
             }
         });
@@ -150,12 +73,12 @@ fn transfer_saga(
         async move {
             let debit_bank = bank.clone();
             saga.step("debit", &n, |key| async move {
-                apply(&debit_bank, key.as_str(), "A", -10);
+                bank::apply(&debit_bank, key.as_str(), "A", -10);
                 Ok::<(), TransferError>(())
             })
             .await?;
             saga.step("credit", &n, |key| async move {
-                apply(&bank, key.as_str(), "B", 10);
+                bank::apply(&bank, key.as_str(), "B", 10);
                 Ok::<(), TransferError>(())
             })
             .await?;
@@ -250,7 +173,6 @@ fn check_round(
     round: u32,
     runtime: &tokio::runtime::Runtime,
 ) -> (u32, u32) {
-    let ledger = ledger(bank);
     let mut completed = 0;
     let mut compensated = 0;
     for n in 0..SAGAS_PER_ROUND {
@@ -259,16 +181,7 @@ fn check_round(
             .block_on(store.load_run(&id))
             .unwrap()
             .unwrap_or_else(|| panic!("{id} is not logged"));
-        let effects: Vec<(String, i64)> = {
-            let mut statement = ledger
-                .prepare("SELECT key, undone FROM effects WHERE key LIKE ?1 || '/%'")
-                .unwrap();
-            statement
-                .query_map([&id], |row| Ok((row.get(0)?, row.get(1)?)))
-                .unwrap()
-                .collect::<Result<_, _>>()
-                .unwrap()
-        };
+        let effects = bank::effects(bank, &id);
         match run.state {
             RunState::Completed => {
                 completed += 1;
@@ -294,24 +207,12 @@ fn check_round(
             other => panic!("{id} ended {other}: {run:?}"),
         }
     }
-    let twice: i64 = ledger
-        .query_row(
-            "SELECT COUNT(*) FROM applications WHERE count > 1",
-            [],
-            |row| row.get(0),
-        )
-        .unwrap();
+    let twice = bank::applied_twice(bank);
     assert_eq!(twice, 0, "an effect was applied twice for one key");
-    let (a, b): (i64, i64) = ledger
-        .query_row(
-            "SELECT (SELECT amount FROM balances WHERE account = 'A'), (SELECT amount FROM balances WHERE account = 'B')",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
+    let (a, b) = bank::balances(bank);
     assert_eq!(
         a + b,
-        2 * OPENING_BALANCE,
+        2 * bank::OPENING_BALANCE,
         "money was created or lost: A {a}, B {b}"
     );
     (completed, compensated)
@@ -332,7 +233,7 @@ fn crash_and_recover(rounds: u32, location: Option<&str>) {
         str::to_owned,
     );
     let bank = dir.join("bank.db");
-    drop(ledger(&bank));
+    drop(bank::ledger(&bank));
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -370,19 +271,13 @@ fn crash_and_recover(rounds: u32, location: Option<&str>) {
         completed += done;
         compensated += undone;
     }
-    let (a, b): (i64, i64) = ledger(&bank)
-        .query_row(
-            "SELECT (SELECT amount FROM balances WHERE account = 'A'), (SELECT amount FROM balances WHERE account = 'B')",
-            [],
-            |row| Ok((row.get(0)?, row.get(1)?)),
-        )
-        .unwrap();
+    let (a, b) = bank::balances(&bank);
     assert_eq!(
         a,
-        OPENING_BALANCE - 10 * i64::from(completed),
+        bank::OPENING_BALANCE - 10 * i64::from(completed),
         "each completed transfer moved 10 once"
     );
-    assert_eq!(b, OPENING_BALANCE + 10 * i64::from(completed));
+    assert_eq!(b, bank::OPENING_BALANCE + 10 * i64::from(completed));
     eprintln!(
         "{rounds} rounds: {killed} workers killed by SIGKILL at a failpoint; {completed} sagas completed, {compensated} compensated; ledger A {a}, B {b}"
     );

@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod bank;
 pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
