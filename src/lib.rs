@@ -106,16 +106,33 @@ pub use coord_macros::track_performance;
 /// Retries a function that returns `Result`, and passes every attempt through a named
 /// circuit breaker.
 ///
+/// **By default every `Err` is transient: retried, and counted against the breaker.** Say which
+/// errors are answers rather than outages — with an [`impl Classify`](Classify) on the error
+/// type, or `retry_if` / `record_if` — or a declined card is retried and two of them open the
+/// breaker for every customer.
+///
 /// ```
+/// use coord::{Classify, ErrorClass, breaker::BreakerState};
+///
 /// #[derive(Debug)]
 /// enum PayError {
-///     Declined,
-///     Unavailable(coord::Error),
+///     Declined,                  // the bank's answer: permanent
+///     Network,                   // the bank did not answer: transient
+///     Unavailable(coord::Error), // a call the breaker rejected
 /// }
 ///
 /// impl From<coord::Error> for PayError {
 ///     fn from(err: coord::Error) -> Self {
-///         PayError::Unavailable(err) // a call the breaker rejected
+///         PayError::Unavailable(err)
+///     }
+/// }
+///
+/// impl Classify for PayError {
+///     fn class(&self) -> ErrorClass {
+///         match self {
+///             PayError::Declined => ErrorClass::Permanent, // not retried, not counted
+///             _ => ErrorClass::Transient,
+///         }
 ///     }
 /// }
 ///
@@ -126,12 +143,20 @@ pub use coord_macros::track_performance;
 ///     circuit_breaker(name = "docs.payments", consecutive_failures = 3, open_for = "30s"),
 /// )]
 /// fn charge(card: &str) -> Result<u32, PayError> {
-///     if card.is_empty() { Err(PayError::Declined) } else { Ok(42) }
+///     match card {
+///         "" => Err(PayError::Declined),
+///         "bank-down" => Err(PayError::Network),
+///         _ => Ok(42),
+///     }
 /// }
 ///
 /// assert_eq!(charge("4242").unwrap(), 42);
-/// assert!(matches!(charge(""), Err(PayError::Declined)));       // 3 attempts, last error back
-/// assert!(matches!(charge(""), Err(PayError::Unavailable(_)))); // 3rd failure in a row opened it
+/// for _ in 0..10 {
+///     assert!(matches!(charge(""), Err(PayError::Declined)));       // once each, never counted
+/// }
+/// assert_eq!(coord::breaker("docs.payments").state(), BreakerState::Closed);
+/// assert!(matches!(charge("bank-down"), Err(PayError::Network)));   // 3 attempts, last error back
+/// assert!(matches!(charge("4242"), Err(PayError::Unavailable(_)))); // 3 failures in a row opened it
 /// ```
 ///
 /// # Arguments
@@ -145,6 +170,7 @@ pub use coord_macros::track_performance;
 /// | `deadline = "2s"` | budget for the whole call; no retry starts that would (judging by the last attempt) end past it |
 /// | `severity = "low" \| "medium" \| "high" \| "critical"` | default policy, breaker weight and log level; see [`Severity`] |
 /// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
+/// | `record_if = path::to::fn` | `fn(&E) -> bool` deciding which errors count against the breaker (overrides [`Classify`] and severity) |
 /// | `circuit_breaker = "name"` | each attempt passes this breaker (options declared elsewhere, or defaults) |
 /// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`](breaker::BreakerConfig) |
 /// | `name = "..."` | operation name of the retry metrics (default: the function's name) |
@@ -160,16 +186,19 @@ pub use coord_macros::track_performance;
 ///   ("cannot move out of ..., a captured variable in an `FnMut` closure"): take a reference,
 ///   or clone inside the body. A method returning a `&mut` borrow of `self` cannot be retried
 ///   for the same reason.
-/// - Which errors are retried: `retry_if` if given, else [`Classify::is_transient`] if the
-///   error type implements it, else every `Err`. When retries run out, the function's **last
-///   error is returned unchanged**.
+/// - Which errors are retried: `retry_if` if given, else the error's [`ErrorClass`] from its
+///   [`Classify`] impl (`Permanent` is not), else every `Err`. An
+///   [`ErrorClass::TransientAfter`] delay (a server's `Retry-After`) is honoured: the next
+///   attempt waits at least that long, at most `max_delay`, and none starts past the
+///   `deadline`. When retries run out, the function's **last error is returned unchanged**.
 /// - Sync functions sleep the thread between attempts; async functions use
 ///   `tokio::time::sleep` (so a retrying async function needs a tokio runtime, and retries
 ///   follow tokio's paused clock in tests).
 /// - With a breaker, the error type must implement `From<coord::Error>`: a rejected attempt
 ///   returns [`Error::CircuitOpen`] converted into it, at once, and is **never retried**.
-///   Failures of low severity (the policy's, or the error's own via [`Classify::severity`]) do
-///   not count against the breaker. A half-open probe that panics or whose future is dropped
+///   Which failures count against it: `record_if` if given, else every failure that is not
+///   [`ErrorClass::Permanent`] and whose severity (the policy's, or the error's own via
+///   [`Classify::severity`]) is not `Low`. A half-open probe that panics or whose future is dropped
 ///   gives its permit back.
 /// - A panic in the body, in a `retry_if` function or in a [`Classify`] impl propagates
 ///   unchanged and ends the call: nothing is retried after it, the breaker permit is given
@@ -330,7 +359,7 @@ pub use coord_macros::coordinate_operation;
 // too). A module may share a function's name (`coord::breaker` the module and
 // `coord::breaker("x")` the function): they live in different namespaces.
 pub use coord_runtime::{
-    Classify, Error, ErrorHandling, Operation, Outcome, Severity, TrackedCall, breaker,
+    Classify, Error, ErrorClass, ErrorHandling, Operation, Outcome, Severity, TrackedCall, breaker,
     configuration, ensure_valid, flush_metrics, init, init_with, prometheus, report, track,
     track_fn, track_future, validate,
 };

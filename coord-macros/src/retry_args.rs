@@ -1,6 +1,6 @@
 //! The retry arguments shared by `#[handle_errors(...)]` and `#[coordinate_operation(retry(...))]`:
 //! `max_retries`, `backoff`, `base_delay`, `multiplier`, `max_delay`, `jitter`, `deadline`,
-//! `severity`, `retry_if`.
+//! `severity`, `retry_if`, `record_if`.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
@@ -20,6 +20,7 @@ pub(crate) const RETRY_KEYS: &[&str] = &[
     "deadline",
     "severity",
     "retry_if",
+    "record_if",
 ];
 
 /// The retry policy a function asked for; absent fields come from its severity's defaults.
@@ -35,6 +36,8 @@ pub(crate) struct RetryArgs {
     deadline: Option<u64>,
     /// A user function `fn(&E) -> bool` deciding which errors are retried.
     pub retry_if: Option<syn::Path>,
+    /// A user function `fn(&E) -> bool` deciding which errors count against the breaker.
+    pub record_if: Option<syn::Path>,
 }
 
 /// The keys of a `retry(...)` group.
@@ -81,6 +84,7 @@ impl RetryArgs {
                 self.deadline = errors.ok(args::option_duration(arg, &coord_text::DEADLINE));
             }
             "retry_if" => self.retry_if = errors.ok(args::path(arg, "is_transient")),
+            "record_if" => self.record_if = errors.ok(args::path(arg, "counts_against_breaker")),
             other => errors.at(arg.key.span(), format!("`{other}` is not a retry argument")),
         }
     }
@@ -160,17 +164,31 @@ impl RetryArgs {
     }
 
     /// The expression deciding whether `error` is retried: the `retry_if` function, else the
-    /// error's `Classify` impl, else `true`.
-    pub(crate) fn retryable(&self, krate: &syn::Path, error: &syn::Ident) -> TokenStream {
+    /// error's class (`class`, from its `Classify` impl, else transient).
+    pub(crate) fn retryable(&self, class: &syn::Ident, error: &syn::Ident) -> TokenStream {
         match &self.retry_if {
-            Some(path) => {
-                // The argument sits at the path too, so a signature mismatch points there.
-                let span = syn::spanned::Spanned::span(path);
-                let error =
-                    syn::Ident::new(&error.to_string(), Span::mixed_site().located_at(span));
-                quote_spanned!(span=> (#path)(#error))
-            }
-            None => quote!((&#krate::__private::ErrorProbe(#error)).coord_is_transient()),
+            Some(path) => user_predicate(path, error),
+            None => quote!(#class.is_retried()),
         }
     }
+
+    /// The expression saying whether `error` counts against the breaker, if the attribute
+    /// decides: `Some(record_if(error))`, else `None` (the class and severity decide).
+    pub(crate) fn recorded(&self, error: &syn::Ident) -> TokenStream {
+        match &self.record_if {
+            Some(path) => {
+                let call = user_predicate(path, error);
+                quote!(::core::option::Option::Some(#call))
+            }
+            None => quote!(::core::option::Option::None),
+        }
+    }
+}
+
+/// A call of the user's `fn(&E) -> bool` at `path`; the argument sits at the path too, so a
+/// signature mismatch points there.
+fn user_predicate(path: &syn::Path, error: &syn::Ident) -> TokenStream {
+    let span = syn::spanned::Spanned::span(path);
+    let error = syn::Ident::new(&error.to_string(), Span::mixed_site().located_at(span));
+    quote_spanned!(span=> (#path)(#error))
 }

@@ -61,7 +61,7 @@ pub use report::error_handling::{
 pub use report::locks::LockReport;
 pub use report::sagas::SagaReport;
 pub use report::{OperationReport, Report, SystemReport, report};
-pub use retry::classify::Classify;
+pub use retry::classify::{Classify, ErrorClass};
 pub use retry::handling::ErrorHandling;
 pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};

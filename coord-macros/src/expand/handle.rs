@@ -48,7 +48,9 @@ pub(crate) fn retry_expression(
     let policy = retry.policy(krate);
     let inherited = retry.inherited(krate);
     let error = Ident::new("__coord_error", Span::mixed_site());
-    let retryable = retry.retryable(krate, &error);
+    let class = Ident::new("__coord_class", Span::mixed_site());
+    let retryable = retry.retryable(&class, &error);
+    let recorded = retry.recorded(&error);
 
     let (breaker_items, admission) = match breaker {
         None => (TokenStream::new(), quote!(&#private::NO_BREAKER)),
@@ -91,10 +93,15 @@ pub(crate) fn retry_expression(
     // After the attempt closure (or the awaited attempt): its parameter type comes from the
     // attempt's error type.
     let classify = quote! {
-        |#error: &_| #private::FailureView {
-            retryable: #retryable,
-            severity: (&#private::ErrorProbe(#error)).coord_severity(),
-            text: (&&&#private::ErrorProbe(#error)).coord_text(),
+        |#error: &_| {
+            let #class = (&#private::ErrorProbe(#error)).coord_class();
+            #private::FailureView {
+                retryable: #retryable,
+                class: #class,
+                recorded: #recorded,
+                severity: (&#private::ErrorProbe(#error)).coord_severity(),
+                text: (&&&#private::ErrorProbe(#error)).coord_text(),
+            }
         }
     };
     let run = if sig.asyncness.is_some() {

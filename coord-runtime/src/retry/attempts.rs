@@ -110,9 +110,13 @@ impl<'s> Attempts<'s> {
         self.finish(false, false);
     }
 
-    /// How a failure counts against a breaker.
+    /// How a failure counts against a breaker: as `record_if` says, else a dependency failure
+    /// (not a permanent one) whose severity counts.
     pub(crate) fn breaker_result(&self, failure: &FailureView<'_>) -> CallResult {
-        if self.severity(failure).counts_against_breaker() {
+        let counts = failure.recorded.unwrap_or_else(|| {
+            failure.class.is_dependency_failure() && self.severity(failure).counts_against_breaker()
+        });
+        if counts {
             CallResult::Failure
         } else {
             CallResult::Ignored
@@ -132,12 +136,13 @@ impl<'s> Attempts<'s> {
     ) -> Decision {
         let policy = self.site.policy();
         let planned = if failure.retryable {
-            policy.next_delay(
+            policy.next_delay_at_least(
                 self.retries,
                 self.previous_delay,
                 elapsed,
                 last_attempt,
                 fastrand::f64(),
+                failure.class.retry_after(),
             )
         } else {
             Err(StopReason::NotRetryable)

@@ -9,7 +9,7 @@ use std::fmt;
 use std::future::Future;
 
 use super::admission::{Admission, into_callers_error};
-use super::classify::{Classify, ErrorText, FailureView};
+use super::classify::{Classify, ErrorClass, ErrorText, FailureView};
 use super::run::{AsyncRetry, Settled, run_sync};
 use super::site::{Inherited, RetrySite};
 use crate::breaker::named::{Breaker, Permit};
@@ -58,7 +58,9 @@ use crate::values::severity::Severity;
 pub struct ErrorHandling<E> {
     site: RetrySite,
     breaker: Option<&'static Breaker>,
-    retryable: fn(&E) -> bool,
+    class: fn(&E) -> ErrorClass,
+    retry_if: Option<fn(&E) -> bool>,
+    record_if: Option<fn(&E) -> bool>,
     severity: fn(&E) -> Option<Severity>,
 }
 
@@ -85,7 +87,9 @@ impl<E> ErrorHandling<E> {
                 Inherited::fields(true, true, true),
             ),
             breaker: None,
-            retryable: |_| true,
+            class: |_| ErrorClass::Transient,
+            retry_if: None,
+            record_if: None,
             severity: |_| None,
         }
     }
@@ -106,10 +110,36 @@ impl<E> ErrorHandling<E> {
         self
     }
 
-    /// Retries only the errors for which `retryable` is `true` (the attribute's `retry_if`).
+    /// Retries only the errors for which `retryable` is `true` (the attribute's `retry_if`),
+    /// whatever their class says.
     #[must_use]
     pub fn retry_if(mut self, retryable: fn(&E) -> bool) -> Self {
-        self.retryable = retryable;
+        self.retry_if = Some(retryable);
+        self
+    }
+
+    /// Counts against the breaker only the errors for which `recorded` is `true` (the
+    /// attribute's `record_if`), whatever their class or severity says.
+    ///
+    /// ```
+    /// use coord::ErrorHandling;
+    ///
+    /// #[derive(Debug)]
+    /// struct HttpError(u16);
+    /// impl From<coord::Error> for HttpError {
+    ///     fn from(_: coord::Error) -> Self { HttpError(503) }
+    /// }
+    ///
+    /// let calls: ErrorHandling<HttpError> = ErrorHandling::new("docs.record_if")
+    ///     .retry_if(|err| err.0 >= 500)
+    ///     .record_if(|err| err.0 >= 500)
+    ///     .circuit_breaker(coord::breaker("docs.record_if"));
+    /// let _ = calls.call(|| Err::<(), _>(HttpError(404)));
+    /// assert_eq!(coord::breaker("docs.record_if").counts().failures, 0);
+    /// ```
+    #[must_use]
+    pub fn record_if(mut self, recorded: fn(&E) -> bool) -> Self {
+        self.record_if = Some(recorded);
         self
     }
 
@@ -127,12 +157,13 @@ impl<E> ErrorHandling<E> {
 }
 
 impl<E: Classify> ErrorHandling<E> {
-    /// Lets the error's [`Classify`] impl decide what is retried and how severe it is, as the
-    /// attribute does for an error type that implements it. A later
-    /// [`retry_if`](ErrorHandling::retry_if) still overrides the retry decision.
+    /// Lets the error's [`Classify`] impl decide what is retried, what counts against the
+    /// breaker and how severe it is, as the attribute does for an error type that implements
+    /// it. [`retry_if`](ErrorHandling::retry_if) and [`record_if`](ErrorHandling::record_if)
+    /// still override their decision.
     #[must_use]
     pub fn classified(mut self) -> Self {
-        self.retryable = E::is_transient;
+        self.class = E::class;
         self.severity = E::severity;
         self
     }
@@ -183,8 +214,13 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
     }
 
     fn judge<'e>(&self, error: &'e E) -> FailureView<'e> {
+        let class = (self.class)(error);
         FailureView {
-            retryable: (self.retryable)(error),
+            retryable: self
+                .retry_if
+                .map_or_else(|| class.is_retried(), |retry_if| retry_if(error)),
+            class,
+            recorded: self.record_if.map(|record_if| record_if(error)),
             severity: (self.severity)(error),
             text: ErrorText::Debug(error),
         }

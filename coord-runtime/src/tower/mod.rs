@@ -43,7 +43,7 @@ pub use outcome::ServiceOutcome;
 use crate::breaker::core::CallResult;
 use crate::breaker::named::{Breaker, Permit};
 use crate::retry::admission::Admission;
-use crate::retry::classify::{ErrorText, FailureView};
+use crate::retry::classify::{ErrorClass, ErrorText, FailureView};
 use crate::retry::run::{AsyncRetry, Settled};
 use crate::retry::site::{Inherited, RetrySite};
 use crate::tracking::operation::TrackedCall;
@@ -353,6 +353,8 @@ where
 fn judge<R: ServiceOutcome<E>, E>(failed: &Failed<R, E>) -> FailureView<'_> {
     FailureView {
         retryable: true,
+        class: ErrorClass::Transient,
+        recorded: None,
         severity: None,
         text: ErrorText::Display(failed),
     }

@@ -311,6 +311,56 @@ impl RetryPolicy {
         }
         Ok(delay)
     }
+
+    /// [`next_delay`](RetryPolicy::next_delay) when the dependency asked to be left alone for
+    /// `hint` (an [`ErrorClass::TransientAfter`](crate::ErrorClass::TransientAfter)): the
+    /// longer of the backoff's delay and the hint, capped at `max_delay`, and refused like
+    /// any delay that would end past the deadline.
+    ///
+    /// ```
+    /// use coord::{Severity, retry::{Backoff, Jitter, RetryPolicy, StopReason}};
+    /// use std::time::Duration;
+    ///
+    /// let ms = Duration::from_millis;
+    /// let policy = RetryPolicy::for_severity(Severity::Medium)
+    ///     .jitter(Jitter::None)
+    ///     .backoff(Backoff::Constant)
+    ///     .max_delay(ms(2_000))
+    ///     .deadline(ms(3_000));
+    /// assert_eq!(policy.next_delay_at_least(0, None, ms(0), ms(10), 0.0, Some(ms(700))), Ok(ms(700)));
+    /// assert_eq!(policy.next_delay_at_least(0, None, ms(0), ms(10), 0.0, Some(ms(9_000))), Ok(ms(2_000)));
+    /// assert_eq!(
+    ///     policy.next_delay_at_least(0, None, ms(1_500), ms(10), 0.0, Some(ms(1_600))),
+    ///     Err(StopReason::DeadlineReached)
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    /// As [`next_delay`](RetryPolicy::next_delay).
+    pub fn next_delay_at_least(
+        &self,
+        retries_done: u32,
+        previous: Option<Duration>,
+        elapsed: Duration,
+        last_attempt: Duration,
+        unit: f64,
+        hint: Option<Duration>,
+    ) -> Result<Duration, StopReason> {
+        let Some(hint) = hint else {
+            return self.next_delay(retries_done, previous, elapsed, last_attempt, unit);
+        };
+        if retries_done >= self.max_retries {
+            return Err(StopReason::RetriesExhausted);
+        }
+        let backoff = self.delay(retries_done + 1, previous, unit);
+        let delay = backoff.max(hint.min(self.max_delay.max(self.base_delay)));
+        if let Some(deadline) = self.deadline
+            && elapsed + delay + last_attempt > deadline
+        {
+            return Err(StopReason::DeadlineReached);
+        }
+        Ok(delay)
+    }
 }
 
 fn seconds_capped(seconds: f64, cap: Duration) -> Duration {
