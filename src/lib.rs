@@ -486,8 +486,8 @@ pub mod report {
 /// ```
 pub mod retry {
     pub use coord_runtime::{
-        Backoff, Jitter, RetryKind, RetryPolicy, RetrySnapshot, StopReason, retry_stats,
-        seed_jitter,
+        Backoff, Jitter, RetryKind, RetryPolicy, RetrySnapshot, StopReason, TimeLimit,
+        retry_stats, seed_jitter,
     };
 }
 

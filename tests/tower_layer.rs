@@ -244,3 +244,72 @@ fn a_request_dropped_before_the_answer_counts_as_cancelled() {
         .expect("operation statistics");
     assert_eq!(never.calls.cancelled, 1);
 }
+
+/// Never answers; counts calls.
+#[derive(Clone)]
+struct Hangs(Arc<AtomicU32>);
+
+impl Service<String> for Hangs {
+    type Response = http::Response<String>;
+    type Error = Infallible;
+    type Future = std::future::Pending<Result<Self::Response, Infallible>>;
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+    fn call(&mut self, _: String) -> Self::Future {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        std::future::pending()
+    }
+}
+
+#[test]
+fn a_hung_request_is_cancelled_at_the_timeout_and_answered_504() {
+    let paused = || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .expect("runtime")
+    };
+    // Without retries: one attempt, cut at 250 ms, the breaker told.
+    let calls = Arc::new(AtomicU32::new(0));
+    let breaker = coord::breaker("tower_test.timeout");
+    let service = CoordinationLayer::named("tower_test.timeout")
+        .timeout(Duration::from_millis(250))
+        .circuit_breaker(breaker)
+        .layer(Hangs(Arc::clone(&calls)));
+    let response = paused()
+        .block_on(service.oneshot(String::new()))
+        .expect("infallible");
+    assert_eq!(response.status(), 504);
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(breaker.counts().failures, 1);
+
+    // With retries: every attempt cut, then 504.
+    let calls = Arc::new(AtomicU32::new(0));
+    let policy = coord::retry::RetryPolicy::for_severity(coord::Severity::Medium)
+        .max_retries(2)
+        .base_delay(Duration::from_millis(1))
+        .jitter(coord::retry::Jitter::None);
+    let service = CoordinationLayer::named("tower_test.timeout_retried")
+        .retry(policy)
+        .timeout(Duration::from_millis(250))
+        .layer(Hangs(Arc::clone(&calls)));
+    let response = paused()
+        .block_on(service.oneshot(String::new()))
+        .expect("infallible");
+    assert_eq!(response.status(), 504);
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+    let stats = coord::retry::retry_stats();
+    let retried = stats
+        .iter()
+        .find(|s| s.operation == "tower_test.timeout_retried")
+        .expect("retry statistics");
+    assert_eq!((retried.timeouts, retried.retries), (3, 2));
+    let tracked = coord::tracking::operation_stats();
+    let tracked = tracked
+        .iter()
+        .find(|s| s.operation == "tower_test.timeout_retried")
+        .expect("operation statistics");
+    assert_eq!(tracked.calls.error, 1, "a 504 is a failed request");
+}

@@ -1,5 +1,5 @@
 //! The retry arguments shared by `#[handle_errors(...)]` and `#[coordinate_operation(retry(...))]`:
-//! `max_retries`, `backoff`, `base_delay`, `multiplier`, `max_delay`, `jitter`, `deadline`,
+//! `max_retries`, `backoff`, `base_delay`, `multiplier`, `max_delay`, `jitter`, `deadline`, `timeout`,
 //! `severity`, `retry_if`, `record_if`.
 
 use proc_macro2::{Span, TokenStream};
@@ -18,6 +18,7 @@ pub(crate) const RETRY_KEYS: &[&str] = &[
     "max_delay",
     "jitter",
     "deadline",
+    "timeout",
     "severity",
     "retry_if",
     "record_if",
@@ -33,7 +34,9 @@ pub(crate) struct RetryArgs {
     multiplier: Option<f64>,
     max_delay: Option<(u64, Span)>,
     jitter: Option<&'static str>,
-    deadline: Option<u64>,
+    deadline: Option<(u64, Span)>,
+    /// Per attempt, with the key's span (a sync function cannot have one).
+    timeout: Option<(u64, Span)>,
     /// A user function `fn(&E) -> bool` deciding which errors are retried.
     pub retry_if: Option<syn::Path>,
     /// A user function `fn(&E) -> bool` deciding which errors count against the breaker.
@@ -81,7 +84,14 @@ impl RetryArgs {
             }
             "jitter" => self.jitter = errors.ok(args::choice(arg, JITTERS)),
             "deadline" => {
-                self.deadline = errors.ok(args::option_duration(arg, &coord_text::DEADLINE));
+                self.deadline = errors
+                    .ok(args::option_duration(arg, &coord_text::DEADLINE))
+                    .map(|n| (n, arg.key.span()));
+            }
+            "timeout" => {
+                self.timeout = errors
+                    .ok(args::option_duration(arg, &coord_text::ATTEMPT_TIMEOUT))
+                    .map(|n| (n, arg.key.span()));
             }
             "retry_if" => self.retry_if = errors.ok(args::path(arg, "is_transient")),
             "record_if" => self.record_if = errors.ok(args::path(arg, "counts_against_breaker")),
@@ -140,9 +150,13 @@ impl RetryArgs {
             };
             policy.extend(quote!(.jitter(#private::Jitter::#variant)));
         }
-        if let Some(nanos) = self.deadline {
+        if let Some((nanos, _)) = self.deadline {
             let deadline = duration(nanos);
             policy.extend(quote!(.deadline(#deadline)));
+        }
+        if let Some((nanos, _)) = self.timeout {
+            let timeout = duration(nanos);
+            policy.extend(quote!(.timeout(#timeout)));
         }
         policy
     }
@@ -150,6 +164,24 @@ impl RetryArgs {
     /// Whether the attribute writes a `deadline`.
     pub(crate) fn has_deadline(&self) -> bool {
         self.deadline.is_some()
+    }
+
+    /// Where the attribute writes a time limit an async attempt is cancelled at (`timeout`,
+    /// else `deadline`), if it does: the span the `From<coord::Error>` requirement of the
+    /// `Timeout` error is reported at.
+    pub(crate) fn time_limit_span(&self) -> Option<Span> {
+        self.timeout.or(self.deadline).map(|(_, span)| span)
+    }
+
+    /// Refuses a `timeout` on a sync function, which nothing can cancel mid-call.
+    pub(crate) fn check_timeout(&self, function: &syn::ItemFn) -> syn::Result<()> {
+        match self.timeout {
+            Some((_, span)) if function.sig.asyncness.is_none() => Err(syn::Error::new(
+                span,
+                "`timeout` needs an async function: a sync call cannot be cancelled once it runs, so its attempts could not be bounded. Make the function `async`, or bound the blocking call itself (a socket or client timeout) and use `deadline`, which starts no retry past it",
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// A `const` expression naming the policy fields taken from the configuration at run time:

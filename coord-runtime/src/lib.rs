@@ -79,7 +79,7 @@ pub use validation::rule_set::{FailureCount, MAX_RULE_SETS, RuleSetReport};
 pub use validation::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 pub use validation::{ValidationReport, validation_report};
 pub use values::breaker_config::BreakerConfig;
-pub use values::error::Error;
+pub use values::error::{Error, TimeLimit};
 pub use values::outcome::Outcome;
 pub use values::retry_policy::{Backoff, Jitter, RetryPolicy, StopReason};
 pub use values::rules_error::{RuleProblem, RulesError};

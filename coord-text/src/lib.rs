@@ -24,7 +24,7 @@ pub use lock_key::{KeyPiece, MAX_LOCK_KEY_BYTES, lock_key_problem, parse_key_tem
 pub use lock_location::{LockLocation, without_password};
 pub use options::{
     BACKOFF, BACKOFFS, BASE_DELAY, BREAKER_OPTIONS, CLOSE_AFTER, CONSECUTIVE_FAILURES, DEADLINE,
-    FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS, LOCK_TTL, LOCK_WAIT, Limit, MAX_DELAY,
+    ATTEMPT_TIMEOUT, FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS, LOCK_TTL, LOCK_WAIT, Limit, MAX_DELAY,
     MAX_RETRIES, MIN_CALLS, MULTIPLIER, OPEN_FOR, OptionProblem, OptionSpec, RETRY_OPTIONS,
     SEVERITIES, SEVERITY, STEP_TIMEOUT, WINDOW, breaker_combination_problem, option,
     retry_combination_problem,

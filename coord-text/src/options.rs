@@ -346,6 +346,15 @@ pub const DEADLINE: OptionSpec = OptionSpec {
         max_nanos: DAY_NANOS,
     },
 };
+/// `timeout` of one attempt of a retried async function: past it the attempt is cancelled
+/// and counts as a transient failure; more than zero and at most a day.
+pub const ATTEMPT_TIMEOUT: OptionSpec = OptionSpec {
+    name: "timeout",
+    limit: Limit::Duration {
+        zero_allowed: false,
+        max_nanos: DAY_NANOS,
+    },
+};
 /// `timeout` of a saga step: how long the step (all its attempts) may take before its
 /// outcome counts as unknown; more than zero and at most a day.
 pub const STEP_TIMEOUT: OptionSpec = OptionSpec {
@@ -399,6 +408,7 @@ pub const RETRY_OPTIONS: &[OptionSpec] = &[
     MAX_DELAY,
     JITTER,
     DEADLINE,
+    ATTEMPT_TIMEOUT,
 ];
 
 /// The breaker or retry option called `name`.

@@ -41,6 +41,9 @@ impl Plan {
                 "retries on `Err`",
             ));
         }
+        if let Some((retry, _)) = &self.retry {
+            errors.ok(retry.check_timeout(function));
+        }
         errors.finish()?;
         Ok(self.expand(&without_coord_attributes(function)))
     }

@@ -51,6 +51,7 @@ pub(crate) fn retry_expression(
     let class = Ident::new("__coord_class", Span::mixed_site());
     let retryable = retry.retryable(&class, &error);
     let recorded = retry.recorded(&error);
+    let limit_span = retry.time_limit_span();
 
     let (breaker_items, admission) = match breaker {
         None => (TokenStream::new(), quote!(&#private::NO_BREAKER)),
@@ -109,6 +110,16 @@ pub(crate) fn retry_expression(
         let attempt = body::attempt_block(function);
         let retry = Ident::new("__coord_retry", Span::mixed_site());
         let permit = Ident::new("__coord_permit", Span::mixed_site());
+        // With a `timeout` or `deadline` each attempt runs under `within`, which cancels it
+        // at the limit; the `Timeout` error then needs `From<coord::Error>`, reported at the
+        // argument that asked for it. Without either, the attempt is awaited as it is.
+        let settle = match limit_span {
+            Some(span) => {
+                let settle_timed = quote_spanned!(span=> settle_timed);
+                quote!(#retry.#settle_timed(#retry.within(#attempt).await, #permit, #classify))
+            }
+            None => quote!(#retry.settle(#attempt.await, #permit, #classify)),
+        };
         quote! {
             let mut #retry = #private::AsyncRetry::new(&__COORD_RETRY_SITE);
             loop {
@@ -116,7 +127,7 @@ pub(crate) fn retry_expression(
                     ::core::result::Result::Ok(#permit) => #permit,
                     ::core::result::Result::Err(#error) => break ::core::result::Result::Err(#error),
                 };
-                match #retry.settle(#attempt.await, #permit, #classify) {
+                match #settle {
                     #private::Settled::Done(#error) => break #error,
                     #private::Settled::Retry(#error) => #retry.sleep(#error).await,
                 }

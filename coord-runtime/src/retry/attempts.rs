@@ -63,6 +63,11 @@ impl<'s> Attempts<'s> {
         }
     }
 
+    /// The retried operation's site.
+    pub(crate) fn site(&self) -> &'s RetrySite {
+        self.site
+    }
+
     /// The call ended without an outcome: a panic, or a dropped future.
     #[cold]
     pub(crate) fn panicked(&mut self) {
@@ -125,6 +130,17 @@ impl<'s> Attempts<'s> {
 
     fn severity(&self, failure: &FailureView<'_>) -> Severity {
         failure.severity.unwrap_or(self.site.policy().severity)
+    }
+
+    /// The deadline cancelled the running attempt: the call is over, out of time.
+    pub(crate) fn out_of_time(&mut self, failure: &FailureView<'_>) -> Decision {
+        let operation = self.site.operation();
+        let attempts = self.retries + 1;
+        let error = &failure.text;
+        let reason = StopReason::DeadlineReached.as_str();
+        log_at!(self.severity(failure).log_level(), operation, attempts, reason, %error, "coord: giving up");
+        self.finish(false, true);
+        Decision::Stop
     }
 
     /// Decides what follows a failed attempt, logging and recording a final failure.

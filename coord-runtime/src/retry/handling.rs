@@ -6,6 +6,7 @@
 //! same per-operation statistics, so the two cannot behave differently.
 
 use std::fmt;
+use std::sync::Once;
 use std::future::Future;
 
 use super::admission::{Admission, into_callers_error};
@@ -62,6 +63,8 @@ pub struct ErrorHandling<E> {
     retry_if: Option<fn(&E) -> bool>,
     record_if: Option<fn(&E) -> bool>,
     severity: fn(&E) -> Option<Severity>,
+    /// Warns once that [`call`](ErrorHandling::call) cannot apply a `timeout`.
+    sync_timeout_warning: Once,
 }
 
 impl<E> fmt::Debug for ErrorHandling<E> {
@@ -91,6 +94,7 @@ impl<E> ErrorHandling<E> {
             retry_if: None,
             record_if: None,
             severity: |_| None,
+            sync_timeout_warning: Once::new(),
         }
     }
 
@@ -98,7 +102,38 @@ impl<E> ErrorHandling<E> {
     /// writes a `severity`).
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        let kept = self.site.declared().0.timeout_value();
+        let policy = match (policy.timeout_value(), kept) {
+            (None, Some(timeout)) => policy.timeout(timeout),
+            _ => policy,
+        };
         self.site = RetrySite::named(self.site.operation(), policy, Inherited::NOTHING);
+        self
+    }
+
+    /// Cancels an attempt of [`call_async`](ErrorHandling::call_async) still running after
+    /// `timeout` (see [`RetryPolicy::timeout`]); kept across a later
+    /// [`retry`](ErrorHandling::retry) only if that policy has none. [`call`](ErrorHandling::call)
+    /// cannot cancel a closure mid-run: it ignores the timeout and logs a warning once.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
+    /// use coord::ErrorHandling;
+    /// use std::time::Duration;
+    ///
+    /// let calls: ErrorHandling<coord::Error> = ErrorHandling::new("docs.timeout")
+    ///     .timeout(Duration::from_millis(100));
+    /// let hung = calls.call_async(|| std::future::pending::<Result<(), coord::Error>>()).await;
+    /// assert!(matches!(hung, Err(coord::Error::Timeout { .. })));
+    /// # });
+    /// ```
+    ///
+    /// # Panics
+    /// When `timeout` is zero or above one day.
+    #[must_use]
+    pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
+        let (policy, inherited) = self.site.declared();
+        self.site = RetrySite::named(self.site.operation(), policy.timeout(timeout), inherited);
         self
     }
 
@@ -177,6 +212,15 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
     /// The last attempt's error, or `E::from(coord::Error::CircuitOpen { .. })` when the
     /// breaker refused an attempt.
     pub fn call<T>(&self, attempt: impl FnMut() -> Result<T, E>) -> Result<T, E> {
+        if self.site.policy().timeout_value().is_some() {
+            self.sync_timeout_warning.call_once(|| {
+                let operation = self.site.operation();
+                tracing::warn!(
+                    operation,
+                    "coord: ErrorHandling::call cannot cancel a closure, so its timeout is not applied; use call_async"
+                );
+            });
+        }
         run_sync(&self.site, self, attempt, |error| self.judge(error))
     }
 
@@ -206,7 +250,8 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
         let mut retry = AsyncRetry::new(&self.site);
         loop {
             let permit = retry.admit(self)?;
-            match retry.settle(attempt().await, permit, |error| self.judge(error)) {
+            let attempted = retry.within(attempt()).await;
+            match retry.settle_timed(attempted, permit, |error| self.judge(error)) {
                 Settled::Done(result) => return result,
                 Settled::Retry(delay) => retry.sleep(delay).await,
             }

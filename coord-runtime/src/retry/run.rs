@@ -6,10 +6,11 @@ use std::time::Duration;
 
 use super::admission::Admission;
 use super::attempts::{Attempts, Decision};
-use super::classify::FailureView;
+use super::classify::{ErrorClass, ErrorText, FailureView};
 use super::site::{RetryKind, RetrySite};
 use crate::breaker::core::CallResult;
 use crate::breaker::named::Permit;
+use crate::values::error::{Error, TimeLimit};
 
 /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up; returns
 /// its last result unchanged, or the breaker's refusal.
@@ -176,6 +177,19 @@ pub struct AsyncRetry<'s> {
     attempt_started: Option<tokio::time::Instant>,
 }
 
+/// An async attempt run under the policy's time limits ([`AsyncRetry::within`]).
+pub enum Attempted<T, E> {
+    /// It ended in time with this result.
+    Finished(Result<T, E>),
+    /// It was cancelled when `limit` (of length `after`) passed.
+    TimedOut {
+        /// Which limit fired.
+        limit: TimeLimit,
+        /// Its length.
+        after: Duration,
+    },
+}
+
 /// What follows an attempt.
 pub enum Settled<T, E> {
     /// Return this.
@@ -250,6 +264,92 @@ impl<'s> AsyncRetry<'s> {
                     Decision::RetryAfter(delay) => Settled::Retry(delay),
                 }
             }
+        }
+    }
+
+    /// Runs one attempt under the policy's `timeout`, cut to what is left of its `deadline`;
+    /// past that the attempt's future is dropped. Without either it just awaits the attempt.
+    /// Generated code uses this only for async functions whose attribute writes one of them.
+    pub async fn within<T, E, F>(&self, attempt: F) -> Attempted<T, E>
+    where
+        F: std::future::Future<Output = Result<T, E>>,
+    {
+        match self.attempt_budget() {
+            None => Attempted::Finished(attempt.await),
+            Some((budget, limit, after)) => match tokio::time::timeout(budget, attempt).await {
+                Ok(result) => Attempted::Finished(result),
+                Err(_elapsed) => Attempted::TimedOut { limit, after },
+            },
+        }
+    }
+
+    /// How long the next attempt may run, which limit that is, and the limit's length.
+    fn attempt_budget(&self) -> Option<(Duration, TimeLimit, Duration)> {
+        let policy = self.attempts.site().policy();
+        let timeout = policy.timeout.map(|after| (after, TimeLimit::Attempt, after));
+        let deadline = match (policy.deadline, self.started) {
+            (Some(deadline), Some(started)) => Some((
+                deadline.saturating_sub(started.elapsed()),
+                TimeLimit::Deadline,
+                deadline,
+            )),
+            _ => None,
+        };
+        match (timeout, deadline) {
+            (Some(timeout), Some(deadline)) => {
+                Some(if deadline.0 < timeout.0 { deadline } else { timeout })
+            }
+            (timeout, deadline) => timeout.or(deadline),
+        }
+    }
+
+    /// [`settle`](AsyncRetry::settle) for an attempt run by [`within`](AsyncRetry::within): a
+    /// timed-out attempt is a transient failure that counts against the breaker whatever the
+    /// error's classification (its error does not exist: the future was dropped), retried
+    /// while the policy allows; the call then fails with `E::from(coord::Error::Timeout)`. One
+    /// cut by the deadline ends the call.
+    pub fn settle_timed<T, E, C>(
+        &mut self,
+        attempted: Attempted<T, E>,
+        permit: Option<Permit>,
+        classify: C,
+    ) -> Settled<T, E>
+    where
+        E: From<Error>,
+        C: for<'e> Fn(&'e E) -> FailureView<'e>,
+    {
+        let (limit, after) = match attempted {
+            Attempted::Finished(result) => return self.settle(result, permit, classify),
+            Attempted::TimedOut { limit, after } => (limit, after),
+        };
+        let site = self.attempts.site();
+        site.timed_out();
+        if let Some(permit) = permit {
+            permit.record(CallResult::Failure);
+        }
+        let error = Error::Timeout {
+            operation: site.operation().to_owned(),
+            limit,
+            after,
+        };
+        let decision = {
+            let failure = FailureView {
+                retryable: limit == TimeLimit::Attempt,
+                class: ErrorClass::Transient,
+                recorded: Some(true),
+                severity: None,
+                text: ErrorText::Display(&error),
+            };
+            if limit == TimeLimit::Deadline {
+                self.attempts.out_of_time(&failure)
+            } else {
+                let elapsed = self.started.map_or(Duration::ZERO, |at| at.elapsed());
+                self.attempts.failed(&failure, elapsed, after)
+            }
+        };
+        match decision {
+            Decision::Stop => Settled::Done(Err(E::from(error))),
+            Decision::RetryAfter(delay) => Settled::Retry(delay),
         }
     }
 

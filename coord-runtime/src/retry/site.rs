@@ -11,7 +11,7 @@ use crate::config::{CoordinationConfig, configuration};
 use crate::telemetry::METADATA;
 use crate::telemetry::metric_names::OVERFLOW;
 use crate::telemetry::metric_names::{
-    KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL,
+    KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL, RETRY_TIMEOUTS_TOTAL,
 };
 use crate::telemetry::publish::{self, Publish};
 use crate::telemetry::recorder_cache::RecorderCache;
@@ -66,13 +66,15 @@ impl RetryKind {
 /// The retry series of one operation, published from its cells.
 struct RetryMetrics {
     retries: Counter,
+    timeouts: Counter,
     calls: [Counter; 4],
 }
 
 /// Offsets of an operation's retry cells: calls per kind, then these.
 const RETRIES: u32 = 4;
 const EXHAUSTED: u32 = 5;
-const CELLS: u32 = 6;
+const TIMEOUTS: u32 = 6;
+const CELLS: u32 = 7;
 
 /// The counter cells of one operation's retry statistics.
 pub(crate) const CELLS_PER_RETRY_OPERATION: usize = CELLS as usize;
@@ -112,6 +114,8 @@ pub struct RetrySnapshot {
     pub retries: u64,
     /// Calls that failed because they ran out of retries or of deadline.
     pub exhausted: u64,
+    /// Attempts cancelled by their `timeout` or the call's `deadline`.
+    pub timeouts: u64,
 }
 
 impl Named for RetryStats {
@@ -126,6 +130,8 @@ impl Publish for RetryStats {
             let operation = Label::new(OPERATION_LABEL, self.operation.to_string());
             let key = Key::from_parts(RETRY_ATTEMPTS_TOTAL, vec![operation.clone()]);
             let retries = recorder.register_counter(&key, &METADATA);
+            let key = Key::from_parts(RETRY_TIMEOUTS_TOTAL, vec![operation.clone()]);
+            let timeouts = recorder.register_counter(&key, &METADATA);
             let calls = RetryKind::ALL.map(|kind| {
                 let key = Key::from_parts(
                     RETRY_CALLS_TOTAL,
@@ -133,13 +139,18 @@ impl Publish for RetryStats {
                 );
                 recorder.register_counter(&key, &METADATA)
             });
-            RetryMetrics { retries, calls }
+            RetryMetrics {
+                retries,
+                timeouts,
+                calls,
+            }
         });
         let totals = self.totals();
         for kind in RetryKind::ALL {
             metrics.calls[kind as usize].absolute(totals[kind as usize]);
         }
         metrics.retries.absolute(totals[RETRIES as usize]);
+        metrics.timeouts.absolute(totals[TIMEOUTS as usize]);
     }
 }
 
@@ -191,6 +202,7 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
                 failed_with_retry: calls(RetryKind::FailedWithRetry),
                 retries: totals[RETRIES as usize],
                 exhausted: totals[EXHAUSTED as usize],
+                timeouts: totals[TIMEOUTS as usize],
             }
         })
         .collect()
@@ -306,6 +318,11 @@ impl RetrySite {
         }
     }
 
+    /// The policy as declared, and which of its fields the configuration fills.
+    pub(crate) fn declared(&self) -> (RetryPolicy, Inherited) {
+        (self.declared, self.inherited)
+    }
+
     /// The operation name.
     pub fn operation(&self) -> &'static str {
         self.operation
@@ -342,6 +359,11 @@ impl RetrySite {
                 (first + EXHAUSTED, u64::from(exhausted)),
             ]);
         }
+    }
+
+    /// Records one attempt cancelled by a time limit.
+    pub(crate) fn timed_out(&self) {
+        cells::add(self.first_cell() + TIMEOUTS, 1);
     }
 
     #[inline(always)]

@@ -29,6 +29,8 @@ pub const OVERFLOW: &str = "coord_overflow";
 
 /// Retries made, i.e. attempts after the first call (counter).
 pub const RETRY_ATTEMPTS_TOTAL: &str = "coord_retry_attempts_total";
+/// Attempts cancelled by their `timeout` or the call's `deadline` (counter).
+pub const RETRY_TIMEOUTS_TOTAL: &str = "coord_retry_timeouts_total";
 /// Calls through a retry policy by how they ended (counter).
 pub const RETRY_CALLS_TOTAL: &str = "coord_retry_calls_total";
 /// One-hot state of each circuit breaker (gauge).
@@ -144,7 +146,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 25] = [
+pub const ALL: [MetricDescription; 26] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -168,6 +170,12 @@ pub const ALL: [MetricDescription; 25] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "Retries made by a coord operation: attempts after the first call of each call.",
+    },
+    MetricDescription {
+        name: RETRY_TIMEOUTS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Attempts of a coord operation cancelled by its timeout or its deadline.",
     },
     MetricDescription {
         name: RETRY_CALLS_TOTAL,

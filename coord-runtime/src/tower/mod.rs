@@ -37,6 +37,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::task::{Context, Poll};
+use std::time::Duration;
 
 pub use outcome::ServiceOutcome;
 
@@ -44,10 +45,10 @@ use crate::breaker::core::CallResult;
 use crate::breaker::named::{Breaker, Permit};
 use crate::retry::admission::Admission;
 use crate::retry::classify::{ErrorClass, ErrorText, FailureView};
-use crate::retry::run::{AsyncRetry, Settled};
+use crate::retry::run::{AsyncRetry, Attempted, Settled};
 use crate::retry::site::{Inherited, RetrySite};
 use crate::tracking::operation::TrackedCall;
-use crate::values::error::Error;
+use crate::values::error::{Error, TimeLimit};
 use crate::values::outcome::Outcome;
 use crate::values::retry_policy::RetryPolicy;
 use names::NameTable;
@@ -95,6 +96,7 @@ pub struct CoordinationLayer<Req> {
     names: Arc<NameTable>,
     breaker: Option<&'static Breaker>,
     retry: Option<Retrying<Req>>,
+    timeout: Option<Duration>,
 }
 
 impl<Req> Clone for CoordinationLayer<Req> {
@@ -104,6 +106,7 @@ impl<Req> Clone for CoordinationLayer<Req> {
             names: Arc::clone(&self.names),
             breaker: self.breaker,
             retry: self.retry,
+            timeout: self.timeout,
         }
     }
 }
@@ -118,6 +121,7 @@ impl<Req> fmt::Debug for CoordinationLayer<Req> {
             .field("naming", &naming)
             .field("breaker", &self.breaker.map(Breaker::name))
             .field("retry", &self.retry.as_ref().map(|(policy, _)| policy))
+            .field("timeout", &self.timeout)
             .finish()
     }
 }
@@ -136,6 +140,7 @@ impl<Req> CoordinationLayer<Req> {
             )),
             breaker: None,
             retry: None,
+            timeout: None,
         }
     }
 
@@ -175,6 +180,29 @@ impl<Req> CoordinationLayer<Req> {
     #[must_use]
     pub fn circuit_breaker(mut self, breaker: &'static Breaker) -> Self {
         self.breaker = Some(breaker);
+        self
+    }
+
+    /// Cancels an attempt the service has not answered within `timeout`: the attempt counts
+    /// as a failure (for the breaker, and retried when the layer retries), and a request
+    /// whose last attempt timed out is answered by [`ServiceOutcome::rejected`] with
+    /// [`Error::Timeout`] — for HTTP, `504 Gateway Timeout`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let layer = coord::tower::CoordinationLayer::<http::Request<String>>::named("http.slow")
+    ///     .timeout(Duration::from_millis(500));
+    /// # let _ = layer;
+    /// ```
+    ///
+    /// # Panics
+    /// When `timeout` is zero or above one day.
+    #[must_use]
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        // Checked as a policy's timeout is, so both refuse the same values.
+        let _ = RetryPolicy::default().timeout(timeout);
+        self.timeout = Some(timeout);
         self
     }
 }
@@ -247,7 +275,7 @@ where
             Naming::Fixed(name) => layer.names.route(name),
             Naming::By(name) => layer.names.route(name(&request)),
         };
-        let (breaker, retry) = (layer.breaker, layer.retry);
+        let (breaker, retry, timeout) = (layer.breaker, layer.retry, layer.timeout);
         // The service made ready by `poll_ready` serves this request; a clone stays behind for
         // the next one (tower's usual hand-off).
         let clone = self.inner.clone();
@@ -256,10 +284,14 @@ where
             let call = TrackedCall::of(route.stats);
             let result = match (retry, route.retries) {
                 (Some((policy, clone)), Some(counts)) => {
+                    let policy = match timeout {
+                        Some(timeout) => policy.timeout(timeout),
+                        None => policy,
+                    };
                     let site = RetrySite::counting_into(counts, policy, Inherited::NOTHING);
                     retried(inner, request, breaker, &site, clone).await
                 }
-                _ => once(inner, request, breaker).await,
+                _ => once(inner, request, breaker, timeout, route.stats.name()).await,
             };
             let outcome = if S::Response::is_failure(&result) {
                 Outcome::Error
@@ -272,11 +304,13 @@ where
     }
 }
 
-/// One request, through the breaker if there is one.
+/// One request, through the breaker if there is one, cancelled past `timeout` if there is one.
 async fn once<S, Req>(
     mut inner: S,
     request: Req,
     breaker: Option<&'static Breaker>,
+    timeout: Option<Duration>,
+    operation: &str,
 ) -> Result<S::Response, S::Error>
 where
     S: tower_service::Service<Req>,
@@ -286,7 +320,22 @@ where
         Ok(permit) => permit,
         Err(refusal) => return S::Response::rejected(refusal),
     };
-    let result = inner.call(request).await;
+    let result = match timeout {
+        None => inner.call(request).await,
+        Some(after) => match tokio::time::timeout(after, inner.call(request)).await {
+            Ok(result) => result,
+            Err(_elapsed) => {
+                if let Some(permit) = permit {
+                    permit.record(CallResult::Failure);
+                }
+                return S::Response::rejected(Error::Timeout {
+                    operation: operation.to_owned(),
+                    limit: TimeLimit::Attempt,
+                    after,
+                });
+            }
+        },
+    };
     if let Some(permit) = permit {
         permit.record(if S::Response::is_failure(&result) {
             CallResult::Failure
@@ -334,15 +383,17 @@ where
         };
         first = false;
         let result = match ready {
-            Ok(()) => inner.call(clone(&request)).await,
-            Err(error) => Err(error),
+            Ok(()) => retry.within(inner.call(clone(&request))).await,
+            Err(error) => Attempted::Finished(Err(error)),
         };
-        let judged = if S::Response::is_failure(&result) {
-            Err(Failed(result))
-        } else {
-            Ok(result)
+        let judged = match result {
+            Attempted::Finished(result) if S::Response::is_failure(&result) => {
+                Attempted::Finished(Err(Failed(result)))
+            }
+            Attempted::Finished(result) => Attempted::Finished(Ok(result)),
+            Attempted::TimedOut { limit, after } => Attempted::TimedOut { limit, after },
         };
-        match retry.settle(judged, permit, judge::<S::Response, S::Error>) {
+        match retry.settle_timed(judged, permit, judge::<S::Response, S::Error>) {
             Settled::Done(Ok(result) | Err(Failed(result))) => return result,
             Settled::Retry(delay) => retry.sleep(delay).await,
         }

@@ -35,7 +35,9 @@ pub trait ServiceOutcome<E>: Sized {
     fn is_failure(result: &Result<Self, E>) -> bool;
 
     /// The answer to a request the breaker refused (`refusal` is
-    /// [`Error::CircuitOpen`] or [`Error::BreakerConflict`]); the inner service is not called.
+    /// [`Error::CircuitOpen`] or [`Error::BreakerConflict`]; the inner service is not called)
+    /// or whose last attempt ran past the layer's timeout ([`Error::Timeout`]; it was
+    /// cancelled).
     ///
     /// # Errors
     /// When the service's error type is the better answer.
@@ -61,7 +63,11 @@ impl<B: Default, E: fmt::Display> ServiceOutcome<E> for http::Response<B> {
 
     fn rejected(refusal: Error) -> Result<Self, E> {
         let mut response = http::Response::new(B::default());
-        *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+        *response.status_mut() = if matches!(refusal, Error::Timeout { .. }) {
+            http::StatusCode::GATEWAY_TIMEOUT
+        } else {
+            http::StatusCode::SERVICE_UNAVAILABLE
+        };
         if let Error::CircuitOpen {
             retry_after: Some(wait),
             ..
@@ -93,6 +99,13 @@ fn retry_after_seconds(wait: Duration) -> u64 {
 /// A failed answer as the retry loop's error: shown with
 /// [`ServiceOutcome::describe_failure`].
 pub(super) struct Failed<R, E>(pub Result<R, E>);
+
+/// A timed-out request's answer, as the retry loop builds it.
+impl<R: ServiceOutcome<E>, E> From<Error> for Failed<R, E> {
+    fn from(error: Error) -> Self {
+        Failed(R::rejected(error))
+    }
+}
 
 impl<R: ServiceOutcome<E>, E> fmt::Display for Failed<R, E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -93,6 +93,17 @@ pub enum Error {
         /// The cap.
         limit: usize,
     },
+    /// An async attempt ran past its `timeout`, or the call past its `deadline`, and the
+    /// running attempt was cancelled (its future dropped).
+    #[error("`{operation}` timed out: {}", limit.describe(*after))]
+    Timeout {
+        /// The operation.
+        operation: String,
+        /// Which limit fired.
+        limit: TimeLimit,
+        /// The limit's length.
+        after: Duration,
+    },
     /// A distributed lock was not acquired within its `wait`: another holder kept it.
     #[error("lock `{key}` is held elsewhere; not acquired within {waited:?}")]
     LockTimeout {
@@ -159,9 +170,45 @@ impl Error {
             | Error::BreakerExists { .. }
             | Error::TooManyBreakers { .. }
             | Error::LockTimeout { .. }
+            | Error::Timeout { .. }
             | Error::LockLost { .. }
             | Error::LockBackend { .. }
             | Error::InvalidLock { .. } => "the service is temporarily unavailable".to_owned(),
+        }
+    }
+}
+
+/// Which time limit an [`Error::Timeout`] hit.
+///
+/// ```
+/// use coord::retry::TimeLimit;
+/// use std::time::Duration;
+///
+/// let err = coord::Error::Timeout {
+///     operation: "charge".to_owned(),
+///     limit: TimeLimit::Attempt,
+///     after: Duration::from_millis(500),
+/// };
+/// assert_eq!(err.to_string(), "`charge` timed out: the last attempt ran past its 500ms timeout and was cancelled");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TimeLimit {
+    /// The per-attempt `timeout`.
+    Attempt,
+    /// The whole call's `deadline`.
+    Deadline,
+}
+
+impl TimeLimit {
+    fn describe(self, after: Duration) -> String {
+        match self {
+            TimeLimit::Attempt => {
+                format!("the last attempt ran past its {after:?} timeout and was cancelled")
+            }
+            TimeLimit::Deadline => {
+                format!("the call ran past its {after:?} deadline; the running attempt was cancelled")
+            }
         }
     }
 }

@@ -58,6 +58,7 @@ pub struct RetryPolicy {
     pub(crate) max_delay: Duration,
     pub(crate) jitter: Jitter,
     pub(crate) deadline: Option<Duration>,
+    pub(crate) timeout: Option<Duration>,
 }
 
 impl RetryPolicy {
@@ -79,6 +80,7 @@ impl RetryPolicy {
             max_delay: Duration::from_millis(max_ms),
             jitter,
             deadline: None,
+            timeout: None,
         }
     }
 
@@ -157,7 +159,10 @@ impl RetryPolicy {
     }
 
     /// A budget for the whole call, first attempt and retries and delays included: no retry is
-    /// started that would, judging by the last attempt's duration, end past it.
+    /// started that would, judging by the last attempt's duration, end past it, and an async
+    /// attempt still running when it passes is cancelled (the call then fails with
+    /// [`Error::Timeout`](crate::Error::Timeout)). A sync attempt cannot be cancelled: it runs
+    /// to its end, and no retry follows it past the deadline.
     ///
     /// # Panics
     /// When zero or above one day (`coord_text::DEADLINE`).
@@ -169,6 +174,45 @@ impl RetryPolicy {
         );
         self.deadline = Some(deadline);
         self
+    }
+
+    /// A limit on each async attempt: one still running after `timeout` is dropped (cancelled),
+    /// counts as a transient failure (retried, and a failure for the breaker), and if it was
+    /// the last the call fails with [`Error::Timeout`](crate::Error::Timeout). Sync attempts
+    /// cannot be cancelled: `#[handle_errors(timeout = ..)]` on a sync function is a compile
+    /// error, and [`ErrorHandling::call`](crate::ErrorHandling::call) ignores it (with a
+    /// warning).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium).timeout(Duration::from_millis(500));
+    /// assert_eq!(policy.timeout_value(), Some(Duration::from_millis(500)));
+    /// ```
+    ///
+    /// # Panics
+    /// When zero or above one day (`coord_text::ATTEMPT_TIMEOUT`).
+    #[must_use]
+    pub const fn timeout(mut self, timeout: Duration) -> Self {
+        assert!(
+            coord_text::ATTEMPT_TIMEOUT.admits_nanos(super::saturating_nanos(timeout)),
+            "RetryPolicy::timeout must be longer than zero and at most one day"
+        );
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// The limit on each attempt, if any.
+    #[must_use]
+    pub const fn timeout_value(&self) -> Option<Duration> {
+        self.timeout
+    }
+
+    /// The budget of the whole call, if any.
+    #[must_use]
+    pub const fn deadline_value(&self) -> Option<Duration> {
+        self.deadline
     }
 
     /// The severity the defaults came from; also the failures' log level and breaker weight.
