@@ -167,7 +167,8 @@ pub use coord_macros::track_performance;
 /// | `base_delay = "100ms"`, `max_delay = "2s"` | first delay and cap; units `ns us ms s m h`, combinable (`"1m30s"`) |
 /// | `multiplier = 2.0` | growth of exponential backoff (at least 1) |
 /// | `jitter = "full" \| "equal" \| "decorrelated" \| "none"` | randomisation: `[0, d)`, `[d/2, d)`, `[base, 3 × previous)`, none |
-/// | `deadline = "2s"` | budget for the whole call; no retry starts that would (judging by the last attempt) end past it |
+/// | `timeout = "500ms"` | async only: an attempt still running after it is cancelled (its future dropped) and counts as a transient failure; a sync fn with `timeout` is a compile error |
+/// | `deadline = "2s"` | budget for the whole call; no retry starts that would (judging by the last attempt) end past it, and an async attempt still running at it is cancelled |
 /// | `severity = "low" \| "medium" \| "high" \| "critical"` | default policy, breaker weight and log level; see [`Severity`] |
 /// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
 /// | `record_if = path::to::fn` | `fn(&E) -> bool` deciding which errors count against the breaker (overrides [`Classify`] and severity) |
@@ -191,6 +192,14 @@ pub use coord_macros::track_performance;
 ///   [`ErrorClass::TransientAfter`] delay (a server's `Retry-After`) is honoured: the next
 ///   attempt waits at least that long, at most `max_delay`, and none starts past the
 ///   `deadline`. When retries run out, the function's **last error is returned unchanged**.
+/// - Time limits (async functions): an attempt still running at its `timeout`, or at the
+///   call's `deadline`, is cancelled — its future is dropped, so whatever it was awaiting is
+///   abandoned — and counts against the breaker whatever the error's class. A timed-out
+///   attempt is retried while the policy allows; the caller then gets
+///   `E::from(coord::Error::Timeout { limit, .. })` (so `E: From<coord::Error>` is needed
+///   once either is written). Cancelled attempts are counted in
+///   `coord_retry_timeouts_total{operation}`. A sync function cannot be cancelled: its
+///   `deadline` only stops retries from starting past it.
 /// - Sync functions sleep the thread between attempts; async functions use
 ///   `tokio::time::sleep` (so a retrying async function needs a tokio runtime, and retries
 ///   follow tokio's paused clock in tests).
@@ -486,8 +495,8 @@ pub mod report {
 /// ```
 pub mod retry {
     pub use coord_runtime::{
-        Backoff, Jitter, RetryKind, RetryPolicy, RetrySnapshot, StopReason, TimeLimit,
-        retry_stats, seed_jitter,
+        Backoff, Jitter, RetryKind, RetryPolicy, RetrySnapshot, StopReason, TimeLimit, retry_stats,
+        seed_jitter,
     };
 }
 

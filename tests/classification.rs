@@ -40,7 +40,11 @@ static CHARGES: AtomicU32 = AtomicU32::new(0);
 #[coord::handle_errors(
     max_retries = 3,
     base_delay = "1ms",
-    circuit_breaker(name = "classification.payments", consecutive_failures = 2, open_for = "30s")
+    circuit_breaker(
+        name = "classification.payments",
+        consecutive_failures = 2,
+        open_for = "30s"
+    )
 )]
 async fn charge(card: &str) -> Result<u32, PayError> {
     CHARGES.fetch_add(1, Ordering::SeqCst);
@@ -56,11 +60,19 @@ async fn declined_cards_are_not_retried_and_never_open_the_breaker() {
     for _ in 0..10 {
         assert!(matches!(charge("").await, Err(PayError::Declined)));
     }
-    assert_eq!(CHARGES.load(Ordering::SeqCst), 10, "one attempt per declined card");
+    assert_eq!(
+        CHARGES.load(Ordering::SeqCst),
+        10,
+        "one attempt per declined card"
+    );
     let payments = coord::breaker("classification.payments");
     assert_eq!(payments.state(), BreakerState::Closed);
     assert_eq!(payments.counts().failures, 0);
-    assert_eq!(charge("4242").await.ok(), Some(42), "a valid card is served");
+    assert_eq!(
+        charge("4242").await.ok(),
+        Some(42),
+        "a valid card is served"
+    );
 }
 
 static UNCLASSIFIED: AtomicU32 = AtomicU32::new(0);
@@ -133,8 +145,16 @@ fn fetch(status: u16) -> Result<(), Status> {
 fn record_if_decides_what_counts_against_the_breaker_and_retry_if_what_is_retried() {
     let breaker = coord::breaker("classification.record_if");
     assert!(fetch(404).is_err());
-    assert_eq!(STATUS_CALLS.load(Ordering::SeqCst), 2, "retried: no Classify impl");
-    assert_eq!(breaker.counts().failures, 0, "a 404 is not the server's failure");
+    assert_eq!(
+        STATUS_CALLS.load(Ordering::SeqCst),
+        2,
+        "retried: no Classify impl"
+    );
+    assert_eq!(
+        breaker.counts().failures,
+        0,
+        "a 404 is not the server's failure"
+    );
     assert!(fetch(502).is_err());
     assert_eq!(breaker.counts().failures, 2);
     assert_eq!(breaker.state(), BreakerState::Open);
@@ -155,7 +175,12 @@ fn record_if_decides_what_counts_against_the_breaker_and_retry_if_what_is_retrie
 
 static BUSY_CALLS: AtomicU32 = AtomicU32::new(0);
 
-#[coord::handle_errors(max_retries = 2, base_delay = "10ms", max_delay = "5s", jitter = "none")]
+#[coord::handle_errors(
+    max_retries = 2,
+    base_delay = "10ms",
+    max_delay = "5s",
+    jitter = "none"
+)]
 async fn busy(asked: Duration) -> Result<u32, PayError> {
     if BUSY_CALLS.fetch_add(1, Ordering::SeqCst) == 0 {
         Err(PayError::Busy(asked))
@@ -168,15 +193,28 @@ async fn busy(asked: Duration) -> Result<u32, PayError> {
 async fn a_delay_the_dependency_asked_for_is_honoured_and_capped_at_max_delay() {
     let started = tokio::time::Instant::now();
     assert_eq!(busy(Duration::from_secs(3)).await.ok(), Some(7));
-    assert_eq!(started.elapsed(), Duration::from_secs(3), "waited as asked, not 10 ms");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(3),
+        "waited as asked, not 10 ms"
+    );
 
     BUSY_CALLS.store(0, Ordering::SeqCst);
     let started = tokio::time::Instant::now();
     assert_eq!(busy(Duration::from_secs(60)).await.ok(), Some(7));
-    assert_eq!(started.elapsed(), Duration::from_secs(5), "capped at max_delay");
+    assert_eq!(
+        started.elapsed(),
+        Duration::from_secs(5),
+        "capped at max_delay"
+    );
 }
 
-#[coord::handle_errors(max_retries = 2, base_delay = "10ms", max_delay = "5s", deadline = "2s")]
+#[coord::handle_errors(
+    max_retries = 2,
+    base_delay = "10ms",
+    max_delay = "5s",
+    deadline = "2s"
+)]
 async fn busy_with_deadline() -> Result<u32, PayError> {
     Err(PayError::Busy(Duration::from_secs(3)))
 }
@@ -184,10 +222,7 @@ async fn busy_with_deadline() -> Result<u32, PayError> {
 #[tokio::test(start_paused = true)]
 async fn no_retry_starts_that_the_asked_delay_would_push_past_the_deadline() {
     let started = tokio::time::Instant::now();
-    assert!(matches!(
-        busy_with_deadline().await,
-        Err(PayError::Busy(_))
-    ));
+    assert!(matches!(busy_with_deadline().await, Err(PayError::Busy(_))));
     assert_eq!(started.elapsed(), Duration::ZERO, "gave up at once");
     let stats = coord::retry::retry_stats();
     let stats = stats
@@ -213,7 +248,10 @@ impl From<coord::Error> for NotFound {
     }
 }
 
-#[coord::handle_errors(circuit_breaker(name = "classification.shorthand", consecutive_failures = 1))]
+#[coord::handle_errors(circuit_breaker(
+    name = "classification.shorthand",
+    consecutive_failures = 1
+))]
 fn lookup() -> Result<(), NotFound> {
     Err(NotFound)
 }
@@ -223,7 +261,10 @@ fn is_transient_false_is_permanent() {
     assert_eq!(NotFound.class(), ErrorClass::Permanent);
     let _ = lookup();
     let _ = lookup();
-    assert_eq!(coord::breaker("classification.shorthand").counts().failures, 0);
+    assert_eq!(
+        coord::breaker("classification.shorthand").counts().failures,
+        0
+    );
     assert_eq!(
         coord::breaker("classification.shorthand").state(),
         BreakerState::Closed

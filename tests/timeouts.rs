@@ -105,7 +105,12 @@ async fn a_hung_attempt_is_cancelled_at_its_timeout_and_retried() {
 
 static SLOW_ONCE: Probe = Probe::new();
 
-#[coord::handle_errors(timeout = "200ms", max_retries = 1, base_delay = "10ms", jitter = "none")]
+#[coord::handle_errors(
+    timeout = "200ms",
+    max_retries = 1,
+    base_delay = "10ms",
+    jitter = "none"
+)]
 async fn slow_then_fast() -> Result<u32, CallError> {
     let hang = if SLOW_ONCE.counts().0 == 0 {
         Duration::from_secs(10)
@@ -159,7 +164,14 @@ static COMBINED: Probe = Probe::new();
 
 #[coord::coordinate_operation(
     name = "timeouts.combined",
-    retry(timeout = "1s", deadline = "2500ms", max_retries = 5, base_delay = "100ms", jitter = "none", backoff = "constant")
+    retry(
+        timeout = "1s",
+        deadline = "2500ms",
+        max_retries = 5,
+        base_delay = "100ms",
+        jitter = "none",
+        backoff = "constant"
+    )
 )]
 async fn combined() -> Result<u32, CallError> {
     COMBINED.attempt(Duration::from_secs(60)).await

@@ -19,6 +19,7 @@ const KEYS: KeyTable = KeyTable {
         "validate",
         "retry",
         "circuit_breaker",
+        "fallback",
         "lock",
         "in_flight",
         "crate",
@@ -50,6 +51,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
     }
     let mut retry: Option<RetryArgs> = None;
     let mut breaker: Option<BreakerArgs> = None;
+    let mut fallback = None;
     for arg in KEYS.check(&named, errors) {
         match arg.key_name().as_str() {
             "name" => plan.name = errors.ok(args::string(arg, "\"update_user_profile\"")),
@@ -61,6 +63,11 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
             }
             "crate" => plan.krate = errors.ok(args::crate_path(arg)),
             "circuit_breaker" => breaker = BreakerArgs::read(arg, errors),
+            "fallback" => {
+                fallback = errors
+                    .ok(args::path(arg, "cached_price"))
+                    .map(|path| (path, arg.key.span()));
+            }
             "validate" => {
                 let mut validate = ValidateArgs::default();
                 let inner = args::group(arg, &VALIDATE_GROUP, errors);
@@ -82,7 +89,14 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
         }
     }
     if retry.is_some() || breaker.is_some() {
-        plan.retry = Some((retry.unwrap_or_default(), breaker));
+        let mut retry = retry.unwrap_or_default();
+        retry.fallback = fallback;
+        plan.retry = Some((retry, breaker));
+    } else if let Some((_, span)) = fallback {
+        errors.at(
+            span,
+            "`fallback` answers a call that retries or the breaker gave up on: add `retry(...)` or `circuit_breaker = \"...\"`",
+        );
     }
     if let Some(name) = &plan.name
         && name.value().trim().is_empty()

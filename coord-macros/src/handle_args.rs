@@ -1,4 +1,5 @@
-//! Arguments of `#[handle_errors]`: the retry arguments, `circuit_breaker`, `name` and `crate`.
+//! Arguments of `#[handle_errors]`: the retry arguments, `circuit_breaker`, `fallback`, `name`
+//! and `crate`.
 
 use proc_macro2::TokenStream;
 use syn::{Lit, LitStr};
@@ -10,7 +11,10 @@ use crate::retry_args::{RETRY_KEYS, RetryArgs};
 
 const KEYS: KeyTable = KeyTable {
     context: "#[handle_errors]",
-    groups: &[RETRY_KEYS, &["circuit_breaker", "name", "crate"]],
+    groups: &[
+        RETRY_KEYS,
+        &["circuit_breaker", "fallback", "name", "crate"],
+    ],
     repeatable: &[],
 };
 
@@ -52,6 +56,11 @@ impl HandleArgs {
                 "name" => parsed.name = errors.ok(args::string(arg, "\"charge_card\"")),
                 "crate" => parsed.krate = errors.ok(args::crate_path(arg)),
                 "circuit_breaker" => parsed.breaker = BreakerArgs::read(arg, errors),
+                "fallback" => {
+                    parsed.retry.fallback = errors
+                        .ok(args::path(arg, "cached_price"))
+                        .map(|path| (path, arg.key.span()));
+                }
                 key if RETRY_KEYS.contains(&key) => parsed.retry.read(arg, errors),
                 _ => unreachable!("KeyTable::check only passes known keys"),
             }

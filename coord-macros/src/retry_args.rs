@@ -41,6 +41,9 @@ pub(crate) struct RetryArgs {
     pub retry_if: Option<syn::Path>,
     /// A user function `fn(&E) -> bool` deciding which errors count against the breaker.
     pub record_if: Option<syn::Path>,
+    /// The function answering a call that failed for a dependency's sake (written at the
+    /// attribute's top level, not in `retry(...)`), with the key's span.
+    pub fallback: Option<(syn::Path, Span)>,
 }
 
 /// The keys of a `retry(...)` group.

@@ -43,6 +43,9 @@ impl Plan {
         }
         if let Some((retry, _)) = &self.retry {
             errors.ok(retry.check_timeout(function));
+            if let Some((fallback, _)) = &retry.fallback {
+                errors.ok(super::fallback::check(function, fallback));
+            }
         }
         errors.finish()?;
         Ok(self.expand(&without_coord_attributes(function)))

@@ -153,7 +153,7 @@ pub struct FailureView<'a> {
     pub recorded: Option<bool>,
     /// The error's own severity, if it has one.
     pub severity: Option<Severity>,
-/// How to show it in logs.
+    /// How to show it in logs.
     pub text: ErrorText<'a>,
 }
 

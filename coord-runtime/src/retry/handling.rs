@@ -6,8 +6,8 @@
 //! same per-operation statistics, so the two cannot behave differently.
 
 use std::fmt;
-use std::sync::Once;
 use std::future::Future;
+use std::sync::Once;
 
 use super::admission::{Admission, into_callers_error};
 use super::classify::{Classify, ErrorClass, ErrorText, FailureView};

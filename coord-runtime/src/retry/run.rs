@@ -286,7 +286,9 @@ impl<'s> AsyncRetry<'s> {
     /// How long the next attempt may run, which limit that is, and the limit's length.
     fn attempt_budget(&self) -> Option<(Duration, TimeLimit, Duration)> {
         let policy = self.attempts.site().policy();
-        let timeout = policy.timeout.map(|after| (after, TimeLimit::Attempt, after));
+        let timeout = policy
+            .timeout
+            .map(|after| (after, TimeLimit::Attempt, after));
         let deadline = match (policy.deadline, self.started) {
             (Some(deadline), Some(started)) => Some((
                 deadline.saturating_sub(started.elapsed()),
@@ -296,9 +298,11 @@ impl<'s> AsyncRetry<'s> {
             _ => None,
         };
         match (timeout, deadline) {
-            (Some(timeout), Some(deadline)) => {
-                Some(if deadline.0 < timeout.0 { deadline } else { timeout })
-            }
+            (Some(timeout), Some(deadline)) => Some(if deadline.0 < timeout.0 {
+                deadline
+            } else {
+                timeout
+            }),
             (timeout, deadline) => timeout.or(deadline),
         }
     }

@@ -11,7 +11,8 @@ use crate::config::{CoordinationConfig, configuration};
 use crate::telemetry::METADATA;
 use crate::telemetry::metric_names::OVERFLOW;
 use crate::telemetry::metric_names::{
-    KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL, RETRY_TIMEOUTS_TOTAL,
+    FALLBACKS_TOTAL, KIND_LABEL, OPERATION_LABEL, RETRY_ATTEMPTS_TOTAL, RETRY_CALLS_TOTAL,
+    RETRY_TIMEOUTS_TOTAL,
 };
 use crate::telemetry::publish::{self, Publish};
 use crate::telemetry::recorder_cache::RecorderCache;
@@ -67,6 +68,7 @@ impl RetryKind {
 struct RetryMetrics {
     retries: Counter,
     timeouts: Counter,
+    fallbacks: Counter,
     calls: [Counter; 4],
 }
 
@@ -74,7 +76,8 @@ struct RetryMetrics {
 const RETRIES: u32 = 4;
 const EXHAUSTED: u32 = 5;
 const TIMEOUTS: u32 = 6;
-const CELLS: u32 = 7;
+const FALLBACKS: u32 = 7;
+const CELLS: u32 = 8;
 
 /// The counter cells of one operation's retry statistics.
 pub(crate) const CELLS_PER_RETRY_OPERATION: usize = CELLS as usize;
@@ -116,6 +119,8 @@ pub struct RetrySnapshot {
     pub exhausted: u64,
     /// Attempts cancelled by their `timeout` or the call's `deadline`.
     pub timeouts: u64,
+    /// Failed calls answered by the `fallback`.
+    pub fallbacks: u64,
 }
 
 impl Named for RetryStats {
@@ -132,6 +137,8 @@ impl Publish for RetryStats {
             let retries = recorder.register_counter(&key, &METADATA);
             let key = Key::from_parts(RETRY_TIMEOUTS_TOTAL, vec![operation.clone()]);
             let timeouts = recorder.register_counter(&key, &METADATA);
+            let key = Key::from_parts(FALLBACKS_TOTAL, vec![operation.clone()]);
+            let fallbacks = recorder.register_counter(&key, &METADATA);
             let calls = RetryKind::ALL.map(|kind| {
                 let key = Key::from_parts(
                     RETRY_CALLS_TOTAL,
@@ -142,6 +149,7 @@ impl Publish for RetryStats {
             RetryMetrics {
                 retries,
                 timeouts,
+                fallbacks,
                 calls,
             }
         });
@@ -151,6 +159,7 @@ impl Publish for RetryStats {
         }
         metrics.retries.absolute(totals[RETRIES as usize]);
         metrics.timeouts.absolute(totals[TIMEOUTS as usize]);
+        metrics.fallbacks.absolute(totals[FALLBACKS as usize]);
     }
 }
 
@@ -203,6 +212,7 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
                 retries: totals[RETRIES as usize],
                 exhausted: totals[EXHAUSTED as usize],
                 timeouts: totals[TIMEOUTS as usize],
+                fallbacks: totals[FALLBACKS as usize],
             }
         })
         .collect()
@@ -364,6 +374,12 @@ impl RetrySite {
     /// Records one attempt cancelled by a time limit.
     pub(crate) fn timed_out(&self) {
         cells::add(self.first_cell() + TIMEOUTS, 1);
+    }
+
+    /// Records one failed call handed to the `fallback`. Not a stable API.
+    #[cold]
+    pub fn fell_back(&self) {
+        cells::add(self.first_cell() + FALLBACKS, 1);
     }
 
     #[inline(always)]

@@ -31,6 +31,8 @@ pub const OVERFLOW: &str = "coord_overflow";
 pub const RETRY_ATTEMPTS_TOTAL: &str = "coord_retry_attempts_total";
 /// Attempts cancelled by their `timeout` or the call's `deadline` (counter).
 pub const RETRY_TIMEOUTS_TOTAL: &str = "coord_retry_timeouts_total";
+/// Calls answered by their `fallback` (counter).
+pub const FALLBACKS_TOTAL: &str = "coord_fallbacks_total";
 /// Calls through a retry policy by how they ended (counter).
 pub const RETRY_CALLS_TOTAL: &str = "coord_retry_calls_total";
 /// One-hot state of each circuit breaker (gauge).
@@ -146,7 +148,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 26] = [
+pub const ALL: [MetricDescription; 27] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -176,6 +178,12 @@ pub const ALL: [MetricDescription; 26] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "Attempts of a coord operation cancelled by its timeout or its deadline.",
+    },
+    MetricDescription {
+        name: FALLBACKS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Calls of a coord operation that failed and were answered by its fallback.",
     },
     MetricDescription {
         name: RETRY_CALLS_TOTAL,

@@ -207,7 +207,9 @@ impl TimeLimit {
                 format!("the last attempt ran past its {after:?} timeout and was cancelled")
             }
             TimeLimit::Deadline => {
-                format!("the call ran past its {after:?} deadline; the running attempt was cancelled")
+                format!(
+                    "the call ran past its {after:?} deadline; the running attempt was cancelled"
+                )
             }
         }
     }
