@@ -172,6 +172,7 @@ pub use coord_macros::track_performance;
 /// | `severity = "low" \| "medium" \| "high" \| "critical"` | default policy, breaker weight and log level; see [`Severity`] |
 /// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
 /// | `record_if = path::to::fn` | `fn(&E) -> bool` deciding which errors count against the breaker (overrides [`Classify`] and severity) |
+/// | `fallback = path::to::fn` | answers a call that failed for a dependency's sake (see below) |
 /// | `circuit_breaker = "name"` | each attempt passes this breaker (options declared elsewhere, or defaults) |
 /// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`](breaker::BreakerConfig) |
 /// | `name = "..."` | operation name of the retry metrics (default: the function's name) |
@@ -200,6 +201,15 @@ pub use coord_macros::track_performance;
 ///   once either is written). Cancelled attempts are counted in
 ///   `coord_retry_timeouts_total{operation}`. A sync function cannot be cancelled: its
 ///   `deadline` only stops retries from starting past it.
+/// - `fallback = path`: when the call ends in an error that is not
+///   [`ErrorClass::Permanent`] — retries exhausted, the breaker refusing, a timeout — the
+///   fallback answers instead, called with the same arguments (a parameter of type `T` as
+///   `&T`, a reference as it is, the receiver as `&self`) and the final error:
+///   `fn price(sku: &str, qty: u32) -> Result<u64, E>` takes
+///   `fn cached(sku: &str, qty: &u32, error: E) -> Result<u64, E>` (an `async fn` for an async
+///   function). A wrong signature is a compile error at the path that prints the expected
+///   one. A permanent error goes back to the caller unchanged. Counted in
+///   `coord_fallbacks_total{operation}` (and [`RetrySnapshot::fallbacks`](retry::RetrySnapshot)).
 /// - Sync functions sleep the thread between attempts; async functions use
 ///   `tokio::time::sleep` (so a retrying async function needs a tokio runtime, and retries
 ///   follow tokio's paused clock in tests).
@@ -350,8 +360,10 @@ pub use coord_macros::validate_input;
 /// `name = "..."` (the operation, for tracking and retry metrics; default: the function's
 /// name), `validate(...)` (exactly the arguments of [`validate_input`]), `retry(...)` (the retry
 /// arguments of [`handle_errors`]), `circuit_breaker = "..."` or `circuit_breaker(name = ..,
-/// options..)` (as in [`handle_errors`]), `in_flight = false`, `crate = "..."`. Each group is read
-/// by the parser of its single attribute, so the two spellings accept exactly the same things.
+/// options..)` (as in [`handle_errors`]), `fallback = path` (as in [`handle_errors`]; needs
+/// `retry(...)` or `circuit_breaker`), `lock(...)`, `in_flight = false`, `crate = "..."`. Each
+/// group is read by the parser of its single attribute, so the two spellings accept exactly the
+/// same things; `retry(timeout = "500ms", ...)` is the per-attempt timeout.
 ///
 /// # Stacking the single attributes
 /// `#[validate_input]`, `#[track_performance]` and `#[handle_errors]` stacked on one function,
