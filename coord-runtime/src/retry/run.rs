@@ -147,7 +147,10 @@ where
         let last = attempt_started.map_or(Duration::ZERO, |at| at.elapsed());
         match attempts.failed(&failure, elapsed, last) {
             Decision::Stop => return Err(error),
-            Decision::RetryAfter(delay) => std::thread::sleep(delay),
+            Decision::RetryAfter(delay) => {
+                attempts.site().warn_if_blocking_an_executor(delay);
+                std::thread::sleep(delay);
+            }
         }
     }
 }
@@ -200,8 +203,16 @@ pub enum Settled<T, E> {
 
 impl<'s> AsyncRetry<'s> {
     /// Before the first attempt of one call.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime, with a message naming the function: its retry delays and
+    /// time limits run on tokio's timer, and failing on the first call is better than on the
+    /// first retry, in production, under load.
     #[inline]
     pub fn new(site: &'s RetrySite) -> Self {
+        if tokio::runtime::Handle::try_current().is_err() {
+            outside_tokio(site.operation());
+        }
         let attempts = Attempts::new(site);
         let started = attempts.needs_clock().then(tokio::time::Instant::now);
         Self {
@@ -363,6 +374,15 @@ impl<'s> AsyncRetry<'s> {
             tokio::time::sleep(delay).await;
         }
     }
+}
+
+#[cold]
+#[inline(never)]
+#[track_caller]
+fn outside_tokio(operation: &str) -> ! {
+    panic!(
+        "coord: `{operation}` is a retried async function, and was polled outside a tokio runtime: its retry delays and time limits use tokio's timer. Await it inside a tokio runtime with the time driver (#[tokio::main], or a Runtime built with enable_time())"
+    )
 }
 
 /// Seeds the jitter of retries made on the current thread, for reproducible delays.

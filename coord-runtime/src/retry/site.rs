@@ -1,7 +1,7 @@
 //! The per-function `static` of a retried function: its policy, metric handles and statistics.
 
 use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use metrics::{Counter, Key, Label};
 
@@ -286,6 +286,8 @@ pub struct RetrySite {
     /// The operation's first statistics cell, or [`UNRESOLVED`]: a bare index rather than a
     /// reference to the statistics, so a call follows one pointer fewer.
     first_cell: AtomicU32,
+    /// Whether a sync retry sleeping inside a tokio runtime has been warned about.
+    warned_blocking: AtomicBool,
 }
 
 /// `RetrySite::first_cell` before the first call.
@@ -301,6 +303,7 @@ impl RetrySite {
             inherited,
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(UNRESOLVED),
+            warned_blocking: AtomicBool::new(false),
         }
     }
 
@@ -325,6 +328,7 @@ impl RetrySite {
             inherited,
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(counts.first_cell),
+            warned_blocking: AtomicBool::new(false),
         }
     }
 
@@ -374,6 +378,23 @@ impl RetrySite {
     /// Records one attempt cancelled by a time limit.
     pub(crate) fn timed_out(&self) {
         cells::add(self.first_cell() + TIMEOUTS, 1);
+    }
+
+    /// Warns once that a sync retry is about to sleep `delay` on a thread inside a tokio
+    /// runtime: on an async worker thread that sleep stalls every task of the worker.
+    #[cold]
+    pub(crate) fn warn_if_blocking_an_executor(&self, delay: std::time::Duration) {
+        if tokio::runtime::Handle::try_current().is_ok()
+            && !self.warned_blocking.swap(true, Ordering::Relaxed)
+        {
+            let operation = self.operation;
+            let delay_ms = delay.as_secs_f64() * 1e3;
+            tracing::warn!(
+                operation,
+                delay_ms,
+                "coord: a sync retried function sleeps between attempts on a thread inside a tokio runtime; on an async worker this blocks every task of the worker: make it async, or call it in tokio::task::spawn_blocking (this is logged once per function)"
+            );
+        }
     }
 
     /// Records one failed call handed to the `fallback`. Not a stable API.
