@@ -512,6 +512,26 @@ pub mod retry {
     };
 }
 
+/// Bulkheads and rate limiters by name: what `bulkhead(...)` and `rate_limit(...)` in
+/// [`handle_errors`] and [`coordinate_operation`] use, for code an attribute cannot annotate.
+///
+/// ```
+/// use coord::limit::{BulkheadConfig, RateLimit};
+///
+/// let db = coord::limit::bulkhead("facade.db", BulkheadConfig::new(2));
+/// let _slot = db.try_enter().expect("a free slot");
+/// assert_eq!(db.in_use(), 1);
+///
+/// let api = coord::limit::rate_limiter("facade.api", RateLimit::per_second(50).burst(5));
+/// assert!(api.try_acquire().is_ok());
+/// ```
+pub mod limit {
+    pub use coord_runtime::{
+        Bulkhead, BulkheadConfig, MAX_LIMITERS, RateLimit, RateLimiter, Slot, bulkhead, bulkheads,
+        rate_limiter, rate_limiters,
+    };
+}
+
 /// The process's CPU and memory, sampled in the background (feature `system`).
 ///
 /// ```

@@ -21,10 +21,7 @@ fn an_async_retried_function_outside_tokio_fails_on_its_first_call() {
         matches!(future.as_mut().poll(&mut context), Poll::Ready(Ok(1)))
     })
     .expect_err("polled outside tokio");
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
     assert!(
         message.contains("coord: `would_succeed` is a retried async function")
             && message.contains("outside a tokio runtime"),

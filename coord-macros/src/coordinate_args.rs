@@ -20,6 +20,8 @@ const KEYS: KeyTable = KeyTable {
         "retry",
         "circuit_breaker",
         "fallback",
+        "bulkhead",
+        "rate_limit",
         "lock",
         "in_flight",
         "crate",
@@ -84,6 +86,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
                 plan.validate = Some(validate);
             }
             "retry" => retry = Some(RetryArgs::read_group(arg, errors)),
+            "bulkhead" | "rate_limit" => plan.limits.read(arg, errors),
             "lock" => plan.lock = Some(LockArgs::read_group(arg, errors)),
             _ => unreachable!("KeyTable::check only passes known keys"),
         }

@@ -7,12 +7,14 @@ use syn::{Lit, LitStr};
 use crate::args::{self, Arg, KeyTable, NamedArg};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
+use crate::limit_args::{LIMIT_KEYS, LimitArgs};
 use crate::retry_args::{RETRY_KEYS, RetryArgs};
 
 const KEYS: KeyTable = KeyTable {
     context: "#[handle_errors]",
     groups: &[
         RETRY_KEYS,
+        LIMIT_KEYS,
         &["circuit_breaker", "fallback", "name", "crate"],
     ],
     repeatable: &[],
@@ -27,6 +29,8 @@ pub(crate) struct HandleArgs {
     pub retry: RetryArgs,
     /// The breaker each attempt passes, if any.
     pub breaker: Option<BreakerArgs>,
+    /// The bulkhead and rate limiter each call passes, if any.
+    pub limits: LimitArgs,
     /// Path to the coord crate.
     pub krate: Option<syn::Path>,
 }
@@ -62,6 +66,7 @@ impl HandleArgs {
                         .map(|path| (path, arg.key.span()));
                 }
                 key if RETRY_KEYS.contains(&key) => parsed.retry.read(arg, errors),
+                key if LIMIT_KEYS.contains(&key) => parsed.limits.read(arg, errors),
                 _ => unreachable!("KeyTable::check only passes known keys"),
             }
         }

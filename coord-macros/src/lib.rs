@@ -19,6 +19,7 @@ mod expand;
 mod func;
 mod handle_args;
 mod json;
+mod limit_args;
 mod lock_args;
 mod plan;
 mod retry_args;

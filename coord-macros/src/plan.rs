@@ -12,6 +12,7 @@ use syn::{Attribute, ItemFn, LitStr};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
 use crate::handle_args::HandleArgs;
+use crate::limit_args::LimitArgs;
 use crate::lock_args::LockArgs;
 use crate::retry_args::RetryArgs;
 use crate::track_args::TrackArgs;
@@ -38,6 +39,8 @@ pub(crate) struct Plan {
     pub retry: Option<(RetryArgs, Option<BreakerArgs>)>,
     /// The distributed lock held around tracking, retries and the body.
     pub lock: Option<LockArgs>,
+    /// The rate limiter and bulkhead a call passes, inside tracking and outside retries.
+    pub limits: LimitArgs,
 }
 
 /// The coord attribute an attribute is, by the last segment of its path.
@@ -84,6 +87,7 @@ impl Plan {
             track: None,
             retry: None,
             lock: None,
+            limits: LimitArgs::default(),
         }
     }
 
@@ -143,6 +147,7 @@ impl Plan {
                     let args = HandleArgs::parse(tokens, errors);
                     self.set_name(args.name, errors);
                     self.retry = Some((args.retry, args.breaker));
+                    self.limits = args.limits;
                     if self.krate.is_none() {
                         self.krate = args.krate;
                     }

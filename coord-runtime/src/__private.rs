@@ -5,6 +5,7 @@
 
 pub use crate::breaker::registry::{BREAKER_DECLARATIONS, BreakerDeclaration};
 pub use crate::init::{STARTUP_CHECKS, STARTUP_HOOKS};
+pub use crate::limit::site::{BulkheadSite, RateLimitSite};
 pub use crate::report::locks::LOCK_REPORT_SOURCES;
 pub use crate::report::sagas::SAGA_REPORT_SOURCES;
 pub use crate::retry::admission::{Admission, BreakerSite, NO_BREAKER, NoBreaker};

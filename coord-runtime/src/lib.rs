@@ -14,6 +14,7 @@ mod config;
 mod events;
 mod export;
 mod init;
+mod limit;
 mod report;
 mod retry;
 mod system;
@@ -55,6 +56,9 @@ pub use export::{
     prometheus,
 };
 pub use init::{init, init_with};
+pub use limit::bulkhead::{Bulkhead, BulkheadConfig, Slot};
+pub use limit::rate_limiter::{RateLimit, RateLimiter};
+pub use limit::registry::{MAX_LIMITERS, bulkhead, bulkheads, rate_limiter, rate_limiters};
 pub use report::error_handling::{
     BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report,
 };
@@ -95,6 +99,7 @@ const _: () = {
     let capped = (tracking::stats::MAX_OPERATIONS + 1) * tracking::stats::CELLS_PER_OPERATION
         + (tracking::stats::MAX_OPERATIONS + 1) * retry::site::CELLS_PER_RETRY_OPERATION
         + (validation::rule_set::MAX_RULE_SETS + 1) * validation::rule_set::CELLS_PER_RULE_SET
-        + (breaker::registry::MAX_BREAKERS + 1) * breaker::registry::CELLS_PER_BREAKER;
+        + (breaker::registry::MAX_BREAKERS + 1) * breaker::registry::CELLS_PER_BREAKER
+        + 2 * (limit::registry::MAX_LIMITERS + 1) * limit::CELLS_PER_LIMITER;
     assert!(capped + 500_000 <= base::cells::CELLS);
 };

@@ -346,6 +346,38 @@ pub const DEADLINE: OptionSpec = OptionSpec {
         max_nanos: DAY_NANOS,
     },
 };
+/// `max_concurrent` of a bulkhead: calls inside at once, 1 to 1 000 000.
+pub const MAX_CONCURRENT: OptionSpec = OptionSpec {
+    name: "max_concurrent",
+    limit: Limit::Count {
+        min: 1,
+        max: 1_000_000,
+    },
+};
+/// `max_wait` of a bulkhead: how long a call waits for a slot, at most a day (zero: no wait).
+pub const MAX_WAIT: OptionSpec = OptionSpec {
+    name: "max_wait",
+    limit: Limit::Duration {
+        zero_allowed: true,
+        max_nanos: DAY_NANOS,
+    },
+};
+/// `per_second` of a rate limiter: calls admitted a second on average, 1 to 1 000 000 000.
+pub const PER_SECOND: OptionSpec = OptionSpec {
+    name: "per_second",
+    limit: Limit::Count {
+        min: 1,
+        max: 1_000_000_000,
+    },
+};
+/// `burst` of a rate limiter: calls admitted back to back, 1 to 1 000 000 000.
+pub const BURST: OptionSpec = OptionSpec {
+    name: "burst",
+    limit: Limit::Count {
+        min: 1,
+        max: 1_000_000_000,
+    },
+};
 /// `timeout` of one attempt of a retried async function: past it the attempt is cancelled
 /// and counts as a transient failure; more than zero and at most a day.
 pub const ATTEMPT_TIMEOUT: OptionSpec = OptionSpec {

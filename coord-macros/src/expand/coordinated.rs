@@ -34,7 +34,9 @@ impl Plan {
             };
             errors.ok(lock.check(function, attribute));
         }
-        if self.retry.is_some() && own != Part::Retry {
+        if (self.retry.is_some() && own != Part::Retry)
+            || (!self.limits.is_empty() && self.retry.is_none())
+        {
             errors.ok(func::check_returns_result(
                 function,
                 "#[handle_errors]",
@@ -69,18 +71,35 @@ impl Plan {
             .validate
             .as_ref()
             .map(|validate| validate::validation_statements(validate, function, &krate));
+        // The rate limiter and bulkhead admit the call once, inside tracking (a refused call
+        // is a failed call of the operation) and outside retries (its retries are not
+        // admitted again).
+        let is_async = sig.asyncness.is_some();
+        let limited = |inner: TokenStream| {
+            if self.limits.is_empty() {
+                inner
+            } else {
+                self.limits.wrap(&inner, &name, is_async, &krate)
+            }
+        };
         let body = match (self.track, &self.retry) {
-            (None, None) => quote!(#block),
+            (None, None) if self.limits.is_empty() => quote!(#block),
+            (None, None) => limited(body::evaluate_once(function, &krate)),
             (Some(in_flight), None) if body::diverges(function) => {
                 track::tracking_diverging(&name, in_flight, &krate, function)
             }
             (Some(in_flight), None) => {
-                let inner = body::evaluate_once(function, &krate);
+                let inner = limited(body::evaluate_once(function, &krate));
                 track::tracking(&name, in_flight, &krate, &inner)
             }
             (track, Some((retry, breaker))) => {
-                let retried =
-                    handle::retry_expression(&name, retry, breaker.as_ref(), function, &krate);
+                let retried = limited(handle::retry_expression(
+                    &name,
+                    retry,
+                    breaker.as_ref(),
+                    function,
+                    &krate,
+                ));
                 match track {
                     Some(in_flight) => track::tracking(&name, in_flight, &krate, &retried),
                     None => retried,

@@ -32,6 +32,7 @@ fn handled(args: HandleArgs, function: &ItemFn) -> syn::Result<TokenStream> {
     let mut plan = Plan::new(args.krate.clone());
     plan.name = args.name.clone();
     plan.retry = Some((args.retry, args.breaker));
+    plan.limits = args.limits;
     plan.build(function, Part::Retry)
 }
 

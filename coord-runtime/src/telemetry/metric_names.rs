@@ -33,6 +33,12 @@ pub const RETRY_ATTEMPTS_TOTAL: &str = "coord_retry_attempts_total";
 pub const RETRY_TIMEOUTS_TOTAL: &str = "coord_retry_timeouts_total";
 /// Calls answered by their `fallback` (counter).
 pub const FALLBACKS_TOTAL: &str = "coord_fallbacks_total";
+/// Calls a bulkhead admitted or refused (counter).
+pub const BULKHEAD_CALLS_TOTAL: &str = "coord_bulkhead_calls_total";
+/// Calls inside a bulkhead now (gauge).
+pub const BULKHEAD_IN_USE: &str = "coord_bulkhead_in_use";
+/// Calls a rate limiter admitted or refused (counter).
+pub const RATE_LIMITER_CALLS_TOTAL: &str = "coord_rate_limiter_calls_total";
 /// Calls through a retry policy by how they ended (counter).
 pub const RETRY_CALLS_TOTAL: &str = "coord_retry_calls_total";
 /// One-hot state of each circuit breaker (gauge).
@@ -101,6 +107,13 @@ pub const TO_LABEL: &str = "to";
 /// Label of [`BREAKER_CALLS_TOTAL`]: `success`, `failure` or `rejected`.
 pub const BREAKER_OUTCOME_LABEL: &str = "outcome";
 
+/// Label carrying a bulkhead's name.
+pub const BULKHEAD_LABEL: &str = "bulkhead";
+/// Label carrying a rate limiter's name.
+pub const RATE_LIMITER_LABEL: &str = "rate_limiter";
+/// Label of [`BULKHEAD_CALLS_TOTAL`] and [`RATE_LIMITER_CALLS_TOTAL`]: `admitted` or `rejected`.
+pub const LIMIT_OUTCOME_LABEL: &str = "outcome";
+
 /// Label carrying the validation rule set's name.
 pub const RULE_SET_LABEL: &str = "rule_set";
 /// Label of [`VALIDATIONS_TOTAL`]: `valid` or `invalid`.
@@ -148,7 +161,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 27] = [
+pub const ALL: [MetricDescription; 30] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -184,6 +197,24 @@ pub const ALL: [MetricDescription; 27] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "Calls of a coord operation that failed and were answered by its fallback.",
+    },
+    MetricDescription {
+        name: BULKHEAD_CALLS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Calls a coord bulkhead admitted or refused (it was full past max_wait).",
+    },
+    MetricDescription {
+        name: BULKHEAD_IN_USE,
+        kind: MetricKind::Gauge,
+        unit: Unit::Count,
+        help: "Calls inside a coord bulkhead now.",
+    },
+    MetricDescription {
+        name: RATE_LIMITER_CALLS_TOTAL,
+        kind: MetricKind::Counter,
+        unit: Unit::Count,
+        help: "Calls a coord rate limiter admitted or refused.",
     },
     MetricDescription {
         name: RETRY_CALLS_TOTAL,

@@ -104,6 +104,27 @@ pub enum Error {
         /// The limit's length.
         after: Duration,
     },
+    /// A bulkhead had no free slot within its `max_wait`; the call did not run and is not
+    /// retried.
+    #[error(
+        "bulkhead `{bulkhead}` is full ({max_concurrent} calls inside); call refused after waiting {waited:?}"
+    )]
+    BulkheadFull {
+        /// The bulkhead's name.
+        bulkhead: String,
+        /// Its size.
+        max_concurrent: u32,
+        /// How long the call waited for a slot.
+        waited: Duration,
+    },
+    /// A rate limiter refused the call; it did not run and is not retried.
+    #[error("rate limiter `{rate_limiter}` refused the call; retry after {retry_after:?}")]
+    RateLimited {
+        /// The rate limiter's name.
+        rate_limiter: String,
+        /// When the limiter would admit a call.
+        retry_after: Duration,
+    },
     /// A distributed lock was not acquired within its `wait`: another holder kept it.
     #[error("lock `{key}` is held elsewhere; not acquired within {waited:?}")]
     LockTimeout {
@@ -165,7 +186,12 @@ impl Error {
                 // Rounded up, as a `Retry-After` header is: never sooner than the breaker.
                 (after.as_secs() + u64::from(after.subsec_nanos() > 0)).max(1)
             ),
+            Error::RateLimited { retry_after, .. } => format!(
+                "too many requests; retry after {} s",
+                (retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1)
+            ),
             Error::CircuitOpen { .. }
+            | Error::BulkheadFull { .. }
             | Error::BreakerConflict { .. }
             | Error::BreakerExists { .. }
             | Error::TooManyBreakers { .. }

@@ -1,0 +1,250 @@
+//! A rate limiter: at most `per_second` calls a second on average, `burst` of them back to
+//! back, by the generic cell rate algorithm (GCRA). Its whole state is one theoretical
+//! arrival time in an atomic, moved forward by compare-and-swap: no lock, no refill task, and
+//! a refused call learns exactly when one would be admitted.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use metrics::{Counter, Key, Label};
+
+use super::{ADMITTED, REJECTED};
+use crate::base::cells::{self, CellIndex};
+use crate::base::clock::{Clock, SystemClock};
+use crate::base::named_registry::Named;
+use crate::telemetry::METADATA;
+use crate::telemetry::metric_names::{
+    LIMIT_OUTCOME_LABEL, RATE_LIMITER_CALLS_TOTAL, RATE_LIMITER_LABEL,
+};
+use crate::telemetry::publish::Publish;
+use crate::telemetry::recorder_cache::RecorderCache;
+use crate::values::error::Error;
+
+/// A rate limiter's options.
+///
+/// ```
+/// use coord::limit::RateLimit;
+///
+/// let limit = RateLimit::per_second(100).burst(20);
+/// assert_eq!((limit.per_second_value(), limit.burst_value()), (100, 20));
+/// assert_eq!(RateLimit::per_second(100).burst_value(), 100, "a second's worth by default");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimit {
+    per_second: u32,
+    burst: u32,
+}
+
+impl RateLimit {
+    /// At most `per_second` calls a second on average; by default a second's worth of them
+    /// may come back to back (see [`burst`](RateLimit::burst)).
+    ///
+    /// # Panics
+    /// When `per_second` is 0 or above 1 000 000 000 (`coord_text::PER_SECOND`).
+    #[must_use]
+    pub const fn per_second(per_second: u32) -> Self {
+        assert!(
+            coord_text::PER_SECOND.admits_count(per_second as u64),
+            "RateLimit::per_second must be 1 to 1 000 000 000"
+        );
+        Self {
+            per_second,
+            burst: per_second,
+        }
+    }
+
+    /// How many calls may come back to back after a quiet spell.
+    ///
+    /// # Panics
+    /// When `burst` is 0 or above 1 000 000 000 (`coord_text::BURST`).
+    #[must_use]
+    pub const fn burst(mut self, burst: u32) -> Self {
+        assert!(
+            coord_text::BURST.admits_count(burst as u64),
+            "RateLimit::burst must be 1 to 1 000 000 000"
+        );
+        self.burst = burst;
+        self
+    }
+
+    /// Calls a second on average.
+    #[must_use]
+    pub const fn per_second_value(&self) -> u32 {
+        self.per_second
+    }
+
+    /// Calls back to back.
+    #[must_use]
+    pub const fn burst_value(&self) -> u32 {
+        self.burst
+    }
+
+    /// Nanoseconds between calls at the steady rate.
+    const fn interval_nanos(&self) -> u64 {
+        1_000_000_000 / self.per_second as u64
+    }
+}
+
+impl std::fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "per_second = {}, burst = {}",
+            self.per_second, self.burst
+        )
+    }
+}
+
+/// The series of one rate limiter.
+struct RateLimiterMetrics {
+    admitted: Counter,
+    rejected: Counter,
+}
+
+/// A named rate limiter; get one with [`rate_limiter`](crate::limit::rate_limiter).
+///
+/// ```
+/// use coord::limit::RateLimit;
+///
+/// let api = coord::limit::rate_limiter("docs.api", RateLimit::per_second(1).burst(2));
+/// assert!(api.try_acquire().is_ok());
+/// assert!(api.try_acquire().is_ok());
+/// match api.try_acquire() {
+///     Err(coord::Error::RateLimited { retry_after, .. }) => assert!(retry_after <= std::time::Duration::from_secs(1)),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub struct RateLimiter {
+    name: Box<str>,
+    config: RateLimit,
+    interval: u64,
+    /// How far ahead of now the theoretical arrival time may run: `(burst - 1)` intervals.
+    tolerance: u64,
+    /// The theoretical arrival time of the next call, in the clock's nanoseconds.
+    arrival: AtomicU64,
+    /// `None`: the system clock, read without a virtual call.
+    clock: Option<Arc<dyn Clock>>,
+    cells: CellIndex,
+    metrics: RecorderCache<RateLimiterMetrics>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("name", &self.name)
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimiter {
+    pub(crate) fn new(name: &str, config: RateLimit, clock: Option<Arc<dyn Clock>>) -> Self {
+        let interval = config.interval_nanos();
+        Self {
+            name: name.into(),
+            config,
+            interval,
+            tolerance: interval.saturating_mul(u64::from(config.burst - 1)),
+            arrival: AtomicU64::new(0),
+            clock,
+            cells: cells::allocate(super::CELLS_PER_LIMITER as u32),
+            metrics: RecorderCache::new(),
+        }
+    }
+
+    /// Its name.
+    #[must_use]
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its options.
+    #[must_use]
+    pub fn config(&self) -> RateLimit {
+        self.config
+    }
+
+    /// Calls admitted and refused so far.
+    #[must_use]
+    pub fn counts(&self) -> (u64, u64) {
+        let [admitted, rejected] = cells::sums(self.cells);
+        (admitted, rejected)
+    }
+
+    /// Admits one call if the rate allows it now.
+    ///
+    /// # Errors
+    /// [`Error::RateLimited`] with how long until a call would be admitted.
+    #[inline]
+    pub fn try_acquire(&self) -> Result<(), Error> {
+        let now = self.now_nanos();
+        let mut arrival = self.arrival.load(Ordering::Relaxed);
+        loop {
+            let next = arrival.max(now);
+            let ahead = next - now;
+            if ahead > self.tolerance {
+                return Err(self.refused(ahead - self.tolerance));
+            }
+            match self.arrival.compare_exchange_weak(
+                arrival,
+                next + self.interval,
+                Ordering::Relaxed,
+                Ordering::Relaxed,
+            ) {
+                Ok(_) => {
+                    cells::add(self.cells + ADMITTED, 1);
+                    return Ok(());
+                }
+                Err(actual) => arrival = actual,
+            }
+        }
+    }
+
+    #[inline(always)]
+    fn now_nanos(&self) -> u64 {
+        let now = match &self.clock {
+            None => SystemClock.now(),
+            Some(clock) => clock.now(),
+        };
+        // Past u64 nanoseconds is 584 years of uptime.
+        u64::try_from(now.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    #[cold]
+    fn refused(&self, wait_nanos: u64) -> Error {
+        cells::add(self.cells + REJECTED, 1);
+        Error::RateLimited {
+            rate_limiter: self.name.to_string(),
+            retry_after: Duration::from_nanos(wait_nanos),
+        }
+    }
+}
+
+impl Named for RateLimiter {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Publish for RateLimiter {
+    fn publish(&self) {
+        let metrics = self.metrics.get(|recorder| {
+            let label = Label::new(RATE_LIMITER_LABEL, self.name.to_string());
+            let calls = |outcome: &'static str| {
+                let key = Key::from_parts(
+                    RATE_LIMITER_CALLS_TOTAL,
+                    vec![label.clone(), Label::new(LIMIT_OUTCOME_LABEL, outcome)],
+                );
+                recorder.register_counter(&key, &METADATA)
+            };
+            RateLimiterMetrics {
+                admitted: calls("admitted"),
+                rejected: calls("rejected"),
+            }
+        });
+        let (admitted, rejected) = self.counts();
+        metrics.admitted.absolute(admitted);
+        metrics.rejected.absolute(rejected);
+    }
+}
