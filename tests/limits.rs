@@ -228,3 +228,35 @@ fn a_rate_limiter_admits_a_burst_then_refuses_with_the_wait_and_never_retries() 
         "{gauges:?}"
     );
 }
+
+#[test]
+fn error_handling_admits_through_the_same_limits() {
+    use coord::ErrorHandling;
+    use coord::limit::RateLimit;
+    let calls: ErrorHandling<AppError> = ErrorHandling::new("limits.api")
+        .rate_limiter(coord::limit::rate_limiter(
+            "limits.api",
+            RateLimit::per_second(1).burst(1),
+        ))
+        .bulkhead(coord::limit::bulkhead(
+            "limits.api_pool",
+            BulkheadConfig::new(1),
+        ));
+    let mut ran = 0;
+    assert!(
+        calls
+            .call(|| {
+                ran += 1;
+                Ok::<_, AppError>(())
+            })
+            .is_ok()
+    );
+    assert!(matches!(
+        calls.call(|| {
+            ran += 1;
+            Ok::<_, AppError>(())
+        }),
+        Err(AppError::Coord(coord::Error::RateLimited { .. }))
+    ));
+    assert_eq!(ran, 1);
+}

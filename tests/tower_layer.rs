@@ -313,3 +313,50 @@ fn a_hung_request_is_cancelled_at_the_timeout_and_answered_504() {
         .expect("operation statistics");
     assert_eq!(tracked.calls.error, 1, "a 504 is a failed request");
 }
+
+#[test]
+fn the_layer_refuses_past_its_rate_with_429_and_retry_after_and_past_its_bulkhead_with_503() {
+    use coord::limit::{BulkheadConfig, RateLimit};
+    let calls = Arc::new(AtomicU32::new(0));
+    let limiter = coord::limit::rate_limiter("tower_test.rate", RateLimit::per_second(1).burst(1));
+    let service = CoordinationLayer::named("tower_test.rate")
+        .rate_limiter(limiter)
+        .layer(Flaky {
+            calls: Arc::clone(&calls),
+            failures: 0,
+        });
+    let runtime = current_thread();
+    let first = runtime
+        .block_on(service.clone().oneshot("a".to_owned()))
+        .expect("infallible");
+    assert_eq!(first.status(), 200);
+    let second = runtime
+        .block_on(service.oneshot("b".to_owned()))
+        .expect("infallible");
+    assert_eq!(second.status(), 429);
+    assert_eq!(second.headers()[http::header::RETRY_AFTER], "1");
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the refused request never reached the service"
+    );
+
+    // A bulkhead of one, held by a request that never answers: the next is refused.
+    let pool = coord::limit::bulkhead("tower_test.pool", BulkheadConfig::new(1));
+    let hung = Arc::new(AtomicU32::new(0));
+    let service = CoordinationLayer::named("tower_test.pool")
+        .bulkhead(pool)
+        .layer(Hangs(Arc::clone(&hung)));
+    runtime.block_on(async {
+        let holder = tokio::spawn(service.clone().oneshot(String::new()));
+        while pool.in_use() == 0 {
+            tokio::task::yield_now().await;
+        }
+        let refused = service.oneshot(String::new()).await.expect("infallible");
+        assert_eq!(refused.status(), 503);
+        holder.abort();
+        let _ = holder.await;
+    });
+    assert_eq!(pool.in_use(), 0, "the aborted request freed its slot");
+    assert_eq!(hung.load(Ordering::SeqCst), 1);
+}

@@ -14,6 +14,8 @@ use super::classify::{Classify, ErrorClass, ErrorText, FailureView};
 use super::run::{AsyncRetry, Settled, run_sync};
 use super::site::{Inherited, RetrySite};
 use crate::breaker::named::{Breaker, Permit};
+use crate::limit::bulkhead::Bulkhead;
+use crate::limit::rate_limiter::RateLimiter;
 use crate::values::error::Error;
 use crate::values::retry_policy::RetryPolicy;
 use crate::values::severity::Severity;
@@ -59,6 +61,8 @@ use crate::values::severity::Severity;
 pub struct ErrorHandling<E> {
     site: RetrySite,
     breaker: Option<&'static Breaker>,
+    bulkhead: Option<&'static Bulkhead>,
+    rate_limiter: Option<&'static RateLimiter>,
     class: fn(&E) -> ErrorClass,
     retry_if: Option<fn(&E) -> bool>,
     record_if: Option<fn(&E) -> bool>,
@@ -90,6 +94,8 @@ impl<E> ErrorHandling<E> {
                 Inherited::fields(true, true, true),
             ),
             breaker: None,
+            bulkhead: None,
+            rate_limiter: None,
             class: |_| ErrorClass::Transient,
             retry_if: None,
             record_if: None,
@@ -134,6 +140,32 @@ impl<E> ErrorHandling<E> {
     pub fn timeout(mut self, timeout: std::time::Duration) -> Self {
         let (policy, inherited) = self.site.declared();
         self.site = RetrySite::named(self.site.operation(), policy.timeout(timeout), inherited);
+        self
+    }
+
+    /// Admits each call through `bulkhead` (from [`bulkhead`](crate::limit::bulkhead)), once,
+    /// before its first attempt, as the attribute's `bulkhead(...)`: [`call`](ErrorHandling::call)
+    /// waits on the thread, [`call_async`](ErrorHandling::call_async) on tokio.
+    ///
+    /// ```
+    /// use coord::ErrorHandling;
+    /// use coord::limit::BulkheadConfig;
+    ///
+    /// let calls: ErrorHandling<coord::Error> = ErrorHandling::new("docs.bulkhead")
+    ///     .bulkhead(coord::limit::bulkhead("docs.handling_pool", BulkheadConfig::new(4)));
+    /// assert_eq!(calls.call(|| Ok(7)).unwrap(), 7);
+    /// ```
+    #[must_use]
+    pub fn bulkhead(mut self, bulkhead: &'static Bulkhead) -> Self {
+        self.bulkhead = Some(bulkhead);
+        self
+    }
+
+    /// Admits each call through `limiter` (from [`rate_limiter`](crate::limit::rate_limiter)),
+    /// once, before the bulkhead and the first attempt, as the attribute's `rate_limit(...)`.
+    #[must_use]
+    pub fn rate_limiter(mut self, limiter: &'static RateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
         self
     }
 
@@ -221,6 +253,13 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
                 );
             });
         }
+        if let Some(limiter) = self.rate_limiter {
+            limiter.try_acquire()?;
+        }
+        let _slot = match self.bulkhead {
+            Some(bulkhead) => Some(bulkhead.enter_blocking()?),
+            None => None,
+        };
         run_sync(&self.site, self, attempt, |error| self.judge(error))
     }
 
@@ -247,6 +286,13 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        if let Some(limiter) = self.rate_limiter {
+            limiter.try_acquire()?;
+        }
+        let _slot = match self.bulkhead {
+            Some(bulkhead) => Some(bulkhead.enter().await?),
+            None => None,
+        };
         let mut retry = AsyncRetry::new(&self.site);
         loop {
             let permit = retry.admit(self)?;

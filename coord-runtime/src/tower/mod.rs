@@ -43,6 +43,8 @@ pub use outcome::ServiceOutcome;
 
 use crate::breaker::core::CallResult;
 use crate::breaker::named::{Breaker, Permit};
+use crate::limit::bulkhead::{Bulkhead, Slot};
+use crate::limit::rate_limiter::RateLimiter;
 use crate::retry::admission::Admission;
 use crate::retry::classify::{ErrorClass, ErrorText, FailureView};
 use crate::retry::run::{AsyncRetry, Attempted, Settled};
@@ -97,6 +99,8 @@ pub struct CoordinationLayer<Req> {
     breaker: Option<&'static Breaker>,
     retry: Option<Retrying<Req>>,
     timeout: Option<Duration>,
+    bulkhead: Option<&'static Bulkhead>,
+    rate_limiter: Option<&'static RateLimiter>,
 }
 
 impl<Req> Clone for CoordinationLayer<Req> {
@@ -107,6 +111,8 @@ impl<Req> Clone for CoordinationLayer<Req> {
             breaker: self.breaker,
             retry: self.retry,
             timeout: self.timeout,
+            bulkhead: self.bulkhead,
+            rate_limiter: self.rate_limiter,
         }
     }
 }
@@ -141,6 +147,8 @@ impl<Req> CoordinationLayer<Req> {
             breaker: None,
             retry: None,
             timeout: None,
+            bulkhead: None,
+            rate_limiter: None,
         }
     }
 
@@ -180,6 +188,32 @@ impl<Req> CoordinationLayer<Req> {
     #[must_use]
     pub fn circuit_breaker(mut self, breaker: &'static Breaker) -> Self {
         self.breaker = Some(breaker);
+        self
+    }
+
+    /// Admits each request through `bulkhead` (waiting up to its `max_wait` for a slot) before
+    /// the breaker and any attempt; a refused request is answered by
+    /// [`ServiceOutcome::rejected`] with [`Error::BulkheadFull`] — for HTTP, `503`.
+    #[must_use]
+    pub fn bulkhead(mut self, bulkhead: &'static Bulkhead) -> Self {
+        self.bulkhead = Some(bulkhead);
+        self
+    }
+
+    /// Admits each request through `limiter` first; a refused request is answered by
+    /// [`ServiceOutcome::rejected`] with [`Error::RateLimited`] — for HTTP, `429 Too Many
+    /// Requests` with `Retry-After`.
+    ///
+    /// ```
+    /// use coord::limit::RateLimit;
+    ///
+    /// let layer = coord::tower::CoordinationLayer::<http::Request<String>>::named("http.search")
+    ///     .rate_limiter(coord::limit::rate_limiter("http.search", RateLimit::per_second(200).burst(50)));
+    /// # let _ = layer;
+    /// ```
+    #[must_use]
+    pub fn rate_limiter(mut self, limiter: &'static RateLimiter) -> Self {
+        self.rate_limiter = Some(limiter);
         self
     }
 
@@ -276,22 +310,27 @@ where
             Naming::By(name) => layer.names.route(name(&request)),
         };
         let (breaker, retry, timeout) = (layer.breaker, layer.retry, layer.timeout);
+        let (bulkhead, rate_limiter) = (layer.bulkhead, layer.rate_limiter);
         // The service made ready by `poll_ready` serves this request; a clone stays behind for
         // the next one (tower's usual hand-off).
         let clone = self.inner.clone();
         let inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
             let call = TrackedCall::of(route.stats);
-            let result = match (retry, route.retries) {
-                (Some((policy, clone)), Some(counts)) => {
-                    let policy = match timeout {
-                        Some(timeout) => policy.timeout(timeout),
-                        None => policy,
-                    };
-                    let site = RetrySite::counting_into(counts, policy, Inherited::NOTHING);
-                    retried(inner, request, breaker, &site, clone).await
-                }
-                _ => once(inner, request, breaker, timeout, route.stats.name()).await,
+            let admitted = admit(rate_limiter, bulkhead).await;
+            let result = match (admitted, retry, route.retries) {
+                (Err(refusal), ..) => S::Response::rejected(refusal),
+                (Ok(_slot), retry, retries) => match (retry, retries) {
+                    (Some((policy, clone)), Some(counts)) => {
+                        let policy = match timeout {
+                            Some(timeout) => policy.timeout(timeout),
+                            None => policy,
+                        };
+                        let site = RetrySite::counting_into(counts, policy, Inherited::NOTHING);
+                        retried(inner, request, breaker, &site, clone).await
+                    }
+                    _ => once(inner, request, breaker, timeout, route.stats.name()).await,
+                },
             };
             let outcome = if S::Response::is_failure(&result) {
                 Outcome::Error
@@ -301,6 +340,21 @@ where
             call.finish(outcome);
             result
         })
+    }
+}
+
+/// Admits one request through the rate limiter, then the bulkhead; the slot, if any, is held
+/// until the answer.
+async fn admit(
+    rate_limiter: Option<&'static RateLimiter>,
+    bulkhead: Option<&'static Bulkhead>,
+) -> Result<Option<Slot>, Error> {
+    if let Some(limiter) = rate_limiter {
+        limiter.try_acquire()?;
+    }
+    match bulkhead {
+        Some(bulkhead) => bulkhead.enter().await.map(Some),
+        None => Ok(None),
     }
 }
 

@@ -37,7 +37,8 @@ pub trait ServiceOutcome<E>: Sized {
     /// The answer to a request the breaker refused (`refusal` is
     /// [`Error::CircuitOpen`] or [`Error::BreakerConflict`]; the inner service is not called)
     /// or whose last attempt ran past the layer's timeout ([`Error::Timeout`]; it was
-    /// cancelled).
+    /// cancelled), or that the layer's rate limiter or bulkhead refused
+    /// ([`Error::RateLimited`], [`Error::BulkheadFull`]).
     ///
     /// # Errors
     /// When the service's error type is the better answer.
@@ -63,14 +64,17 @@ impl<B: Default, E: fmt::Display> ServiceOutcome<E> for http::Response<B> {
 
     fn rejected(refusal: Error) -> Result<Self, E> {
         let mut response = http::Response::new(B::default());
-        *response.status_mut() = if matches!(refusal, Error::Timeout { .. }) {
-            http::StatusCode::GATEWAY_TIMEOUT
-        } else {
-            http::StatusCode::SERVICE_UNAVAILABLE
+        *response.status_mut() = match refusal {
+            Error::Timeout { .. } => http::StatusCode::GATEWAY_TIMEOUT,
+            Error::RateLimited { .. } => http::StatusCode::TOO_MANY_REQUESTS,
+            _ => http::StatusCode::SERVICE_UNAVAILABLE,
         };
         if let Error::CircuitOpen {
             retry_after: Some(wait),
             ..
+        }
+        | Error::RateLimited {
+            retry_after: wait, ..
         } = refusal
         {
             response.headers_mut().insert(
