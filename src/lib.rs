@@ -173,6 +173,8 @@ pub use coord_macros::track_performance;
 /// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
 /// | `record_if = path::to::fn` | `fn(&E) -> bool` deciding which errors count against the breaker (overrides [`Classify`] and severity) |
 /// | `fallback = path::to::fn` | answers a call that failed for a dependency's sake (see below) |
+/// | `bulkhead(max_concurrent = 10, max_wait = "50ms", name = "db")` | at most 10 calls inside at once; others wait up to `max_wait` (async on tokio, sync on the thread), then fail with [`Error::BulkheadFull`]; `name` shares it between functions (default: the operation's) |
+/// | `rate_limit(per_second = 100, burst = 20, name = "partner")` | at most 100 calls a second, 20 back to back (default burst: `per_second`); others fail at once with [`Error::RateLimited`] `{ retry_after }` |
 /// | `circuit_breaker = "name"` | each attempt passes this breaker (options declared elsewhere, or defaults) |
 /// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`](breaker::BreakerConfig) |
 /// | `name = "..."` | operation name of the retry metrics (default: the function's name) |
@@ -201,6 +203,13 @@ pub use coord_macros::track_performance;
 ///   once either is written). Cancelled attempts are counted in
 ///   `coord_retry_timeouts_total{operation}`. A sync function cannot be cancelled: its
 ///   `deadline` only stops retries from starting past it.
+/// - `rate_limit` and `bulkhead` admit each call once, in that order, before its first
+///   attempt: a refused call never runs, is never retried, and comes back as
+///   `E::from(coord::Error::RateLimited | BulkheadFull)`; retries of an admitted call keep its
+///   slot and need no new admission. Both are lock-free when they admit (one compare-and-swap
+///   each) and export `coord_rate_limiter_calls_total{rate_limiter, outcome}`,
+///   `coord_bulkhead_calls_total{bulkhead, outcome}` and `coord_bulkhead_in_use{bulkhead}`.
+///   Two functions naming one with different options share the first's, with an ERROR log.
 /// - `fallback = path`: when the call ends in an error that is not
 ///   [`ErrorClass::Permanent`] — retries exhausted, the breaker refusing, a timeout — the
 ///   fallback answers instead, called with the same arguments (a parameter of type `T` as
@@ -672,7 +681,7 @@ pub use coord_patterns::lock::lock;
 /// - `crate = "path"`: where the `coord` crate is.
 ///
 /// In `#[coordinate_operation]` it is the `lock(...)` group, held inside validation and
-/// around tracking and retries (validate → lock → track → retry → breaker): an invalid call
+/// around tracking and retries (validate → lock → track → rate limit → bulkhead → retry → breaker): an invalid call
 /// never takes the lock, waiting for it is not counted as the operation's latency, and
 /// every retry runs under the one hold. Only on `async fn`: in sync code use
 /// [`lock`](fn@lock) and [`LockGuard::is_held`](lock::LockGuard::is_held).
