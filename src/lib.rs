@@ -211,7 +211,8 @@ pub use coord_macros::track_performance;
 ///   `coord_bulkhead_calls_total{bulkhead, outcome}` and `coord_bulkhead_in_use{bulkhead}`.
 ///   Two functions naming one with different options share the first's, with an ERROR log.
 /// - `fallback = path`: when the call ends in an error that is not
-///   [`ErrorClass::Permanent`] — retries exhausted, the breaker refusing, a timeout — the
+///   [`ErrorClass::Permanent`] — retries exhausted, the breaker refusing, a timeout, the
+///   rate limiter or bulkhead refusing — the
 ///   fallback answers instead, called with the same arguments (a parameter of type `T` as
 ///   `&T`, a reference as it is, the receiver as `&self`) and the final error:
 ///   `fn price(sku: &str, qty: u32) -> Result<u64, E>` takes
@@ -499,8 +500,8 @@ pub mod export {
 /// ```
 pub mod report {
     pub use coord_runtime::{
-        BreakerReport, ErrorHandlingReport, HealthStatus, Limits, LockReport, OperationReport,
-        PerformanceClass, PerformanceThresholds, Report, SagaReport, SystemReport,
+        BreakerReport, ErrorHandlingReport, HealthStatus, LimitReport, Limits, LockReport,
+        OperationReport, PerformanceClass, PerformanceThresholds, Report, SagaReport, SystemReport,
         error_handling_report, performance_thresholds,
     };
 }

@@ -159,3 +159,19 @@ fn a_method_passes_its_receiver_to_the_fallback() {
     let catalogue = Catalogue { default_price: 9 };
     assert_eq!(catalogue.price("pear"), Ok(9));
 }
+
+fn busy_answer(_error: PriceError) -> Result<u64, PriceError> {
+    Ok(0)
+}
+
+#[coord::handle_errors(max_retries = 0, rate_limit(per_second = 1, burst = 1), fallback = busy_answer)]
+fn limited_price() -> Result<u64, PriceError> {
+    Ok(5)
+}
+
+#[test]
+fn a_call_the_rate_limiter_refuses_is_answered_by_the_fallback() {
+    assert_eq!(limited_price(), Ok(5));
+    assert_eq!(limited_price(), Ok(0), "refused, then answered");
+    assert_eq!(fallbacks("limited_price"), 1);
+}

@@ -60,7 +60,7 @@ pub use limit::bulkhead::{Bulkhead, BulkheadConfig, Slot};
 pub use limit::rate_limiter::{RateLimit, RateLimiter};
 pub use limit::registry::{MAX_LIMITERS, bulkhead, bulkheads, rate_limiter, rate_limiters};
 pub use report::error_handling::{
-    BreakerReport, ErrorHandlingReport, HealthStatus, error_handling_report,
+    BreakerReport, ErrorHandlingReport, HealthStatus, LimitReport, error_handling_report,
 };
 pub use report::locks::LockReport;
 pub use report::sagas::SagaReport;

@@ -100,9 +100,16 @@ impl Plan {
                     function,
                     &krate,
                 ));
-                match track {
-                    Some(in_flight) => track::tracking(&name, in_flight, &krate, &retried),
+                // The fallback answers whatever the limits and the retries end in.
+                let answered = match &retry.fallback {
+                    Some((fallback, _)) => {
+                        super::fallback::answer(&retried, fallback, function, &krate, &name)
+                    }
                     None => retried,
+                };
+                match track {
+                    Some(in_flight) => track::tracking(&name, in_flight, &krate, &answered),
+                    None => answered,
                 }
             }
         };

@@ -31,15 +31,18 @@ pub(crate) fn check(function: &ItemFn, fallback: &syn::Path) -> syn::Result<()> 
     Ok(())
 }
 
-/// The tail of the retry block: `result` as it is, or the fallback's answer when it is an
-/// error that is not permanent. `site` is the retry site's `static`.
+/// `inner` (the limits and the retry loop, an expression of the function's `Result` type) as
+/// it is, or the fallback's answer when it ends in an error that is not permanent; counted
+/// under `operation`.
 pub(crate) fn answer(
-    result: &Ident,
+    inner: &TokenStream,
     fallback: &syn::Path,
     function: &ItemFn,
-    private: &TokenStream,
-    site: &Ident,
+    krate: &syn::Path,
+    operation: &syn::LitStr,
 ) -> TokenStream {
+    let private = quote!(#krate::__private);
+    let result = Ident::new("__coord_result", Span::mixed_site());
     let sig = &function.sig;
     let error = Ident::new("__coord_final_error", Span::mixed_site());
     let mut arguments = Vec::new();
@@ -100,15 +103,17 @@ pub(crate) fn answer(
     } else {
         quote_spanned!(span=> (#fallback)(#(#arguments,)* #error))
     };
-    quote! {
-        match #result {
+    quote! {{
+        #[allow(unused_imports)]
+        use #private::{ClassifiedError as _, UnclassifiedError as _};
+        match #inner {
             ::core::result::Result::Err(#error)
                 if (&#private::ErrorProbe(&#error)).coord_class().is_dependency_failure() =>
             {
-                #site.fell_back();
+                #private::count_fallback(#operation);
                 #call
             }
             #result => #result,
         }
-    }
+    }}
 }

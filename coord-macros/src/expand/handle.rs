@@ -6,7 +6,6 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned as _;
 use syn::{Ident, ItemFn, LitStr, ReturnType, Type};
 
-use super::fallback;
 use crate::body;
 use crate::breaker_args::BreakerArgs;
 use crate::func;
@@ -145,20 +144,8 @@ pub(crate) fn retry_expression(
         };
         quote!(#private::#run(&__COORD_RETRY_SITE, #admission, #attempt, #classify))
     };
-    let site = Ident::new("__COORD_RETRY_SITE", Span::call_site());
-    let run = match &retry.fallback {
-        None => run,
-        Some((fallback, _)) => {
-            let result = Ident::new("__coord_result", Span::mixed_site());
-            let answer = fallback::answer(&result, fallback, function, &private, &site);
-            quote! {
-                let #result = { #run };
-                #answer
-            }
-        }
-    };
     quote! {{
-            static #site: #private::RetrySite =
+            static __COORD_RETRY_SITE: #private::RetrySite =
                 #private::RetrySite::new(#name, #policy, #inherited);
             #breaker_items
             #[allow(unused_imports)]

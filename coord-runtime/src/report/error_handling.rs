@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::breaker::registry::breakers;
 use crate::breaker::state::BreakerState;
+use crate::limit::registry::{bulkheads, rate_limiters};
 use crate::retry::site::{RetrySnapshot, retry_stats};
 
 /// How healthy the dependencies behind coord's breakers look.
@@ -52,6 +53,23 @@ pub struct BreakerReport {
     pub conflict: Option<String>,
 }
 
+/// One bulkhead or rate limiter in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LimitReport {
+    /// Its name.
+    pub name: String,
+    /// `"bulkhead"` or `"rate_limiter"`.
+    pub kind: &'static str,
+    /// Calls admitted.
+    pub admitted: u64,
+    /// Calls refused.
+    pub rejected: u64,
+    /// Calls inside now (bulkheads).
+    pub in_use: Option<u32>,
+    /// Its options, as written.
+    pub options: String,
+}
+
 /// Breakers, retries and overall health; see [`error_handling_report`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorHandlingReport {
@@ -61,6 +79,8 @@ pub struct ErrorHandlingReport {
     pub breakers: Vec<BreakerReport>,
     /// Every retried operation, by name.
     pub retries: Vec<RetrySnapshot>,
+    /// Every bulkhead, then every rate limiter, by name.
+    pub limits: Vec<LimitReport>,
 }
 
 /// The error-handling report now.
@@ -108,5 +128,32 @@ pub fn error_handling_report() -> ErrorHandlingReport {
         health_status,
         breakers,
         retries: retry_stats(),
+        limits: limits(),
     }
+}
+
+fn limits() -> Vec<LimitReport> {
+    let bulkheads = bulkheads().into_iter().map(|bulkhead| {
+        let (admitted, rejected) = bulkhead.counts();
+        LimitReport {
+            name: bulkhead.name().to_owned(),
+            kind: "bulkhead",
+            admitted,
+            rejected,
+            in_use: Some(bulkhead.in_use()),
+            options: bulkhead.config().to_string(),
+        }
+    });
+    let rate_limiters = rate_limiters().into_iter().map(|limiter| {
+        let (admitted, rejected) = limiter.counts();
+        LimitReport {
+            name: limiter.name().to_owned(),
+            kind: "rate_limiter",
+            admitted,
+            rejected,
+            in_use: None,
+            options: limiter.config().to_string(),
+        }
+    });
+    bulkheads.chain(rate_limiters).collect()
 }

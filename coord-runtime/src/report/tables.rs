@@ -147,6 +147,8 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
             "failed after retry",
             "retries",
             "exhausted",
+            "timeouts",
+            "fallbacks",
         ],
         rows: report
             .error_handling
@@ -161,6 +163,8 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
                     r.failed_with_retry.to_string(),
                     r.retries.to_string(),
                     r.exhausted.to_string(),
+                    r.timeouts.to_string(),
+                    r.fallbacks.to_string(),
                 ]
             })
             .collect(),
@@ -192,7 +196,26 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
             })
             .collect(),
     };
-    for table in [performance, breakers, retries, validation] {
+    let limits = Table {
+        title: "limits",
+        header: vec!["limit", "kind", "admitted", "rejected", "in use", "options"],
+        rows: report
+            .error_handling
+            .limits
+            .iter()
+            .map(|l| {
+                vec![
+                    l.name.clone(),
+                    l.kind.to_owned(),
+                    l.admitted.to_string(),
+                    l.rejected.to_string(),
+                    l.in_use.map_or_else(|| "-".to_owned(), |n| n.to_string()),
+                    l.options.clone(),
+                ]
+            })
+            .collect(),
+    };
+    for table in [performance, breakers, retries, limits, validation] {
         writeln!(f)?;
         table.write(f)?;
     }

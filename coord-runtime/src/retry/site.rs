@@ -218,6 +218,13 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
         .collect()
 }
 
+/// Records one failed call of `operation` answered by its `fallback`. Not a stable API:
+/// generated code calls it.
+#[cold]
+pub fn count_fallback(operation: &str) {
+    cells::add(retry_stats_for(operation).cells + FALLBACKS, 1);
+}
+
 /// Where an operation's retry statistics are counted: resolved once, kept by callers that
 /// build [`RetrySite`]s at run time.
 #[derive(Debug, Clone, Copy)]
@@ -395,12 +402,6 @@ impl RetrySite {
                 "coord: a sync retried function sleeps between attempts on a thread inside a tokio runtime; on an async worker this blocks every task of the worker: make it async, or call it in tokio::task::spawn_blocking (this is logged once per function)"
             );
         }
-    }
-
-    /// Records one failed call handed to the `fallback`. Not a stable API.
-    #[cold]
-    pub fn fell_back(&self) {
-        cells::add(self.first_cell() + FALLBACKS, 1);
     }
 
     #[inline(always)]
