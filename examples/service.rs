@@ -6,9 +6,12 @@
 //! ```
 //!
 //! Orders go through `validate_order` (sync, rejects malformed orders), `charge_payment` (a flaky
-//! remote dependency: slow, sometimes failing, retried, behind the `payments` circuit breaker,
-//! and cut off by a client timeout that cancels the call) and `store_order` (fast, and very
-//! rarely panics). `place_order` screens the order and tracks the whole request
+//! remote dependency: slow, sometimes failing, each attempt cut at 18 ms and retried, at most 12
+//! charges at once through the `payments` bulkhead, behind the `payments` circuit breaker; a
+//! declined card is classified permanent, so it is neither retried nor held against the
+//! breaker), `shipping_quote` (a carrier's rate API under a rate limit, whose slow answers are
+//! cut at 6 ms and answered by a flat-rate fallback) and `store_order` (fast, and very rarely
+//! panics). `place_order` screens the order and tracks the whole request
 //! (`#[coordinate_operation]`). From a third of the run until just
 //! past its half, the payment provider is down: the breaker opens, rejects calls at once
 //! instead of letting them time out, probes, and closes again when the provider is back.
@@ -91,7 +94,22 @@ impl From<coord::Error> for OrderError {
             | coord::Error::LockLost { .. }
             | coord::Error::LockBackend { .. }
             | coord::Error::InvalidLock { .. }) => OrderError::StockLocked(err),
+            coord::Error::Timeout { .. } => OrderError::PaymentTimeout,
             other => OrderError::PaymentRejected(other),
+        }
+    }
+}
+
+/// Which failures are the payment provider's answer and which are outages: a declined card is
+/// permanent (not retried, never opens the `payments` breaker); an unavailable provider, a
+/// timed-out attempt or a refused call are transient.
+impl coord::Classify for OrderError {
+    fn class(&self) -> coord::ErrorClass {
+        match self {
+            OrderError::PaymentUnavailable
+            | OrderError::PaymentTimeout
+            | OrderError::PaymentRejected(_) => coord::ErrorClass::Transient,
+            _ => coord::ErrorClass::Permanent,
         }
     }
 }
@@ -129,16 +147,19 @@ fn validate_order(order: &Order) -> Result<(), OrderError> {
     Ok(())
 }
 
-/// A remote payment provider: 2–20 ms, declines 8 % of charges (not worth retrying), fails
-/// 5 % transiently, and fails every call while it is down. Retried twice, and every attempt
-/// passes the `payments` breaker; the tracking covers the whole call, retries included.
+/// A remote payment provider: 2–20 ms, declines 8 % of charges (permanent: see `Classify`
+/// above), fails 5 % transiently, and fails every call while it is down. An attempt still
+/// running at 18 ms is cancelled and retried; at most 12 charges run at once (a 13th waits up
+/// to 5 ms for a slot, then is refused); every attempt passes the `payments` breaker; the
+/// tracking covers the whole call, retries included.
 ///
 /// `max_retries` and `base_delay` come from `examples/config/coordination.yaml`, and so do
 /// the `payments` breaker's options.
 #[handle_errors(
+    timeout = "18ms",
     max_delay = "10ms",
     jitter = "full",
-    retry_if = is_transient,
+    bulkhead(name = "payments", max_concurrent = 12, max_wait = "5ms"),
     circuit_breaker = "payments"
 )]
 #[track_performance]
@@ -153,8 +174,24 @@ async fn charge_payment(order: &Order) -> Result<u64, OrderError> {
     Ok(order.id * 7919)
 }
 
-fn is_transient(error: &OrderError) -> bool {
-    matches!(error, OrderError::PaymentUnavailable)
+/// A carrier's rate API: 1–8 ms. Its quota is 1 500 calls a second, 100 back to back; an
+/// answer slower than 6 ms is cancelled, and a call the quota or the timeout refused is
+/// answered by `flat_rate`.
+#[handle_errors(
+    timeout = "6ms",
+    max_retries = 0,
+    rate_limit(name = "carrier", per_second = 1500, burst = 100),
+    fallback = flat_rate
+)]
+#[track_performance]
+async fn shipping_quote(order: &Order) -> Result<u64, OrderError> {
+    tokio::time::sleep(Duration::from_millis(fastrand::u64(1..=8))).await;
+    Ok(400 + 150 * order.items.len() as u64)
+}
+
+/// The flat shipping rate, when the carrier cannot quote in time.
+async fn flat_rate(_order: &Order, _error: OrderError) -> Result<u64, OrderError> {
+    Ok(900)
 }
 
 /// The orders the in-memory store keeps: the latest ones, so a long run's memory stays flat
@@ -183,6 +220,7 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 #[coordinate_operation(name = "place_order", validate(rules = "untrusted_input", arg = order))]
 async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
     validate_order(&order)?;
+    let shipping = shipping_quote(&order).await?;
     let payment = fulfil_order(&run_id(order.id), &order).await?;
     let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
     let id = order.id;
@@ -192,7 +230,7 @@ async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, O
         Err(_) => return Err(OrderError::StoreCrashed),
     };
     notify_customer(&Confirmation {
-        content: format!("Order {id} is confirmed, payment {payment}."),
+        content: format!("Order {id} is confirmed, payment {payment}, shipping {shipping}."),
         user_id: format!("00000000-0000-4000-8000-{id:012x}"),
         timestamp: "2026-11-28T19:41:09Z",
         priority: "normal",
@@ -510,9 +548,11 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
                     if let Err(err) = place_order(Arc::clone(&store), order, rng.u64(..)).await
                         && let Ok(mut errors) = errors.lock()
                     {
-                        // One line per cause: the breaker's retry-after time varies per call.
+                        // One line per cause: the breaker's retry-after time and the bulkhead's
+                        // wait vary per call.
                         let cause = err.to_string();
                         let cause = cause.split(" (retry after").next().unwrap_or(&cause);
+                        let cause = cause.split("; call refused after").next().unwrap_or(cause);
                         *errors.entry(cause.to_owned()).or_insert(0) += 1;
                     }
                     // Clients arrive at a steady pace rather than hammering in a tight loop.

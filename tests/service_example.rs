@@ -9,10 +9,11 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 /// The functions the example annotates.
-const OPERATIONS: [&str; 4] = [
+const OPERATIONS: [&str; 5] = [
     "place_order",
     "validate_order",
     "charge_payment",
+    "shipping_quote",
     "store_order",
 ];
 
@@ -98,6 +99,25 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
         rest.lines()
             .any(|line| line.trim_start().starts_with("payments ")),
         "the breaker table lists payments:\n{rest}"
+    );
+    // The limits table lists the payments bulkhead and the carrier's rate limit, and the
+    // retries table counts timeouts and fallbacks.
+    let limits = rest.split("\nlimits\n").nth(1).expect("a limits table");
+    for limit in ["payments", "carrier"] {
+        assert!(
+            limits
+                .lines()
+                .any(|line| line.trim_start().starts_with(limit)),
+            "{limit} missing from the limits table:\n{limits}"
+        );
+    }
+    let retries = rest.split("\nretries\n").nth(1).expect("a retries table");
+    assert!(
+        retries
+            .lines()
+            .next()
+            .is_some_and(|header| header.contains("timeouts") && header.contains("fallbacks")),
+        "{retries}"
     );
     let validation = rest
         .split("\nvalidation\n")
