@@ -129,7 +129,8 @@ fn read_bulkhead(arg: &NamedArg, errors: &mut Errors) -> Option<BulkheadArgs> {
         match inner.key_name().as_str() {
             "name" => name = read_name(inner, errors),
             "max_concurrent" => {
-                max_concurrent = errors.ok(args::option_count(inner, &coord_text::MAX_CONCURRENT));
+                max_concurrent =
+                    Some(errors.ok(args::option_count(inner, &coord_text::MAX_CONCURRENT)));
             }
             _ => {
                 max_wait_nanos = errors
@@ -138,12 +139,17 @@ fn read_bulkhead(arg: &NamedArg, errors: &mut Errors) -> Option<BulkheadArgs> {
             }
         }
     }
-    let Some(max_concurrent) = max_concurrent else {
-        errors.at(
-            arg.key.span(),
-            "`bulkhead(...)` needs `max_concurrent = N`: how many calls may run at once",
-        );
-        return None;
+    // Written but invalid: already reported at the value.
+    let max_concurrent = match max_concurrent {
+        Some(Some(max_concurrent)) => max_concurrent,
+        Some(None) => return None,
+        None => {
+            errors.at(
+                arg.key.span(),
+                "`bulkhead(...)` needs `max_concurrent = N`: how many calls may run at once",
+            );
+            return None;
+        }
     };
     Some(BulkheadArgs {
         name,
@@ -159,17 +165,21 @@ fn read_rate_limit(arg: &NamedArg, errors: &mut Errors) -> Option<RateLimitArgs>
         match inner.key_name().as_str() {
             "name" => name = read_name(inner, errors),
             "per_second" => {
-                per_second = errors.ok(args::option_count(inner, &coord_text::PER_SECOND));
+                per_second = Some(errors.ok(args::option_count(inner, &coord_text::PER_SECOND)));
             }
             _ => burst = errors.ok(args::option_count(inner, &coord_text::BURST)),
         }
     }
-    let Some(per_second) = per_second else {
-        errors.at(
-            arg.key.span(),
-            "`rate_limit(...)` needs `per_second = N`: how many calls a second it admits",
-        );
-        return None;
+    let per_second = match per_second {
+        Some(Some(per_second)) => per_second,
+        Some(None) => return None,
+        None => {
+            errors.at(
+                arg.key.span(),
+                "`rate_limit(...)` needs `per_second = N`: how many calls a second it admits",
+            );
+            return None;
+        }
     };
     Some(RateLimitArgs {
         name,
