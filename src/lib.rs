@@ -170,6 +170,7 @@ pub use coord_macros::track_performance;
 /// | `timeout = "500ms"` | async only: an attempt still running after it is cancelled (its future dropped) and counts as a transient failure; a sync fn with `timeout` is a compile error |
 /// | `deadline = "2s"` | budget for the whole call; no retry starts that would (judging by the last attempt) end past it, and an async attempt still running at it is cancelled |
 /// | `severity = "low" \| "medium" \| "high" \| "critical"` | default policy, breaker weight and log level; see [`Severity`] |
+/// | `budget(ratio = 0.2, min_per_second = 10)` | retries of this operation at most 20 % of its calls over the last 10 s, plus 10 a second; past it a failed call is not retried ([`RetryBudget`](retry::RetryBudget)) |
 /// | `retry_if = path::to::fn` | `fn(&E) -> bool` deciding which errors are retried (overrides [`Classify`]) |
 /// | `record_if = path::to::fn` | `fn(&E) -> bool` deciding which errors count against the breaker (overrides [`Classify`] and severity) |
 /// | `fallback = path::to::fn` | answers a call that failed for a dependency's sake (see below) |
@@ -517,8 +518,8 @@ pub mod report {
 /// ```
 pub mod retry {
     pub use coord_runtime::{
-        Backoff, Jitter, RetryKind, RetryPolicy, RetrySnapshot, StopReason, TimeLimit, retry_stats,
-        seed_jitter,
+        Backoff, Jitter, RetryBudget, RetryKind, RetryPolicy, RetrySnapshot, StopReason, TimeLimit,
+        retry_stats, seed_jitter,
     };
 }
 

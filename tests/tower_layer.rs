@@ -360,3 +360,57 @@ fn the_layer_refuses_past_its_rate_with_429_and_retry_after_and_past_its_bulkhea
     assert_eq!(pool.in_use(), 0, "the aborted request freed its slot");
     assert_eq!(hung.load(Ordering::SeqCst), 1);
 }
+
+/// Answers 503 with `Retry-After: 2` first, then 200.
+#[derive(Clone)]
+struct BusyOnce(Arc<AtomicU32>);
+
+impl Service<String> for BusyOnce {
+    type Response = http::Response<String>;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+    fn call(&mut self, request: String) -> Self::Future {
+        let mut response = http::Response::new(request);
+        if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+            *response.status_mut() = http::StatusCode::SERVICE_UNAVAILABLE;
+            response.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static("2"),
+            );
+        }
+        std::future::ready(Ok(response))
+    }
+}
+
+#[test]
+fn a_retry_waits_for_the_retry_after_the_service_answered() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let policy = coord::retry::RetryPolicy::for_severity(coord::Severity::Medium)
+        .max_retries(1)
+        .base_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_secs(10))
+        .jitter(coord::retry::Jitter::None);
+    let service = CoordinationLayer::named("tower_test.retry_after")
+        .retry(policy)
+        .layer(BusyOnce(Arc::clone(&calls)));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime");
+    let elapsed = runtime.block_on(async {
+        let started = tokio::time::Instant::now();
+        let response = service.oneshot("x".to_owned()).await.expect("infallible");
+        assert_eq!(response.status(), 200);
+        started.elapsed()
+    });
+    assert_eq!(
+        elapsed,
+        Duration::from_secs(2),
+        "waited as the service asked, not 1 ms"
+    );
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -22,7 +22,15 @@ pub(crate) const RETRY_KEYS: &[&str] = &[
     "severity",
     "retry_if",
     "record_if",
+    "budget",
 ];
+
+/// The keys of a `budget(...)` group.
+const BUDGET_GROUP: KeyTable = KeyTable {
+    context: "budget(...)",
+    groups: &[&["ratio", "min_per_second"]],
+    repeatable: &[],
+};
 
 /// The retry policy a function asked for; absent fields come from its severity's defaults.
 #[derive(Default)]
@@ -35,6 +43,8 @@ pub(crate) struct RetryArgs {
     max_delay: Option<(u64, Span)>,
     jitter: Option<&'static str>,
     deadline: Option<(u64, Span)>,
+    /// The retry budget: its ratio and floor a second.
+    budget: Option<(f64, Option<u32>)>,
     /// Per attempt, with the key's span (a sync function cannot have one).
     timeout: Option<(u64, Span)>,
     /// A user function `fn(&E) -> bool` deciding which errors are retried.
@@ -97,6 +107,7 @@ impl RetryArgs {
                     .map(|n| (n, arg.key.span()));
             }
             "retry_if" => self.retry_if = errors.ok(args::path(arg, "is_transient")),
+            "budget" => self.budget = read_budget(arg, errors),
             "record_if" => self.record_if = errors.ok(args::path(arg, "counts_against_breaker")),
             other => errors.at(arg.key.span(), format!("`{other}` is not a retry argument")),
         }
@@ -157,6 +168,13 @@ impl RetryArgs {
             let deadline = duration(nanos);
             policy.extend(quote!(.deadline(#deadline)));
         }
+        if let Some((ratio, min_per_second)) = self.budget {
+            let mut budget = quote!(#private::RetryBudget::new(#ratio));
+            if let Some(min) = min_per_second {
+                budget.extend(quote!(.min_per_second(#min)));
+            }
+            policy.extend(quote!(.budget(#budget)));
+        }
         if let Some((nanos, _)) = self.timeout {
             let timeout = duration(nanos);
             policy.extend(quote!(.timeout(#timeout)));
@@ -216,6 +234,32 @@ impl RetryArgs {
                 quote!(::core::option::Option::Some(#call))
             }
             None => quote!(::core::option::Option::None),
+        }
+    }
+}
+
+/// Reads `budget(ratio = 0.2, min_per_second = 10)`; `ratio` is required.
+fn read_budget(arg: &NamedArg, errors: &mut Errors) -> Option<(f64, Option<u32>)> {
+    let (mut ratio, mut min_per_second) = (None, None);
+    for inner in &args::group(arg, &BUDGET_GROUP, errors) {
+        if inner.key_name() == "ratio" {
+            ratio = Some(errors.ok(args::option_number(inner, &coord_text::BUDGET_RATIO)));
+        } else {
+            min_per_second = errors.ok(args::option_count(
+                inner,
+                &coord_text::MIN_RETRIES_PER_SECOND,
+            ));
+        }
+    }
+    match ratio {
+        Some(Some(ratio)) => Some((ratio, min_per_second)),
+        Some(None) => None,
+        None => {
+            errors.at(
+                arg.key.span(),
+                "`budget(...)` needs `ratio = 0.2`: the share of calls that may be retried",
+            );
+            None
         }
     }
 }

@@ -23,7 +23,7 @@ pub use crate::validation::rule_set::{ParamsValidation, RuleSet};
 pub use crate::values::breaker_config::BreakerConfig;
 pub use crate::values::outcome::Outcome;
 pub use crate::values::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
-pub use crate::values::retry_policy::{Backoff, Jitter, RetryPolicy};
+pub use crate::values::retry_policy::{Backoff, Jitter, RetryBudget, RetryPolicy};
 pub use crate::values::severity::Severity;
 pub use linkme;
 

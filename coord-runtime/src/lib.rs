@@ -85,7 +85,7 @@ pub use validation::{ValidationReport, validation_report};
 pub use values::breaker_config::BreakerConfig;
 pub use values::error::{Error, TimeLimit};
 pub use values::outcome::Outcome;
-pub use values::retry_policy::{Backoff, Jitter, RetryPolicy, StopReason};
+pub use values::retry_policy::{Backoff, Jitter, RetryBudget, RetryPolicy, StopReason};
 pub use values::rules_error::{RuleProblem, RulesError};
 pub use values::score::{Limits, PerformanceClass, PerformanceThresholds};
 pub use values::severity::Severity;

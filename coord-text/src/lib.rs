@@ -23,11 +23,12 @@ pub use duration::{DURATION_UNITS, DurationError, parse_duration_nanos};
 pub use lock_key::{KeyPiece, MAX_LOCK_KEY_BYTES, lock_key_problem, parse_key_template};
 pub use lock_location::{LockLocation, without_password};
 pub use options::{
-    ATTEMPT_TIMEOUT, BACKOFF, BACKOFFS, BASE_DELAY, BREAKER_OPTIONS, BURST, CLOSE_AFTER,
-    CONSECUTIVE_FAILURES, DEADLINE, FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS, LOCK_TTL,
-    LOCK_WAIT, Limit, MAX_CONCURRENT, MAX_DELAY, MAX_RETRIES, MAX_WAIT, MIN_CALLS, MULTIPLIER,
-    OPEN_FOR, OptionProblem, OptionSpec, PER_SECOND, RETRY_OPTIONS, SEVERITIES, SEVERITY,
-    STEP_TIMEOUT, WINDOW, breaker_combination_problem, option, retry_combination_problem,
+    ATTEMPT_TIMEOUT, BACKOFF, BACKOFFS, BASE_DELAY, BREAKER_OPTIONS, BUDGET_RATIO, BURST,
+    CLOSE_AFTER, CONSECUTIVE_FAILURES, DEADLINE, FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS,
+    LOCK_TTL, LOCK_WAIT, Limit, MAX_CONCURRENT, MAX_DELAY, MAX_RETRIES, MAX_WAIT, MIN_CALLS,
+    MIN_RETRIES_PER_SECOND, MULTIPLIER, OPEN_FOR, OptionProblem, OptionSpec, PER_SECOND,
+    RETRY_OPTIONS, SEVERITIES, SEVERITY, STEP_TIMEOUT, WINDOW, breaker_combination_problem, option,
+    retry_combination_problem,
 };
 pub use rules::{
     FIELD_KEYWORDS, FIELD_TYPES, FieldProblem, FieldRules, Literal, check_field, is_string_type,

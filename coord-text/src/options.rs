@@ -346,6 +346,23 @@ pub const DEADLINE: OptionSpec = OptionSpec {
         max_nanos: DAY_NANOS,
     },
 };
+/// `ratio` of a retry budget: retries as a share of calls, 0 to 10.
+pub const BUDGET_RATIO: OptionSpec = OptionSpec {
+    name: "ratio",
+    limit: Limit::Number {
+        min: 0.0,
+        min_included: true,
+        max: 10.0,
+    },
+};
+/// `min_per_second` of a retry budget: retries allowed a second whatever the traffic.
+pub const MIN_RETRIES_PER_SECOND: OptionSpec = OptionSpec {
+    name: "min_per_second",
+    limit: Limit::Count {
+        min: 0,
+        max: 1_000_000,
+    },
+};
 /// `max_concurrent` of a bulkhead: calls inside at once, 1 to 1 000 000.
 pub const MAX_CONCURRENT: OptionSpec = OptionSpec {
     name: "max_concurrent",

@@ -152,14 +152,22 @@ impl<'s> Attempts<'s> {
     ) -> Decision {
         let policy = self.site.policy();
         let planned = if failure.retryable {
-            policy.next_delay_at_least(
-                self.retries,
-                self.previous_delay,
-                elapsed,
-                last_attempt,
-                fastrand::f64(),
-                failure.class.retry_after(),
-            )
+            policy
+                .next_delay_at_least(
+                    self.retries,
+                    self.previous_delay,
+                    elapsed,
+                    last_attempt,
+                    fastrand::f64(),
+                    failure.class.retry_after(),
+                )
+                .and_then(|delay| {
+                    if self.site.budget_allows_retry() {
+                        Ok(delay)
+                    } else {
+                        Err(StopReason::BudgetExhausted)
+                    }
+                })
         } else {
             Err(StopReason::NotRetryable)
         };

@@ -3,6 +3,7 @@
 
 pub(crate) mod admission;
 pub(crate) mod attempts;
+pub(crate) mod budget;
 pub(crate) mod classify;
 pub(crate) mod handling;
 pub(crate) mod run;

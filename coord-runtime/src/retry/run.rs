@@ -27,6 +27,7 @@ where
     C: for<'e> Fn(&'e E) -> FailureView<'e>,
 {
     if site.has_deadline() {
+        site.begin_call();
         return keep_trying(Attempts::new(site), admission, attempt, classify, None);
     }
     run_sync_without_deadline(site, admission, attempt, classify)
@@ -50,6 +51,7 @@ where
     F: FnMut() -> Result<T, E>,
     C: for<'e> Fn(&'e E) -> FailureView<'e>,
 {
+    site.begin_call();
     let permit = match admission.admit() {
         Ok(permit) => permit,
         Err(refusal) => {
@@ -213,6 +215,7 @@ impl<'s> AsyncRetry<'s> {
         if tokio::runtime::Handle::try_current().is_err() {
             outside_tokio(site.operation());
         }
+        site.begin_call();
         let attempts = Attempts::new(site);
         let started = attempts.needs_clock().then(tokio::time::Instant::now);
         Self {

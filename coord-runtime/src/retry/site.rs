@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use metrics::{Counter, Key, Label};
 
+use super::budget::BudgetWindow;
 use crate::base::cells::{self, CellIndex};
 use crate::base::named_registry::{Named, NamedRegistry};
 use crate::config::{CoordinationConfig, configuration};
@@ -295,6 +296,8 @@ pub struct RetrySite {
     first_cell: AtomicU32,
     /// Whether a sync retry sleeping inside a tokio runtime has been warned about.
     warned_blocking: AtomicBool,
+    /// Calls and retries of the last seconds, when the policy has a retry budget.
+    budget: BudgetWindow,
 }
 
 /// `RetrySite::first_cell` before the first call.
@@ -311,6 +314,7 @@ impl RetrySite {
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(UNRESOLVED),
             warned_blocking: AtomicBool::new(false),
+            budget: BudgetWindow::new(),
         }
     }
 
@@ -336,6 +340,7 @@ impl RetrySite {
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(counts.first_cell),
             warned_blocking: AtomicBool::new(false),
+            budget: BudgetWindow::new(),
         }
     }
 
@@ -385,6 +390,22 @@ impl RetrySite {
     /// Records one attempt cancelled by a time limit.
     pub(crate) fn timed_out(&self) {
         cells::add(self.first_cell() + TIMEOUTS, 1);
+    }
+
+    /// Counts a call towards the retry budget, if the policy has one (never taken from the
+    /// configuration, so the check reads only the declared policy).
+    #[inline(always)]
+    pub(crate) fn begin_call(&self) {
+        if self.declared.budget.is_some() {
+            self.budget.record_call();
+        }
+    }
+
+    /// Whether the retry budget, if any, allows one more retry now; counts it if so.
+    pub(crate) fn budget_allows_retry(&self) -> bool {
+        self.declared
+            .budget
+            .is_none_or(|budget| self.budget.try_retry(budget))
     }
 
     /// Warns once that a sync retry is about to sleep `delay` on a thread inside a tokio

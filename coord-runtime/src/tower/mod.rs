@@ -454,11 +454,12 @@ where
     }
 }
 
-/// Every failed answer is retried, at the policy's severity.
+/// Every failed answer is retried, at the policy's severity, no sooner than its
+/// `Retry-After`.
 fn judge<R: ServiceOutcome<E>, E>(failed: &Failed<R, E>) -> FailureView<'_> {
     FailureView {
         retryable: true,
-        class: ErrorClass::Transient,
+        class: R::retry_after(&failed.0).map_or(ErrorClass::Transient, ErrorClass::TransientAfter),
         recorded: None,
         severity: None,
         text: ErrorText::Display(failed),

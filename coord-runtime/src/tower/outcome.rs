@@ -44,6 +44,14 @@ pub trait ServiceOutcome<E>: Sized {
     /// When the service's error type is the better answer.
     fn rejected(refusal: Error) -> Result<Self, E>;
 
+    /// How long a failed answer asked the caller to wait before retrying (an HTTP
+    /// `Retry-After`); the layer's retries wait at least that long (at most the policy's
+    /// `max_delay`, never past its `deadline`). Defaults to `None`.
+    fn retry_after(result: &Result<Self, E>) -> Option<Duration> {
+        let _ = result;
+        None
+    }
+
     /// Writes a failed answer for the retry logs. Defaults to "failed".
     ///
     /// # Errors
@@ -83,6 +91,20 @@ impl<B: Default, E: fmt::Display> ServiceOutcome<E> for http::Response<B> {
             );
         }
         Ok(response)
+    }
+
+    /// `Retry-After` in seconds (the HTTP-date form is not read).
+    fn retry_after(result: &Result<Self, E>) -> Option<Duration> {
+        let response = result.as_ref().ok()?;
+        let seconds = response
+            .headers()
+            .get(http::header::RETRY_AFTER)?
+            .to_str()
+            .ok()?
+            .trim()
+            .parse::<u64>()
+            .ok()?;
+        Some(Duration::from_secs(seconds))
     }
 
     fn describe_failure(result: &Result<Self, E>, f: &mut fmt::Formatter<'_>) -> fmt::Result {

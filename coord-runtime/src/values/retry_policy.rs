@@ -59,6 +59,69 @@ pub struct RetryPolicy {
     pub(crate) jitter: Jitter,
     pub(crate) deadline: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) budget: Option<RetryBudget>,
+}
+
+/// How many retries an operation may make, over the last ten seconds: `ratio` of its calls,
+/// plus `min_per_second` a second whatever the traffic. Past it a failed call is not retried
+/// (it ends with [`StopReason::BudgetExhausted`]), so when a dependency struggles and every
+/// call fails, retries add at most `ratio` to its load instead of multiplying it.
+///
+/// ```
+/// use coord::{Severity, retry::{RetryBudget, RetryPolicy}};
+///
+/// let policy = RetryPolicy::for_severity(Severity::Medium).budget(RetryBudget::new(0.2).min_per_second(5));
+/// assert_eq!(policy.budget_value(), Some(RetryBudget::new(0.2).min_per_second(5)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct RetryBudget {
+    ratio: f64,
+    min_per_second: u32,
+}
+
+impl RetryBudget {
+    /// Retries up to `ratio` of the calls (e.g. `0.2`: one retry per five calls), and 10 a
+    /// second whatever the traffic.
+    ///
+    /// # Panics
+    /// When `ratio` is not within `0..=10` (`coord_text::BUDGET_RATIO`).
+    #[must_use]
+    pub const fn new(ratio: f64) -> Self {
+        assert!(
+            coord_text::BUDGET_RATIO.admits_number(ratio),
+            "RetryBudget::new: the ratio must be between 0 and 10"
+        );
+        Self {
+            ratio,
+            min_per_second: 10,
+        }
+    }
+
+    /// Retries allowed a second whatever the traffic (default 10).
+    ///
+    /// # Panics
+    /// Above 1 000 000 (`coord_text::MIN_RETRIES_PER_SECOND`).
+    #[must_use]
+    pub const fn min_per_second(mut self, min_per_second: u32) -> Self {
+        assert!(
+            coord_text::MIN_RETRIES_PER_SECOND.admits_count(min_per_second as u64),
+            "RetryBudget::min_per_second must be at most 1 000 000"
+        );
+        self.min_per_second = min_per_second;
+        self
+    }
+
+    /// The fraction of calls that may be retried.
+    #[must_use]
+    pub const fn ratio_value(&self) -> f64 {
+        self.ratio
+    }
+
+    /// Retries allowed a second whatever the traffic.
+    #[must_use]
+    pub const fn min_per_second_value(&self) -> u32 {
+        self.min_per_second
+    }
 }
 
 impl RetryPolicy {
@@ -81,6 +144,7 @@ impl RetryPolicy {
             jitter,
             deadline: None,
             timeout: None,
+            budget: None,
         }
     }
 
@@ -203,6 +267,19 @@ impl RetryPolicy {
         self
     }
 
+    /// Caps retries at a share of the operation's calls (see [`RetryBudget`]).
+    #[must_use]
+    pub const fn budget(mut self, budget: RetryBudget) -> Self {
+        self.budget = Some(budget);
+        self
+    }
+
+    /// The retry budget, if any.
+    #[must_use]
+    pub const fn budget_value(&self) -> Option<RetryBudget> {
+        self.budget
+    }
+
     /// The limit on each attempt, if any.
     #[must_use]
     pub const fn timeout_value(&self) -> Option<Duration> {
@@ -296,6 +373,8 @@ pub enum StopReason {
     RetriesExhausted,
     /// Another retry would end past the deadline.
     DeadlineReached,
+    /// The operation's retry budget is spent.
+    BudgetExhausted,
 }
 
 impl StopReason {
@@ -306,6 +385,7 @@ impl StopReason {
             StopReason::NotRetryable => "not retryable",
             StopReason::RetriesExhausted => "retries exhausted",
             StopReason::DeadlineReached => "deadline reached",
+            StopReason::BudgetExhausted => "retry budget exhausted",
         }
     }
 }
