@@ -89,7 +89,13 @@ impl LimitArgs {
             let (max, wait) = (bulkhead.max_concurrent, bulkhead.max_wait_nanos);
             let slot = syn::Ident::new("__coord_slot", Span::mixed_site());
             let enter = if is_async {
-                quote!(__COORD_BULKHEAD.enter().await)
+                // The free slot is taken without building the waiting future.
+                quote! {
+                    match __COORD_BULKHEAD.enter_now() {
+                        ::core::option::Option::Some(#slot) => ::core::result::Result::Ok(#slot),
+                        ::core::option::Option::None => __COORD_BULKHEAD.enter().await,
+                    }
+                }
             } else {
                 quote!(__COORD_BULKHEAD.enter_blocking())
             };

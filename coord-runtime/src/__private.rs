@@ -13,8 +13,9 @@ pub use crate::retry::classify::{
     ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,
     OpaqueError, UnclassifiedError,
 };
-pub use crate::retry::run::{AsyncRetry, Settled, run_sync, run_sync_without_deadline};
+pub use crate::retry::run::{AsyncRetry, Attempted, Settled, run_sync, run_sync_without_deadline};
 pub use crate::retry::site::{Inherited, RetrySite, count_fallback};
+pub use crate::retry::within::Within;
 pub use crate::tracking::operation::{Operation, TrackedCall};
 pub use crate::validation::inline::InlineRules;
 pub use crate::validation::outcome as validation_outcome;

@@ -72,7 +72,35 @@ fn per_call<R>(mut call: impl FnMut(u64) -> R) -> f64 {
     per_call
 }
 
+/// Runs an async call to completion on `runtime` (inside it, so the runtime's own entry is
+/// not counted per call).
+fn awaited<F: std::future::Future>(
+    runtime: &tokio::runtime::Runtime,
+    call: impl Fn(u64) -> F,
+) -> f64 {
+    runtime.block_on(async {
+        for i in 0..CALLS {
+            black_box(call(i).await);
+        }
+        let before = ALLOCATIONS.load(Ordering::Relaxed);
+        for i in 0..CALLS {
+            black_box(call(i).await);
+        }
+        let after = ALLOCATIONS.load(Ordering::Relaxed);
+        #[allow(clippy::cast_precision_loss)]
+        let per_call = (after - before) as f64 / CALLS as f64;
+        per_call
+    })
+}
+
 fn rows() -> Vec<(&'static str, f64)> {
+    use coord_benchmarks::resilience::{
+        bulkheaded, bulkheaded_sync, rate_limited, rate_limited_sync, timed,
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
     let valid = signup::valid();
     let invalid = signup::invalid();
     vec![
@@ -113,6 +141,23 @@ fn rows() -> Vec<(&'static str, f64)> {
         (
             "`#[coordinate_operation]`, valid",
             per_call(|_| coordinated(&valid)),
+        ),
+        (
+            "`#[handle_errors(timeout)]`, async, in time",
+            awaited(&runtime, timed),
+        ),
+        (
+            "`bulkhead(...)`, async, admitted",
+            awaited(&runtime, bulkheaded),
+        ),
+        ("`bulkhead(...)`, sync, admitted", per_call(bulkheaded_sync)),
+        (
+            "`rate_limit(...)`, async, admitted",
+            awaited(&runtime, rate_limited),
+        ),
+        (
+            "`rate_limit(...)`, sync, admitted",
+            per_call(rate_limited_sync),
         ),
     ]
 }

@@ -235,6 +235,14 @@ impl Bulkhead {
         self.wait_async().await
     }
 
+    /// Enters if a slot is free; `None` when the caller must go through
+    /// [`enter`](Bulkhead::enter) (to wait, or be refused). The fast path of an async entry:
+    /// no future, and nothing larger than the slot to move.
+    #[inline]
+    pub(crate) fn enter_now(&'static self) -> Option<Slot> {
+        self.take_slot().then(|| self.admitted())
+    }
+
     #[inline(always)]
     fn admitted(&'static self) -> Slot {
         cells::add(self.cells + ADMITTED, 1);

@@ -51,13 +51,26 @@ impl BulkheadSite {
         self.bulkhead().enter_blocking()
     }
 
-    /// Enters from an async function (waiting on tokio up to `max_wait`).
+    /// Enters from an async function if a slot is free; `None` when the caller must
+    /// [`enter`](BulkheadSite::enter) (to wait, or be refused).
+    #[inline]
+    pub fn enter_now(&self) -> Option<Slot> {
+        self.bulkhead().enter_now()
+    }
+
+    /// Enters from an async function, waiting on tokio up to `max_wait`, after
+    /// [`enter_now`](BulkheadSite::enter_now) found no free slot. Boxed: the waiting future
+    /// (a tokio timer and a notification) would otherwise sit in every call's future, and
+    /// moving that larger future costs each admitted call more than the box costs the few
+    /// that wait.
     ///
     /// # Errors
     /// [`Error::BulkheadFull`].
-    #[inline]
-    pub async fn enter(&self) -> Result<Slot, Error> {
-        self.bulkhead().enter().await
+    #[must_use = "a future does nothing unless awaited"]
+    pub fn enter(
+        &self,
+    ) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Slot, Error>> + Send>> {
+        Box::pin(self.bulkhead().enter())
     }
 }
 

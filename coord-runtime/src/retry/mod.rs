@@ -8,3 +8,4 @@ pub(crate) mod classify;
 pub(crate) mod handling;
 pub(crate) mod run;
 pub(crate) mod site;
+pub(crate) mod within;

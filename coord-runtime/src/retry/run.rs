@@ -8,6 +8,7 @@ use super::admission::Admission;
 use super::attempts::{Attempts, Decision};
 use super::classify::{ErrorClass, ErrorText, FailureView};
 use super::site::{RetryKind, RetrySite};
+use super::within::Within;
 use crate::breaker::core::CallResult;
 use crate::breaker::named::Permit;
 use crate::values::error::{Error, TimeLimit};
@@ -207,14 +208,12 @@ impl<'s> AsyncRetry<'s> {
     /// Before the first attempt of one call.
     ///
     /// # Panics
-    /// Outside a tokio runtime, with a message naming the function: its retry delays and
-    /// time limits run on tokio's timer, and failing on the first call is better than on the
-    /// first retry, in production, under load.
+    /// On the function's first call, if it runs outside a tokio runtime, with a message naming
+    /// the function: its retry delays and time limits run on tokio's timer, and failing on
+    /// the first call is better than on the first retry, in production, under load.
     #[inline]
     pub fn new(site: &'s RetrySite) -> Self {
-        if tokio::runtime::Handle::try_current().is_err() {
-            outside_tokio(site.operation());
-        }
+        site.check_inside_tokio();
         site.begin_call();
         let attempts = Attempts::new(site);
         let started = attempts.needs_clock().then(tokio::time::Instant::now);
@@ -284,17 +283,11 @@ impl<'s> AsyncRetry<'s> {
     /// Runs one attempt under the policy's `timeout`, cut to what is left of its `deadline`;
     /// past that the attempt's future is dropped. Without either it just awaits the attempt.
     /// Generated code uses this only for async functions whose attribute writes one of them.
-    pub async fn within<T, E, F>(&self, attempt: F) -> Attempted<T, E>
+    pub fn within<T, E, F>(&self, attempt: F) -> Within<F>
     where
         F: std::future::Future<Output = Result<T, E>>,
     {
-        match self.attempt_budget() {
-            None => Attempted::Finished(attempt.await),
-            Some((budget, limit, after)) => match tokio::time::timeout(budget, attempt).await {
-                Ok(result) => Attempted::Finished(result),
-                Err(_elapsed) => Attempted::TimedOut { limit, after },
-            },
-        }
+        Within::new(attempt, self.attempt_budget())
     }
 
     /// How long the next attempt may run, which limit that is, and the limit's length.
@@ -377,15 +370,6 @@ impl<'s> AsyncRetry<'s> {
             tokio::time::sleep(delay).await;
         }
     }
-}
-
-#[cold]
-#[inline(never)]
-#[track_caller]
-fn outside_tokio(operation: &str) -> ! {
-    panic!(
-        "coord: `{operation}` is a retried async function, and was polled outside a tokio runtime: its retry delays and time limits use tokio's timer. Await it inside a tokio runtime with the time driver (#[tokio::main], or a Runtime built with enable_time())"
-    )
 }
 
 /// Seeds the jitter of retries made on the current thread, for reproducible delays.

@@ -296,6 +296,8 @@ pub struct RetrySite {
     first_cell: AtomicU32,
     /// Whether a sync retry sleeping inside a tokio runtime has been warned about.
     warned_blocking: AtomicBool,
+    /// Whether an async call of this function has found a tokio runtime.
+    found_tokio: AtomicBool,
     /// Calls and retries of the last seconds, when the policy has a retry budget.
     budget: BudgetWindow,
 }
@@ -314,6 +316,7 @@ impl RetrySite {
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(UNRESOLVED),
             warned_blocking: AtomicBool::new(false),
+            found_tokio: AtomicBool::new(false),
             budget: BudgetWindow::new(),
         }
     }
@@ -340,6 +343,7 @@ impl RetrySite {
             effective: OnceLock::new(),
             first_cell: AtomicU32::new(counts.first_cell),
             warned_blocking: AtomicBool::new(false),
+            found_tokio: AtomicBool::new(false),
             budget: BudgetWindow::new(),
         }
     }
@@ -390,6 +394,30 @@ impl RetrySite {
     /// Records one attempt cancelled by a time limit.
     pub(crate) fn timed_out(&self) {
         cells::add(self.first_cell() + TIMEOUTS, 1);
+    }
+
+    /// Panics, naming the function, if its first async call runs outside a tokio runtime:
+    /// its retry delays and time limits need tokio's timer, and failing on the first call is
+    /// better than on the first retry, in production, under load. Later calls skip the check
+    /// (a runtime lookup clones a handle: two atomic operations per call otherwise).
+    #[inline(always)]
+    pub(crate) fn check_inside_tokio(&self) {
+        if !self.found_tokio.load(Ordering::Relaxed) {
+            self.look_for_tokio();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    #[track_caller]
+    fn look_for_tokio(&self) {
+        if tokio::runtime::Handle::try_current().is_err() {
+            panic!(
+                "coord: `{}` is a retried async function, and was polled outside a tokio runtime: its retry delays and time limits use tokio's timer. Await it inside a tokio runtime with the time driver (#[tokio::main], or a Runtime built with enable_time())",
+                self.operation
+            );
+        }
+        self.found_tokio.store(true, Ordering::Relaxed);
     }
 
     /// Counts a call towards the retry budget, if the policy has one (never taken from the
