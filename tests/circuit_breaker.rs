@@ -175,6 +175,12 @@ fn a_cancelled_or_panicking_probe_returns_its_permit() {
     clock.advance(Duration::from_secs(1));
 
     {
+        // Polled by hand, inside a runtime's context: a retried async function needs one.
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("runtime");
+        let _inside = runtime.enter();
         let mut future = pin!(hangs());
         let mut context = Context::from_waker(Waker::noop());
         assert!(future.as_mut().poll(&mut context).is_pending());

@@ -19,6 +19,8 @@ const OPTION_KEYS: KeyTable = KeyTable {
 const BREAKER_OPTION_NAMES: &[&str] = &[
     coord_text::CONSECUTIVE_FAILURES.name,
     coord_text::FAILURE_RATE.name,
+    coord_text::SLOW_CALL_DURATION.name,
+    coord_text::SLOW_CALL_RATE.name,
     coord_text::WINDOW.name,
     coord_text::MIN_CALLS.name,
     coord_text::OPEN_FOR.name,
@@ -72,6 +74,7 @@ impl BreakerArgs {
         let mut name = None;
         let mut options = Vec::new();
         let (mut window, mut min_calls) = (None, None);
+        let (mut slow_duration, mut slow_rate_span) = (false, None);
         for arg in OPTION_KEYS.check(&named, errors) {
             let key = arg.key_name();
             let method = syn::Ident::new(&key, arg.key.span());
@@ -82,6 +85,11 @@ impl BreakerArgs {
             let Some(spec) = coord_text::option(&key) else {
                 continue;
             };
+            match key.as_str() {
+                "slow_call_duration" => slow_duration = true,
+                "slow_call_rate" => slow_rate_span = Some(arg.key.span()),
+                _ => {}
+            }
             let option = match spec.limit {
                 coord_text::Limit::Number { .. } => errors
                     .ok(args::option_number(arg, spec))
@@ -99,6 +107,12 @@ impl BreakerArgs {
                 }),
             };
             options.extend(option);
+        }
+        if let (Some(span), false) = (slow_rate_span, slow_duration) {
+            errors.at(
+                span,
+                "`slow_call_rate` needs `slow_call_duration`: how long a call must take to count as slow",
+            );
         }
         if let Some((min, span)) = min_calls
             && let Some(problem) = coord_text::breaker_combination_problem(Some(min), window)

@@ -68,7 +68,7 @@ pub fn exercise_configuration(config: &crate::config::CoordinationConfig) {
     for breaker in config.breakers.values() {
         let core = BreakerCore::new(*breaker, std::sync::Arc::new(SystemClock));
         if let (Ok(ticket), _) = core.admit() {
-            core.record(ticket, CallResult::Failure);
+            core.record(ticket, CallResult::Failure, false);
         }
     }
     let buckets =

@@ -31,7 +31,7 @@ pub use telemetry::metric_names;
 pub mod __private;
 
 pub use base::clock::{Clock, ManualClock, SystemClock};
-pub use breaker::core::{BreakerCounts, CallResult};
+pub use breaker::core::{BreakerCounts, CallResult, OpenReason};
 pub use breaker::named::{Breaker, Permit};
 pub use breaker::registry::{MAX_BREAKERS, breaker, breaker_conflicts, breakers, register_breaker};
 pub use breaker::state::BreakerState;

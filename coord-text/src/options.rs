@@ -297,10 +297,30 @@ pub const CLOSE_AFTER: OptionSpec = OptionSpec {
     },
 };
 
+/// `slow_call_duration`: a call at least this long is slow; more than zero, at most a day.
+pub const SLOW_CALL_DURATION: OptionSpec = OptionSpec {
+    name: "slow_call_duration",
+    limit: Limit::Duration {
+        zero_allowed: false,
+        max_nanos: DAY_NANOS,
+    },
+};
+/// `slow_call_rate`: the share of slow calls in the window that opens a breaker, in `(0, 1]`.
+pub const SLOW_CALL_RATE: OptionSpec = OptionSpec {
+    name: "slow_call_rate",
+    limit: Limit::Number {
+        min: 0.0,
+        min_included: false,
+        max: 1.0,
+    },
+};
+
 /// Every breaker option, in the order the docs list them.
 pub const BREAKER_OPTIONS: &[OptionSpec] = &[
     CONSECUTIVE_FAILURES,
     FAILURE_RATE,
+    SLOW_CALL_DURATION,
+    SLOW_CALL_RATE,
     WINDOW,
     MIN_CALLS,
     OPEN_FOR,

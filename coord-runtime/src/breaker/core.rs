@@ -70,6 +70,84 @@ pub enum CallResult {
     Ignored,
 }
 
+/// Which rule opened a breaker, with the figures that tripped it; logged with the transition
+/// and shown in the report.
+///
+/// ```
+/// use coord::breaker::OpenReason;
+///
+/// let reason = OpenReason::FailureRate { failures: 11, calls: 20, threshold: 0.5 };
+/// assert_eq!(reason.to_string(), "failure rate 0.55 ≥ 0.5 over the last 20 calls");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum OpenReason {
+    /// `consecutive_failures` failures in a row.
+    ConsecutiveFailures {
+        /// Failures in a row.
+        failures: u32,
+    },
+    /// The failure rate over the window reached `failure_rate`.
+    FailureRate {
+        /// Failures in the window.
+        failures: u32,
+        /// Calls in the window.
+        calls: u32,
+        /// The configured rate.
+        threshold: f64,
+    },
+    /// The share of slow calls over the window reached `slow_call_rate`.
+    SlowCallRate {
+        /// Slow calls in the window.
+        slow: u32,
+        /// Calls in the window.
+        calls: u32,
+        /// The configured rate.
+        threshold: f64,
+        /// What counted as slow.
+        slower_than: Duration,
+    },
+    /// A half-open probe failed (or was slow).
+    ProbeFailed,
+    /// An operator forced it open.
+    Forced,
+}
+
+impl std::fmt::Display for OpenReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match *self {
+            OpenReason::ConsecutiveFailures { failures } => {
+                write!(f, "{failures} consecutive failures")
+            }
+            OpenReason::FailureRate {
+                failures,
+                calls,
+                threshold,
+            } => write!(
+                f,
+                "failure rate {:.2} ≥ {threshold} over the last {calls} calls",
+                f64::from(failures) / f64::from(calls.max(1))
+            ),
+            OpenReason::SlowCallRate {
+                slow,
+                calls,
+                threshold,
+                slower_than,
+            } => write!(
+                f,
+                "slow-call rate {:.2} ≥ {threshold} over the last {calls} calls (slow: ≥ {slower_than:?})",
+                f64::from(slow) / f64::from(calls.max(1))
+            ),
+            OpenReason::ProbeFailed => f.write_str("a half-open probe failed"),
+            OpenReason::Forced => f.write_str("forced open by an operator"),
+        }
+    }
+}
+
+/// Bits of a window slot: the call failed, the call was slow.
+const FAILED: u32 = 1;
+const SLOW: u32 = 2;
+
 /// Outcome counts since the breaker was created.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct BreakerCounts {
@@ -90,8 +168,11 @@ pub(crate) struct BreakerCore {
     window: Box<[AtomicU32]>,
     window_cursor: AtomicU64,
     window_failures: AtomicU32,
+    window_slow: AtomicU32,
     rejected: AtomicU64,
     last_transition: AtomicU64,
+    /// Why it last opened; written only when it opens.
+    opened_because: std::sync::Mutex<Option<OpenReason>>,
 }
 
 impl BreakerCore {
@@ -105,9 +186,31 @@ impl BreakerCore {
             window: (0..config.window).map(|_| AtomicU32::new(0)).collect(),
             window_cursor: AtomicU64::new(0),
             window_failures: AtomicU32::new(0),
+            window_slow: AtomicU32::new(0),
             rejected: AtomicU64::new(0),
             last_transition: AtomicU64::new(0),
+            opened_because: std::sync::Mutex::new(None),
         }
+    }
+
+    /// Why it last opened, if it ever did.
+    pub(crate) fn opened_because(&self) -> Option<OpenReason> {
+        *self
+            .opened_because
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn remember_reason(&self, reason: OpenReason) {
+        *self
+            .opened_because
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
+    }
+
+    /// The clock's time, for timing calls against `slow_call_duration`.
+    pub(crate) fn now(&self) -> Duration {
+        self.clock.now()
     }
 
     /// The options it runs with.
@@ -242,12 +345,24 @@ impl BreakerCore {
         }
     }
 
-    /// Records how an admitted call ended; returns the transition it caused, if any.
+    /// Records how an admitted call ended, and whether it was slow (always `false` without a
+    /// `slow_call_duration`); returns the transition it caused, if any.
     #[inline]
-    pub(crate) fn record(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
+    pub(crate) fn record(
+        &self,
+        ticket: Ticket,
+        result: CallResult,
+        slow: bool,
+    ) -> Option<Transition> {
         match ticket.state() {
-            BreakerState::Closed if result == CallResult::Success => self.record_closed_success(),
-            BreakerState::Closed => self.record_closed(ticket, result),
+            BreakerState::Closed if result == CallResult::Success && !slow => {
+                self.record_closed_success(ticket)
+            }
+            BreakerState::Closed => self.record_closed(ticket, result, slow),
+            // A slow probe says the dependency has not recovered, as a failed one does.
+            BreakerState::HalfOpen if slow && result == CallResult::Success => {
+                self.record_probe(ticket, CallResult::Failure)
+            }
             BreakerState::HalfOpen => self.record_probe(ticket, result),
             _ => None,
         }
@@ -264,9 +379,10 @@ impl BreakerCore {
     /// nothing (every slot stays 0 wherever the cursor points), so a healthy breaker's success
     /// path only reads shared memory.
     #[inline]
-    fn record_closed_success(&self) -> Option<Transition> {
+    fn record_closed_success(&self, ticket: Ticket) -> Option<Transition> {
         let window = u64::try_from(self.window.len()).unwrap_or(u64::MAX);
         if self.window_failures.load(Ordering::Relaxed) == 0
+            && self.window_slow.load(Ordering::Relaxed) == 0
             && self.window_cursor.load(Ordering::Relaxed) >= window
         {
             if self.consecutive_failures.load(Ordering::Relaxed) != 0 {
@@ -274,67 +390,101 @@ impl BreakerCore {
             }
             return None;
         }
-        self.record_in_window(None)
+        self.record_in_window(ticket, false, false)
     }
 
     #[inline(never)]
-    fn record_closed(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
+    fn record_closed(&self, ticket: Ticket, result: CallResult, slow: bool) -> Option<Transition> {
         let failed = match result {
             CallResult::Ignored => return None,
             CallResult::Failure => true,
             CallResult::Success => false,
         };
-        if !failed {
-            return self.record_closed_success();
+        if !failed && !slow {
+            return self.record_closed_success(ticket);
         }
-        self.record_in_window(Some(ticket))
+        self.record_in_window(ticket, failed, slow)
     }
 
-    /// Writes one outcome (a failure of the call with `failure`'s ticket, or a success) into
-    /// the failure-rate window; a failure opens the breaker if it trips it.
+    /// Writes one outcome into the window (failed or not, slow or not); a failure or a slow
+    /// call opens the breaker if it trips a rule.
     #[cold]
     #[inline(never)]
-    fn record_in_window(&self, failure: Option<Ticket>) -> Option<Transition> {
-        let failed = failure.is_some();
+    fn record_in_window(&self, ticket: Ticket, failed: bool, slow: bool) -> Option<Transition> {
         let window = u64::try_from(self.window.len()).unwrap_or(u64::MAX);
         let slot = self.window_cursor.fetch_add(1, Ordering::Relaxed);
         let index = usize::try_from(slot % window).unwrap_or(0);
-        let value = u32::from(failed);
+        let value = if failed { FAILED } else { 0 } | if slow { SLOW } else { 0 };
         // Only write when the slot changes: a healthy breaker's slots stay 0 and stay shared.
         if self.window[index].load(Ordering::Relaxed) != value {
-            match self.window[index].swap(value, Ordering::Relaxed) {
-                old if old == value => {}
-                0 => {
-                    self.window_failures.fetch_add(1, Ordering::Relaxed);
-                }
-                _ => {
-                    self.window_failures.fetch_sub(1, Ordering::Relaxed);
+            let old = self.window[index].swap(value, Ordering::Relaxed);
+            for (bit, count) in [(FAILED, &self.window_failures), (SLOW, &self.window_slow)] {
+                match (old & bit != 0, value & bit != 0) {
+                    (false, true) => {
+                        count.fetch_add(1, Ordering::Relaxed);
+                    }
+                    (true, false) => {
+                        count.fetch_sub(1, Ordering::Relaxed);
+                    }
+                    _ => {}
                 }
             }
         }
-        let Some(ticket) = failure else {
+        let in_a_row = if failed {
+            self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1
+        } else {
             if self.consecutive_failures.load(Ordering::Relaxed) != 0 {
                 self.consecutive_failures.store(0, Ordering::Relaxed);
             }
-            return None;
+            0
         };
-        let in_a_row = self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1;
-        let calls = (slot + 1).min(window);
-        let failures = u64::from(self.window_failures.load(Ordering::Relaxed));
-        let rate_tripped = calls >= u64::from(self.config.min_calls.max(1))
-            && failures as f64 >= self.config.failure_rate * calls as f64;
-        if in_a_row < self.config.consecutive_failures && !rate_tripped {
-            return None;
-        }
+        let reason = self.tripped(slot, failed, slow, in_a_row)?;
         let word = self.load();
         if word.state() != BreakerState::Closed || word.generation() != ticket.generation() {
             return None;
         }
         let opened = Word::open(BreakerState::Open, word.next_generation(), self.clock.now());
-        // Of all the failures that cross the threshold together, exactly one swap succeeds.
-        self.swap(word, opened)
-            .ok()
-            .map(|()| self.transitioned(BreakerState::Closed, BreakerState::Open))
+        // Of all the calls that cross a threshold together, exactly one swap succeeds.
+        self.swap(word, opened).ok().map(|()| {
+            self.remember_reason(reason);
+            self.transitioned(BreakerState::Closed, BreakerState::Open)
+        })
+    }
+
+    /// The rule the outcome just recorded (at window position `slot`) trips, if any.
+    fn tripped(&self, slot: u64, failed: bool, slow: bool, in_a_row: u32) -> Option<OpenReason> {
+        let config = &self.config;
+        if failed && in_a_row >= config.consecutive_failures {
+            return Some(OpenReason::ConsecutiveFailures { failures: in_a_row });
+        }
+        let window = u64::try_from(self.window.len()).unwrap_or(u64::MAX);
+        let calls = (slot + 1).min(window);
+        if calls < u64::from(config.min_calls.max(1)) {
+            return None;
+        }
+        let calls32 = u32::try_from(calls).unwrap_or(u32::MAX);
+        if failed && let Some(threshold) = config.failure_rate {
+            let failures = self.window_failures.load(Ordering::Relaxed);
+            if f64::from(failures) >= threshold * calls as f64 {
+                return Some(OpenReason::FailureRate {
+                    failures,
+                    calls: calls32,
+                    threshold,
+                });
+            }
+        }
+        if slow && let Some(slower_than) = config.slow_call_duration {
+            let slow_calls = self.window_slow.load(Ordering::Relaxed);
+            if f64::from(slow_calls) >= config.slow_call_rate * calls as f64 {
+                return Some(OpenReason::SlowCallRate {
+                    slow: slow_calls,
+                    calls: calls32,
+                    threshold: config.slow_call_rate,
+                    slower_than,
+                });
+            }
+        }
+        None
     }
 
     fn record_probe(&self, ticket: Ticket, result: CallResult) -> Option<Transition> {
@@ -373,6 +523,9 @@ impl BreakerCore {
             }
             match self.swap(word, next) {
                 Ok(()) => {
+                    if to == Some(BreakerState::Open) {
+                        self.remember_reason(OpenReason::ProbeFailed);
+                    }
                     return to.map(|to| self.transitioned(BreakerState::HalfOpen, to));
                 }
                 Err(actual) => word = actual,
@@ -386,6 +539,7 @@ impl BreakerCore {
             slot.store(0, Ordering::Relaxed);
         }
         self.window_failures.store(0, Ordering::Relaxed);
+        self.window_slow.store(0, Ordering::Relaxed);
         self.window_cursor.store(0, Ordering::Relaxed);
     }
 
@@ -410,7 +564,12 @@ impl BreakerCore {
                 self.reset_counters();
             }
             match self.swap(word, next) {
-                Ok(()) => return (from != to).then(|| self.transitioned(from, to)),
+                Ok(()) => {
+                    if matches!(to, BreakerState::Open | BreakerState::ForcedOpen) && from != to {
+                        self.remember_reason(OpenReason::Forced);
+                    }
+                    return (from != to).then(|| self.transitioned(from, to));
+                }
                 Err(actual) => word = actual,
             }
         }
@@ -432,7 +591,7 @@ mod tests {
         let ticket = admitted?;
         Ok(transition
             .into_iter()
-            .chain(core.record(ticket, result))
+            .chain(core.record(ticket, result, false))
             .collect())
     }
 
@@ -536,12 +695,12 @@ mod tests {
         assert_eq!(core.probes_in_flight(), 2);
 
         assert_eq!(
-            core.record(first.unwrap(), Success),
+            core.record(first.unwrap(), Success, false),
             None,
             "1 of 2 successes"
         );
         assert_eq!(
-            core.record(second.unwrap(), Failure),
+            core.record(second.unwrap(), Failure, false),
             Some(t(HalfOpen, Open))
         );
         assert_eq!(core.state(), Open);
@@ -576,12 +735,15 @@ mod tests {
         clock.advance(Duration::from_millis(1));
         let fresh = core.admit().0.unwrap();
         assert_eq!(
-            core.record(stale, Failure),
+            core.record(stale, Failure, false),
             None,
             "belongs to an ended period"
         );
         assert_eq!(core.probes_in_flight(), 1);
-        assert_eq!(core.record(fresh, Success), Some(t(HalfOpen, Closed)));
+        assert_eq!(
+            core.record(fresh, Success, false),
+            Some(t(HalfOpen, Closed))
+        );
     }
 
     #[test]
@@ -620,12 +782,15 @@ mod tests {
         }
         let fresh = core.admit().0.expect("a fresh probe");
         assert_eq!(
-            core.record(stale, Failure),
+            core.record(stale, Failure, false),
             None,
             "belongs to an ended period"
         );
         assert_eq!((core.state(), core.probes_in_flight()), (HalfOpen, 1));
-        assert_eq!(core.record(fresh, Success), Some(t(HalfOpen, Closed)));
+        assert_eq!(
+            core.record(fresh, Success, false),
+            Some(t(HalfOpen, Closed))
+        );
     }
 
     #[test]
@@ -644,7 +809,7 @@ mod tests {
         assert_eq!(core.probes_in_flight(), 65_535);
         let mut closed = None;
         for probe in probes {
-            closed = core.record(probe, Success);
+            closed = core.record(probe, Success, false);
         }
         assert_eq!(
             closed,

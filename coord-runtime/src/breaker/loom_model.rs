@@ -37,7 +37,7 @@ fn half_open_after_one_failure(permits: u32, close_after: u32) -> Arc<BreakerCor
     let clock = std::sync::Arc::new(ManualClock::new());
     let core = BreakerCore::new(config, clock.clone());
     let (ticket, _) = core.admit();
-    core.record(ticket.expect("closed admits"), CallResult::Failure);
+    core.record(ticket.expect("closed admits"), CallResult::Failure, false);
     assert_eq!(core.state(), BreakerState::Open);
     // The shortest open period there is, over: the next call half-opens.
     clock.advance(Duration::from_millis(1));
@@ -76,7 +76,7 @@ fn one_permit_two_probers() {
                                 assert!(running <= 1, "{running} probes with one permit");
                                 probes_running.fetch_sub(1, Ordering::SeqCst);
                             }
-                            transitions.extend(core.record(ticket, outcome));
+                            transitions.extend(core.record(ticket, outcome, false));
                         }
                         transitions
                     })
@@ -118,7 +118,7 @@ fn concurrent_failures_open_once() {
                 let core = core.clone();
                 thread::spawn(move || {
                     let (ticket, _) = core.admit();
-                    core.record(ticket.expect("closed"), CallResult::Failure)
+                    core.record(ticket.expect("closed"), CallResult::Failure, false)
                 })
             })
             .collect();

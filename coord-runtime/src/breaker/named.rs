@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use metrics::{Counter, Gauge, Key, Label};
 
-use super::core::{BreakerCore, BreakerCounts, CallResult, Rejection, Ticket, Transition};
+use super::core::{
+    BreakerCore, BreakerCounts, CallResult, OpenReason, Rejection, Ticket, Transition,
+};
 use super::state::BreakerState;
 use crate::base::cells::{self, CellIndex};
 use crate::base::clock::Clock;
@@ -130,6 +132,19 @@ impl Breaker {
         self.core.last_transition_at()
     }
 
+    /// Which rule last opened it, with the figures that tripped it; `None` if it never opened.
+    ///
+    /// ```
+    /// let breaker = coord::breaker("docs.opened_because");
+    /// assert_eq!(breaker.opened_because(), None);
+    /// breaker.force_open();
+    /// assert_eq!(breaker.opened_because(), Some(coord::breaker::OpenReason::Forced));
+    /// ```
+    #[must_use]
+    pub fn opened_because(&self) -> Option<OpenReason> {
+        self.core.opened_because()
+    }
+
     /// Time since its last state change, on its own clock; `None` if it never changed.
     #[must_use]
     pub fn since_last_transition(&self) -> Option<Duration> {
@@ -209,7 +224,11 @@ impl Breaker {
         let name = &*self.name;
         match to {
             BreakerState::Open | BreakerState::ForcedOpen => {
-                tracing::warn!(breaker = name, %from, %to, "coord: circuit breaker opened");
+                let reason = self
+                    .core
+                    .opened_because()
+                    .map_or_else(String::new, |reason| reason.to_string());
+                tracing::warn!(breaker = name, %from, %to, reason, "coord: circuit breaker opened");
             }
             _ => tracing::info!(breaker = name, %from, %to, "coord: circuit breaker changed state"),
         }
@@ -253,6 +272,12 @@ impl Breaker {
             Ok(ticket) => Ok(Permit {
                 breaker: self,
                 ticket,
+                // Timed only when slow calls count: no clock read otherwise.
+                started: if self.config().slow_call_duration.is_some() {
+                    self.core.now()
+                } else {
+                    Duration::ZERO
+                },
             }),
             // Counted by the core; published with the other counts.
             Err(rejection) => Err(self.refusal(Some(rejection))),
@@ -291,6 +316,8 @@ impl Publish for Breaker {
 pub struct Permit {
     breaker: &'static Breaker,
     ticket: Ticket,
+    /// When the call was admitted, on the breaker's clock, if slow calls are timed.
+    started: Duration,
 }
 
 impl Permit {
@@ -308,7 +335,13 @@ impl Permit {
         {
             cells::add(breaker.cells + offset, 1);
         }
-        let transition = breaker.core.record(self.ticket, result);
+        let slow = breaker
+            .config()
+            .slow_call_duration
+            .is_some_and(|slower_than| {
+                breaker.core.now().saturating_sub(self.started) >= slower_than
+            });
+        let transition = breaker.core.record(self.ticket, result, slow);
         std::mem::forget(self);
         breaker.report(transition);
     }

@@ -140,6 +140,21 @@ pub(super) const BREAKER_KEYS: &[BreakerKey] = &[
         },
     },
     BreakerKey {
+        name: "slow_call_duration",
+        set: |config, raw| {
+            Ok(config.slow_call_duration(values::option_duration(
+                raw,
+                &coord_text::SLOW_CALL_DURATION,
+            )?))
+        },
+    },
+    BreakerKey {
+        name: "slow_call_rate",
+        set: |config, raw| {
+            Ok(config.slow_call_rate(values::option_number(raw, &coord_text::SLOW_CALL_RATE)?))
+        },
+    },
+    BreakerKey {
         name: "window",
         set: |config, raw| Ok(config.window(values::option_count(raw, &coord_text::WINDOW)?)),
     },

@@ -51,6 +51,8 @@ pub struct BreakerReport {
     pub seconds_since_last_transition: Option<f64>,
     /// Why it refuses every call, if its declarations conflict.
     pub conflict: Option<String>,
+    /// Which rule last opened it, with its figures; `None` if it never opened.
+    pub opened_because: Option<String>,
 }
 
 /// One bulkhead or rate limiter in the report.
@@ -111,6 +113,7 @@ pub fn error_handling_report() -> ErrorHandlingReport {
                     .since_last_transition()
                     .map(|since| since.as_secs_f64()),
                 conflict: breaker.conflict().map(ToString::to_string),
+                opened_because: breaker.opened_because().map(|reason| reason.to_string()),
             }
         })
         .collect();

@@ -120,6 +120,7 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
             "failures",
             "rejected",
             "in a row",
+            "last opened because",
         ],
         rows: report
             .error_handling
@@ -133,6 +134,7 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
                     b.failures.to_string(),
                     b.rejected.to_string(),
                     b.consecutive_failures.to_string(),
+                    b.opened_because.clone().unwrap_or_else(|| "-".to_owned()),
                 ]
             })
             .collect(),

@@ -8,8 +8,10 @@ use std::time::Duration;
 /// | option | default | meaning |
 /// | --- | --- | --- |
 /// | `consecutive_failures` | 5 | failures in a row that open it |
-/// | `failure_rate` | 0.5 | share of failures among the last `window` calls that opens it … |
-/// | `window` | 20 | … counted over this many most recent calls … |
+/// | `failure_rate` | off | share of failures among the last `window` calls that opens it … |
+/// | `slow_call_duration` | off | a call at least this long is *slow* (successful or not) … |
+/// | `slow_call_rate` | 1.0 | … and this share of slow calls among the last `window` opens it |
+/// | `window` | 20 | the rates are counted over this many most recent calls … |
 /// | `min_calls` | 10 | … once at least this many calls are in the window |
 /// | `open_for` | 30 s | how long it rejects calls before letting probes through |
 /// | `half_open_permits` | 1 | probe calls admitted at once while half-open |
@@ -27,10 +29,17 @@ use std::time::Duration;
 /// assert_eq!(config.open_for_value(), Duration::from_secs(10));
 /// assert_ne!(config, BreakerConfig::new());
 /// ```
+///
+/// Only `consecutive_failures` opens a breaker unless you ask for more: the rate rules are off
+/// until `failure_rate` or `slow_call_duration` is written, so no option you did not write
+/// opens it (resilience4j's default 50 % failure rate over 100 calls is its most reported
+/// surprise).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BreakerConfig {
     pub(crate) consecutive_failures: u32,
-    pub(crate) failure_rate: f64,
+    pub(crate) failure_rate: Option<f64>,
+    pub(crate) slow_call_duration: Option<Duration>,
+    pub(crate) slow_call_rate: f64,
     pub(crate) window: u32,
     pub(crate) min_calls: u32,
     pub(crate) open_for: Duration,
@@ -44,7 +53,9 @@ impl BreakerConfig {
     pub const fn new() -> Self {
         Self {
             consecutive_failures: 5,
-            failure_rate: 0.5,
+            failure_rate: None,
+            slow_call_duration: None,
+            slow_call_rate: 1.0,
             window: 20,
             min_calls: 10,
             open_for: Duration::from_secs(30),
@@ -68,7 +79,8 @@ impl BreakerConfig {
         self
     }
 
-    /// Share of failures among the last `window` calls that opens the breaker.
+    /// Share of failures among the last `window` calls that opens the breaker (once
+    /// `min_calls` are in the window); off unless set.
     ///
     /// # Panics
     /// Outside `(0, 1]` or not finite (`coord_text::FAILURE_RATE`).
@@ -78,8 +90,60 @@ impl BreakerConfig {
             coord_text::FAILURE_RATE.admits_number(rate),
             "BreakerConfig::failure_rate must be above 0 and at most 1"
         );
-        self.failure_rate = rate;
+        self.failure_rate = Some(rate);
         self
+    }
+
+    /// Counts a call that takes at least `duration` as slow, successful or not; once
+    /// `slow_call_rate` of the last `window` calls are slow (and `min_calls` are in the
+    /// window), the breaker opens: a dependency that answers, but too late to be useful, is
+    /// failing too. Off unless set.
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    /// use std::time::Duration;
+    ///
+    /// let config = BreakerConfig::new().slow_call_duration(Duration::from_secs(1)).slow_call_rate(0.5);
+    /// assert_eq!(config.slow_call_duration_value(), Some(Duration::from_secs(1)));
+    /// ```
+    ///
+    /// # Panics
+    /// When zero or above one day (`coord_text::SLOW_CALL_DURATION`).
+    #[must_use]
+    pub const fn slow_call_duration(mut self, duration: Duration) -> Self {
+        assert!(
+            coord_text::SLOW_CALL_DURATION.admits_nanos(super::saturating_nanos(duration)),
+            "BreakerConfig::slow_call_duration must be longer than zero and at most one day"
+        );
+        self.slow_call_duration = Some(duration);
+        self
+    }
+
+    /// Share of slow calls among the last `window` that opens the breaker (default 1.0: all
+    /// of them); only with [`slow_call_duration`](BreakerConfig::slow_call_duration).
+    ///
+    /// # Panics
+    /// Outside `(0, 1]` or not finite (`coord_text::SLOW_CALL_RATE`).
+    #[must_use]
+    pub const fn slow_call_rate(mut self, rate: f64) -> Self {
+        assert!(
+            coord_text::SLOW_CALL_RATE.admits_number(rate),
+            "BreakerConfig::slow_call_rate must be above 0 and at most 1"
+        );
+        self.slow_call_rate = rate;
+        self
+    }
+
+    /// How long a call must take to count as slow, if the slow-call rule is on.
+    #[must_use]
+    pub const fn slow_call_duration_value(&self) -> Option<Duration> {
+        self.slow_call_duration
+    }
+
+    /// The failure-rate threshold, if the rule is on.
+    #[must_use]
+    pub const fn failure_rate_value(&self) -> Option<f64> {
+        self.failure_rate
     }
 
     /// How many of the most recent calls the failure rate is computed over; each is kept in
@@ -170,16 +234,21 @@ impl Default for BreakerConfig {
 
 impl fmt::Display for BreakerConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "consecutive_failures = {}", self.consecutive_failures)?;
+        if let Some(rate) = self.failure_rate {
+            write!(f, ", failure_rate = {rate}")?;
+        }
+        if let Some(duration) = self.slow_call_duration {
+            write!(
+                f,
+                ", slow_call_duration = {duration:?}, slow_call_rate = {}",
+                self.slow_call_rate
+            )?;
+        }
         write!(
             f,
-            "consecutive_failures = {}, failure_rate = {}, window = {}, min_calls = {}, open_for = {:?}, half_open_permits = {}, close_after = {}",
-            self.consecutive_failures,
-            self.failure_rate,
-            self.window,
-            self.min_calls,
-            self.open_for,
-            self.half_open_permits,
-            self.close_after
+            ", window = {}, min_calls = {}, open_for = {:?}, half_open_permits = {}, close_after = {}",
+            self.window, self.min_calls, self.open_for, self.half_open_permits, self.close_after
         )
     }
 }
