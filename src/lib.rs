@@ -177,7 +177,7 @@ pub use coord_macros::track_performance;
 /// | `bulkhead(max_concurrent = 10, max_wait = "50ms", name = "db")` | at most 10 calls inside at once; others wait up to `max_wait` (async on tokio, sync on the thread), then fail with [`Error::BulkheadFull`]; `name` shares it between functions (default: the operation's) |
 /// | `rate_limit(per_second = 100, burst = 20, name = "partner")` | at most 100 calls a second, 20 back to back (default burst: `per_second`); others fail at once with [`Error::RateLimited`] `{ retry_after }` |
 /// | `circuit_breaker = "name"` | each attempt passes this breaker (options declared elsewhere, or defaults) |
-/// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, slow_call_duration = "1s", slow_call_rate = 0.5, window = 20, min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`](breaker::BreakerConfig): only `consecutive_failures` (default 5) opens it unless a rate is written |
+/// | `circuit_breaker(name = "..", consecutive_failures = 5, failure_rate = 0.5, slow_call_duration = "1s", slow_call_rate = 0.5, window = 20, time_window = "60s", min_calls = 10, open_for = "30s", half_open_permits = 1, close_after = 1)` | the same, declaring its options; see [`BreakerConfig`](breaker::BreakerConfig): only `consecutive_failures` (default 5) opens it unless a rate is written |
 /// | `name = "..."` | operation name of the retry metrics (default: the function's name) |
 /// | `crate = "path"` | where `coord` is, for crates that re-export it |
 ///

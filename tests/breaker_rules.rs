@@ -162,3 +162,43 @@ fn the_attribute_declares_the_slow_call_rule() {
     ));
     assert!(answers_late().is_err(), "refused while open");
 }
+
+#[test]
+fn a_time_window_counts_the_rates_over_a_stretch_of_time() {
+    let clock = Arc::new(ManualClock::new());
+    let config = BreakerConfig::new()
+        .consecutive_failures(100)
+        .failure_rate(0.5)
+        .time_window(Duration::from_secs(10))
+        .min_calls(4);
+    let breaker = register_breaker("rules.time_window", config, clock.clone()).expect("new");
+    // Three failures early on, then quiet: by the time more calls come, they have aged out.
+    for _ in 0..3 {
+        call(breaker, CallResult::Failure);
+    }
+    clock.advance(Duration::from_secs(11));
+    for _ in 0..3 {
+        call(breaker, CallResult::Success);
+    }
+    call(breaker, CallResult::Failure);
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Closed,
+        "1 failure in the last 10 s of 4 calls"
+    );
+    call(breaker, CallResult::Failure);
+    call(breaker, CallResult::Failure);
+    assert_eq!(
+        breaker.state(),
+        BreakerState::Open,
+        "3 of 6 in the last 10 s"
+    );
+    assert_eq!(
+        breaker.opened_because(),
+        Some(OpenReason::FailureRate {
+            failures: 3,
+            calls: 6,
+            threshold: 0.5
+        })
+    );
+}

@@ -22,6 +22,7 @@ const BREAKER_OPTION_NAMES: &[&str] = &[
     coord_text::SLOW_CALL_DURATION.name,
     coord_text::SLOW_CALL_RATE.name,
     coord_text::WINDOW.name,
+    coord_text::TIME_WINDOW.name,
     coord_text::MIN_CALLS.name,
     coord_text::OPEN_FOR.name,
     coord_text::HALF_OPEN_PERMITS.name,

@@ -27,8 +27,8 @@ pub use options::{
     CLOSE_AFTER, CONSECUTIVE_FAILURES, DEADLINE, FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS,
     LOCK_TTL, LOCK_WAIT, Limit, MAX_CONCURRENT, MAX_DELAY, MAX_RETRIES, MAX_WAIT, MIN_CALLS,
     MIN_RETRIES_PER_SECOND, MULTIPLIER, OPEN_FOR, OptionProblem, OptionSpec, PER_SECOND,
-    RETRY_OPTIONS, SEVERITIES, SEVERITY, SLOW_CALL_DURATION, SLOW_CALL_RATE, STEP_TIMEOUT, WINDOW,
-    breaker_combination_problem, option, retry_combination_problem,
+    RETRY_OPTIONS, SEVERITIES, SEVERITY, SLOW_CALL_DURATION, SLOW_CALL_RATE, STEP_TIMEOUT,
+    TIME_WINDOW, WINDOW, breaker_combination_problem, option, retry_combination_problem,
 };
 pub use rules::{
     FIELD_KEYWORDS, FIELD_TYPES, FieldProblem, FieldRules, Literal, check_field, is_string_type,

@@ -315,6 +315,16 @@ pub const SLOW_CALL_RATE: OptionSpec = OptionSpec {
     },
 };
 
+/// `time_window`: count the rates over the calls of this last stretch of time instead of the
+/// last `window` calls; 1 s to a day.
+pub const TIME_WINDOW: OptionSpec = OptionSpec {
+    name: "time_window",
+    limit: Limit::Duration {
+        zero_allowed: false,
+        max_nanos: DAY_NANOS,
+    },
+};
+
 /// Every breaker option, in the order the docs list them.
 pub const BREAKER_OPTIONS: &[OptionSpec] = &[
     CONSECUTIVE_FAILURES,
@@ -322,6 +332,7 @@ pub const BREAKER_OPTIONS: &[OptionSpec] = &[
     SLOW_CALL_DURATION,
     SLOW_CALL_RATE,
     WINDOW,
+    TIME_WINDOW,
     MIN_CALLS,
     OPEN_FOR,
     HALF_OPEN_PERMITS,

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::state::{BreakerState, Word};
+use super::time_window::TimeWindow;
 use crate::base::clock::Clock;
 use crate::base::sync::{AtomicU32, AtomicU64, Ordering};
 use crate::values::breaker_config::BreakerConfig;
@@ -169,6 +170,8 @@ pub(crate) struct BreakerCore {
     window_cursor: AtomicU64,
     window_failures: AtomicU32,
     window_slow: AtomicU32,
+    /// The rates' window when it is a stretch of time (`time_window`), instead of `window`.
+    time_window: Option<TimeWindow>,
     rejected: AtomicU64,
     last_transition: AtomicU64,
     /// Why it last opened; written only when it opens.
@@ -187,6 +190,7 @@ impl BreakerCore {
             window_cursor: AtomicU64::new(0),
             window_failures: AtomicU32::new(0),
             window_slow: AtomicU32::new(0),
+            time_window: config.time_window.map(TimeWindow::new),
             rejected: AtomicU64::new(0),
             last_transition: AtomicU64::new(0),
             opened_because: std::sync::Mutex::new(None),
@@ -355,6 +359,9 @@ impl BreakerCore {
         slow: bool,
     ) -> Option<Transition> {
         match ticket.state() {
+            BreakerState::Closed if self.time_window.is_some() => {
+                self.record_timed(ticket, result, slow)
+            }
             BreakerState::Closed if result == CallResult::Success && !slow => {
                 self.record_closed_success(ticket)
             }
@@ -438,7 +445,47 @@ impl BreakerCore {
             }
             0
         };
-        let reason = self.tripped(slot, failed, slow, in_a_row)?;
+        let calls = (slot + 1).min(window);
+        let counts = (
+            calls,
+            u64::from(self.window_failures.load(Ordering::Relaxed)),
+            u64::from(self.window_slow.load(Ordering::Relaxed)),
+        );
+        let reason = self.tripped(counts, failed, slow, in_a_row)?;
+        self.open_because(ticket, reason)
+    }
+
+    /// Records one outcome of a closed breaker counting over a stretch of time.
+    #[cold]
+    #[inline(never)]
+    fn record_timed(&self, ticket: Ticket, result: CallResult, slow: bool) -> Option<Transition> {
+        let failed = match result {
+            CallResult::Ignored => return None,
+            CallResult::Failure => true,
+            CallResult::Success => false,
+        };
+        let window = self.time_window.as_ref()?;
+        let timing_slow = self.config.slow_call_duration.is_some();
+        let counts = window.record(self.clock.now(), failed, slow, timing_slow);
+        let in_a_row = if failed {
+            self.consecutive_failures.fetch_add(1, Ordering::Relaxed) + 1
+        } else {
+            if self.consecutive_failures.load(Ordering::Relaxed) != 0 {
+                self.consecutive_failures.store(0, Ordering::Relaxed);
+            }
+            0
+        };
+        let reason = self.tripped(
+            (counts.calls, counts.failures, counts.slow),
+            failed,
+            slow,
+            in_a_row,
+        )?;
+        self.open_because(ticket, reason)
+    }
+
+    /// Opens the breaker for `reason`, if the call's closed period is still the current one.
+    fn open_because(&self, ticket: Ticket, reason: OpenReason) -> Option<Transition> {
         let word = self.load();
         if word.state() != BreakerState::Closed || word.generation() != ticket.generation() {
             return None;
@@ -451,20 +498,26 @@ impl BreakerCore {
         })
     }
 
-    /// The rule the outcome just recorded (at window position `slot`) trips, if any.
-    fn tripped(&self, slot: u64, failed: bool, slow: bool, in_a_row: u32) -> Option<OpenReason> {
+    /// The rule the outcome just recorded trips, if any, given the window's `(calls,
+    /// failures, slow calls)`.
+    fn tripped(
+        &self,
+        (calls, failures, slow_calls): (u64, u64, u64),
+        failed: bool,
+        slow: bool,
+        in_a_row: u32,
+    ) -> Option<OpenReason> {
         let config = &self.config;
         if failed && in_a_row >= config.consecutive_failures {
             return Some(OpenReason::ConsecutiveFailures { failures: in_a_row });
         }
-        let window = u64::try_from(self.window.len()).unwrap_or(u64::MAX);
-        let calls = (slot + 1).min(window);
         if calls < u64::from(config.min_calls.max(1)) {
             return None;
         }
         let calls32 = u32::try_from(calls).unwrap_or(u32::MAX);
+        let failures = u32::try_from(failures).unwrap_or(u32::MAX);
+        let slow_calls = u32::try_from(slow_calls).unwrap_or(u32::MAX);
         if failed && let Some(threshold) = config.failure_rate {
-            let failures = self.window_failures.load(Ordering::Relaxed);
             if f64::from(failures) >= threshold * calls as f64 {
                 return Some(OpenReason::FailureRate {
                     failures,
@@ -474,7 +527,6 @@ impl BreakerCore {
             }
         }
         if slow && let Some(slower_than) = config.slow_call_duration {
-            let slow_calls = self.window_slow.load(Ordering::Relaxed);
             if f64::from(slow_calls) >= config.slow_call_rate * calls as f64 {
                 return Some(OpenReason::SlowCallRate {
                     slow: slow_calls,
@@ -541,6 +593,9 @@ impl BreakerCore {
         self.window_failures.store(0, Ordering::Relaxed);
         self.window_slow.store(0, Ordering::Relaxed);
         self.window_cursor.store(0, Ordering::Relaxed);
+        if let Some(window) = &self.time_window {
+            window.clear();
+        }
     }
 
     /// Moves to `to` whatever the current state (operator actions).

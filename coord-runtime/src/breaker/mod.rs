@@ -7,3 +7,4 @@ mod loom_model;
 pub(crate) mod named;
 pub(crate) mod registry;
 pub(crate) mod state;
+pub(crate) mod time_window;

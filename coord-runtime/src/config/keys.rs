@@ -159,6 +159,12 @@ pub(super) const BREAKER_KEYS: &[BreakerKey] = &[
         set: |config, raw| Ok(config.window(values::option_count(raw, &coord_text::WINDOW)?)),
     },
     BreakerKey {
+        name: "time_window",
+        set: |config, raw| {
+            Ok(config.time_window(values::option_duration(raw, &coord_text::TIME_WINDOW)?))
+        },
+    },
+    BreakerKey {
         name: "min_calls",
         set: |config, raw| Ok(config.min_calls(values::option_count(raw, &coord_text::MIN_CALLS)?)),
     },

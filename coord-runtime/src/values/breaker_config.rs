@@ -12,6 +12,7 @@ use std::time::Duration;
 /// | `slow_call_duration` | off | a call at least this long is *slow* (successful or not) … |
 /// | `slow_call_rate` | 1.0 | … and this share of slow calls among the last `window` opens it |
 /// | `window` | 20 | the rates are counted over this many most recent calls … |
+/// | `time_window` | off | … or over the calls of this last stretch of time (in tenths) |
 /// | `min_calls` | 10 | … once at least this many calls are in the window |
 /// | `open_for` | 30 s | how long it rejects calls before letting probes through |
 /// | `half_open_permits` | 1 | probe calls admitted at once while half-open |
@@ -40,6 +41,7 @@ pub struct BreakerConfig {
     pub(crate) failure_rate: Option<f64>,
     pub(crate) slow_call_duration: Option<Duration>,
     pub(crate) slow_call_rate: f64,
+    pub(crate) time_window: Option<Duration>,
     pub(crate) window: u32,
     pub(crate) min_calls: u32,
     pub(crate) open_for: Duration,
@@ -56,6 +58,7 @@ impl BreakerConfig {
             failure_rate: None,
             slow_call_duration: None,
             slow_call_rate: 1.0,
+            time_window: None,
             window: 20,
             min_calls: 10,
             open_for: Duration::from_secs(30),
@@ -132,6 +135,36 @@ impl BreakerConfig {
         );
         self.slow_call_rate = rate;
         self
+    }
+
+    /// Counts the failure and slow-call rates over the calls of the last `span` instead of
+    /// the last `window` calls — for traffic in bursts, where the last 20 calls may span a
+    /// second or an hour. The window slides in tenths of `span`; `min_calls` still applies.
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    /// use std::time::Duration;
+    ///
+    /// let config = BreakerConfig::new().failure_rate(0.5).time_window(Duration::from_secs(60)).min_calls(20);
+    /// assert_eq!(config.time_window_value(), Some(Duration::from_secs(60)));
+    /// ```
+    ///
+    /// # Panics
+    /// When zero or above one day (`coord_text::TIME_WINDOW`).
+    #[must_use]
+    pub const fn time_window(mut self, span: Duration) -> Self {
+        assert!(
+            coord_text::TIME_WINDOW.admits_nanos(super::saturating_nanos(span)),
+            "BreakerConfig::time_window must be longer than zero and at most one day"
+        );
+        self.time_window = Some(span);
+        self
+    }
+
+    /// The time window, if the rates are counted over one.
+    #[must_use]
+    pub const fn time_window_value(&self) -> Option<Duration> {
+        self.time_window
     }
 
     /// How long a call must take to count as slow, if the slow-call rule is on.
@@ -245,10 +278,14 @@ impl fmt::Display for BreakerConfig {
                 self.slow_call_rate
             )?;
         }
+        match self.time_window {
+            Some(span) => write!(f, ", time_window = {span:?}")?,
+            None => write!(f, ", window = {}", self.window)?,
+        }
         write!(
             f,
-            ", window = {}, min_calls = {}, open_for = {:?}, half_open_permits = {}, close_after = {}",
-            self.window, self.min_calls, self.open_for, self.half_open_permits, self.close_after
+            ", min_calls = {}, open_for = {:?}, half_open_permits = {}, close_after = {}",
+            self.min_calls, self.open_for, self.half_open_permits, self.close_after
         )
     }
 }
