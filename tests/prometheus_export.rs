@@ -54,6 +54,23 @@ fn pay(fail: bool) -> Result<(), PayError> {
     if fail { Err(PayError) } else { Ok(()) }
 }
 
+fn cached(_error: PayError) -> Result<(), PayError> {
+    Ok(())
+}
+
+/// A bulkhead, a rate limiter (its second call refused) and a fallback, so their series are
+/// in the exposition promtool checks.
+#[coord::handle_errors(
+    name = "export.limited",
+    max_retries = 0,
+    bulkhead(max_concurrent = 2),
+    rate_limit(per_second = 1, burst = 1),
+    fallback = cached
+)]
+fn limited() -> Result<(), PayError> {
+    Ok(())
+}
+
 /// The exporter of this binary, with one call of every outcome already made.
 fn exporter() -> &'static coord::export::Exporter {
     static EXPORTER: OnceLock<coord::export::Exporter> = OnceLock::new();
@@ -68,6 +85,8 @@ fn exporter() -> &'static coord::export::Exporter {
         checkout(0).expect_err("error");
         pay(false).expect("paid");
         pay(true).expect_err("declined twice");
+        limited().expect("admitted");
+        limited().expect("refused, answered by the fallback");
         std::panic::catch_unwind(crash).expect_err("panic");
         // The system monitor's gauges go through promtool too.
         let monitor =
@@ -201,6 +220,14 @@ fn exposition_has_help_histograms_and_all_outcomes() {
         r#"coord_circuit_breaker_state{breaker="export.payments",state="closed"} 1"#,
         r#"coord_circuit_breaker_state{breaker="export.payments",state="open"} 0"#,
         r#"coord_circuit_breaker_calls_total{breaker="export.payments",outcome="failure"} 2"#,
+        "# TYPE coord_rate_limiter_calls_total counter",
+        r#"coord_rate_limiter_calls_total{rate_limiter="export.limited",outcome="admitted"} 1"#,
+        r#"coord_rate_limiter_calls_total{rate_limiter="export.limited",outcome="rejected"} 1"#,
+        r#"coord_bulkhead_calls_total{bulkhead="export.limited",outcome="admitted"} 1"#,
+        "# TYPE coord_bulkhead_in_use gauge",
+        r#"coord_bulkhead_in_use{bulkhead="export.limited"} 0"#,
+        r#"coord_fallbacks_total{operation="export.limited"} 1"#,
+        r#"coord_retry_timeouts_total{operation="export.pay"} 0"#,
         &format!(
             r#"coord_build_info{{version="{}"}} 1"#,
             env!("CARGO_PKG_VERSION")

@@ -414,3 +414,52 @@ fn a_retry_waits_for_the_retry_after_the_service_answered() {
     );
     assert_eq!(calls.load(Ordering::SeqCst), 2);
 }
+
+/// Answers 429 with `Retry-After: 1` first, then 200.
+#[derive(Clone)]
+struct ThrottledOnce(Arc<AtomicU32>);
+
+impl Service<String> for ThrottledOnce {
+    type Response = http::Response<String>;
+    type Error = Infallible;
+    type Future = std::future::Ready<Result<Self::Response, Infallible>>;
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+    fn call(&mut self, request: String) -> Self::Future {
+        let mut response = http::Response::new(request);
+        if self.0.fetch_add(1, Ordering::SeqCst) == 0 {
+            *response.status_mut() = http::StatusCode::TOO_MANY_REQUESTS;
+            response.headers_mut().insert(
+                http::header::RETRY_AFTER,
+                http::HeaderValue::from_static("1"),
+            );
+        }
+        std::future::ready(Ok(response))
+    }
+}
+
+#[test]
+fn a_429_is_retried_after_its_retry_after() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let policy = coord::retry::RetryPolicy::for_severity(coord::Severity::Medium)
+        .max_retries(1)
+        .base_delay(Duration::from_millis(1))
+        .jitter(coord::retry::Jitter::None);
+    let service = CoordinationLayer::named("tower_test.throttled")
+        .retry(policy)
+        .layer(ThrottledOnce(Arc::clone(&calls)));
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .start_paused(true)
+        .build()
+        .expect("runtime");
+    let elapsed = runtime.block_on(async {
+        let started = tokio::time::Instant::now();
+        let response = service.oneshot("x".to_owned()).await.expect("infallible");
+        assert_eq!(response.status(), 200);
+        started.elapsed()
+    });
+    assert_eq!(elapsed, Duration::from_secs(1));
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+}

@@ -117,7 +117,7 @@ impl ErrorClass {
 ///     assert!(matches!(charge("4000-0000-0000-0002"), Err(PayError::Declined)));
 /// }
 /// assert_eq!(ATTEMPTS.load(std::sync::atomic::Ordering::SeqCst), 5, "never retried");
-/// assert_eq!(coord::breaker("docs.classify").state(), coord::BreakerState::Closed, "never counted");
+/// assert_eq!(coord::breaker("docs.classify").state(), coord::breaker::BreakerState::Closed, "never counted");
 /// ```
 pub trait Classify {
     /// How this failure is treated; defaults to [`ErrorClass::Transient`], or

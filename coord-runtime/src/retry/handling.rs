@@ -198,8 +198,8 @@ impl<E> ErrorHandling<E> {
     /// }
     ///
     /// let calls: ErrorHandling<HttpError> = ErrorHandling::new("docs.record_if")
-    ///     .retry_if(|err| err.0 >= 500)
-    ///     .record_if(|err| err.0 >= 500)
+    ///     .retry_if(|err: &HttpError| err.0 >= 500)
+    ///     .record_if(|err: &HttpError| err.0 >= 500)
     ///     .circuit_breaker(coord::breaker("docs.record_if"));
     /// let _ = calls.call(|| Err::<(), _>(HttpError(404)));
     /// assert_eq!(coord::breaker("docs.record_if").counts().failures, 0);

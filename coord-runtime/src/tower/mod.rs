@@ -441,7 +441,7 @@ where
             Err(error) => Attempted::Finished(Err(error)),
         };
         let judged = match result {
-            Attempted::Finished(result) if S::Response::is_failure(&result) => {
+            Attempted::Finished(result) if S::Response::is_retryable(&result) => {
                 Attempted::Finished(Err(Failed(result)))
             }
             Attempted::Finished(result) => Attempted::Finished(Ok(result)),

@@ -44,6 +44,13 @@ pub trait ServiceOutcome<E>: Sized {
     /// When the service's error type is the better answer.
     fn rejected(refusal: Error) -> Result<Self, E>;
 
+    /// Whether the layer's retries try this answer again: by default the failures; HTTP adds
+    /// `429 Too Many Requests`, which is not the service's failure (not counted as an error)
+    /// but asks for a later retry.
+    fn is_retryable(result: &Result<Self, E>) -> bool {
+        Self::is_failure(result)
+    }
+
     /// How long a failed answer asked the caller to wait before retrying (an HTTP
     /// `Retry-After`); the layer's retries wait at least that long (at most the policy's
     /// `max_delay`, never past its `deadline`). Defaults to `None`.
@@ -91,6 +98,11 @@ impl<B: Default, E: fmt::Display> ServiceOutcome<E> for http::Response<B> {
             );
         }
         Ok(response)
+    }
+
+    fn is_retryable(result: &Result<Self, E>) -> bool {
+        Self::is_failure(result)
+            || matches!(result, Ok(response) if response.status() == http::StatusCode::TOO_MANY_REQUESTS)
     }
 
     /// `Retry-After` in seconds (the HTTP-date form is not read).
