@@ -517,24 +517,26 @@ impl BreakerCore {
         let calls32 = u32::try_from(calls).unwrap_or(u32::MAX);
         let failures = u32::try_from(failures).unwrap_or(u32::MAX);
         let slow_calls = u32::try_from(slow_calls).unwrap_or(u32::MAX);
-        if failed && let Some(threshold) = config.failure_rate {
-            if f64::from(failures) >= threshold * calls as f64 {
-                return Some(OpenReason::FailureRate {
-                    failures,
-                    calls: calls32,
-                    threshold,
-                });
-            }
+        if failed
+            && let Some(threshold) = config.failure_rate
+            && f64::from(failures) >= threshold * calls as f64
+        {
+            return Some(OpenReason::FailureRate {
+                failures,
+                calls: calls32,
+                threshold,
+            });
         }
-        if slow && let Some(slower_than) = config.slow_call_duration {
-            if f64::from(slow_calls) >= config.slow_call_rate * calls as f64 {
-                return Some(OpenReason::SlowCallRate {
-                    slow: slow_calls,
-                    calls: calls32,
-                    threshold: config.slow_call_rate,
-                    slower_than,
-                });
-            }
+        if slow
+            && let Some(slower_than) = config.slow_call_duration
+            && f64::from(slow_calls) >= config.slow_call_rate * calls as f64
+        {
+            return Some(OpenReason::SlowCallRate {
+                slow: slow_calls,
+                calls: calls32,
+                threshold: config.slow_call_rate,
+                slower_than,
+            });
         }
         None
     }

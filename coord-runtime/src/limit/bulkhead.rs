@@ -105,7 +105,7 @@ struct BulkheadMetrics {
     in_use: Gauge,
 }
 
-/// A named bulkhead; get one with [`bulkhead`](crate::limit::bulkhead).
+/// A named bulkhead; get one with [`bulkhead`](crate::bulkhead).
 ///
 /// ```
 /// use coord::limit::BulkheadConfig;

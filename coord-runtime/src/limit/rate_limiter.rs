@@ -102,7 +102,7 @@ struct RateLimiterMetrics {
     rejected: Counter,
 }
 
-/// A named rate limiter; get one with [`rate_limiter`](crate::limit::rate_limiter).
+/// A named rate limiter; get one with [`rate_limiter`](crate::rate_limiter).
 ///
 /// ```
 /// use coord::limit::RateLimit;

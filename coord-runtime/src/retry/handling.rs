@@ -143,7 +143,7 @@ impl<E> ErrorHandling<E> {
         self
     }
 
-    /// Admits each call through `bulkhead` (from [`bulkhead`](crate::limit::bulkhead)), once,
+    /// Admits each call through `bulkhead` (from [`bulkhead`](crate::bulkhead)), once,
     /// before its first attempt, as the attribute's `bulkhead(...)`: [`call`](ErrorHandling::call)
     /// waits on the thread, [`call_async`](ErrorHandling::call_async) on tokio.
     ///
@@ -161,7 +161,7 @@ impl<E> ErrorHandling<E> {
         self
     }
 
-    /// Admits each call through `limiter` (from [`rate_limiter`](crate::limit::rate_limiter)),
+    /// Admits each call through `limiter` (from [`rate_limiter`](crate::rate_limiter)),
     /// once, before the bulkhead and the first attempt, as the attribute's `rate_limit(...)`.
     #[must_use]
     pub fn rate_limiter(mut self, limiter: &'static RateLimiter) -> Self {
