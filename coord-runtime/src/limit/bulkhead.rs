@@ -19,9 +19,7 @@ use super::{ADMITTED, REJECTED};
 use crate::base::cells::{self, CellIndex};
 use crate::base::named_registry::Named;
 use crate::telemetry::METADATA;
-use crate::telemetry::metric_names::{
-    BULKHEAD_CALLS_TOTAL, BULKHEAD_IN_USE, BULKHEAD_LABEL, LIMIT_OUTCOME_LABEL,
-};
+use crate::telemetry::metric_names::{BULKHEAD_CALLS_TOTAL, BULKHEAD_IN_USE, BULKHEAD_LABEL};
 use crate::telemetry::publish::Publish;
 use crate::telemetry::recorder_cache::RecorderCache;
 use crate::values::error::Error;
@@ -380,16 +378,11 @@ impl Publish for Bulkhead {
     fn publish(&self) {
         let metrics = self.metrics.get(|recorder| {
             let label = Label::new(BULKHEAD_LABEL, self.name.to_string());
-            let calls = |outcome: &'static str| {
-                let key = Key::from_parts(
-                    BULKHEAD_CALLS_TOTAL,
-                    vec![label.clone(), Label::new(LIMIT_OUTCOME_LABEL, outcome)],
-                );
-                recorder.register_counter(&key, &METADATA)
-            };
+            let [admitted, rejected] =
+                super::outcome_counters(recorder, BULKHEAD_CALLS_TOTAL, &label);
             BulkheadMetrics {
-                admitted: calls("admitted"),
-                rejected: calls("rejected"),
+                admitted,
+                rejected,
                 in_use: recorder.register_gauge(
                     &Key::from_parts(BULKHEAD_IN_USE, vec![label.clone()]),
                     &METADATA,

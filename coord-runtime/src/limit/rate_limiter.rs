@@ -7,16 +7,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use metrics::{Counter, Key, Label};
+use metrics::{Counter, Label};
 
 use super::{ADMITTED, REJECTED};
 use crate::base::cells::{self, CellIndex};
 use crate::base::clock::{Clock, SystemClock};
 use crate::base::named_registry::Named;
-use crate::telemetry::METADATA;
-use crate::telemetry::metric_names::{
-    LIMIT_OUTCOME_LABEL, RATE_LIMITER_CALLS_TOTAL, RATE_LIMITER_LABEL,
-};
+use crate::telemetry::metric_names::{RATE_LIMITER_CALLS_TOTAL, RATE_LIMITER_LABEL};
 use crate::telemetry::publish::Publish;
 use crate::telemetry::recorder_cache::RecorderCache;
 use crate::values::error::Error;
@@ -231,17 +228,9 @@ impl Publish for RateLimiter {
     fn publish(&self) {
         let metrics = self.metrics.get(|recorder| {
             let label = Label::new(RATE_LIMITER_LABEL, self.name.to_string());
-            let calls = |outcome: &'static str| {
-                let key = Key::from_parts(
-                    RATE_LIMITER_CALLS_TOTAL,
-                    vec![label.clone(), Label::new(LIMIT_OUTCOME_LABEL, outcome)],
-                );
-                recorder.register_counter(&key, &METADATA)
-            };
-            RateLimiterMetrics {
-                admitted: calls("admitted"),
-                rejected: calls("rejected"),
-            }
+            let [admitted, rejected] =
+                super::outcome_counters(recorder, RATE_LIMITER_CALLS_TOTAL, &label);
+            RateLimiterMetrics { admitted, rejected }
         });
         let (admitted, rejected) = self.counts();
         metrics.admitted.absolute(admitted);

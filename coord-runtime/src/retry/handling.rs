@@ -14,6 +14,7 @@ use super::classify::{Classify, ErrorClass, ErrorText, FailureView};
 use super::run::{AsyncRetry, Settled, run_sync};
 use super::site::{Inherited, RetrySite};
 use crate::breaker::named::{Breaker, Permit};
+use crate::limit::admission;
 use crate::limit::bulkhead::Bulkhead;
 use crate::limit::rate_limiter::RateLimiter;
 use crate::values::error::Error;
@@ -253,13 +254,7 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
                 );
             });
         }
-        if let Some(limiter) = self.rate_limiter {
-            limiter.try_acquire()?;
-        }
-        let _slot = match self.bulkhead {
-            Some(bulkhead) => Some(bulkhead.enter_blocking()?),
-            None => None,
-        };
+        let _slot = admission::admit_blocking(self.rate_limiter, self.bulkhead)?;
         run_sync(&self.site, self, attempt, |error| self.judge(error))
     }
 
@@ -286,13 +281,7 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        if let Some(limiter) = self.rate_limiter {
-            limiter.try_acquire()?;
-        }
-        let _slot = match self.bulkhead {
-            Some(bulkhead) => Some(bulkhead.enter().await?),
-            None => None,
-        };
+        let _slot = admission::admit(self.rate_limiter, self.bulkhead).await?;
         let mut retry = AsyncRetry::new(&self.site);
         loop {
             let permit = retry.admit(self)?;

@@ -43,7 +43,8 @@ pub use outcome::ServiceOutcome;
 
 use crate::breaker::core::CallResult;
 use crate::breaker::named::{Breaker, Permit};
-use crate::limit::bulkhead::{Bulkhead, Slot};
+use crate::limit::admission;
+use crate::limit::bulkhead::Bulkhead;
 use crate::limit::rate_limiter::RateLimiter;
 use crate::retry::admission::Admission;
 use crate::retry::classify::{ErrorClass, ErrorText, FailureView};
@@ -317,7 +318,7 @@ where
         let inner = std::mem::replace(&mut self.inner, clone);
         Box::pin(async move {
             let call = TrackedCall::of(route.stats);
-            let admitted = admit(rate_limiter, bulkhead).await;
+            let admitted = admission::admit(rate_limiter, bulkhead).await;
             let result = match (admitted, retry, route.retries) {
                 (Err(refusal), ..) => S::Response::rejected(refusal),
                 (Ok(_slot), retry, retries) => match (retry, retries) {
@@ -340,21 +341,6 @@ where
             call.finish(outcome);
             result
         })
-    }
-}
-
-/// Admits one request through the rate limiter, then the bulkhead; the slot, if any, is held
-/// until the answer.
-async fn admit(
-    rate_limiter: Option<&'static RateLimiter>,
-    bulkhead: Option<&'static Bulkhead>,
-) -> Result<Option<Slot>, Error> {
-    if let Some(limiter) = rate_limiter {
-        limiter.try_acquire()?;
-    }
-    match bulkhead {
-        Some(bulkhead) => bulkhead.enter().await.map(Some),
-        None => Ok(None),
     }
 }
 

@@ -424,16 +424,7 @@ impl RetryPolicy {
         last_attempt: Duration,
         unit: f64,
     ) -> Result<Duration, StopReason> {
-        if retries_done >= self.max_retries {
-            return Err(StopReason::RetriesExhausted);
-        }
-        let delay = self.delay(retries_done + 1, previous, unit);
-        if let Some(deadline) = self.deadline
-            && elapsed + delay + last_attempt > deadline
-        {
-            return Err(StopReason::DeadlineReached);
-        }
-        Ok(delay)
+        self.next_delay_at_least(retries_done, previous, elapsed, last_attempt, unit, None)
     }
 
     /// [`next_delay`](RetryPolicy::next_delay) when the dependency asked to be left alone for
@@ -470,14 +461,14 @@ impl RetryPolicy {
         unit: f64,
         hint: Option<Duration>,
     ) -> Result<Duration, StopReason> {
-        let Some(hint) = hint else {
-            return self.next_delay(retries_done, previous, elapsed, last_attempt, unit);
-        };
         if retries_done >= self.max_retries {
             return Err(StopReason::RetriesExhausted);
         }
         let backoff = self.delay(retries_done + 1, previous, unit);
-        let delay = backoff.max(hint.min(self.max_delay.max(self.base_delay)));
+        let delay = match hint {
+            None => backoff,
+            Some(hint) => backoff.max(hint.min(self.max_delay.max(self.base_delay))),
+        };
         if let Some(deadline) = self.deadline
             && elapsed + delay + last_attempt > deadline
         {
