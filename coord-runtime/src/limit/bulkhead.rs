@@ -137,6 +137,17 @@ impl std::fmt::Debug for Bulkhead {
 }
 
 /// A call inside a bulkhead; leaving (on drop) frees its slot.
+///
+/// ```
+/// use coord::limit::BulkheadConfig;
+///
+/// let pool = coord::limit::bulkhead("docs.slot", BulkheadConfig::new(1));
+/// {
+///     let _slot = pool.try_enter().unwrap();
+///     assert_eq!(pool.in_use(), 1);
+/// }
+/// assert_eq!(pool.in_use(), 0);
+/// ```
 #[must_use = "the slot is freed when this is dropped"]
 pub struct Slot {
     bulkhead: &'static Bulkhead,

@@ -97,12 +97,26 @@ pub(crate) fn rate_limiter_used_at(
 }
 
 /// Every bulkhead so far, sorted by name.
+///
+/// ```
+/// use coord::limit::BulkheadConfig;
+///
+/// coord::limit::bulkhead("docs.listed", BulkheadConfig::new(3));
+/// assert!(coord::limit::bulkheads().iter().any(|b| b.name() == "docs.listed"));
+/// ```
 #[must_use]
 pub fn bulkheads() -> Vec<&'static Bulkhead> {
     BULKHEADS.all()
 }
 
 /// Every rate limiter so far, sorted by name.
+///
+/// ```
+/// use coord::limit::RateLimit;
+///
+/// coord::limit::rate_limiter("docs.listed", RateLimit::per_second(5));
+/// assert!(coord::limit::rate_limiters().iter().any(|r| r.name() == "docs.listed"));
+/// ```
 #[must_use]
 pub fn rate_limiters() -> Vec<&'static RateLimiter> {
     RATE_LIMITERS.all()

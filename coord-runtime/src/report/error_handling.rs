@@ -56,6 +56,15 @@ pub struct BreakerReport {
 }
 
 /// One bulkhead or rate limiter in the report.
+///
+/// ```
+/// use coord::limit::RateLimit;
+///
+/// coord::limit::rate_limiter("docs.reported", RateLimit::per_second(10));
+/// let report = coord::report::error_handling_report();
+/// let row = report.limits.iter().find(|l| l.name == "docs.reported").unwrap();
+/// assert_eq!((row.kind, row.options.as_str()), ("rate_limiter", "per_second = 10, burst = 10"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LimitReport {
     /// Its name.

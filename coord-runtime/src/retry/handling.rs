@@ -124,12 +124,14 @@ impl<E> ErrorHandling<E> {
     /// cannot cancel a closure mid-run: it ignores the timeout and logs a warning once.
     ///
     /// ```
-    /// # tokio::runtime::Builder::new_current_thread().enable_time().start_paused(true).build().unwrap().block_on(async {
+    /// # tokio::runtime::Builder::new_current_thread().enable_time().build().unwrap().block_on(async {
     /// use coord::ErrorHandling;
+    /// use coord::retry::RetryPolicy;
     /// use std::time::Duration;
     ///
     /// let calls: ErrorHandling<coord::Error> = ErrorHandling::new("docs.timeout")
-    ///     .timeout(Duration::from_millis(100));
+    ///     .retry(RetryPolicy::default().max_retries(0))
+    ///     .timeout(Duration::from_millis(20));
     /// let hung = calls.call_async(|| std::future::pending::<Result<(), coord::Error>>()).await;
     /// assert!(matches!(hung, Err(coord::Error::Timeout { .. })));
     /// # });
@@ -164,6 +166,16 @@ impl<E> ErrorHandling<E> {
 
     /// Admits each call through `limiter` (from [`rate_limiter`](crate::rate_limiter)),
     /// once, before the bulkhead and the first attempt, as the attribute's `rate_limit(...)`.
+    ///
+    /// ```
+    /// use coord::ErrorHandling;
+    /// use coord::limit::RateLimit;
+    ///
+    /// let calls: ErrorHandling<coord::Error> = ErrorHandling::new("docs.rate")
+    ///     .rate_limiter(coord::limit::rate_limiter("docs.handling_rate", RateLimit::per_second(1).burst(1)));
+    /// assert!(calls.call(|| Ok(1)).is_ok());
+    /// assert!(matches!(calls.call(|| Ok(2)), Err(coord::Error::RateLimited { .. })));
+    /// ```
     #[must_use]
     pub fn rate_limiter(mut self, limiter: &'static RateLimiter) -> Self {
         self.rate_limiter = Some(limiter);

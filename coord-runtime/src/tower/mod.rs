@@ -195,6 +195,15 @@ impl<Req> CoordinationLayer<Req> {
     /// Admits each request through `bulkhead` (waiting up to its `max_wait` for a slot) before
     /// the breaker and any attempt; a refused request is answered by
     /// [`ServiceOutcome::rejected`] with [`Error::BulkheadFull`] — for HTTP, `503`.
+    ///
+    /// ```
+    /// use coord::limit::BulkheadConfig;
+    /// use std::time::Duration;
+    ///
+    /// let pool = coord::limit::bulkhead("http.reports", BulkheadConfig::new(4).max_wait(Duration::from_millis(20)));
+    /// let layer = coord::tower::CoordinationLayer::<http::Request<String>>::named("http.reports").bulkhead(pool);
+    /// # let _ = layer;
+    /// ```
     #[must_use]
     pub fn bulkhead(mut self, bulkhead: &'static Bulkhead) -> Self {
         self.bulkhead = Some(bulkhead);
