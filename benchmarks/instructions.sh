@@ -44,3 +44,26 @@ for path in coord_api coord_attribute jsonschema_to_value jsonschema_prebuilt \
     ratio=$(awk -v a="$n" -v b="$coord" 'BEGIN { printf "%.2f", a / b }')
     echo "| $path | $n | ${ratio}× |"
 done
+
+echo
+echo "| resilience path | instructions per call | added to its base |"
+echo "| --- | ---: | ---: |"
+async_bare=$(per_call async_bare)
+async_retry=$(per_call async_retry)
+sync_retry=$(per_call sync_retry)
+tower_base=$(per_call tower_base)
+row() { # path base-name base
+    local n
+    n=$(per_call "$1")
+    echo "| $1 | $n | $((n - $3)) over $2 |"
+}
+row timeout_tokio async_bare "$async_bare"
+row timeout_coord async_bare "$async_bare"
+row async_bulkhead async_retry "$async_retry"
+row async_rate_limit async_retry "$async_retry"
+row sync_bulkhead sync_retry "$sync_retry"
+row sync_rate_limit sync_retry "$sync_retry"
+row tower_concurrency_limit tower_base "$tower_base"
+row tower_rate_limit tower_base "$tower_base"
+row tower_resilience_bulkhead tower_base "$tower_base"
+row tower_resilience_rate_limiter tower_base "$tower_base"

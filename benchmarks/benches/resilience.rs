@@ -12,8 +12,9 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use coord_benchmarks::resilience::{
-    bulkheaded, bulkheaded_sync, rate_limited, rate_limited_sync, retried, retried_sync,
-    through_tower, timed, tower_concurrency_limited, tower_rate_limited, tower_service, work,
+    bulkheaded, bulkheaded_sync, rate_limited, rate_limited_sync, resilience_bulkhead,
+    resilience_rate_limited, retried, retried_sync, through_any, through_tower, timed,
+    tower_concurrency_limited, tower_rate_limited, tower_service, work,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -121,6 +122,30 @@ fn limits_async(c: &mut Criterion) {
                 let started = Instant::now();
                 for i in 0..iters {
                     black_box(through_tower(&mut service, i).await);
+                }
+                started.elapsed()
+            })
+        });
+    });
+    group.bench_function("tower_resilience_bulkhead", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let mut service = resilience_bulkhead();
+                let started = Instant::now();
+                for i in 0..iters {
+                    black_box(through_any(&mut service, i).await);
+                }
+                started.elapsed()
+            })
+        });
+    });
+    group.bench_function("tower_resilience_rate_limiter", |b| {
+        b.iter_custom(|iters| {
+            runtime.block_on(async {
+                let mut service = resilience_rate_limited();
+                let started = Instant::now();
+                for i in 0..iters {
+                    black_box(through_any(&mut service, i).await);
                 }
                 started.elapsed()
             })

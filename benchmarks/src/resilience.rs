@@ -88,6 +88,38 @@ where
     }
 }
 
+/// One call through any tower service on `u64`: readiness, then the call; 0 on an error.
+pub async fn through_any<S>(service: &mut S, x: u64) -> u64
+where
+    S: tower::Service<u64, Response = u64>,
+{
+    use tower::ServiceExt as _;
+    match service.ready().await {
+        Ok(ready) => ready.call(x).await.unwrap_or_default(),
+        Err(_) => 0,
+    }
+}
+
+/// tower-resilience's bulkhead around the service, never full.
+pub fn resilience_bulkhead() -> impl tower::Service<u64, Response = u64> {
+    use tower::Layer as _;
+    tower_resilience::bulkhead::BulkheadLayer::builder()
+        .max_concurrent_calls(1_000_000)
+        .build()
+        .layer(tower_service())
+}
+
+/// tower-resilience's rate limiter around the service, never reached.
+pub fn resilience_rate_limited() -> impl tower::Service<u64, Response = u64> {
+    use tower::Layer as _;
+    tower_resilience::ratelimiter::RateLimiterLayer::builder()
+        .limit_for_period(1_000_000_000)
+        .refresh_period(Duration::from_secs(1))
+        .timeout_duration(Duration::ZERO)
+        .build()
+        .layer(tower_service())
+}
+
 /// tower's concurrency limit around the service, never reached.
 pub fn tower_concurrency_limited() -> impl tower::Service<u64, Response = u64, Error = Infallible> {
     tower::limit::ConcurrencyLimit::new(tower_service(), 1_000_000)

@@ -108,12 +108,121 @@ fn counted_calls(call: &dyn Fn(), calls: u64) {
     }
 }
 
+/// The async and limit paths of the `resilience` bench, each run `calls` times inside one
+/// `block_on` on a current-thread runtime.
+const ASYNC_PATHS: [&str; 14] = [
+    "async_bare",
+    "tower_base",
+    "timeout_tokio",
+    "timeout_coord",
+    "async_retry",
+    "async_bulkhead",
+    "async_rate_limit",
+    "tower_concurrency_limit",
+    "tower_rate_limit",
+    "tower_resilience_bulkhead",
+    "tower_resilience_rate_limiter",
+    "sync_retry",
+    "sync_bulkhead",
+    "sync_rate_limit",
+];
+
+fn run_async(path: &str, calls: u64) -> bool {
+    if !ASYNC_PATHS.contains(&path) {
+        return false;
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        // One call first, so every path has built its caches (and services) before.
+        counted_calls_async(path, 1).await;
+        counted_calls_async(path, calls).await;
+    });
+    true
+}
+
+/// As `counted_calls`, for the async paths: `instructions.sh` collects inside this function
+/// (its poll function) only.
+#[inline(never)]
+async fn counted_calls_async(path: &str, calls: u64) {
+    use coord_benchmarks::resilience as r;
+    use std::time::Duration;
+    match path {
+        "async_bare" => {
+            for i in 0..calls {
+                black_box(r::work(i).await.ok());
+            }
+        }
+        "timeout_tokio" => {
+            for i in 0..calls {
+                black_box(
+                    tokio::time::timeout(Duration::from_secs(1), r::work(i))
+                        .await
+                        .ok(),
+                );
+            }
+        }
+        "timeout_coord" => {
+            for i in 0..calls {
+                black_box(r::timed(i).await.ok());
+            }
+        }
+        "async_retry" => {
+            for i in 0..calls {
+                black_box(r::retried(i).await.ok());
+            }
+        }
+        "async_bulkhead" => {
+            for i in 0..calls {
+                black_box(r::bulkheaded(i).await.ok());
+            }
+        }
+        "async_rate_limit" => {
+            for i in 0..calls {
+                black_box(r::rate_limited(i).await.ok());
+            }
+        }
+        "sync_retry" => {
+            for i in 0..calls {
+                black_box(r::retried_sync(i).ok());
+            }
+        }
+        "sync_bulkhead" => {
+            for i in 0..calls {
+                black_box(r::bulkheaded_sync(i).ok());
+            }
+        }
+        "sync_rate_limit" => {
+            for i in 0..calls {
+                black_box(r::rate_limited_sync(i).ok());
+            }
+        }
+        "tower_base" => tower_loop(r::tower_service(), calls).await,
+        "tower_concurrency_limit" => tower_loop(r::tower_concurrency_limited(), calls).await,
+        "tower_rate_limit" => tower_loop(r::tower_rate_limited(), calls).await,
+        "tower_resilience_bulkhead" => tower_loop(r::resilience_bulkhead(), calls).await,
+        "tower_resilience_rate_limiter" => tower_loop(r::resilience_rate_limited(), calls).await,
+        _ => {}
+    }
+}
+
+/// `calls` calls through a tower service; services are rebuilt per loop, so the warm-up call
+/// builds nothing the counted loop needs, and building one is not counted in a loop of many.
+async fn tower_loop<S: tower::Service<u64, Response = u64>>(mut service: S, calls: u64) {
+    for i in 0..calls {
+        black_box(coord_benchmarks::resilience::through_any(&mut service, i).await);
+    }
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let (Some(path), Some(calls)) = (args.next(), args.next()) else {
         eprintln!(
-            "usage: instructions <path> <calls>; paths: {}",
-            PATHS.join(", ")
+            "usage: instructions <path> <calls>; paths: {}, {}",
+            PATHS.join(", "),
+            ASYNC_PATHS.join(", ")
         );
         return ExitCode::FAILURE;
     };
@@ -123,7 +232,7 @@ fn main() -> ExitCode {
     };
     signup::register_coord_rules();
     coord_benchmarks::install_recorder();
-    if run(&path, calls) {
+    if run(&path, calls) || run_async(&path, calls) {
         ExitCode::SUCCESS
     } else {
         eprintln!(

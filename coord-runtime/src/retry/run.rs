@@ -243,6 +243,7 @@ impl<'s> AsyncRetry<'s> {
     }
 
     /// Records an attempt's result and decides what follows.
+    #[inline]
     pub fn settle<T, E, C>(
         &mut self,
         result: Result<T, E>,
@@ -283,6 +284,7 @@ impl<'s> AsyncRetry<'s> {
     /// Runs one attempt under the policy's `timeout`, cut to what is left of its `deadline`;
     /// past that the attempt's future is dropped. Without either it just awaits the attempt.
     /// Generated code uses this only for async functions whose attribute writes one of them.
+    #[inline(always)]
     pub fn within<T, E, F>(&self, attempt: F) -> Within<F>
     where
         F: std::future::Future<Output = Result<T, E>>,
@@ -291,12 +293,13 @@ impl<'s> AsyncRetry<'s> {
     }
 
     /// How long the next attempt may run, which limit that is, and the limit's length.
+    #[inline]
     fn attempt_budget(&self) -> Option<(Duration, TimeLimit, Duration)> {
-        let policy = self.attempts.site().policy();
-        let timeout = policy
-            .timeout
-            .map(|after| (after, TimeLimit::Attempt, after));
-        let deadline = match (policy.deadline, self.started) {
+        // Both are written in the attribute (or given to the runtime API), never taken from
+        // the configuration: read as declared, without resolving the policy.
+        let (timeout, deadline) = self.attempts.site().time_limits();
+        let timeout = timeout.map(|after| (after, TimeLimit::Attempt, after));
+        let deadline = match (deadline, self.started) {
             (Some(deadline), Some(started)) => Some((
                 deadline.saturating_sub(started.elapsed()),
                 TimeLimit::Deadline,
@@ -319,6 +322,7 @@ impl<'s> AsyncRetry<'s> {
     /// error's classification (its error does not exist: the future was dropped), retried
     /// while the policy allows; the call then fails with `E::from(coord::Error::Timeout)`. One
     /// cut by the deadline ends the call.
+    #[inline]
     pub fn settle_timed<T, E, C>(
         &mut self,
         attempted: Attempted<T, E>,

@@ -369,6 +369,13 @@ impl RetrySite {
         })
     }
 
+    /// The per-attempt timeout and the deadline, as declared (neither is ever taken from the
+    /// configuration).
+    #[inline(always)]
+    pub(crate) fn time_limits(&self) -> (Option<std::time::Duration>, Option<std::time::Duration>) {
+        (self.declared.timeout, self.declared.deadline)
+    }
+
     /// Whether the policy has a deadline; never taken from the configuration, so answering
     /// needs no configuration lookup on the success path.
     pub(crate) fn has_deadline(&self) -> bool {

@@ -30,6 +30,7 @@ pin_project_lite::pin_project! {
 
 impl<F> Within<F> {
     /// `attempt`, cut at `limit` if there is one.
+    #[inline(always)]
     pub(crate) fn new(attempt: F, limit: Option<(Duration, TimeLimit, Duration)>) -> Self {
         Self {
             attempt,
@@ -42,6 +43,7 @@ impl<F> Within<F> {
 impl<T, E, F: Future<Output = Result<T, E>>> Future for Within<F> {
     type Output = Attempted<T, E>;
 
+    #[inline]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let mut this = self.project();
         if let Poll::Ready(result) = this.attempt.poll(cx) {
