@@ -10,12 +10,23 @@ use std::time::Duration;
 use coord::breaker::{BreakerConfig, BreakerState, CallResult, OpenReason, register_breaker};
 use coord::clock::ManualClock;
 
+/// The tests take turns: one of them captures the breaker's log line, which `tracing` may
+/// miss while another thread reaches the same call site with no subscriber.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 fn call(breaker: &'static coord::breaker::Breaker, result: CallResult) {
     breaker.admit().expect("admitted").record(result);
 }
 
 #[test]
 fn without_a_written_rate_only_failures_in_a_row_open_it() {
+    let _serial = serial();
     let breaker = register_breaker(
         "rules.defaults",
         BreakerConfig::new(),
@@ -40,6 +51,7 @@ fn without_a_written_rate_only_failures_in_a_row_open_it() {
 
 #[test]
 fn a_written_failure_rate_opens_it_and_says_so() {
+    let _serial = serial();
     let config = BreakerConfig::new()
         .consecutive_failures(100)
         .failure_rate(0.5)
@@ -82,6 +94,7 @@ fn a_written_failure_rate_opens_it_and_says_so() {
 
 #[test]
 fn slow_calls_open_it_like_failures() {
+    let _serial = serial();
     let clock = Arc::new(ManualClock::new());
     let config = BreakerConfig::new()
         .slow_call_duration(Duration::from_secs(1))
@@ -147,6 +160,7 @@ fn answers_late() -> Result<(), Slow> {
 
 #[test]
 fn the_attribute_declares_the_slow_call_rule() {
+    let _serial = serial();
     for _ in 0..3 {
         assert!(answers_late().is_ok(), "slow, but answered");
     }
@@ -165,6 +179,7 @@ fn the_attribute_declares_the_slow_call_rule() {
 
 #[test]
 fn a_time_window_counts_the_rates_over_a_stretch_of_time() {
+    let _serial = serial();
     let clock = Arc::new(ManualClock::new());
     let config = BreakerConfig::new()
         .consecutive_failures(100)
