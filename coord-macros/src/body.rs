@@ -13,7 +13,7 @@ use syn::{ItemFn, ReturnType, Type, TypeInfer};
 
 /// The expression that evaluates `function`'s body once.
 pub(crate) fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
-    let block = &function.block;
+    let block = statements(function);
     let fake_return = fake_return_edge(&function.sig.output);
     if function.sig.asyncness.is_some() {
         quote! { async move { #fake_return #block }.await }
@@ -25,7 +25,7 @@ pub(crate) fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream
 /// A closure running a sync `function`'s body once per call, for retrying (`FnMut`). It
 /// borrows the arguments, so a body that consumes one cannot be re-run and fails to compile.
 pub(crate) fn attempt_closure(function: &ItemFn) -> TokenStream {
-    let block = &function.block;
+    let block = statements(function);
     let fake_return = fake_return_edge(&function.sig.output);
     quote! { || { #fake_return #block } }
 }
@@ -34,7 +34,7 @@ pub(crate) fn attempt_closure(function: &ItemFn) -> TokenStream {
 /// retry loop. It borrows the arguments, so a body that consumes one fails to compile ("value
 /// moved here, in previous iteration of loop").
 pub(crate) fn attempt_block(function: &ItemFn) -> TokenStream {
-    let block = &function.block;
+    let block = statements(function);
     let fake_return = fake_return_edge(&function.sig.output);
     quote! { async { #fake_return #block } }
 }
@@ -74,6 +74,15 @@ fn fake_return_edge(output: &ReturnType) -> TokenStream {
             return __coord_fake_return;
         }
     }
+}
+
+/// The statements of `function`'s body, without its braces, to splice into a block of ours.
+/// Nesting the user's whole block as the tail of ours would make rustc's `unused_braces`
+/// point at the user's own braces for every one-line body (`fn f() -> u32 { 1 }`), with a
+/// suggested fix that is not valid Rust; spliced, the statements mean exactly what they meant.
+pub(crate) fn statements(function: &ItemFn) -> TokenStream {
+    let statements = &function.block.stmts;
+    quote!(#(#statements)*)
 }
 
 /// Whether `ty` contains `impl Trait` anywhere.

@@ -58,7 +58,7 @@ impl Plan {
             attrs,
             vis,
             sig,
-            block,
+            block: _,
         } = function;
         let krate = super::crate_path(self.krate);
         let name = self.name.unwrap_or_else(|| {
@@ -83,7 +83,7 @@ impl Plan {
             }
         };
         let body = match (self.track, &self.retry) {
-            (None, None) if self.limits.is_empty() => quote!(#block),
+            (None, None) if self.limits.is_empty() => body::statements(function),
             (None, None) => limited(body::evaluate_once(function, &krate)),
             (Some(in_flight), None) if body::diverges(function) => {
                 track::tracking_diverging(&name, in_flight, &krate, function)

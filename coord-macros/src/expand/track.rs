@@ -63,7 +63,7 @@ pub(crate) fn tracking_diverging(
     function: &ItemFn,
 ) -> TokenStream {
     let call = Ident::new("__coord_call", Span::mixed_site());
-    let block = &function.block;
+    let block = crate::body::statements(function);
     quote! {
         static __COORD_OPERATION: #krate::__private::Operation =
             #krate::__private::Operation::new(#name).in_flight(#in_flight);
