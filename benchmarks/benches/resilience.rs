@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 
 use coord_benchmarks::resilience::{
     bulkheaded, bulkheaded_sync, rate_limited, rate_limited_sync, resilience_bulkhead,
-    resilience_rate_limited, retried, retried_sync, through_any, through_tower, timed,
-    tower_concurrency_limited, tower_rate_limited, tower_service, work,
+    resilience_rate_limited, retried, retried_sync, through_any, timed, tower_concurrency_limited,
+    tower_rate_limited, tower_service, work,
 };
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -36,6 +36,22 @@ where
         let started = Instant::now();
         for i in 0..iters {
             black_box(call(i).await);
+        }
+        started.elapsed()
+    })
+}
+
+/// Times `iters` calls through the service `make` builds (inside the runtime: some hold a
+/// tokio timer), in one `block_on`.
+fn through_service<S>(runtime: &tokio::runtime::Runtime, iters: u64, make: fn() -> S) -> Duration
+where
+    S: tower::Service<u64, Response = u64>,
+{
+    runtime.block_on(async {
+        let mut service = make();
+        let started = Instant::now();
+        for i in 0..iters {
+            black_box(through_any(&mut service, i).await);
         }
         started.elapsed()
     })
@@ -104,65 +120,19 @@ fn limits_async(c: &mut Criterion) {
         });
     });
     group.bench_function("tower_base", |b| {
-        b.iter_custom(|iters| {
-            let mut service = tower_service();
-            runtime.block_on(async {
-                let started = Instant::now();
-                for i in 0..iters {
-                    black_box(through_tower(&mut service, i).await);
-                }
-                started.elapsed()
-            })
-        });
+        b.iter_custom(|iters| through_service(&runtime, iters, tower_service));
     });
     group.bench_function("tower_concurrency_limit", |b| {
-        b.iter_custom(|iters| {
-            let mut service = tower_concurrency_limited();
-            runtime.block_on(async {
-                let started = Instant::now();
-                for i in 0..iters {
-                    black_box(through_tower(&mut service, i).await);
-                }
-                started.elapsed()
-            })
-        });
+        b.iter_custom(|iters| through_service(&runtime, iters, tower_concurrency_limited));
     });
     group.bench_function("tower_resilience_bulkhead", |b| {
-        b.iter_custom(|iters| {
-            runtime.block_on(async {
-                let mut service = resilience_bulkhead();
-                let started = Instant::now();
-                for i in 0..iters {
-                    black_box(through_any(&mut service, i).await);
-                }
-                started.elapsed()
-            })
-        });
+        b.iter_custom(|iters| through_service(&runtime, iters, resilience_bulkhead));
     });
     group.bench_function("tower_resilience_rate_limiter", |b| {
-        b.iter_custom(|iters| {
-            runtime.block_on(async {
-                let mut service = resilience_rate_limited();
-                let started = Instant::now();
-                for i in 0..iters {
-                    black_box(through_any(&mut service, i).await);
-                }
-                started.elapsed()
-            })
-        });
+        b.iter_custom(|iters| through_service(&runtime, iters, resilience_rate_limited));
     });
     group.bench_function("tower_rate_limit", |b| {
-        b.iter_custom(|iters| {
-            runtime.block_on(async {
-                // Built inside the runtime: it holds a tokio timer.
-                let mut service = tower_rate_limited();
-                let started = Instant::now();
-                for i in 0..iters {
-                    black_box(through_tower(&mut service, i).await);
-                }
-                started.elapsed()
-            })
-        });
+        b.iter_custom(|iters| through_service(&runtime, iters, tower_rate_limited));
     });
     group.finish();
 }

@@ -76,18 +76,6 @@ pub fn tower_service() -> impl tower::Service<
     tower::service_fn(|x: u64| std::future::ready(Ok(black_box(x).wrapping_mul(31))))
 }
 
-/// One call through a tower service: readiness, then the call.
-pub async fn through_tower<S>(service: &mut S, x: u64) -> u64
-where
-    S: tower::Service<u64, Response = u64, Error = Infallible>,
-{
-    use tower::ServiceExt as _;
-    match service.ready().await {
-        Ok(ready) => ready.call(x).await.unwrap_or_default(),
-        Err(never) => match never {},
-    }
-}
-
 /// One call through any tower service on `u64`: readiness, then the call; 0 on an error.
 pub async fn through_any<S>(service: &mut S, x: u64) -> u64
 where
