@@ -250,3 +250,55 @@ impl Publish for RateLimiter {
         metrics.rejected.absolute(rejected);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::base::clock::ManualClock;
+
+    fn limiter(config: RateLimit) -> (RateLimiter, Arc<ManualClock>) {
+        let clock = Arc::new(ManualClock::new());
+        let limiter = RateLimiter::new("unit.rate", config, Some(clock.clone()));
+        (limiter, clock)
+    }
+
+    fn waits(result: Result<(), Error>) -> Duration {
+        match result {
+            Err(Error::RateLimited { retry_after, .. }) => retry_after,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_burst_then_one_call_per_interval() {
+        // 10 a second (one per 100 ms), 3 back to back.
+        let (limiter, clock) = limiter(RateLimit::per_second(10).burst(3));
+        for _ in 0..3 {
+            assert!(limiter.try_acquire().is_ok());
+        }
+        assert_eq!(waits(limiter.try_acquire()), Duration::from_millis(100));
+        clock.advance(Duration::from_millis(40));
+        assert_eq!(waits(limiter.try_acquire()), Duration::from_millis(60));
+        clock.advance(Duration::from_millis(60));
+        assert!(
+            limiter.try_acquire().is_ok(),
+            "one interval later, one more"
+        );
+        assert!(limiter.try_acquire().is_err());
+        assert_eq!(limiter.counts(), (4, 3));
+    }
+
+    #[test]
+    fn a_quiet_spell_refills_the_burst_and_no_more() {
+        let (limiter, clock) = limiter(RateLimit::per_second(10).burst(3));
+        assert!(limiter.try_acquire().is_ok());
+        clock.advance(Duration::from_secs(60));
+        for _ in 0..3 {
+            assert!(limiter.try_acquire().is_ok());
+        }
+        assert!(
+            limiter.try_acquire().is_err(),
+            "a minute of quiet saves up the burst, not 600 calls"
+        );
+    }
+}
