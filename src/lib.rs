@@ -444,7 +444,7 @@ pub mod config {
         CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
         DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, DEFAULT_STORE, ENV_PREFIX, LockLocation,
         MAX_COLLECTION_INTERVAL, MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL,
-        StoreLocation, StoreLocationError, ValueProblem,
+        MissingRuleSet, StoreLocation, StoreLocationError, ValueProblem,
     };
 }
 

@@ -1,5 +1,7 @@
 //! Named circuit breakers through `#[handle_errors]`, on a clock the tests control.
 
+mod support;
+
 use std::future::Future;
 use std::pin::pin;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -242,7 +244,18 @@ fn conflict_b() -> Result<(), CallError> {
 
 #[test]
 fn conflicting_declarations_refuse_every_call_and_are_listed() {
-    for result in [conflict_a(), conflict_b()] {
+    let (results, log) =
+        support::captured_logs::logged_at(tracing::Level::ERROR, || [conflict_a(), conflict_b()]);
+    assert_eq!(
+        log.matches("refuses calls").count(),
+        1,
+        "the first call logs the conflict once, at ERROR: {log}"
+    );
+    assert!(
+        log.contains("ERROR") && log.contains("cb.conflict"),
+        "{log}"
+    );
+    for result in results {
         match result {
             Err(CallError::Coord(coord::Error::BreakerConflict {
                 breaker,
@@ -261,6 +274,23 @@ fn conflicting_declarations_refuse_every_call_and_are_listed() {
     let conflicts = coord::breaker::breaker_conflicts();
     assert_eq!(conflicts.len(), 1, "{conflicts:?}");
     assert!(conflicts[0].to_string().contains("cb.conflict"));
+}
+
+#[test]
+fn init_refuses_conflicting_declarations_naming_both_call_sites() {
+    let err = coord::init_with(coord::config::CoordinationConfig::default())
+        .expect_err("two declarations of `cb.conflict` disagree");
+    let coord::config::ConfigError::BreakerConflicts { conflicts } = &err else {
+        panic!("expected the conflicts, got {err:?}");
+    };
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    let message = err.to_string();
+    assert!(message.contains("`cb.conflict`"), "{message}");
+    assert_eq!(
+        message.matches("circuit_breaker.rs:").count(),
+        2,
+        "both call sites: {message}"
+    );
 }
 
 #[test]

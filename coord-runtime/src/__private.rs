@@ -19,6 +19,7 @@ pub use crate::retry::within::Within;
 pub use crate::tracking::operation::{Operation, TrackedCall};
 pub use crate::validation::inline::InlineRules;
 pub use crate::validation::outcome as validation_outcome;
+pub use crate::validation::references::{RULE_SET_REFERENCES, RuleSetReference};
 pub use crate::validation::registry::with_rule_set;
 pub use crate::validation::rule_set::{ParamsValidation, RuleSet};
 pub use crate::values::breaker_config::BreakerConfig;

@@ -9,6 +9,7 @@ use std::sync::{Mutex, PoisonError};
 use crate::config::{ConfigError, CoordinationConfig, global};
 #[cfg(feature = "system")]
 use crate::system::{SystemMonitor, start_system_monitor};
+use crate::validation::{references, registry};
 
 /// The monitor [`init`] started; it runs for the rest of the process.
 #[cfg(feature = "system")]
@@ -43,7 +44,11 @@ pub static STARTUP_CHECKS: [fn(&CoordinationConfig) -> Result<(), ConfigError>];
 ///
 /// # Errors
 /// [`ConfigError`]: a bad value (naming its source and key), bad rule files, a rules directory
-/// set explicitly that does not exist, [`ConfigError::AlreadyInitialized`] when a configuration
+/// set explicitly that does not exist (or the default one, when attributes name rule sets:
+/// [`ConfigError::RulesDirectoryMissing`]), rule sets that attributes name and nothing loads
+/// ([`ConfigError::UnknownRuleSets`], with each call site and a "did you mean"; register rule
+/// sets written in code before `init`), functions declaring one breaker with different options
+/// ([`ConfigError::BreakerConflicts`], both call sites), [`ConfigError::AlreadyInitialized`] when a configuration
 /// is already in effect, or a system monitor that cannot start.
 pub fn init() -> Result<&'static CoordinationConfig, ConfigError> {
     init_with(CoordinationConfig::load()?)
@@ -67,11 +72,16 @@ pub fn init() -> Result<&'static CoordinationConfig, ConfigError> {
 /// As [`init`]; values built in code are checked by the same rules as values read from a file.
 pub fn init_with(config: CoordinationConfig) -> Result<&'static CoordinationConfig, ConfigError> {
     config.check()?;
+    // A property of the program, not of the configuration: reported even when one is in effect.
+    let conflicts = crate::breaker::registry::breaker_conflicts();
+    if !conflicts.is_empty() {
+        return Err(ConfigError::BreakerConflicts { conflicts });
+    }
     if global::is_in_effect() {
         return Err(global::already_initialized());
     }
     if config.enable_validation {
-        load_rules(&config.validation_rules_path)?;
+        load_rules(&config)?;
     }
     for check in STARTUP_CHECKS {
         check(&config)?;
@@ -90,16 +100,35 @@ pub fn init_with(config: CoordinationConfig) -> Result<&'static CoordinationConf
     Ok(installed)
 }
 
-/// The default directory may be absent (no rules); one that was set explicitly must exist.
-fn load_rules(dir: &Path) -> Result<(), ConfigError> {
-    let is_default = dir == Path::new(crate::config::DEFAULT_RULES_DIR);
-    if is_default && !dir.is_dir() {
-        return Ok(());
+/// Loads the rules directory and checks that every rule set an attribute names is there (or
+/// was registered in code before `init`). The default directory may be absent when no
+/// attribute names a rule set; one that was set explicitly must exist.
+fn load_rules(config: &CoordinationConfig) -> Result<(), ConfigError> {
+    let dir = &config.validation_rules_path;
+    if !dir.is_dir() {
+        let missing = references::missing_from(&registry::loaded_names());
+        let is_default = config.validation_rules_path_origin.is_none()
+            && dir == Path::new(crate::config::DEFAULT_RULES_DIR);
+        if is_default && missing.is_empty() {
+            return Ok(());
+        }
+        return Err(ConfigError::RulesDirectoryMissing {
+            path: dir.clone(),
+            set_by: config.validation_rules_path_origin.clone(),
+            missing,
+        });
     }
-    crate::validation::registry::load_rules(dir)
-        .map(drop)
-        .map_err(|error| ConfigError::Rules {
-            path: dir.to_path_buf(),
-            error,
+    registry::load_rules(dir).map_err(|error| ConfigError::Rules {
+        path: dir.clone(),
+        error,
+    })?;
+    let missing = references::missing_from(&registry::loaded_names());
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ConfigError::UnknownRuleSets {
+            rules_dir: dir.clone(),
+            missing,
         })
+    }
 }

@@ -41,7 +41,8 @@ pub use config::buckets::{
 pub use config::{
     CONFIG_FILE_VAR, ConfigBuilder, ConfigError, ConfigSource, CoordinationConfig,
     DEFAULT_CONFIG_FILE, DEFAULT_RULES_DIR, ENV_PREFIX, MAX_COLLECTION_INTERVAL,
-    MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, ValueProblem, configuration,
+    MAX_CONFIG_FILE_BYTES, MAX_DATA_POINTS, MIN_COLLECTION_INTERVAL, MissingRuleSet, ValueProblem,
+    configuration,
 };
 /// Where the coordination store is (the configuration's `coordination_store`).
 pub use coord_text::{DEFAULT_STORE, LockLocation, StoreLocation, StoreLocationError};

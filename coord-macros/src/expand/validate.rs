@@ -69,8 +69,16 @@ pub(crate) fn validation_statements(
                 .rules
                 .clone()
                 .unwrap_or_else(|| LitStr::new("", Span::call_site()));
+            // Gathered by the linker, so `coord::init` finds a name no rule file defines;
+            // `line!()` at the name, so the call site it reports is the attribute's line.
+            let location = quote_spanned!(name.span()=> ::core::concat!(::core::file!(), ":", ::core::line!()));
             (
-                TokenStream::new(),
+                quote! {
+                    #[#private::linkme::distributed_slice(#private::RULE_SET_REFERENCES)]
+                    #[linkme(crate = #private::linkme)]
+                    static __COORD_RULE_SET_REFERENCE: #private::RuleSetReference =
+                        #private::RuleSetReference { name: #name, location: #location };
+                },
                 quote!(#private::with_rule_set(#name, |#rules| #check)),
             )
         }

@@ -3,6 +3,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use super::problems::MissingRuleSet;
+use crate::values::error::Error;
 use crate::values::rules_error::RulesError;
 
 /// Where a configuration value came from.
@@ -218,8 +220,7 @@ pub enum ConfigError {
         /// The file.
         path: PathBuf,
     },
-    /// The rule files named by `validation_rules_path` are bad (or missing, when the path was
-    /// set explicitly).
+    /// The rule files in `validation_rules_path` are bad.
     #[error("validation rules at {}: {error}", path.display())]
     Rules {
         /// The rules directory.
@@ -227,6 +228,46 @@ pub enum ConfigError {
         /// What is wrong with them.
         #[source]
         error: RulesError,
+    },
+    /// Attributes name rule sets (`rules = "..."`) that no rule file defines and no code
+    /// registered before `init`: every call of those functions would fail.
+    #[error(
+        "{} named by attributes {} not loaded from {}: {}; define {} in a rule file there, or register {} with coord::validation::register_rule_set before coord::init",
+        if missing.len() == 1 { "a rule set" } else { "rule sets" },
+        if missing.len() == 1 { "is" } else { "are" },
+        rules_dir.display(),
+        super::problems::describe(missing),
+        if missing.len() == 1 { "it" } else { "them" },
+        if missing.len() == 1 { "it" } else { "them" },
+    )]
+    UnknownRuleSets {
+        /// The rules directory that was loaded.
+        rules_dir: PathBuf,
+        /// Each missing rule set with where it is named.
+        missing: Vec<MissingRuleSet>,
+    },
+    /// The rules directory does not exist although it was set explicitly, or attributes name
+    /// rule sets to load from it.
+    #[error(
+        "the validation rules directory {} ({}) does not exist{}",
+        path.display(),
+        rules_dir_origin(path, set_by.as_ref()),
+        if missing.is_empty() { String::new() } else { format!(", but attributes name rule sets from it: {}", super::problems::describe(missing)) },
+    )]
+    RulesDirectoryMissing {
+        /// The directory, as resolved (relative to the configuration file when set there).
+        path: PathBuf,
+        /// Where it was set; `None` for the default (or a value set in code).
+        set_by: Option<ConfigSource>,
+        /// The rule sets attributes name, if any.
+        missing: Vec<MissingRuleSet>,
+    },
+    /// Functions declare one breaker name with different options: every call of either would
+    /// fail with [`Error::BreakerConflict`].
+    #[error("{}", conflicts.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "))]
+    BreakerConflicts {
+        /// Each conflict, as [`Error::BreakerConflict`] naming both declarations.
+        conflicts: Vec<Error>,
     },
     /// [`init`](crate::init) or [`init_with`](crate::init_with) ran after the configuration was
     /// already in effect.
@@ -249,4 +290,15 @@ pub enum ConfigError {
         /// Why it cannot be used.
         reason: String,
     },
+}
+
+/// Where a rules directory came from, in words.
+fn rules_dir_origin(path: &std::path::Path, set_by: Option<&ConfigSource>) -> String {
+    match set_by {
+        Some(origin) => format!("set by {origin}"),
+        None if path == std::path::Path::new(super::DEFAULT_RULES_DIR) => {
+            "the default, relative to the working directory".to_owned()
+        }
+        None => format!("set in the {}", ConfigSource::Code),
+    }
 }

@@ -193,6 +193,9 @@ fn read_file(
     {
         config.validation_rules_path = dir.join(&config.validation_rules_path);
     }
+    if mapping.contains_key("validation_rules_path") {
+        config.validation_rules_path_origin = Some(file.at(&["validation_rules_path"]));
+    }
     if let coord_text::StoreLocation::Sqlite(file) = &mut config.coordination_store
         && file.is_relative()
         && mapping.contains_key("coordination_store")
@@ -318,12 +321,16 @@ fn apply_variable(
     // A URL's password never reaches a message.
     (known.set)(config, Raw::Text(text)).map_err(|problem| {
         invalid(
-            origin,
+            origin.clone(),
             known.name,
             coord_text::without_password(text),
             problem,
         )
-    })
+    })?;
+    if known.name == "validation_rules_path" {
+        config.validation_rules_path_origin = Some(origin);
+    }
+    Ok(())
 }
 
 /// Line and column numbers are `u32` so that errors stay small; a file is never that long.

@@ -9,6 +9,7 @@ mod error;
 pub(crate) mod global;
 mod keys;
 mod layers;
+pub(crate) mod problems;
 mod values;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ pub use error::{ConfigError, ConfigSource, ValueProblem};
 pub use global::configuration;
 pub(crate) use global::try_configuration;
 pub use layers::ConfigBuilder;
+pub use problems::MissingRuleSet;
 
 use crate::values::breaker_config::BreakerConfig;
 use crate::values::retry_policy::RetryPolicy;
@@ -96,6 +98,10 @@ pub struct CoordinationConfig {
     pub enable_validation: bool,
     /// The directory rule files are loaded from.
     pub validation_rules_path: PathBuf,
+    /// Where `validation_rules_path` was set: filled by the loader (the file's line, the
+    /// variable); `None` for the default or a value set in code. Errors about the directory
+    /// name it, so a missing directory says which setting to fix.
+    pub validation_rules_path_origin: Option<ConfigSource>,
     /// Retries after the first call.
     pub max_retries: u32,
     /// The delay before the first retry.
@@ -127,6 +133,7 @@ impl Default for CoordinationConfig {
         Self {
             enable_validation: true,
             validation_rules_path: PathBuf::from(DEFAULT_RULES_DIR),
+            validation_rules_path_origin: None,
             max_retries: 3,
             base_delay: keys::DEFAULT_BASE_DELAY,
             backoff_multiplier: 2.0,

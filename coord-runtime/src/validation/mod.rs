@@ -6,6 +6,7 @@ pub(crate) mod formats;
 pub(crate) mod inline;
 pub(crate) mod path;
 pub(crate) mod plan;
+pub(crate) mod references;
 pub(crate) mod registry;
 pub(crate) mod rule_set;
 pub(crate) mod serializer;

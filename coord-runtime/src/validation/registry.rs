@@ -192,7 +192,9 @@ pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesErro
             .collect(),
     })?;
     let rule_set = Arc::new(RuleSet::new(plan));
-    ensure_default_loaded();
+    // Without loading the default directory (which would read the configuration and put one
+    // in effect): registering before `coord::init` must leave `init` to the caller, and a
+    // later load keeps the sets registered in code.
     let _writing = WRITER.lock().unwrap_or_else(PoisonError::into_inner);
     let current = REGISTRY.load();
     let mut sets = current.sets.clone();
@@ -224,17 +226,35 @@ pub fn rule_sets() -> Vec<String> {
     names
 }
 
+/// The names in the registry now, without loading anything.
+pub(crate) fn loaded_names() -> Vec<String> {
+    with_registry(|registry| registry.sets.keys().cloned().collect())
+}
+
+/// Loads the configured directory on first use when `init` did not, and then logs once, at
+/// ERROR, what `init` would have refused: rule sets that attributes name and nothing loaded.
 fn ensure_default_loaded() {
     if EXPLICITLY_LOADED.load(Ordering::Relaxed) {
         return;
     }
     DEFAULT_LOADED.get_or_init(|| {
         let dir = default_dir();
-        if !EXPLICITLY_LOADED.load(Ordering::SeqCst)
-            && dir.is_dir()
+        if EXPLICITLY_LOADED.load(Ordering::SeqCst) {
+            return;
+        }
+        if dir.is_dir()
             && let Err(err) = load_into_registry(&dir)
         {
             tracing::error!(error = %err, "coord: validation rules could not be loaded");
+            return;
+        }
+        let missing = super::references::missing_from(&loaded_names());
+        if !missing.is_empty() {
+            tracing::error!(
+                rules_dir = %dir.display(),
+                missing = %crate::config::problems::describe(&missing),
+                "coord: attributes name rule sets that are not loaded; every call of those functions fails with UnknownRuleSet (coord::init() reports this as an error)"
+            );
         }
     });
 }
