@@ -584,9 +584,10 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
         let stats = coord::tracking::operation_stats();
         if let Some(request) = stats.iter().find(|s| s.operation == "place_order") {
             let total = request.calls.total();
-            let compliance = coord::validation::validation_report().compliance_score;
+            // Compliance is the share of inputs that were valid (not the mean score).
+            let valid = coord::validation::validation_report().valid_percent;
             println!(
-                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={} compliance={compliance:.1}%",
+                "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={} valid inputs={valid:.1}%",
                 start.elapsed().as_secs(),
                 total - previous,
                 request.calls.failed(),

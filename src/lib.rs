@@ -584,8 +584,8 @@ pub mod tracking {
 pub mod validation {
     pub use coord_runtime::{
         AllowedValue, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary, MAX_RULE_SETS,
-        RuleProblem, RuleSetReport, RuleSetSpec, RulesError, ValidationError, ValidationReport,
-        ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets,
+        RuleProblem, RuleSetReport, RuleSetSpec, RulesError, UnmatchedPath, ValidationError,
+        ValidationReport, ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets,
         validation_report,
     };
 }

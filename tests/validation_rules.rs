@@ -361,16 +361,20 @@ fn the_report_counts_validations_scores_and_frequent_failures() {
         .find(|r| r.rule_set == "reported")
         .unwrap();
     assert_eq!((reported.validations, reported.valid), (4, 2));
+    assert!(
+        (reported.valid_percent - 50.0).abs() < f64::EPSILON,
+        "{reported:?}"
+    );
     // Two valid at 100; two invalid at 3 of 4 checks (the input is an object, type, max,
     // max_depth) = 75.
     assert!(
-        (reported.compliance_score - (200.0 + 2.0 * 75.0) / 4.0).abs() < 0.01,
+        (reported.mean_score - (200.0 + 2.0 * 75.0) / 4.0).abs() < 0.01,
         "{reported:?}"
     );
     assert_eq!(reported.top_failures[0].path, "n");
     assert_eq!(reported.top_failures[0].code, ErrorCode::AboveMaximum);
     assert_eq!(reported.top_failures[0].count, 2);
-    assert!(report.validations >= 4 && report.compliance_score <= 100.0);
+    assert!(report.validations >= 4 && report.mean_score <= 100.0);
     let json = serde_json::to_value(&report).unwrap();
     assert!(
         json["rule_sets"]

@@ -82,6 +82,7 @@ pub use validation::registry::{
 };
 pub use validation::rule_set::{FailureCount, MAX_RULE_SETS, RuleSetReport};
 pub use validation::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
+pub use validation::survey::UnmatchedPath;
 pub use validation::{ValidationReport, validation_report};
 pub use values::breaker_config::BreakerConfig;
 pub use values::error::{Error, TimeLimit};

@@ -177,8 +177,10 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
             "rule set",
             "validations",
             "valid",
-            "compliance",
+            "valid %",
+            "mean score",
             "most frequent failure",
+            "rule paths never seen",
         ],
         rows: report
             .validation
@@ -189,11 +191,21 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
                     r.rule_set.clone(),
                     r.validations.to_string(),
                     r.valid.to_string(),
-                    format!("{:.1}", r.compliance_score),
+                    format!("{:.1}", r.valid_percent),
+                    format!("{:.1}", r.mean_score),
                     r.top_failures.first().map_or_else(
                         || "-".to_owned(),
                         |top| format!("`{}` {} ×{}", top.path, top.code, top.count),
                     ),
+                    if r.unmatched_paths.is_empty() {
+                        "-".to_owned()
+                    } else {
+                        r.unmatched_paths
+                            .iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    },
                 ]
             })
             .collect(),

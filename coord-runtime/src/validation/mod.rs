@@ -12,6 +12,7 @@ pub(crate) mod rule_set;
 pub(crate) mod serializer;
 pub(crate) mod shape;
 pub(crate) mod spec;
+pub(crate) mod survey;
 pub(crate) mod walk;
 
 use serde::Serialize;
@@ -27,8 +28,13 @@ pub struct ValidationReport {
     pub validations: u64,
     /// Of which valid.
     pub valid: u64,
-    /// Mean score of all validations, 0–100 (100 when none ran).
-    pub compliance_score: f64,
+    /// The share of valid inputs, in percent (100 when none ran): what "compliance" means in
+    /// the report and the service example's progress line.
+    pub valid_percent: f64,
+    /// The mean of the validations' scores, 0–100 (100 when none ran): a score is the share of
+    /// applicable checks an input passed, so mostly-good invalid inputs keep it high. Read
+    /// [`valid_percent`](Self::valid_percent) for how many inputs were valid.
+    pub mean_score: f64,
     /// Per rule set, by name.
     pub rule_sets: Vec<RuleSetReport>,
 }
@@ -37,22 +43,21 @@ pub struct ValidationReport {
 ///
 /// ```
 /// let report = coord::validation::validation_report();
-/// assert!(report.compliance_score <= 100.0);
+/// assert!(report.valid_percent <= 100.0 && report.mean_score <= 100.0);
 /// ```
 #[must_use]
 pub fn validation_report() -> ValidationReport {
     let rule_sets = rule_set_reports();
     let validations: u64 = rule_sets.iter().map(|r| r.validations).sum();
     let valid = rule_sets.iter().map(|r| r.valid).sum();
-    let compliance_score = crate::values::score::weighted_mean(
-        rule_sets
-            .iter()
-            .map(|r| (r.compliance_score, r.validations)),
+    let mean_score = crate::values::score::weighted_mean(
+        rule_sets.iter().map(|r| (r.mean_score, r.validations)),
     );
     ValidationReport {
         validations,
         valid,
-        compliance_score,
+        valid_percent: percent_valid(valid, validations),
+        mean_score,
         rule_sets,
     }
 }
@@ -66,5 +71,15 @@ pub fn outcome(result: Result<ValidationResult, Error>) -> Result<(), Error> {
         Ok(result) if result.is_valid => Ok(()),
         Ok(result) => Err(Error::Validation(Box::new(result))),
         Err(err) => Err(err),
+    }
+}
+
+/// `valid` of `validations` in percent, rounded to a hundredth; 100 when none ran.
+#[allow(clippy::cast_precision_loss)] // counts far below 2^52
+pub(crate) fn percent_valid(valid: u64, validations: u64) -> f64 {
+    if validations == 0 {
+        100.0
+    } else {
+        (valid as f64 * 10_000.0 / validations as f64).round() / 100.0
     }
 }

@@ -98,6 +98,13 @@ impl PathBuffer {
         text
     }
 
+    /// What was pushed after `mark`, without its leading `.` (a map key, for the survey).
+    pub(crate) fn since(&self, mark: usize) -> String {
+        let pushed = &self.written()[mark.min(self.len)..];
+        let pushed = pushed.strip_prefix(b".").unwrap_or(pushed);
+        String::from_utf8_lossy(pushed).into_owned()
+    }
+
     /// The path of child `name` as text.
     pub(crate) fn render_child(&self, name: &str) -> String {
         let parent = self.render();

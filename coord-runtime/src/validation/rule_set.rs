@@ -1,6 +1,7 @@
 //! A loaded rule set: its plan plus the metrics and statistics of the validations run with it.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, PoisonError};
 
 use metrics::{Counter, Key, Label};
@@ -8,6 +9,7 @@ use serde::Serialize;
 
 use super::plan::{Plan, ROOT};
 use super::serializer::{Presence, check_value, child_of};
+use super::survey::{Survey, UnmatchedPath};
 use super::walk::Walk;
 use crate::base::cells::{self, CellIndex};
 use crate::base::named_registry::{Named, NamedRegistry};
@@ -26,6 +28,8 @@ pub(crate) struct RuleSetStats {
     /// a point (so it adds up exactly).
     cells: CellIndex,
     failures: Mutex<HashMap<(String, ErrorCode), u64>>,
+    /// What the last survey found (see `survey.rs`).
+    unmatched: Mutex<Vec<UnmatchedPath>>,
     metrics: RecorderCache<[Counter; 2]>,
 }
 
@@ -87,6 +91,8 @@ static STATS: NamedRegistry<RuleSetStats> =
 pub struct RuleSet {
     pub(crate) plan: Plan,
     stats: &'static RuleSetStats,
+    /// Whether a validation has surveyed this plan's paths (see `survey.rs`).
+    surveyed: AtomicBool,
 }
 
 impl RuleSet {
@@ -99,13 +105,18 @@ impl RuleSet {
                 #[allow(clippy::cast_possible_truncation)] // 3
                 cells: cells::allocate(CELLS_PER_RULE_SET as u32),
                 failures: Mutex::new(HashMap::new()),
+                unmatched: Mutex::new(Vec::new()),
                 metrics: RecorderCache::new(),
             }
         });
         if created {
             publish::register(stats);
         }
-        Self { plan, stats }
+        Self {
+            plan,
+            stats,
+            surveyed: AtomicBool::new(false),
+        }
     }
 
     /// Its name.
@@ -116,16 +127,58 @@ impl RuleSet {
     /// Validates one value, recording the outcome.
     pub fn validate<T: Serialize + ?Sized>(&self, value: &T) -> ValidationResult {
         let mut walk = Walk::new(&self.plan);
+        self.begin_survey(&mut walk);
         if check_value(&mut walk, Some(ROOT), value) == Presence::Absent {
             walk.absent_input(Some(ROOT));
         }
+        self.end_survey(&mut walk);
         self.record(walk.finish(self.stats.static_name()))
+    }
+
+    /// On the plan's first validation, has `walk` note which rule paths the value has.
+    #[inline]
+    fn begin_survey(&self, walk: &mut Walk<'_>) {
+        if !self.surveyed.load(Ordering::Relaxed) && !self.surveyed.swap(true, Ordering::Relaxed) {
+            walk.survey = Some(Box::new(Survey::new(&self.plan)));
+        }
+    }
+
+    /// Reports the paths the surveyed value lacked; a value with no object at the root says
+    /// nothing about them, and leaves the survey to a later validation.
+    #[cold]
+    fn judge_survey(&self, survey: &Survey) {
+        if !survey.saw_an_object() {
+            self.surveyed.store(false, Ordering::Relaxed);
+            return;
+        }
+        let unmatched = survey.unmatched(&self.plan);
+        if !unmatched.is_empty() {
+            let paths: Vec<String> = unmatched.iter().map(ToString::to_string).collect();
+            tracing::warn!(
+                rule_set = %self.plan.name,
+                paths = %paths.join(", "),
+                "coord: rules at these paths checked nothing: the validated value has no such field (a typo in the rule's path, or a field left out when it has no value)"
+            );
+        }
+        *self
+            .stats
+            .unmatched
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = unmatched;
+    }
+
+    #[inline]
+    fn end_survey(&self, walk: &mut Walk<'_>) {
+        if let Some(survey) = walk.survey.take() {
+            self.judge_survey(&survey);
+        }
     }
 
     /// Starts validating a function's parameters as one object keyed by parameter name.
     #[inline]
     pub fn params(&self) -> ParamsValidation<'_> {
         let mut walk = Walk::new(&self.plan);
+        self.begin_survey(&mut walk);
         walk.enter(Some(ROOT), false);
         ParamsValidation {
             rule_set: self,
@@ -191,6 +244,9 @@ impl ParamsValidation<'_> {
     pub fn param<T: Serialize + ?Sized>(&mut self, name: &str, value: &T) -> &mut Self {
         let child = child_of(self.walk.node(Some(ROOT)), name, self.position);
         self.position += 1;
+        if let Some(survey) = self.walk.survey.as_deref_mut() {
+            survey.key(Some(ROOT), child.map(|(_, id)| id), name);
+        }
         let mark = self.walk.path.mark();
         self.walk.path.push_field(name);
         let presence = check_value(&mut self.walk, child.map(|(_, id)| id), value);
@@ -207,6 +263,7 @@ impl ParamsValidation<'_> {
     /// The result, with required parameters checked.
     pub fn finish(mut self) -> ValidationResult {
         self.walk.leave(Some(ROOT), false, 0, self.seen);
+        self.rule_set.end_survey(&mut self.walk);
         self.rule_set
             .record(self.walk.finish(self.rule_set.stats.static_name()))
     }
@@ -221,13 +278,19 @@ pub struct RuleSetReport {
     pub validations: u64,
     /// Of which valid.
     pub valid: u64,
-    /// Mean score of the validations, 0–100 (100 when none ran).
-    pub compliance_score: f64,
+    /// The share of valid inputs, in percent (100 when none ran).
+    pub valid_percent: f64,
+    /// The mean of the validations' scores, 0–100 (100 when none ran); see
+    /// [`ValidationReport::mean_score`](super::ValidationReport::mean_score).
+    pub mean_score: f64,
     /// The most frequent failures, most frequent first (at most 5); array indices in paths are
     /// written `[]` so every item counts under one rule. At most 1 000 distinct
     /// paths are kept (map keys from the input make paths unbounded); failures at paths met
     /// after that count under `"(other paths)"`.
     pub top_failures: Vec<FailureCount>,
+    /// Rule paths the first validated value did not have (a typo such as `user.emial`, or a
+    /// field left out of the serialization), each with the closest key it did have.
+    pub unmatched_paths: Vec<UnmatchedPath>,
 }
 
 /// How often one rule failed.
@@ -249,7 +312,7 @@ pub(crate) fn rule_set_reports() -> Vec<RuleSetReport> {
         .map(|stats| {
             let [validations, valid, hundredths] = stats.totals();
             #[allow(clippy::cast_precision_loss)]
-            let compliance_score = if validations == 0 {
+            let mean_score = if validations == 0 {
                 100.0
             } else {
                 hundredths as f64 / 100.0 / validations as f64
@@ -271,8 +334,14 @@ pub(crate) fn rule_set_reports() -> Vec<RuleSetReport> {
                 rule_set: stats.name.to_string(),
                 validations,
                 valid,
-                compliance_score,
+                valid_percent: super::percent_valid(valid, validations),
+                mean_score,
                 top_failures,
+                unmatched_paths: stats
+                    .unmatched
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone(),
             }
         })
         .collect()

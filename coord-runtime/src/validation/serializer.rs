@@ -177,6 +177,9 @@ impl<'w, 'p> Compound<'w, 'p> {
             return;
         }
         let items = self.walk.node(self.node).and_then(|node| node.items);
+        if let (Some(items), Some(survey)) = (items, self.walk.survey.as_deref_mut()) {
+            survey.items(items);
+        }
         let mark = self.walk.path.mark();
         self.walk.path.push_index(index);
         check_value(self.walk, items, value);
@@ -189,6 +192,9 @@ impl<'w, 'p> Compound<'w, 'p> {
         }
         let child = child_of(self.walk.node(self.node), name, self.fields);
         self.fields += 1;
+        if let Some(survey) = self.walk.survey.as_deref_mut() {
+            survey.key(self.node, child.map(|(_, id)| id), name);
+        }
         let mark = self.walk.path.mark();
         self.walk.path.push_field(name);
         self.finish_field(child, mark, value);
@@ -291,6 +297,12 @@ impl ser::SerializeMap for Compound<'_, '_> {
             walk: &mut *self.walk,
             node,
         })?;
+        if self.walk.survey.is_some() {
+            let name = self.walk.path.since(mark);
+            if let Some(survey) = self.walk.survey.as_deref_mut() {
+                survey.key(self.node, child.map(|(_, id)| id), &name);
+            }
+        }
         self.pending_key = Some((child, mark));
         Ok(())
     }

@@ -8,6 +8,7 @@ use super::path::PathBuffer;
 use super::plan::{Node, Plan, Rule};
 use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldType};
+use super::survey::Survey;
 use crate::base::escape::escape_controls;
 use crate::values::validation_result::{ErrorCode, ValidationError, ValidationResult};
 
@@ -51,6 +52,8 @@ pub(crate) struct Walk<'p> {
     forbidden_hit: bool,
     too_deep: bool,
     string_too_long: bool,
+    /// Set on a rule set's first validation only (see `survey.rs`).
+    pub survey: Option<Box<Survey>>,
 }
 
 impl<'p> Walk<'p> {
@@ -68,6 +71,7 @@ impl<'p> Walk<'p> {
             forbidden_hit: false,
             too_deep: false,
             string_too_long: false,
+            survey: None,
         }
     }
 
@@ -395,6 +399,9 @@ impl<'p> Walk<'p> {
                 );
             }
             return false;
+        }
+        if !is_array && let (Some(id), Some(survey)) = (node, self.survey.as_deref_mut()) {
+            survey.object(id);
         }
         let Some(node) = self.node(node) else {
             return true;
