@@ -53,6 +53,18 @@ struct Confirmation {
     user_id: String,
     timestamp: &'static str,
     priority: &'static str,
+    /// Where it is posted; the rule set checks the channel's form.
+    channel: Option<&'static str>,
+    /// Links sent along (the rule set allows five URLs).
+    attachments: Vec<String>,
+    /// Who sends it, when not the shop itself (`sender.email` is a sensitive rule).
+    sender: Option<Sender>,
+}
+
+/// The sender of a message.
+#[derive(Debug, serde::Serialize)]
+struct Sender {
+    email: String,
 }
 
 /// Orders by id, shared by every worker.
@@ -234,6 +246,9 @@ async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, O
         user_id: format!("00000000-0000-4000-8000-{id:012x}"),
         timestamp: "2026-11-28T19:41:09Z",
         priority: "normal",
+        channel: Some("#orders"),
+        attachments: vec![format!("https://shop.example/orders/{id}")],
+        sender: None,
     })?;
     Ok(payment)
 }
@@ -420,6 +435,21 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
+/// Whether progress goes to stderr: with `--report json`, stdout carries only the JSON report,
+/// so `service --report json | jq` works.
+static PROGRESS_TO_STDERR: AtomicBool = AtomicBool::new(false);
+
+/// Prints one line of progress: to stdout, or to stderr when stdout is for the JSON report.
+macro_rules! progress {
+    ($($arg:tt)*) => {
+        if PROGRESS_TO_STDERR.load(Ordering::Relaxed) {
+            eprintln!($($arg)*);
+        } else {
+            println!($($arg)*);
+        }
+    };
+}
+
 fn main() -> ExitCode {
     let options = match parse_options() {
         Ok(options) => options,
@@ -428,6 +458,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    PROGRESS_TO_STDERR.store(options.json, Ordering::Relaxed);
     // First, so configuration mistakes come back as errors: the shipped file (or the one
     // `COORDINATION_CONFIG` names) and `COORDINATION_*` variables. It loads the rule files and
     // starts the system monitor.
@@ -462,12 +493,12 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!(
+    progress!(
         "validation rules: {} from {}",
         coord::validation::rule_sets().join(", "),
         config.validation_rules_path.display()
     );
-    println!("order sagas logged in {}", config.coordination_store);
+    progress!("order sagas logged in {}", config.coordination_store);
     let exporter = match coord::prometheus().listen(&options.listen).install() {
         Ok(exporter) => exporter,
         Err(err) => {
@@ -476,7 +507,7 @@ fn main() -> ExitCode {
         }
     };
     if let Some(addr) = exporter.local_addr() {
-        println!(
+        progress!(
             "serving metrics at http://{addr}/metrics (and /health, /report) for {:?}",
             options.duration
         );
@@ -572,7 +603,7 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
         let now = Instant::now();
         let down = now >= outage.0 && now < outage.1;
         if PAYMENTS_DOWN.swap(down, Ordering::Relaxed) != down {
-            println!(
+            progress!(
                 "  payment provider {}",
                 if down { "DOWN" } else { "back UP" }
             );
@@ -586,7 +617,7 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
             let total = request.calls.total();
             // Compliance is the share of inputs that were valid (not the mean score).
             let valid = coord::validation::validation_report().valid_percent;
-            println!(
+            progress!(
                 "t={:>3}s requests={total:>7} (+{:>5}/s) errors={:>6} p95={} breaker={} valid inputs={valid:.1}%",
                 start.elapsed().as_secs(),
                 total - previous,

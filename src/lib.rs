@@ -502,8 +502,8 @@ pub mod export {
 pub mod report {
     pub use coord_runtime::{
         BreakerReport, ErrorHandlingReport, HealthStatus, LimitReport, Limits, LockReport,
-        OperationReport, PerformanceClass, PerformanceThresholds, Report, SagaReport, SystemReport,
-        error_handling_report, performance_thresholds,
+        OperationReport, POOR_OPERATION_MIN_CALLS, PerformanceClass, PerformanceThresholds, Report,
+        SagaReport, SystemReport, error_handling_report, performance_thresholds,
     };
 }
 

@@ -88,6 +88,7 @@ fn the_file_wins_over_the_defaults() {
          duration_buckets: [0.01, 0.1, 1]\n\
          coordination_store: sqlite://state/coord.db\n\
          lock_backend: \"redis://cache:6379?prefix=shop:\"\n\
+         health_fail_on_breakers: [payments, ledger]\n\
          breakers:\n  payments:\n    consecutive_failures: 2\n    open_for: 10s\n",
     );
     let config = load_file(&file.path).unwrap();
@@ -97,6 +98,12 @@ fn the_file_wins_over_the_defaults() {
             enable_validation: false,
             // Relative to the file, not to the working directory.
             validation_rules_path: file.dir.path().join("my-rules"),
+            // Where it was set, for errors about the directory.
+            validation_rules_path_origin: Some(coord::config::ConfigSource::File {
+                path: file.path.clone(),
+                line: Some(2),
+                column: Some(1),
+            }),
             max_retries: 7,
             base_delay: Duration::from_millis(250),
             backoff_multiplier: 1.5,
@@ -112,6 +119,7 @@ fn the_file_wins_over_the_defaults() {
                     .open_for(Duration::from_secs(10)),
             )]
             .into(),
+            health_fail_on_breakers: vec!["payments".to_owned(), "ledger".to_owned()],
             // Relative to the file, like the rules.
             coordination_store: coord::config::StoreLocation::Sqlite(
                 file.dir.path().join("state/coord.db")
@@ -137,6 +145,7 @@ fn the_environment_wins_over_the_file() {
             ("COORDINATION_CIRCUIT_BREAKER_THRESHOLD", "4"),
             ("COORDINATION_DURATION_BUCKETS", "0.5, 5"),
             ("COORDINATION_VALIDATION_RULES_PATH", "env-rules"),
+            ("COORDINATION_HEALTH_FAIL_ON_BREAKERS", "payments, ledger"),
             ("UNRELATED_VARIABLE", "ignored"),
         ])
         .load()
@@ -147,6 +156,13 @@ fn the_environment_wins_over_the_file() {
     assert_eq!(config.duration_buckets, [0.5, 5.0]);
     // A variable's path is relative to the working directory.
     assert_eq!(config.validation_rules_path, Path::new("env-rules"));
+    assert_eq!(
+        config.validation_rules_path_origin,
+        Some(coord::config::ConfigSource::Environment {
+            variable: "COORDINATION_VALIDATION_RULES_PATH".to_owned()
+        })
+    );
+    assert_eq!(config.health_fail_on_breakers, ["payments", "ledger"]);
     // A file breaker without `consecutive_failures` takes the final threshold.
     assert_eq!(
         config.breakers["payments"],
@@ -269,6 +285,11 @@ fn bad_environment_values_name_the_variable_and_the_key() {
             "COORDINATION_DURATION_BUCKETS",
             "1,0.5",
             "`duration_buckets` = `1,0.5`: bounds must be strictly increasing",
+        ),
+        (
+            "COORDINATION_HEALTH_FAIL_ON_BREAKERS",
+            "payments,,ledger",
+            "`health_fail_on_breakers` = `payments,,ledger`: expected a list of names, such as [payments, ledger] (or \"*\" for every breaker)",
         ),
         (
             "COORDINATION_BREAKERS",

@@ -162,13 +162,18 @@ fn without_max_wait_a_full_bulkhead_refuses_at_once() {
     }
     leave.wait();
     assert!(holder.join().expect("thread").is_ok());
-    // Inside tracking: the refused call is a failed call of the operation.
+    // Inside tracking: the refused call is a failed call of the operation, counted as
+    // refused (and kept out of its latencies).
     let tracked = coord::tracking::operation_stats();
     let tracked = tracked
         .iter()
         .find(|s| s.operation == "refuses_at_once")
         .expect("tracked");
-    assert_eq!((tracked.calls.ok, tracked.calls.error), (1, 1));
+    assert_eq!(
+        (tracked.calls.ok, tracked.calls.error, tracked.calls.refused),
+        (1, 0, 1)
+    );
+    assert_eq!(tracked.calls.failed(), 1);
 }
 
 static LIMITED_RAN: AtomicU32 = AtomicU32::new(0);

@@ -35,6 +35,7 @@ fn series(operation: &str, ok: u64, error: u64, panic: u64, cancelled: u64) -> V
         ("error", error),
         ("panic", panic),
         ("cancelled", cancelled),
+        ("refused", 0),
     ]
     .into_iter()
     .map(|(outcome, count)| {
@@ -130,7 +131,7 @@ fn metrics_are_described_for_recorders_installed_by_coord_only() {
     fn described_elsewhere() {}
     let recorder = test_recorder::global();
     described_elsewhere();
-    assert_eq!(recorder.counters("described_elsewhere").len(), 4);
+    assert_eq!(recorder.counters("described_elsewhere").len(), 5);
     assert!(
         recorder
             .description("coord_operation_calls_total")

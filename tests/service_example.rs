@@ -88,8 +88,8 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
     assert!(
         rest.lines()
             .filter(|line| line.starts_with("t="))
-            .all(|line| line.contains(" breaker=")),
-        "each progress line shows the payments breaker:\n{rest}"
+            .all(|line| line.contains(" breaker=") && line.contains(" valid inputs=")),
+        "each progress line shows the payments breaker and the share of valid inputs:\n{rest}"
     );
     assert!(
         rest.contains("payment provider DOWN"),
@@ -183,7 +183,7 @@ fn bad_arguments_are_reported_with_what_was_wrong() {
 }
 
 #[test]
-fn report_json_prints_the_report_as_json() {
+fn report_json_writes_only_the_json_report_to_stdout() {
     let output = Command::new(example_binary())
         .args([
             "--duration",
@@ -197,9 +197,33 @@ fn report_json_prints_the_report_as_json() {
         .expect("run service");
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
-    let json = &stdout[stdout.find("\n{").expect("a JSON document") + 1..];
-    let report: serde_json::Value = serde_json::from_str(json).expect("the report as JSON");
+    let report: serde_json::Value =
+        serde_json::from_str(&stdout).expect("stdout is one JSON document, nothing else");
     for section in ["overall", "performance", "error_handling", "validation"] {
         assert!(report.get(section).is_some(), "{section} missing");
+    }
+    // Progress went to stderr.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("validation rules:") && stderr.contains("serving metrics at"),
+        "{stderr}"
+    );
+    // Numbers are rounded for reading: no float noise such as 12.300000000000001.
+    let mut numbers = Vec::new();
+    collect_numbers(&report, &mut numbers);
+    assert!(!numbers.is_empty());
+    for number in numbers {
+        let text = number.to_string();
+        let decimals = text.split('.').nth(1).map_or(0, str::len);
+        assert!(decimals <= 6, "{text} in the JSON report");
+    }
+}
+
+fn collect_numbers(value: &serde_json::Value, out: &mut Vec<f64>) {
+    match value {
+        serde_json::Value::Number(n) => out.extend(n.as_f64()),
+        serde_json::Value::Array(items) => items.iter().for_each(|v| collect_numbers(v, out)),
+        serde_json::Value::Object(map) => map.values().for_each(|v| collect_numbers(v, out)),
+        _ => {}
     }
 }

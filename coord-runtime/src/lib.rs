@@ -65,7 +65,7 @@ pub use report::error_handling::{
 };
 pub use report::locks::LockReport;
 pub use report::sagas::SagaReport;
-pub use report::{OperationReport, Report, SystemReport, report};
+pub use report::{OperationReport, POOR_OPERATION_MIN_CALLS, Report, SystemReport, report};
 pub use retry::classify::{Classify, ErrorClass};
 pub use retry::handling::ErrorHandling;
 pub use retry::run::seed_jitter;

@@ -200,6 +200,17 @@ fn overflow(
     breaker
 }
 
+/// Creates every breaker the program declares on a function or the configuration names, so
+/// that reports and `/health` list each known breaker before its first call.
+pub(crate) fn create_known() {
+    for declaration in BREAKER_DECLARATIONS {
+        breaker(declaration.name);
+    }
+    for name in crate::config::configuration().breakers.keys() {
+        breaker(name);
+    }
+}
+
 /// Every breaker created so far, sorted by name.
 ///
 /// ```

@@ -103,6 +103,10 @@ pub enum ValueProblem {
     /// Not a list of numbers (or, in an environment variable, numbers separated by commas).
     #[error("expected a list of numbers")]
     NotNumberList,
+    /// Not a list of non-empty names (or, in an environment variable, names separated by
+    /// commas).
+    #[error("expected a list of names, such as [payments, ledger] (or \"*\" for every breaker)")]
+    NotNameList,
     /// Not a mapping of keys to values.
     #[error("expected a mapping of keys to values")]
     NotMapping,

@@ -101,6 +101,13 @@ pub(super) const KEYS: &[Key] = &[
         },
     },
     Key {
+        name: "health_fail_on_breakers",
+        set: |config, raw| {
+            config.health_fail_on_breakers = values::names(raw)?;
+            Ok(())
+        },
+    },
+    Key {
         name: "duration_buckets",
         set: |config, raw| {
             config.duration_buckets = values::buckets(raw)?;

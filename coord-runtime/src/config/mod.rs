@@ -71,6 +71,7 @@ pub const ENV_PREFIX: &str = "COORDINATION_";
 /// | `duration_buckets` | [`DEFAULT_DURATION_BUCKETS`](buckets::DEFAULT_DURATION_BUCKETS) | histogram bounds in seconds (`"0.01,0.1,1"` in a variable) |
 /// | `coordination_store` | `sqlite://coord.db` | (variable `COORDINATION_STORE`) the coordination store: `sqlite://PATH` (relative to the config file when set there), `postgres://…[?schema=NAME]`, or `memory:` (tests) |
 /// | `breakers` | none | named breakers: `{payments: {consecutive_failures: 3, open_for: 10s}}` (file only) |
+/// | `health_fail_on_breakers` | none | breakers whose opening makes `/health` answer `unhealthy` / 503 (`[payments]`, `"*"` for all; `payments,ledger` in a variable); any other open breaker only degrades it |
 ///
 /// Durations are written as in attributes: `"250ms"`, `"2s"`, `"1m30s"`. A bad value, an
 /// unknown key or an unreadable file is a [`ConfigError`] naming the source and the key —
@@ -120,6 +121,11 @@ pub struct CoordinationConfig {
     pub duration_buckets: Vec<f64>,
     /// Named breakers' options.
     pub breakers: BTreeMap<String, BreakerConfig>,
+    /// The breakers whose opening makes the process `unhealthy` (`/health` 503); `"*"` names
+    /// every breaker. Empty by default: an open breaker degrades the process, and `/health`
+    /// still answers 200, so one failing dependency does not take every replica out of a load
+    /// balancer at once.
+    pub health_fail_on_breakers: Vec<String>,
     /// Where the coordination patterns keep their state (features `sqlite`, `postgres`).
     pub coordination_store: coord_text::StoreLocation,
     /// Where distributed locks live, when not in the coordination store: a store location or
@@ -143,6 +149,7 @@ impl Default for CoordinationConfig {
             max_data_points: 720,
             duration_buckets: crate::config::buckets::DEFAULT_DURATION_BUCKETS.to_vec(),
             breakers: BTreeMap::new(),
+            health_fail_on_breakers: Vec::new(),
             coordination_store: coord_text::StoreLocation::Sqlite(PathBuf::from("coord.db")),
             lock_backend: None,
         }

@@ -228,6 +228,25 @@ pub(super) fn buckets(raw: Raw<'_>) -> Result<Vec<f64>, ValueProblem> {
     }
 }
 
+/// Names: a YAML list of strings (or one string), or names separated by commas in a variable.
+/// Empty names are refused, so a stray comma is not a breaker called "".
+pub(super) fn names(raw: Raw<'_>) -> Result<Vec<String>, ValueProblem> {
+    let names: Vec<String> = match raw {
+        Raw::Text(text) => text.split(',').map(|part| part.trim().to_owned()).collect(),
+        Raw::Yaml(Value::Sequence(items)) => items
+            .iter()
+            .map(|item| item.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or(ValueProblem::NotNameList)?,
+        Raw::Yaml(Value::String(text)) => vec![text.clone()],
+        Raw::Yaml(_) => return Err(ValueProblem::NotNameList),
+    };
+    if names.iter().any(String::is_empty) {
+        return Err(ValueProblem::NotNameList);
+    }
+    Ok(names)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

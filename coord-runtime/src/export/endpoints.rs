@@ -54,32 +54,41 @@ pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointRe
             body: super::render(handle),
         },
         "/health" => {
-            let report = crate::report::error_handling::error_handling_report();
-            let sagas = crate::report::sagas::saga_report();
-            // A saga run waiting for an operator degrades the process; it does not take it
-            // out of a load balancer (the service still serves).
-            let health = if crate::report::sagas::awaiting_operator(&sagas) {
-                report.health_status.max(HealthStatus::Degraded)
-            } else {
-                report.health_status
-            };
-            let status = match health {
+            let report = crate::report::report();
+            // Liveness and readiness for load balancers: only `unhealthy` (a breaker listed in
+            // `health_fail_on_breakers` refusing calls) answers 503. An open breaker elsewhere
+            // degrades the process but keeps it in rotation: taking every replica out because
+            // one dependency failed turns a partial outage into a total one.
+            let status = match report.overall {
                 HealthStatus::Unhealthy => 503,
                 HealthStatus::Healthy | HealthStatus::Degraded => 200,
             };
-            let awaiting: Vec<serde_json::Value> = sagas
+            let breakers: Vec<serde_json::Value> = report
+                .error_handling
+                .breakers
+                .iter()
+                .map(|breaker| {
+                    serde_json::json!({
+                        "breaker": breaker.name,
+                        "state": breaker.state,
+                        "health": breaker.health(),
+                        "fails_health": breaker.fails_health,
+                    })
+                })
+                .collect();
+            let awaiting: Vec<serde_json::Value> = report
+                .sagas
                 .iter()
                 .filter(|saga| !saga.awaiting_operator.is_empty())
                 .map(|saga| serde_json::json!({"saga": saga.saga, "compensation_failed": saga.awaiting_operator}))
                 .collect();
-            let not_closed: Vec<serde_json::Value> = report
-                .breakers
-                .iter()
-                .filter(|breaker| breaker.state != crate::breaker::state::BreakerState::Closed)
-                .map(|breaker| serde_json::json!({"breaker": breaker.name, "state": breaker.state}))
-                .collect();
-            let body =
-                serde_json::json!({"status": health, "breakers": not_closed, "sagas": awaiting});
+            let body = serde_json::json!({
+                "status": report.overall,
+                "reasons": report.overall_reasons,
+                "performance_class": report.performance_class,
+                "breakers": breakers,
+                "sagas": awaiting,
+            });
             EndpointResponse {
                 status,
                 content_type: JSON_CONTENT_TYPE,

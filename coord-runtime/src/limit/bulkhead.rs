@@ -261,6 +261,7 @@ impl Bulkhead {
     #[cold]
     fn refused(&self, waited: Duration) -> Error {
         cells::add(self.cells + REJECTED, 1);
+        crate::base::refusal::note();
         Error::BulkheadFull {
             bulkhead: self.name.to_string(),
             max_concurrent: self.config.max_concurrent,

@@ -224,6 +224,7 @@ impl RateLimiter {
     #[cold]
     fn refused(&self, wait_nanos: u64) -> Error {
         cells::add(self.cells + REJECTED, 1);
+        crate::base::refusal::note();
         Error::RateLimited {
             rate_limiter: self.name.to_string(),
             retry_after: Duration::from_nanos(wait_nanos),

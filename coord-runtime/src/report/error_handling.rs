@@ -10,15 +10,20 @@ use crate::breaker::state::BreakerState;
 use crate::limit::registry::{bulkheads, rate_limiters};
 use crate::retry::site::{RetrySnapshot, retry_stats};
 
-/// How healthy the dependencies behind coord's breakers look.
+/// How healthy the process looks; see [`Report::overall`](crate::report::Report::overall) for
+/// the rule. Only `Unhealthy` makes `/health` answer 503.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HealthStatus {
-    /// Every breaker is closed (or disabled by an operator).
+    /// Nothing is wrong.
     Healthy,
-    /// Some breaker is half-open: a dependency is being probed after an outage.
+    /// Serving, with a problem an operator should see: a breaker is not closed (one that
+    /// `health_fail_on_breakers` does not list), the performance class is POOR, or a saga run
+    /// awaits an operator. `/health` answers 200: a replica that can still serve stays in its
+    /// load balancer.
     Degraded,
-    /// Some breaker is open or forced open, or refuses calls over conflicting declarations.
+    /// A breaker that `health_fail_on_breakers` lists is open, forced open or refusing calls
+    /// over conflicting declarations: `/health` answers 503.
     Unhealthy,
 }
 
@@ -48,11 +53,30 @@ pub struct BreakerReport {
     /// Failures in a row so far while closed.
     pub consecutive_failures: u32,
     /// Seconds since its last state change, on its own clock; `None` if it never changed.
+    #[serde(serialize_with = "crate::base::json_numbers::three_or_none")]
     pub seconds_since_last_transition: Option<f64>,
     /// Why it refuses every call, if its declarations conflict.
     pub conflict: Option<String>,
     /// Which rule last opened it, with its figures; `None` if it never opened.
     pub opened_because: Option<String>,
+    /// Whether the configuration's `health_fail_on_breakers` lists it: open, it makes the
+    /// process unhealthy rather than degraded.
+    pub fails_health: bool,
+}
+
+impl BreakerReport {
+    /// What this breaker does to the process's health now.
+    #[must_use]
+    pub fn health(&self) -> HealthStatus {
+        let refusing = self.conflict.is_some()
+            || matches!(self.state, BreakerState::Open | BreakerState::ForcedOpen);
+        match self.state {
+            _ if refusing && self.fails_health => HealthStatus::Unhealthy,
+            _ if refusing => HealthStatus::Degraded,
+            BreakerState::HalfOpen => HealthStatus::Degraded,
+            _ => HealthStatus::Healthy,
+        }
+    }
 }
 
 /// One bulkhead or rate limiter in the report.
@@ -84,7 +108,7 @@ pub struct LimitReport {
 /// Breakers, retries and overall health; see [`error_handling_report`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ErrorHandlingReport {
-    /// The worst of the breakers' states, as a status.
+    /// The worst of the breakers' [`health`](BreakerReport::health).
     pub health_status: HealthStatus,
     /// Every breaker, by name.
     pub breakers: Vec<BreakerReport>,
@@ -100,13 +124,16 @@ pub struct ErrorHandlingReport {
 /// let report = coord::report::error_handling_report();
 /// assert_eq!(report.health_status, coord::report::HealthStatus::Healthy);
 ///
+/// // Open, a breaker the configuration does not list in `health_fail_on_breakers` degrades.
 /// coord::breaker("docs.report").force_open();
 /// let report = coord::report::error_handling_report();
-/// assert_eq!(report.health_status, coord::report::HealthStatus::Unhealthy);
-/// assert!(report.breakers.iter().any(|b| b.name == "docs.report"));
+/// assert_eq!(report.health_status, coord::report::HealthStatus::Degraded);
+/// assert!(report.breakers.iter().any(|b| b.name == "docs.report" && !b.fails_health));
 /// ```
 #[must_use]
 pub fn error_handling_report() -> ErrorHandlingReport {
+    crate::breaker::registry::create_known();
+    let fail_on = &crate::config::configuration().health_fail_on_breakers;
     let breakers: Vec<BreakerReport> = breakers()
         .into_iter()
         .map(|breaker| {
@@ -123,17 +150,15 @@ pub fn error_handling_report() -> ErrorHandlingReport {
                     .map(|since| since.as_secs_f64()),
                 conflict: breaker.conflict().map(ToString::to_string),
                 opened_because: breaker.opened_because().map(|reason| reason.to_string()),
+                fails_health: fail_on
+                    .iter()
+                    .any(|name| name == "*" || name == breaker.name()),
             }
         })
         .collect();
     let health_status = breakers
         .iter()
-        .map(|breaker| match breaker.state {
-            _ if breaker.conflict.is_some() => HealthStatus::Unhealthy,
-            BreakerState::Open | BreakerState::ForcedOpen => HealthStatus::Unhealthy,
-            BreakerState::HalfOpen => HealthStatus::Degraded,
-            BreakerState::Closed | BreakerState::Disabled => HealthStatus::Healthy,
-        })
+        .map(BreakerReport::health)
         .max()
         .unwrap_or(HealthStatus::Healthy);
     ErrorHandlingReport {

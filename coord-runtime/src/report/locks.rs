@@ -25,6 +25,7 @@ pub struct LockReport {
     /// Holds this process has now.
     pub held: u64,
     /// The longest wait for an acquisition that got the lock, in milliseconds.
+    #[serde(serialize_with = "crate::base::json_numbers::three")]
     pub max_wait_ms: f64,
 }
 

@@ -65,6 +65,9 @@ fn ms(value: Option<f64>) -> String {
 /// Writes every section of `report`.
 pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     writeln!(f, "overall: {}", report.overall)?;
+    for reason in &report.overall_reasons {
+        writeln!(f, "  because {reason}")?;
+    }
     writeln!(
         f,
         "performance: {:.1}/100 ({})",
@@ -78,6 +81,7 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
             "errors",
             "panics",
             "cancelled",
+            "refused",
             "error rate",
             "mean",
             "p50",
@@ -98,6 +102,7 @@ pub(super) fn write(report: &Report, f: &mut fmt::Formatter<'_>) -> fmt::Result 
                     op.errors.to_string(),
                     op.panics.to_string(),
                     op.cancelled.to_string(),
+                    op.refused.to_string(),
                     format!("{:.2}%", op.error_rate * 100.0),
                     ms(op.mean_ms),
                     ms(op.p50_ms),

@@ -100,7 +100,10 @@ impl<'s> Attempts<'s> {
     /// The breaker refused the attempt: never retried. A call that had been retrying logs that
     /// it gives up; a refused first attempt does not (an open breaker would flood the log).
     pub(crate) fn rejected(&mut self) {
-        if self.retries > 0 {
+        if self.retries == 0 {
+            // Refused before the body ran at all: tracking keeps it out of the latencies.
+            crate::base::refusal::note();
+        } else {
             let operation = self.site.operation();
             let attempts = self.retries;
             let reason = "circuit breaker open";

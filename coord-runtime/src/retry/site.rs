@@ -223,6 +223,8 @@ pub fn retry_stats() -> Vec<RetrySnapshot> {
 /// generated code calls it.
 #[cold]
 pub fn count_fallback(operation: &str) {
+    // The fallback's answer is the call's outcome, whatever refused the call before it.
+    crate::base::refusal::clear();
     cells::add(retry_stats_for(operation).cells + FALLBACKS, 1);
 }
 

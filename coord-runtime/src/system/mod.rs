@@ -23,9 +23,11 @@ pub(crate) fn running_samples() -> Option<Vec<SystemSample>> {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct SystemSample {
     /// Seconds since the monitor started.
+    #[serde(serialize_with = "crate::base::json_numbers::three")]
     pub at_secs: f64,
     /// CPU used by this process since the previous sample, in percent of one core (can exceed
     /// 100 on several cores; 0 in the first sample).
+    #[serde(serialize_with = "crate::base::json_numbers::two_f32")]
     pub process_cpu_percent: f32,
     /// This process's resident memory.
     pub process_resident_bytes: u64,

@@ -367,7 +367,11 @@ where
 {
     let permit = match breaker.map(Breaker::admit).transpose() {
         Ok(permit) => permit,
-        Err(refusal) => return S::Response::rejected(refusal),
+        Err(refusal) => {
+            // Refused before the service ran: tracked as `refused`, not timed.
+            crate::base::refusal::note();
+            return S::Response::rejected(refusal);
+        }
     };
     let result = match timeout {
         None => inner.call(request).await,

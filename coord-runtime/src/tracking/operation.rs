@@ -244,6 +244,7 @@ impl TrackedCall {
     #[inline]
     fn start(stats: &'static OperationStats) -> Self {
         stats.enter();
+        crate::base::refusal::clear();
         TrackedCall {
             recording: Some((stats, quanta::Instant::now())),
         }
@@ -275,6 +276,12 @@ impl TrackedCall {
             return;
         };
         let elapsed = start.elapsed();
+        // A refusal noted on this thread since the call started ended it before the body ran.
+        let outcome = if crate::base::refusal::take() && outcome == Outcome::Error {
+            Outcome::Refused
+        } else {
+            outcome
+        };
         stats.record(
             outcome,
             u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),

@@ -24,9 +24,9 @@ use crate::values::outcome::Outcome;
 
 /// Offsets of an operation's counting cells: calls per outcome, then these, then a count and
 /// a sum of nanoseconds per duration bucket (see [`OperationStats::bucket_cells`]).
-const TOTAL_NANOS: u32 = 4;
-const ENTERED: u32 = 5;
-const COUNT_CELLS: u32 = 6;
+const TOTAL_NANOS: u32 = 5;
+const ENTERED: u32 = 6;
+const COUNT_CELLS: u32 = 7;
 
 /// The most operation names a process tracks separately. Further names (from `track_fn` with
 /// invented names, many tower layers, event handlers) are counted together as
@@ -41,7 +41,7 @@ pub(crate) const CELLS_PER_OPERATION: usize =
 
 /// The series an operation publishes.
 struct PublishedSeries {
-    calls: [Counter; 4],
+    calls: [Counter; 5],
     in_flight: OnceLock<Gauge>,
     /// `None` when the recorder is coord's own exporter, which renders durations itself (see
     /// `exposition.rs`).
@@ -112,8 +112,13 @@ impl OperationStats {
     /// Counts one call that ended with `outcome` after `nanos` nanoseconds.
     #[inline]
     pub(crate) fn record(&self, outcome: Outcome, nanos: u64) {
-        #[allow(clippy::cast_possible_truncation)] // an outcome index is below 4
+        #[allow(clippy::cast_possible_truncation)] // an outcome index is below 5
         let outcome_cell = self.cells + outcome.index() as u32;
+        if outcome == Outcome::Refused {
+            // Counted, not timed: see `Outcome::Refused`.
+            cells::add(outcome_cell, 1);
+            return;
+        }
         // The bucket whose bound is the first at or above the duration (Prometheus' `le`).
         let bucket = self.bounds.partition_point(|bound| *bound < nanos);
         #[allow(clippy::cast_possible_truncation)] // fewer buckets than cells
@@ -144,6 +149,7 @@ impl OperationStats {
         let totals = self.totals();
         let calls = Outcome::ALL.map(|outcome| totals[outcome.index()]);
         let total: u64 = calls.iter().sum();
+        let timed = total - calls[Outcome::Refused.index()];
         let counts = self.latency.counts();
         let nanos = |value: u64| Duration::from_nanos(value);
         let elapsed = self.since.elapsed();
@@ -155,10 +161,11 @@ impl OperationStats {
                 error: calls[Outcome::Error.index()],
                 panic: calls[Outcome::Panic.index()],
                 cancelled: calls[Outcome::Cancelled.index()],
+                refused: calls[Outcome::Refused.index()],
             },
-            mean: (total > 0).then(|| nanos(totals[TOTAL_NANOS as usize] / total)),
-            min: (total > 0).then(|| nanos(self.min_nanos.load(Ordering::Relaxed))),
-            max: (total > 0).then(|| nanos(self.max_nanos.load(Ordering::Relaxed))),
+            mean: (timed > 0).then(|| nanos(totals[TOTAL_NANOS as usize] / timed)),
+            min: (timed > 0).then(|| nanos(self.min_nanos.load(Ordering::Relaxed))),
+            max: (timed > 0).then(|| nanos(self.max_nanos.load(Ordering::Relaxed))),
             // A quantile is estimated within its latency bucket; the slowest call seen bounds it.
             p50: latency::quantile(&counts, 0.50).map(|q| nanos(q.min(max_nanos))),
             p95: latency::quantile(&counts, 0.95).map(|q| nanos(q.min(max_nanos))),
@@ -254,7 +261,7 @@ impl Publish for OperationStats {
             series.calls[outcome.index()].absolute(totals[outcome.index()]);
         }
         if self.in_flight.load(Ordering::Relaxed) {
-            let finished: u64 = totals[..4].iter().sum();
+            let finished: u64 = totals[..Outcome::ALL.len()].iter().sum();
             // Another thread's count may be read a moment before this one's: never below zero.
             let in_flight = totals[ENTERED as usize].saturating_sub(finished);
             let gauge = series.in_flight.get_or_init(|| {
@@ -273,8 +280,8 @@ impl Publish for OperationStats {
 /// Calls of one operation per [`Outcome`].
 ///
 /// ```
-/// let counts = coord::tracking::OutcomeCounts { ok: 8, error: 1, panic: 0, cancelled: 1 };
-/// assert_eq!((counts.total(), counts.failed()), (10, 2));
+/// let counts = coord::tracking::OutcomeCounts { ok: 8, error: 1, panic: 0, cancelled: 1, refused: 2 };
+/// assert_eq!((counts.total(), counts.failed()), (12, 4));
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct OutcomeCounts {
@@ -286,19 +293,21 @@ pub struct OutcomeCounts {
     pub panic: u64,
     /// Dropped before completion (async only).
     pub cancelled: u64,
+    /// Refused by a breaker, bulkhead or rate limiter before the body ran (not timed).
+    pub refused: u64,
 }
 
 impl OutcomeCounts {
     /// All calls, whatever their outcome.
     #[must_use]
     pub fn total(&self) -> u64 {
-        self.ok + self.error + self.panic + self.cancelled
+        self.ok + self.error + self.panic + self.cancelled + self.refused
     }
 
     /// Calls that did not end `ok`.
     #[must_use]
     pub fn failed(&self) -> u64 {
-        self.error + self.panic + self.cancelled
+        self.error + self.panic + self.cancelled + self.refused
     }
 }
 
@@ -306,7 +315,8 @@ impl OutcomeCounts {
 ///
 /// Durations are `None` until the first call ends. Percentiles come from a log-linear histogram
 /// and are within about 3 % of the exact value; mean, min and max are exact. Every outcome's
-/// duration counts, including a cancelled call's time until it was dropped.
+/// duration counts, including a cancelled call's time until it was dropped, except a refused
+/// call's: it never ran (see [`Outcome::Refused`](crate::Outcome::Refused)).
 ///
 /// ```
 /// #[coord::track_performance]
@@ -410,6 +420,8 @@ mod tests {
         stats.record(Outcome::Ok, 3_000);
         stats.record(Outcome::Error, 2_000);
         stats.record(Outcome::Cancelled, 10_000);
+        stats.record(Outcome::Refused, 1);
+        stats.record(Outcome::Refused, 1);
         let snapshot = stats.snapshot();
         assert_eq!(
             snapshot.calls,
@@ -417,7 +429,8 @@ mod tests {
                 ok: 2,
                 error: 1,
                 panic: 0,
-                cancelled: 1
+                cancelled: 1,
+                refused: 2,
             }
         );
         assert_eq!(snapshot.mean, Some(Duration::from_nanos(4_000)));

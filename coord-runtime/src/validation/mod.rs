@@ -30,10 +30,12 @@ pub struct ValidationReport {
     pub valid: u64,
     /// The share of valid inputs, in percent (100 when none ran): what "compliance" means in
     /// the report and the service example's progress line.
+    #[serde(serialize_with = "crate::base::json_numbers::two")]
     pub valid_percent: f64,
     /// The mean of the validations' scores, 0–100 (100 when none ran): a score is the share of
     /// applicable checks an input passed, so mostly-good invalid inputs keep it high. Read
     /// [`valid_percent`](Self::valid_percent) for how many inputs were valid.
+    #[serde(serialize_with = "crate::base::json_numbers::two")]
     pub mean_score: f64,
     /// Per rule set, by name.
     pub rule_sets: Vec<RuleSetReport>,

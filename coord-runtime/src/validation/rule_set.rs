@@ -279,9 +279,11 @@ pub struct RuleSetReport {
     /// Of which valid.
     pub valid: u64,
     /// The share of valid inputs, in percent (100 when none ran).
+    #[serde(serialize_with = "crate::base::json_numbers::two")]
     pub valid_percent: f64,
     /// The mean of the validations' scores, 0–100 (100 when none ran); see
     /// [`ValidationReport::mean_score`](super::ValidationReport::mean_score).
+    #[serde(serialize_with = "crate::base::json_numbers::two")]
     pub mean_score: f64,
     /// The most frequent failures, most frequent first (at most 5); array indices in paths are
     /// written `[]` so every item counts under one rule. At most 1 000 distinct

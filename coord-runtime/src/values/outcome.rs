@@ -11,7 +11,7 @@ use std::fmt;
 /// use coord::Outcome;
 ///
 /// assert_eq!(Outcome::Error.as_str(), "error");
-/// assert_eq!(Outcome::ALL.len(), 4);
+/// assert_eq!(Outcome::ALL.len(), 5);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Outcome {
@@ -23,15 +23,20 @@ pub enum Outcome {
     Panic,
     /// An async call's future was dropped before it completed.
     Cancelled,
+    /// Refused before the body ran: a circuit breaker, bulkhead or rate limiter said no (and no
+    /// fallback answered). Counted, but kept out of the duration histogram and the latency
+    /// quantiles, where its microseconds would drag p50 toward zero during an outage.
+    Refused,
 }
 
 impl Outcome {
     /// Every outcome, in the order of their index.
-    pub const ALL: [Outcome; 4] = [
+    pub const ALL: [Outcome; 5] = [
         Outcome::Ok,
         Outcome::Error,
         Outcome::Panic,
         Outcome::Cancelled,
+        Outcome::Refused,
     ];
 
     /// The value of the `outcome` label.
@@ -42,6 +47,7 @@ impl Outcome {
             Outcome::Error => "error",
             Outcome::Panic => "panic",
             Outcome::Cancelled => "cancelled",
+            Outcome::Refused => "refused",
         }
     }
 

@@ -3,7 +3,8 @@
 //!
 //! Formula: each operation gets points for its p95 latency and for its error rate — 100 at or
 //! under the `excellent` threshold, 75 at or under `good`, 50 at or under `fair`, 25 above — and
-//! its score is the mean of the two. The overall score is the mean of the operations' scores
+//! its score is the weaker of the two: an operation failing 69 % of its calls in a millisecond
+//! scores 25 (POOR), not the 62.5 (FAIR) an average would give it. The overall score is the mean of the operations' scores
 //! weighted by their calls (100 when nothing ran). Classes: EXCELLENT from 90, GOOD from 70,
 //! FAIR from 50, POOR below.
 
@@ -90,10 +91,19 @@ impl PerformanceThresholds {
         None
     }
 
-    /// The score of an operation with this p95 (ms) and error rate.
+    /// The score of an operation with this p95 (ms) and error rate: the weaker figure's
+    /// points.
+    ///
+    /// ```
+    /// let thresholds = coord::report::PerformanceThresholds::default();
+    /// assert_eq!(thresholds.score(1.0, 0.69), 25.0); // fast, but failing: POOR
+    /// assert_eq!(thresholds.score(120.0, 0.0), 75.0);
+    /// ```
     #[must_use]
     pub fn score(&self, p95_ms: f64, error_rate: f64) -> f64 {
-        (self.p95_ms.points(p95_ms) + self.error_rate.points(error_rate)) / 2.0
+        self.p95_ms
+            .points(p95_ms)
+            .min(self.error_rate.points(error_rate))
     }
 }
 
@@ -161,7 +171,8 @@ mod tests {
     fn each_threshold_boundary_belongs_to_the_better_grade() {
         let t = PerformanceThresholds::default();
         assert_eq!(t.score(50.0, 0.001), 100.0);
-        assert_eq!(t.score(50.000_1, 0.001), 87.5);
+        assert_eq!(t.score(50.000_1, 0.001), 75.0);
+        assert_eq!(t.score(50.0, 0.69), 25.0);
         assert_eq!(t.score(200.0, 0.01), 75.0);
         assert_eq!(t.score(1000.0, 0.05), 50.0);
         assert_eq!(t.score(1000.1, 0.051), 25.0);
