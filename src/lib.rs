@@ -391,9 +391,9 @@ pub use coord_macros::coordinate_operation;
 // too). A module may share a function's name (`coord::breaker` the module and
 // `coord::breaker("x")` the function): they live in different namespaces.
 pub use coord_runtime::{
-    Classify, Error, ErrorClass, ErrorHandling, Operation, Outcome, Severity, TrackedCall, breaker,
-    configuration, ensure_valid, flush_metrics, init, init_with, prometheus, report, track,
-    track_fn, track_future, validate,
+    Classify, Error, ErrorClass, ErrorHandling, FromCoordError, Operation, Outcome, Severity,
+    TrackedCall, breaker, configuration, ensure_valid, flush_metrics, init, init_with, prometheus,
+    report, track, track_fn, track_future, validate,
 };
 
 /// Circuit breakers by name: their options, state, counts, and admission by hand.

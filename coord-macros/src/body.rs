@@ -105,3 +105,40 @@ impl VisitMut for ImplTraitToInfer {
         }
     }
 }
+
+/// `FromCoordError::from_coord_error(error)` under `krate`, located at `span`: an error type
+/// without `From<coord::Error>` is then reported at the argument that needs it (the rules,
+/// the bulkhead, the rate limit), not across the whole attribute. `error` keeps its own
+/// hygiene; only where it points moves.
+pub(crate) fn from_coord_error_at(
+    krate: &syn::Path,
+    span: proc_macro2::Span,
+    error: &syn::Ident,
+) -> TokenStream {
+    let mut error = error.clone();
+    error.set_span(error.span().located_at(span));
+    let call = quote!(#krate::FromCoordError::from_coord_error);
+    let mut arguments =
+        proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, quote!(#error));
+    arguments.set_span(span);
+    let mut tokens = respanned(call, span);
+    tokens.extend([proc_macro2::TokenTree::Group(arguments)]);
+    tokens
+}
+
+fn respanned(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let proc_macro2::TokenTree::Group(group) = &token {
+                let mut inner =
+                    proc_macro2::Group::new(group.delimiter(), respanned(group.stream(), span));
+                inner.set_span(span);
+                token = proc_macro2::TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}

@@ -100,6 +100,50 @@ pub(crate) fn parameters(function: &ItemFn) -> Vec<String> {
         .collect()
 }
 
+/// When `name` is bound inside a pattern parameter (`Json(order): Json<Order>`), why an
+/// attribute cannot refer to it and how to rewrite the parameter so it can.
+pub(crate) fn pattern_hint(function: &ItemFn, name: &str) -> Option<String> {
+    function.sig.inputs.iter().find_map(|input| {
+        let FnArg::Typed(typed) = input else {
+            return None;
+        };
+        if matches!(&*typed.pat, Pat::Ident(_)) || !binds(&typed.pat, name) {
+            return None;
+        }
+        let (pat, ty) = (&typed.pat, &typed.ty);
+        let pattern = tidy(&quote!(#pat).to_string());
+        let ty = tidy(&quote!(#ty).to_string());
+        Some(format!(
+            "`{name}` is bound inside the pattern `{pattern}`, and a pattern is not a named parameter coord can refer to: name the parameter and destructure it in the body, `{name}: {ty}` then `let {pattern} = {name};`"
+        ))
+    })
+}
+
+/// Whether `pattern` binds an identifier `name` anywhere inside it.
+fn binds(pattern: &Pat, name: &str) -> bool {
+    fn walk(tokens: TokenStream, name: &str) -> bool {
+        tokens.into_iter().any(|token| match token {
+            proc_macro2::TokenTree::Ident(ident) => ident == name,
+            proc_macro2::TokenTree::Group(group) => walk(group.stream(), name),
+            _ => false,
+        })
+    }
+    walk(quote!(#pattern), name)
+}
+
+/// Tokens printed as a person writes them: `Json(order)`, `Json<Order>`, `&str`.
+fn tidy(text: &str) -> String {
+    text.replace(" (", "(")
+        .replace("( ", "(")
+        .replace(" )", ")")
+        .replace(" < ", "<")
+        .replace("< ", "<")
+        .replace(" >", ">")
+        .replace(" ,", ",")
+        .replace("& ", "&")
+        .replace(" :: ", "::")
+}
+
 /// The identifiers of the function's plain parameters, in order.
 pub(crate) fn parameter_idents(function: &ItemFn) -> Vec<Ident> {
     function

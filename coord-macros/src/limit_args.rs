@@ -4,7 +4,7 @@
 //! the operation's own; with one, every function naming it shares it.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{quote, quote_spanned};
+use quote::quote;
 use syn::LitStr;
 
 use crate::args::{self, KeyTable, NamedArg};
@@ -99,13 +99,13 @@ impl LimitArgs {
             } else {
                 quote!(__COORD_BULKHEAD.enter_blocking())
             };
-            let from = quote_spanned!(bulkhead.span=> ::core::convert::From::from);
+            let from = crate::body::from_coord_error_at(krate, bulkhead.span, &refused);
             wrapped = quote! {{
                 static __COORD_BULKHEAD: #private::BulkheadSite = #private::BulkheadSite::new(
                     #name, #max, #wait, ::core::concat!(::core::file!(), ":", ::core::line!()),
                 );
                 match #enter {
-                    ::core::result::Result::Err(#refused) => ::core::result::Result::Err(#from(#refused)),
+                    ::core::result::Result::Err(#refused) => ::core::result::Result::Err(#from),
                     ::core::result::Result::Ok(#slot) => { let _ = &#slot; #wrapped }
                 }
             }};
@@ -114,13 +114,13 @@ impl LimitArgs {
             let name = rate.name.as_ref().unwrap_or(operation);
             let per_second = rate.per_second;
             let burst = rate.burst.unwrap_or(per_second);
-            let from = quote_spanned!(rate.span=> ::core::convert::From::from);
+            let from = crate::body::from_coord_error_at(krate, rate.span, &refused);
             wrapped = quote! {{
                 static __COORD_RATE_LIMIT: #private::RateLimitSite = #private::RateLimitSite::new(
                     #name, #per_second, #burst, ::core::concat!(::core::file!(), ":", ::core::line!()),
                 );
                 match __COORD_RATE_LIMIT.acquire() {
-                    ::core::result::Result::Err(#refused) => ::core::result::Result::Err(#from(#refused)),
+                    ::core::result::Result::Err(#refused) => ::core::result::Result::Err(#from),
                     ::core::result::Result::Ok(()) => #wrapped,
                 }
             }};

@@ -122,6 +122,9 @@ impl LockArgs {
             if let coord_text::KeyPiece::Parameter(name) = piece
                 && !parameters.contains(name)
             {
+                if let Some(hint) = crate::func::pattern_hint(function, name) {
+                    return Err(syn::Error::new(key.span(), format!("lock `key`: {hint}")));
+                }
                 let listed = if parameters.is_empty() {
                     "it has none".to_owned()
                 } else {

@@ -52,6 +52,12 @@ pub(crate) struct ValidateArgs {
 }
 
 impl ValidateArgs {
+    /// Where the arguments that say what to check are written (the rule set's name, else the
+    /// first inline rule): errors about the function's error type point there.
+    pub(crate) fn span(&self) -> Option<Span> {
+        self.rules.as_ref().map(LitStr::span).or(self.first_inline)
+    }
+
     /// Reads one argument (its key checked against [`VALIDATE_KEYS`]).
     pub(crate) fn read(&mut self, arg: &NamedArg, errors: &mut Errors) {
         let key = arg.key_name();
@@ -101,7 +107,8 @@ impl ValidateArgs {
     }
 
     /// Checks the arguments against each other and against the parameter names.
-    pub(crate) fn check(&self, parameters: &[String], span: Span, errors: &mut Errors) {
+    pub(crate) fn check(&self, function: &ItemFn, span: Span, errors: &mut Errors) {
+        let parameters = &func::parameters(function);
         if let (Some(rules), Some(inline)) = (&self.rules, self.first_inline) {
             errors.at(
                 inline,
@@ -117,7 +124,10 @@ impl ValidateArgs {
         if let Some(arg) = &self.arg
             && !parameters.iter().any(|name| arg == name)
         {
-            errors.at(arg.span(), unknown_parameter(&arg.to_string(), parameters));
+            errors.at(
+                arg.span(),
+                unknown_parameter(function, &arg.to_string(), parameters),
+            );
         }
         if self.arg.is_none() {
             let written = self
@@ -127,7 +137,7 @@ impl ValidateArgs {
             for path in written {
                 let first = path.path.split('.').next().unwrap_or_default();
                 if !parameters.iter().any(|name| name == first) {
-                    errors.at(path.span, unknown_parameter(first, parameters));
+                    errors.at(path.span, unknown_parameter(function, first, parameters));
                 }
             }
         }
@@ -158,7 +168,10 @@ impl ValidateArgs {
     }
 }
 
-fn unknown_parameter(name: &str, parameters: &[String]) -> String {
+fn unknown_parameter(function: &ItemFn, name: &str, parameters: &[String]) -> String {
+    if let Some(hint) = func::pattern_hint(function, name) {
+        return hint;
+    }
     let candidates: Vec<&str> = parameters.iter().map(String::as_str).collect();
     let hint = coord_text::closest(name, &candidates)
         .map(|near| format!("; did you mean `{near}`?"))
@@ -520,11 +533,7 @@ pub(crate) fn check_validation(validate: &ValidateArgs, function: &ItemFn) -> sy
         "returns invalid input as `Err`",
     )?;
     let mut errors = Errors::default();
-    validate.check(
-        &func::parameters(function),
-        function.sig.ident.span(),
-        &mut errors,
-    );
+    validate.check(function, function.sig.ident.span(), &mut errors);
     errors.finish()
 }
 

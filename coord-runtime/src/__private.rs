@@ -8,7 +8,7 @@ pub use crate::init::{STARTUP_CHECKS, STARTUP_HOOKS};
 pub use crate::limit::site::{BulkheadSite, RateLimitSite};
 pub use crate::report::locks::LOCK_REPORT_SOURCES;
 pub use crate::report::sagas::SAGA_REPORT_SOURCES;
-pub use crate::retry::admission::{Admission, BreakerSite, NO_BREAKER, NoBreaker};
+pub use crate::retry::admission::{Admission, BreakerGate, BreakerSite, NO_BREAKER, NoBreaker};
 pub use crate::retry::classify::{
     ClassifiedError, DebuggedError, DisplayedError, ErrorProbe, ErrorText, FailureView,
     OpaqueError, UnclassifiedError,

@@ -86,6 +86,7 @@ pub use validation::survey::UnmatchedPath;
 pub use validation::{ValidationReport, validation_report};
 pub use values::breaker_config::BreakerConfig;
 pub use values::error::{Error, TimeLimit};
+pub use values::from_coord_error::FromCoordError;
 pub use values::outcome::Outcome;
 pub use values::retry_policy::{Backoff, Jitter, RetryBudget, RetryPolicy, StopReason};
 pub use values::rules_error::{RuleProblem, RulesError};

@@ -71,7 +71,7 @@ pub(crate) fn retry_expression(
                 }
             });
             // The `From<coord::Error>` requirement is reported at the `circuit_breaker` argument.
-            let admission = quote_spanned!(breaker_name.span()=> &__COORD_BREAKER_SITE);
+            let admission = quote_spanned!(breaker_name.span()=> &__COORD_BREAKER_SITE.gate());
             (
                 quote! {
                     static __COORD_BREAKER_SITE: #private::BreakerSite =

@@ -84,6 +84,12 @@ pub(crate) fn validation_statements(
         }
     };
     let error = Ident::new("__coord_invalid", Span::mixed_site());
+    // A missing `From<coord::Error>` is reported at what asked for validation.
+    let convert = crate::body::from_coord_error_at(
+        krate,
+        validate.span().unwrap_or_else(Span::call_site),
+        &error,
+    );
     // An alias of a non-`Result` type gets one clear error before the type mismatches.
     let result_check = match &function.sig.output {
         syn::ReturnType::Type(_, ty) if !crate::body::mentions_impl_trait(ty) => {
@@ -96,7 +102,7 @@ pub(crate) fn validation_statements(
         #result_check
         if #private::validation_enabled() {
             if let ::core::result::Result::Err(#error) = #private::validation_outcome(#lookup) {
-                return ::core::result::Result::Err(::core::convert::From::from(#error));
+                return ::core::result::Result::Err(#convert);
             }
         }
     }

@@ -5,9 +5,10 @@ use std::sync::OnceLock;
 use crate::breaker::named::{Breaker, Permit};
 use crate::breaker::registry::breaker;
 use crate::values::error::Error;
+use crate::values::from_coord_error::FromCoordError;
 
 /// Decides whether an attempt may run, converting a refusal into the function's error type
-/// (with a breaker, that needs `E: From<coord::Error>`; the compiler names the missing impl).
+/// (with a breaker, that needs `E: FromCoordError`, asked for by [`BreakerSite::gate`]).
 pub trait Admission<E> {
     /// A permit for one attempt (`None` when nothing gates it), or the refusal.
     ///
@@ -49,12 +50,32 @@ impl BreakerSite {
     pub fn breaker(&self) -> &'static Breaker {
         self.resolved.get_or_init(|| breaker(self.name))
     }
+
+    /// This breaker as the admission of a function whose error type is `E`. The bound is
+    /// asked for here, directly, so that an error type without `From<coord::Error>` gets
+    /// [`FromCoordError`]'s message at the `circuit_breaker` argument the expansion spans this
+    /// call with (through a trait impl, the compiler would report `From`'s bound instead).
+    #[inline]
+    pub fn gate<E: FromCoordError>(&'static self) -> BreakerGate<E> {
+        BreakerGate {
+            site: self,
+            convert: into_callers_error::<E>,
+        }
+    }
 }
 
-impl<E: From<Error>> Admission<E> for BreakerSite {
+/// A [`BreakerSite`] admitting the attempts of a function whose error type is `E`; see
+/// [`BreakerSite::gate`].
+pub struct BreakerGate<E> {
+    site: &'static BreakerSite,
+    /// The refusal as `E` (called only on a refusal).
+    convert: fn(Error) -> E,
+}
+
+impl<E> Admission<E> for BreakerGate<E> {
     #[inline]
     fn admit(&self) -> Result<Option<Permit>, E> {
-        self.breaker().admit().map(Some).map_err(into_callers_error)
+        self.site.breaker().admit().map(Some).map_err(self.convert)
     }
 }
 
@@ -62,6 +83,6 @@ impl<E: From<Error>> Admission<E> for BreakerSite {
 /// format or allocate) is not inlined into every admitted call.
 #[cold]
 #[inline(never)]
-pub(crate) fn into_callers_error<E: From<Error>>(refusal: Error) -> E {
-    E::from(refusal)
+pub(crate) fn into_callers_error<E: FromCoordError>(refusal: Error) -> E {
+    E::from_coord_error(refusal)
 }

@@ -17,7 +17,7 @@ use crate::breaker::named::{Breaker, Permit};
 use crate::limit::admission;
 use crate::limit::bulkhead::Bulkhead;
 use crate::limit::rate_limiter::RateLimiter;
-use crate::values::error::Error;
+use crate::values::from_coord_error::FromCoordError;
 use crate::values::retry_policy::RetryPolicy;
 use crate::values::severity::Severity;
 
@@ -249,7 +249,7 @@ impl<E: Classify> ErrorHandling<E> {
     }
 }
 
-impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
+impl<E: FromCoordError + fmt::Debug> ErrorHandling<E> {
     /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up, sleeping
     /// the thread between attempts; returns its last result, or the breaker's refusal.
     ///
@@ -266,7 +266,8 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
                 );
             });
         }
-        let _slot = admission::admit_blocking(self.rate_limiter, self.bulkhead)?;
+        let _slot = admission::admit_blocking(self.rate_limiter, self.bulkhead)
+            .map_err(E::from_coord_error)?;
         run_sync(&self.site, self, attempt, |error| self.judge(error))
     }
 
@@ -293,7 +294,9 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let _slot = admission::admit(self.rate_limiter, self.bulkhead).await?;
+        let _slot = admission::admit(self.rate_limiter, self.bulkhead)
+            .await
+            .map_err(E::from_coord_error)?;
         let mut retry = AsyncRetry::new(&self.site);
         loop {
             let permit = retry.admit(self)?;
@@ -319,7 +322,7 @@ impl<E: From<Error> + fmt::Debug> ErrorHandling<E> {
     }
 }
 
-impl<E: From<Error>> Admission<E> for ErrorHandling<E> {
+impl<E: FromCoordError> Admission<E> for ErrorHandling<E> {
     #[inline]
     fn admit(&self) -> Result<Option<Permit>, E> {
         match self.breaker {

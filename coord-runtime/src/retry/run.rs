@@ -12,6 +12,7 @@ use super::within::Within;
 use crate::breaker::core::CallResult;
 use crate::breaker::named::Permit;
 use crate::values::error::{Error, TimeLimit};
+use crate::values::from_coord_error::FromCoordError;
 
 /// Runs `attempt` until it succeeds, is not worth retrying, or the policy gives up; returns
 /// its last result unchanged, or the breaker's refusal.
@@ -330,7 +331,7 @@ impl<'s> AsyncRetry<'s> {
         classify: C,
     ) -> Settled<T, E>
     where
-        E: From<Error>,
+        E: FromCoordError,
         C: for<'e> Fn(&'e E) -> FailureView<'e>,
     {
         let (limit, after) = match attempted {
@@ -363,7 +364,7 @@ impl<'s> AsyncRetry<'s> {
             }
         };
         match decision {
-            Decision::Stop => Settled::Done(Err(E::from(error))),
+            Decision::Stop => Settled::Done(Err(E::from_coord_error(error))),
             Decision::RetryAfter(delay) => Settled::Retry(delay),
         }
     }

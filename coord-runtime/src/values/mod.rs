@@ -4,6 +4,7 @@
 
 pub(crate) mod breaker_config;
 pub(crate) mod error;
+pub(crate) mod from_coord_error;
 pub(crate) mod outcome;
 pub(crate) mod retry_policy;
 pub(crate) mod rules_error;
