@@ -1,10 +1,12 @@
 //! An axum service put under coord without one attribute: a `tower` layer tracks every route,
-//! a second one puts the order route behind the `payments` circuit breaker, and coord's
-//! `/metrics`, `/health` and `/report` are served beside the routes by the same router.
+//! a second one puts the order route behind the `payments` circuit breaker, `Valid<Json<_>>`
+//! checks new users against the rules on their type (422 with every broken rule), and
+//! `coord::axum::endpoints` serves `/metrics`, `/health` and `/report` beside the routes.
 //!
 //! ```text
 //! cargo run --example axum_service --features tower -- --listen 127.0.0.1:3000
 //! curl -s localhost:3000/users/7
+//! curl -si -XPOST localhost:3000/users -H 'content-type: application/json' -d '{"name":"","email":"x"}'  # 422
 //! curl -s -XPOST localhost:3000/orders -d 1200     # amounts above 1000: the provider fails (500)
 //! curl -si -XPOST localhost:3000/orders -d 10      # after 3 failures in a row: 503, Retry-After
 //! curl -s localhost:3000/metrics | grep 'operation="/orders"'
@@ -16,11 +18,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::Router;
-use axum::extract::{MatchedPath, Path, Request, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::extract::{MatchedPath, Path, Request};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
+use axum::{Json, Router};
+use coord::axum::Valid;
 use coord::tower::CoordinationLayer;
 
 /// The operation a request is counted under: its route pattern (`/users/{id}`, never
@@ -49,40 +51,36 @@ async fn place_order(body: String) -> Result<String, StatusCode> {
     Ok(format!("charged {amount}\n"))
 }
 
-/// coord's endpoints, answered by the application's router.
-async fn coord_endpoint(
-    State(exporter): State<Arc<coord::export::Exporter>>,
-    request: Request,
-) -> Response {
-    match exporter.endpoint(request.uri().path()) {
-        Some(answer) => (
-            StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            [(header::CONTENT_TYPE, answer.content_type)],
-            answer.body,
-        )
-            .into_response(),
-        None => StatusCode::NOT_FOUND.into_response(),
-    }
+/// A new user as the API accepts it: the rules sit on the type, and `Valid<Json<NewUser>>`
+/// answers 422 with every broken rule before `create_user` runs.
+#[coord::validated(
+    required = [name, email],
+    field(name, type = "string", min_length = 1, max_length = 64),
+    field(email, type = "email"),
+    field(age, type = "integer", min = 13)
+)]
+#[derive(serde::Serialize, serde::Deserialize)]
+struct NewUser {
+    name: String,
+    email: String,
+    age: Option<u32>,
+}
+
+async fn create_user(Valid(Json(user)): Valid<Json<NewUser>>) -> (StatusCode, String) {
+    (StatusCode::CREATED, format!("created {}\n", user.name))
 }
 
 /// The application: its routes under coord's layers, coord's endpoints beside them.
-fn app(
-    exporter: Arc<coord::export::Exporter>,
-    payments: &'static coord::breaker::Breaker,
-) -> Router {
+fn app(exporter: coord::export::Exporter, payments: &'static coord::breaker::Breaker) -> Router {
     let routes = Router::new()
+        .route("/users", post(create_user))
         .route("/users/{id}", get(get_user))
         .route(
             "/orders",
             post(place_order).layer(CoordinationLayer::named("payments").circuit_breaker(payments)),
         )
         .layer(CoordinationLayer::by(route_name));
-    let endpoints = Router::new()
-        .route("/metrics", get(coord_endpoint))
-        .route("/health", get(coord_endpoint))
-        .route("/report", get(coord_endpoint))
-        .with_state(exporter);
-    routes.merge(endpoints)
+    routes.merge(coord::axum::endpoints(exporter))
 }
 
 struct Options {
@@ -144,7 +142,7 @@ fn main() -> ExitCode {
 }
 
 async fn serve(options: Options) -> Result<(), Box<dyn std::error::Error>> {
-    let exporter = Arc::new(coord::prometheus().install()?);
+    let exporter = coord::prometheus().install()?;
     let payments = coord::breaker::register_breaker(
         "payments",
         coord::breaker::BreakerConfig::new()

@@ -335,6 +335,32 @@ pub use coord_macros::handle_errors;
 /// Without the attribute, [`ensure_valid`] validates a value the same way, ready for `?`.
 pub use coord_macros::validate_input;
 
+/// Gives a struct its validation rules: it implements [`validation::Validated`], which
+/// `coord::axum::Valid` and [`Validated::ensure_valid`](validation::Validated::ensure_valid)
+/// use. The arguments are `#[validate_input]`'s — a named rule set (`rules = "order"`, checked
+/// by `coord::init` like every other name) or inline rules, checked at compile time, whose paths
+/// start at the struct's fields (serde's `rename` is followed; with `rename_all`, the first
+/// segment is not checked).
+///
+/// ```
+/// use coord::validation::Validated as _;
+///
+/// #[coord::validated(required = [sku], field(quantity, type = "integer", min = 1, max = 99))]
+/// #[derive(serde::Serialize)]
+/// struct Line {
+///     sku: String,
+///     quantity: u32,
+/// }
+///
+/// assert!(Line { sku: "A-1".into(), quantity: 2 }.ensure_valid().is_ok());
+/// let err = Line { sku: "A-1".into(), quantity: 0 }.ensure_valid().unwrap_err();
+/// assert!(matches!(err, coord::Error::Validation(_)));
+/// ```
+///
+/// A path that names no field is a compile error: `field(quantiy, ...)` says "the struct has no
+/// field `quantiy`; did you mean `quantity`?".
+pub use coord_macros::validated;
+
 /// Validation, tracking, retries and a circuit breaker in one attribute, applied in that order:
 /// validate once (invalid input is never retried, never reaches the breaker and is not a
 /// tracked call), then track the whole call (its duration includes retries), then retry, each
@@ -584,9 +610,9 @@ pub mod tracking {
 pub mod validation {
     pub use coord_runtime::{
         AllowedValue, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary, MAX_RULE_SETS,
-        RuleProblem, RuleSetReport, RuleSetSpec, RulesError, UnmatchedPath, ValidationError,
-        ValidationReport, ValidationResult, load_rules, register_rule_set, reload_rules, rule_sets,
-        validation_report,
+        RuleProblem, RuleSetReport, RuleSetSpec, RulesError, UnmatchedPath, Validated,
+        ValidationError, ValidationReport, ValidationResult, load_rules, register_rule_set,
+        reload_rules, rule_sets, validation_report,
     };
 }
 
@@ -817,6 +843,35 @@ pub use coord_macros::step;
 /// coord for any `tower::Service` (axum, hyper, tonic): feature `tower`.
 #[cfg(feature = "tower")]
 pub use coord_runtime::tower;
+
+/// coord for axum applications (feature `axum`): [`Valid`](axum::Valid) validates a `Json`,
+/// `Query` or `Form` payload against its type's rules ([`validated`]) and answers 422 with the
+/// result as JSON; [`endpoints`](axum::endpoints) is a router for `/metrics`, `/health` and
+/// `/report`.
+///
+/// ```
+/// use axum::{Json, Router, routing::post};
+/// use coord::axum::Valid;
+///
+/// #[coord::validated(field(quantity, type = "integer", min = 1))]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Order {
+///     quantity: u32,
+/// }
+///
+/// async fn order(Valid(Json(order)): Valid<Json<Order>>) -> String {
+///     format!("{} ordered", order.quantity)
+/// }
+///
+/// let exporter = coord::prometheus().install()?;
+/// let app: Router = Router::new()
+///     .route("/orders", post(order))
+///     .merge(coord::axum::endpoints(exporter));
+/// # let _ = app;
+/// # Ok::<(), coord::export::ExportError>(())
+/// ```
+#[cfg(feature = "axum")]
+pub use coord_runtime::axum;
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
 #[doc = include_str!("../README.md")]

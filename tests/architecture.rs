@@ -26,6 +26,7 @@ const RUNTIME_LAYERS: &[&str] = &[
     "report",
     "export",
     "tower",
+    "axum_support",
     "init",
     "__private",
 ];

@@ -65,8 +65,14 @@ async fn send(
         .await
         .expect("HTTP handshake");
     tokio::spawn(connection);
+    let content_type = if body.starts_with('{') {
+        "application/json"
+    } else {
+        "text/plain"
+    };
     let request = hyper::Request::builder()
         .method(method)
+        .header(hyper::header::CONTENT_TYPE, content_type)
         .uri(path)
         .header(hyper::header::HOST, addr.to_string())
         .body(Full::new(Bytes::from(body.to_owned())))
@@ -100,6 +106,21 @@ fn routes_are_tracked_per_pattern_and_an_open_breaker_answers_503_with_retry_aft
             assert_eq!((status, body), (200, format!("user {id}\n")));
         }
         assert_eq!(send(addr, "GET", "/users/0", "").await.0, 404);
+        // The rules on `NewUser`, through `coord::axum::Valid`: 422 with each broken rule.
+        let (status, _, body) = send(addr, "POST", "/users", r#"{"name":"","email":"x"}"#).await;
+        assert_eq!(status, 422, "{body}");
+        assert!(
+            body.contains(r#""path":"name""#) && body.contains(r#""path":"email""#),
+            "{body}"
+        );
+        let (status, _, body) = send(
+            addr,
+            "POST",
+            "/users",
+            r#"{"name":"Ada","email":"ada@example.com","age":36}"#,
+        )
+        .await;
+        assert_eq!((status, body.as_str()), (201, "created Ada\n"));
         assert_eq!(send(addr, "POST", "/orders", "10").await.0, 200);
         // Three provider failures in a row open the breaker ...
         for _ in 0..3 {
@@ -156,7 +177,7 @@ fn routes_are_tracked_per_pattern_and_an_open_breaker_answers_503_with_retry_aft
             .iter()
             .filter_map(|op| op["operation"].as_str())
             .collect();
-        assert_eq!(operations, ["/orders", "/users/{id}", "payments"]);
+        assert_eq!(operations, ["/orders", "/users", "/users/{id}", "payments"]);
     });
 }
 

@@ -50,6 +50,12 @@ pub fn validate_input(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::validate::expand(args.into(), item.into()).into()
 }
 
+/// Gives a struct its validation rules (`coord::validation::Validated`); documented in `coord`.
+#[proc_macro_attribute]
+pub fn validated(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::validated::expand(args.into(), item.into()).into()
+}
+
 /// Validation, tracking, retries and a circuit breaker from one attribute; documented in `coord`.
 #[proc_macro_attribute]
 pub fn coordinate_operation(args: TokenStream, item: TokenStream) -> TokenStream {

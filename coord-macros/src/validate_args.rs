@@ -109,6 +109,69 @@ impl ValidateArgs {
     /// Checks the arguments against each other and against the parameter names.
     pub(crate) fn check(&self, function: &ItemFn, span: Span, errors: &mut Errors) {
         let parameters = &func::parameters(function);
+        self.check_together(span, errors);
+        if let Some(arg) = &self.arg
+            && !parameters.iter().any(|name| arg == name)
+        {
+            errors.at(
+                arg.span(),
+                unknown_parameter(function, &arg.to_string(), parameters),
+            );
+        }
+        if self.arg.is_none() {
+            for path in self.written_paths() {
+                let first = path.path.split('.').next().unwrap_or_default();
+                if !parameters.iter().any(|name| name == first) {
+                    errors.at(path.span, unknown_parameter(function, first, parameters));
+                }
+            }
+        }
+    }
+
+    /// Checks the arguments of `#[coord::validated]` on a struct: paths start at its fields
+    /// (`fields` is `None` when serde renames them all, so the wire names are not known here).
+    pub(crate) fn check_struct(&self, fields: Option<&[String]>, span: Span, errors: &mut Errors) {
+        self.check_together(span, errors);
+        if let Some(arg) = &self.arg {
+            errors.at(
+                arg.span(),
+                "`arg` picks a function parameter; on a struct the rules apply to the struct itself",
+            );
+        }
+        let Some(fields) = fields else {
+            return;
+        };
+        for path in self.written_paths() {
+            let first = path.path.split('.').next().unwrap_or_default();
+            if !fields.iter().any(|name| name == first) {
+                let candidates: Vec<&str> = fields.iter().map(String::as_str).collect();
+                let hint = coord_text::closest(first, &candidates)
+                    .map(|near| format!("; did you mean `{near}`?"))
+                    .unwrap_or_default();
+                errors.at(
+                    path.span,
+                    format!(
+                        "the struct has no field `{first}`{hint} (fields: {})",
+                        candidates
+                            .iter()
+                            .map(|c| format!("`{c}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                );
+            }
+        }
+    }
+
+    /// Every path written in `required` and `field(...)`.
+    fn written_paths(&self) -> impl Iterator<Item = &WrittenPath> {
+        self.required
+            .iter()
+            .chain(self.fields.iter().map(|(path, _)| path))
+    }
+
+    /// The checks that need nothing but the arguments.
+    fn check_together(&self, span: Span, errors: &mut Errors) {
         if let (Some(rules), Some(inline)) = (&self.rules, self.first_inline) {
             errors.at(
                 inline,
@@ -120,26 +183,6 @@ impl ValidateArgs {
         }
         if self.is_empty() && !self.written {
             errors.at(span, "say what to validate: `rules = \"rule_set\"` (from the rules directory) or inline rules such as `required = [user_id]`, `field(age, type = \"integer\", min = 18)`");
-        }
-        if let Some(arg) = &self.arg
-            && !parameters.iter().any(|name| arg == name)
-        {
-            errors.at(
-                arg.span(),
-                unknown_parameter(function, &arg.to_string(), parameters),
-            );
-        }
-        if self.arg.is_none() {
-            let written = self
-                .required
-                .iter()
-                .chain(self.fields.iter().map(|(path, _)| path));
-            for path in written {
-                let first = path.path.split('.').next().unwrap_or_default();
-                if !parameters.iter().any(|name| name == first) {
-                    errors.at(path.span, unknown_parameter(function, first, parameters));
-                }
-            }
         }
     }
 

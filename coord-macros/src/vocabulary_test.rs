@@ -179,10 +179,14 @@ fn field_rules_get_one_verdict() {
         let tokens: TokenStream = attribute.parse().expect("snippet tokens");
         let mut errors = Errors::default();
         let input = ValidateInput::parse(tokens, &mut errors);
-        let params = vec!["age".to_owned()];
+        let function: syn::ItemFn = syn::parse_quote!(
+            fn snippet(age: u32) -> Result<(), coord::Error> {
+                Ok(())
+            }
+        );
         input
             .validate
-            .check(&params, proc_macro2::Span::call_site(), &mut errors);
+            .check(&function, proc_macro2::Span::call_site(), &mut errors);
         let macro_verdict = errors.finish();
 
         let dir = temp_dir(&format!("rules-{index}"));

@@ -8,6 +8,8 @@
 // The modules form layers (base → telemetry → values → config → the features → report and
 // export → init → __private); each imports only from layers below its own. ARCHITECTURE.md
 // lists them and the workspace's `tests/architecture.rs` checks every `crate::` path.
+#[cfg(feature = "axum")]
+mod axum_support;
 mod base;
 mod breaker;
 mod config;
@@ -26,6 +28,13 @@ mod validation;
 mod values;
 
 pub use telemetry::metric_names;
+
+/// coord for axum (feature `axum`): the `Valid` extractor and the endpoints router.
+#[cfg(feature = "axum")]
+pub mod axum {
+    pub use crate::axum_support::endpoints::endpoints;
+    pub use crate::axum_support::valid::{Valid, ValidRejection};
+}
 
 #[doc(hidden)]
 pub mod __private;
@@ -83,6 +92,7 @@ pub use validation::registry::{
 pub use validation::rule_set::{FailureCount, MAX_RULE_SETS, RuleSetReport};
 pub use validation::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 pub use validation::survey::UnmatchedPath;
+pub use validation::validated::Validated;
 pub use validation::{ValidationReport, validation_report};
 pub use values::breaker_config::BreakerConfig;
 pub use values::error::{Error, TimeLimit};

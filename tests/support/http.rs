@@ -1,4 +1,5 @@
-//! A minimal HTTP/1.1 GET over `std::net`, enough to scrape `/metrics` and query Prometheus.
+//! A minimal HTTP/1.1 client over `std::net`, enough to scrape `/metrics`, query Prometheus
+//! and post a body.
 
 use std::io::{Read as _, Write as _};
 use std::net::{SocketAddr, TcpStream};
@@ -11,11 +12,28 @@ pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<(u16, String)> {
 
 /// Status code and body of `method path` on `addr`.
 pub fn request(addr: SocketAddr, method: &str, path: &str) -> std::io::Result<(u16, String)> {
+    send(addr, method, path, None)
+}
+
+/// Status code and body of `method path` on `addr` with `body` (and its content type).
+pub fn send(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let (content_type, body) = body.unwrap_or(("", ""));
+    let content_type = if content_type.is_empty() {
+        String::new()
+    } else {
+        format!("Content-Type: {content_type}\r\n")
+    };
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{body}",
+        body.len()
     )?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response)?;

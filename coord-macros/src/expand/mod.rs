@@ -10,6 +10,7 @@ pub(crate) mod saga;
 pub(crate) mod step;
 pub(crate) mod track;
 pub(crate) mod validate;
+pub(crate) mod validated;
 
 use proc_macro2::TokenStream;
 use quote::quote;

@@ -68,7 +68,7 @@ mod tests {
     #[test]
     fn figures_serialize_rounded() {
         let json = serde_json::to_string(&Figures {
-            p95_ms: 12.300_000_000_000_001,
+            p95_ms: 0.1 + 12.2, // 12.299999999999999 in binary
             error_rate: 0.690_000_123_4,
             max_ms: None,
             score: 62.499_999,

@@ -13,6 +13,7 @@ pub(crate) mod serializer;
 pub(crate) mod shape;
 pub(crate) mod spec;
 pub(crate) mod survey;
+pub(crate) mod validated;
 pub(crate) mod walk;
 
 use serde::Serialize;

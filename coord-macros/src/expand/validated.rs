@@ -1,0 +1,129 @@
+//! `#[coord::validated(...)]` on a struct: the struct unchanged, and an impl of
+//! `coord::validation::Validated` checking it against inline rules (checked here, paths
+//! starting at its fields) or a named rule set (recorded for `coord::init`'s check).
+
+use proc_macro2::{Span, TokenStream};
+use quote::{quote, quote_spanned};
+use syn::{Fields, ItemStruct, LitStr};
+
+use crate::errors::Errors;
+use crate::validate_args::ValidateInput;
+
+/// Parses, checks and expands `#[coord::validated(args)] item`.
+pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut errors = Errors::default();
+    let input = ValidateInput::parse(args, &mut errors);
+    let item_struct = match syn::parse2::<ItemStruct>(item.clone()) {
+        Ok(item_struct) => item_struct,
+        Err(_) => {
+            let error = syn::Error::new(
+                Span::call_site(),
+                "#[coord::validated] goes on a struct (its fields are what the rules name); on a function, use #[validate_input]",
+            );
+            return super::item_with_errors(item, &error);
+        }
+    };
+    let fields = field_names(&item_struct);
+    input
+        .validate
+        .check_struct(fields.as_deref(), item_struct.ident.span(), &mut errors);
+    if let Err(error) = errors.finish() {
+        return super::item_with_errors(item, &error);
+    }
+    let krate = super::crate_path(input.krate.clone());
+    let private = quote!(#krate::__private);
+    let name = item_struct.ident.to_string();
+    let rules = syn::Ident::new("__coord_rules", Span::mixed_site());
+    let body = match input.validate.inline_document() {
+        Some(document) => quote! {
+            static __COORD_INLINE_RULES: #private::InlineRules =
+                #private::InlineRules::new(#name, #document);
+            __COORD_INLINE_RULES.with(|#rules| #rules.validate(self))
+        },
+        None => {
+            let set = input
+                .validate
+                .rules
+                .clone()
+                .unwrap_or_else(|| LitStr::new("", Span::call_site()));
+            let location =
+                quote_spanned!(set.span()=> ::core::concat!(::core::file!(), ":", ::core::line!()));
+            quote! {
+                #[#private::linkme::distributed_slice(#private::RULE_SET_REFERENCES)]
+                #[linkme(crate = #private::linkme)]
+                static __COORD_RULE_SET_REFERENCE: #private::RuleSetReference =
+                    #private::RuleSetReference { name: #set, location: #location };
+                #private::with_rule_set(#set, |#rules| #rules.validate(self))
+            }
+        }
+    };
+    let ident = &item_struct.ident;
+    let (impl_generics, type_generics, where_clause) = item_struct.generics.split_for_impl();
+    // Spanned at the struct's name: a struct that is not `Serialize` is reported there.
+    let trait_path = quote_spanned!(item_struct.ident.span()=> #krate::validation::Validated);
+    quote! {
+        #item_struct
+        impl #impl_generics #trait_path for #ident #type_generics #where_clause {
+            fn validation(
+                &self,
+            ) -> ::core::result::Result<#krate::validation::ValidationResult, #krate::Error> {
+                #body
+            }
+        }
+    }
+}
+
+/// The names the struct's fields serialize under, when they can be known here: `None` for a
+/// tuple struct or when `#[serde(rename_all = ...)]` renames every field.
+fn field_names(item: &ItemStruct) -> Option<Vec<String>> {
+    let Fields::Named(named) = &item.fields else {
+        return None;
+    };
+    if item.attrs.iter().any(|attr| serde_says(attr, "rename_all")) {
+        return None;
+    }
+    Some(
+        named
+            .named
+            .iter()
+            .filter_map(|field| {
+                let renamed = field.attrs.iter().find_map(serde_rename);
+                renamed.or_else(|| {
+                    field
+                        .ident
+                        .as_ref()
+                        .map(|ident| syn::ext::IdentExt::unraw(ident).to_string())
+                })
+            })
+            .collect(),
+    )
+}
+
+/// Whether `attr` is `#[serde(...)]` mentioning `key`.
+fn serde_says(attr: &syn::Attribute, key: &str) -> bool {
+    attr.path().is_ident("serde")
+        && attr
+            .meta
+            .require_list()
+            .is_ok_and(|list| list.tokens.to_string().contains(key))
+}
+
+/// The name in `#[serde(rename = "...")]`, if `attr` is one.
+fn serde_rename(attr: &syn::Attribute) -> Option<String> {
+    if !attr.path().is_ident("serde") {
+        return None;
+    }
+    let mut renamed = None;
+    let _ = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident("rename") {
+            let value: LitStr = meta.value()?.parse()?;
+            renamed = Some(value.value());
+        } else if meta.input.peek(syn::Token![=]) {
+            let _: syn::Expr = meta.value()?.parse()?;
+        } else if meta.input.peek(syn::token::Paren) {
+            let _: TokenStream = meta.input.parse()?;
+        }
+        Ok(())
+    });
+    renamed
+}
