@@ -20,6 +20,8 @@
 //! See the README for the tour of the attributes and `examples/service.rs` for a whole service.
 
 #![forbid(unsafe_code)]
+// docs.rs builds with every feature and `--cfg docsrs`: each gated item says which feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 
 /// Records every call of a function: how it ended, how long it took, how many run at once.
@@ -507,6 +509,7 @@ pub mod events {
 /// ```
 pub mod export {
     #[cfg(feature = "http")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub use coord_runtime::MAX_HTTP_CONNECTIONS;
     pub use coord_runtime::{
         DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse,
@@ -579,6 +582,7 @@ pub mod limit {
 /// ```
 pub mod system {
     #[cfg(feature = "system")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
     pub use coord_runtime::{SystemMonitor, start_system_monitor};
     pub use coord_runtime::{SystemReport, SystemSample};
 }
@@ -619,12 +623,14 @@ pub mod validation {
 /// The coordination store: the durable log the coordination patterns keep their state in,
 /// on an embedded SQLite file (feature `sqlite`) or a PostgreSQL server (feature `postgres`).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use coord_patterns::store;
 
 /// Durable sagas on the coordination store (features `sqlite`, `postgres`): steps logged
 /// before and after they run, compensated last first on failure, resumed after a crash.
 /// Usually written with [`#[saga]`](macro@saga) and [`#[step]`](macro@step).
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use coord_patterns::saga;
 
 /// Resumes the saga runs a crashed or stopped instance left unfinished, on the process's saga
@@ -639,6 +645,7 @@ pub use coord_patterns::saga;
 /// # Ok(()) }
 /// ```
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use coord_patterns::saga::recover;
 
 /// Distributed locks that fence by construction (features `sqlite`, `postgres`, `redis`):
@@ -646,6 +653,10 @@ pub use coord_patterns::saga::recover;
 /// every path. [`lock`](fn@lock) takes one in code; [`#[distributed_lock]`](macro@distributed_lock)
 /// around a function.
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "redis")))
+)]
 pub use coord_patterns::lock;
 
 /// A distributed lock by key, to [`acquire`](lock::LockRequest::acquire) or to
@@ -665,6 +676,10 @@ pub use coord_patterns::lock;
 /// # }).unwrap();
 /// ```
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "redis")))
+)]
 pub use coord_patterns::lock::lock;
 
 /// Holds a **distributed lock** while an async function runs (features `sqlite`, `postgres`,
@@ -719,6 +734,10 @@ pub use coord_patterns::lock::lock;
 /// async fn reserve(sku: &str) -> Result<(), coord::Error> { Ok(()) }
 /// ```
 #[cfg(any(feature = "sqlite", feature = "postgres", feature = "redis"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "sqlite", feature = "postgres", feature = "redis")))
+)]
 pub use coord_macros::distributed_lock;
 
 /// Makes an async function a **durable saga** (features `sqlite`, `postgres`): each
@@ -794,6 +813,7 @@ pub use coord_macros::distributed_lock;
 ///   Two sagas with one name are refused when either runs.
 /// - `crate = "path"`: where the `coord` crate is, for crates that re-export it.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use coord_macros::saga;
 
 /// Makes an async function a **step** of a [`#[saga]`](macro@saga) (features `sqlite`,
@@ -838,10 +858,12 @@ pub use coord_macros::saga;
 /// }
 /// ```
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
 pub use coord_macros::step;
 
 /// coord for any `tower::Service` (axum, hyper, tonic): feature `tower`.
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub use coord_runtime::tower;
 
 /// coord for axum applications (feature `axum`): [`Valid`](axum::Valid) validates a `Json`,
@@ -871,6 +893,7 @@ pub use coord_runtime::tower;
 /// # Ok::<(), coord::export::ExportError>(())
 /// ```
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub use coord_runtime::axum;
 
 /// Compiles the README's examples as doc tests, so the README cannot drift from the API.
@@ -882,6 +905,7 @@ pub struct ReadmeDoctests;
 #[doc(hidden)]
 pub mod __private {
     #[cfg(any(feature = "sqlite", feature = "postgres"))]
+    #[cfg_attr(docsrs, doc(cfg(any(feature = "sqlite", feature = "postgres"))))]
     pub use coord_patterns::__private as patterns;
     pub use coord_runtime::__private::*;
 }

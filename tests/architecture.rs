@@ -246,3 +246,53 @@ fn without_comments(code: &str) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// docs.rs shows every feature's items and says which feature each needs: the published crates
+/// ask docs.rs for their features and `--cfg docsrs`, and every public item behind a feature
+/// carries `doc(cfg(..))` (rustdoc on stable cannot check the attribute itself; this does).
+#[test]
+fn gated_public_items_say_their_feature_on_docs_rs() {
+    for manifest in [
+        "Cargo.toml",
+        "coord-runtime/Cargo.toml",
+        "coord-patterns/Cargo.toml",
+    ] {
+        let text = read(&root().join(manifest));
+        assert!(
+            text.contains("[package.metadata.docs.rs]")
+                && text.contains(r#"rustdoc-args = ["--cfg", "docsrs"]"#),
+            "{manifest} asks docs.rs for no features"
+        );
+    }
+    let sources = [
+        "src/lib.rs",
+        "coord-runtime/src/lib.rs",
+        "coord-runtime/src/export/mod.rs",
+        "coord-runtime/src/system/mod.rs",
+        "coord-patterns/src/lock/mod.rs",
+        "coord-patterns/src/store/mod.rs",
+    ];
+    for source in sources {
+        let text = read(&root().join(source));
+        let lines: Vec<&str> = text.lines().collect();
+        for (index, line) in lines.iter().enumerate() {
+            let trimmed = line.trim();
+            if !(trimmed.starts_with("#[cfg(feature") || trimmed.starts_with("#[cfg(any(feature")) {
+                continue;
+            }
+            let item = lines[index + 1..]
+                .iter()
+                .map(|l| l.trim())
+                .find(|l| !l.starts_with("#[") && !l.starts_with("///"));
+            if item.is_some_and(|item| item.starts_with("pub ")) {
+                let condition = &trimmed["#[cfg(".len()..trimmed.len() - "]".len() - 1];
+                assert!(
+                    lines[index + 1]
+                        .contains(&format!("#[cfg_attr(docsrs, doc(cfg({condition})))]")),
+                    "{source}:{}: a public item behind `{condition}` without doc(cfg)",
+                    index + 1
+                );
+            }
+        }
+    }
+}

@@ -4,6 +4,7 @@
 //! Depend on the `coord` crate, which re-exports this crate's public API next to the macros.
 
 #![warn(missing_docs, unreachable_pub)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 // The modules form layers (base → telemetry → values → config → the features → report and
 // export → init → __private); each imports only from layers below its own. ARCHITECTURE.md
@@ -22,6 +23,7 @@ mod retry;
 mod system;
 mod telemetry;
 #[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod tower;
 mod tracking;
 mod validation;
@@ -31,6 +33,7 @@ pub use telemetry::metric_names;
 
 /// coord for axum (feature `axum`): the `Valid` extractor and the endpoints router.
 #[cfg(feature = "axum")]
+#[cfg_attr(docsrs, doc(cfg(feature = "axum")))]
 pub mod axum {
     pub use crate::axum_support::endpoints::endpoints;
     pub use crate::axum_support::valid::{Valid, ValidRejection};
@@ -60,6 +63,7 @@ pub use events::{
     MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report,
 };
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use export::MAX_HTTP_CONNECTIONS;
 pub use export::{
     DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, ExportError, Exporter, PrometheusExport,
@@ -81,6 +85,7 @@ pub use retry::run::seed_jitter;
 pub use retry::site::{RetryKind, RetrySnapshot, retry_stats};
 pub use system::SystemSample;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use system::{SystemMonitor, start_system_monitor};
 pub use telemetry::publish::flush_metrics;
 pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_future};

@@ -26,6 +26,7 @@ mod watchdog;
 pub use backend::LockBackend;
 pub use guard::LockGuard;
 #[cfg(feature = "redis")]
+#[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisLocks;
 pub use registry::{DEFAULT_BACKEND, install_backend};
 pub use request::{DEFAULT_TTL, DEFAULT_WAIT, HeldLock, LockRequest, LockSite, held, lock};

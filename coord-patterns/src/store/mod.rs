@@ -50,9 +50,11 @@ pub use error::StoreError;
 pub use location::{DEFAULT_STORE, Location};
 pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::PostgresStore;
 pub use records::{RunRecord, RunState, RunSummary, Started, StepRecord, StepState};
 #[cfg(feature = "sqlite")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::SqliteStore;
 
 /// A step about to run, for [`CoordinationStore::record_intent`].

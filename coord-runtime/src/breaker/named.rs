@@ -103,6 +103,13 @@ impl Breaker {
     }
 
     /// The current state.
+    ///
+    /// ```
+    /// use coord::breaker::BreakerState;
+    ///
+    /// let breaker = coord::breaker("docs.named.state");
+    /// assert_eq!(breaker.state(), BreakerState::Closed);
+    /// ```
     #[must_use]
     #[inline]
     pub fn state(&self) -> BreakerState {
@@ -110,6 +117,16 @@ impl Breaker {
     }
 
     /// Successes, failures and rejections since it was created.
+    ///
+    /// ```
+    /// use coord::breaker::CallResult;
+    ///
+    /// let breaker = coord::breaker("docs.named.counts");
+    /// if let Ok(permit) = breaker.admit() {
+    ///     permit.record(CallResult::Success);
+    /// }
+    /// assert_eq!(breaker.counts().successes, 1);
+    /// ```
     #[must_use]
     pub fn counts(&self) -> BreakerCounts {
         let [successes, failures] = cells::sums(self.cells);
@@ -152,22 +169,54 @@ impl Breaker {
     }
 
     /// The conflict between its declarations, if any; while there is one, every call is refused.
+    ///
+    /// ```
+    /// // Only declarations on functions can conflict; a breaker made by name has none.
+    /// assert!(coord::breaker("docs.named.conflict").conflict().is_none());
+    /// ```
     #[must_use]
     pub fn conflict(&self) -> Option<&Error> {
         self.conflict.as_ref()
     }
 
     /// Closes it and clears its failure counts.
+    ///
+    /// ```
+    /// use coord::breaker::BreakerState;
+    ///
+    /// let breaker = coord::breaker("docs.named.reset");
+    /// breaker.force_open();
+    /// breaker.reset();
+    /// assert_eq!(breaker.state(), BreakerState::Closed);
+    /// assert!(breaker.admit().is_ok());
+    /// ```
     pub fn reset(&self) {
         self.report(self.core.force(BreakerState::Closed));
     }
 
     /// Rejects every call until [`reset`](Self::reset).
+    ///
+    /// ```
+    /// let breaker = coord::breaker("docs.named.force_open");
+    /// breaker.force_open(); // maintenance: refuse every call
+    /// assert!(matches!(breaker.admit(), Err(coord::Error::CircuitOpen { .. })));
+    /// breaker.reset();
+    /// ```
     pub fn force_open(&self) {
         self.report(self.core.force(BreakerState::ForcedOpen));
     }
 
     /// Lets every call through, counting nothing, until [`reset`](Self::reset).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerState;
+    ///
+    /// let breaker = coord::breaker("docs.named.disable");
+    /// breaker.disable(); // let everything through while the dependency's breaker is tuned
+    /// assert_eq!(breaker.state(), BreakerState::Disabled);
+    /// assert!(breaker.admit().is_ok());
+    /// breaker.reset();
+    /// ```
     pub fn disable(&self) {
         self.report(self.core.force(BreakerState::Disabled));
     }

@@ -90,6 +90,16 @@ impl fmt::Debug for Attempt {
 
 /// The handler of one event type, with its rules, retries and breaker; register it with
 /// [`EventProcessor::register`].
+///
+/// ```
+/// use coord::events::{EventHandler, EventProcessor};
+///
+/// let mut processor = EventProcessor::<u64>::new("docs.handler");
+/// processor.register(EventHandler::new("order.shipped", |order_id: u64| async move {
+///     if order_id == 0 { Err("no such order") } else { Ok(()) }
+/// }));
+/// assert_eq!(processor.event_types(), ["order.shipped"]);
+/// ```
 pub struct EventHandler<P> {
     event_type: String,
     run: HandlerFn<P>,
@@ -134,6 +144,19 @@ impl<P: Send + 'static> EventHandler<P> {
 
     /// Validates each payload against the rule set `rule_set` first; invalid events are
     /// returned as [`EventError::Invalid`] without running the handler.
+    ///
+    /// ```
+    /// use coord::events::{EventHandler, EventProcessor};
+    ///
+    /// #[derive(Clone, serde::Serialize)]
+    /// struct Signup { email: String }
+    ///
+    /// let mut processor = EventProcessor::new("docs.rules");
+    /// processor.register(
+    ///     EventHandler::new("user.signed_up", |_: Signup| async { Ok::<(), &str>(()) }).rules("user_signup"),
+    /// );
+    /// assert_eq!(processor.event_types(), ["user.signed_up"]);
+    /// ```
     #[must_use]
     pub fn rules(mut self, rule_set: impl Into<String>) -> Self {
         self.rules = Some(rule_set.into());
@@ -141,6 +164,16 @@ impl<P: Send + 'static> EventHandler<P> {
     }
 
     /// Retries as `policy` says.
+    ///
+    /// ```
+    /// use coord::{Severity, events::{EventHandler, EventProcessor}, retry::RetryPolicy};
+    ///
+    /// let mut processor = EventProcessor::<u64>::new("docs.retry");
+    /// processor.register(
+    ///     EventHandler::new("order.paid", |_: u64| async { Ok::<(), &str>(()) })
+    ///         .retry(RetryPolicy::for_severity(Severity::High).max_retries(5)),
+    /// );
+    /// ```
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
@@ -148,6 +181,16 @@ impl<P: Send + 'static> EventHandler<P> {
     }
 
     /// Passes every attempt through `breaker`.
+    ///
+    /// ```
+    /// use coord::events::{EventHandler, EventProcessor};
+    ///
+    /// let mut processor = EventProcessor::<u64>::new("docs.breaker");
+    /// processor.register(
+    ///     EventHandler::new("invoice.sent", |_: u64| async { Ok::<(), &str>(()) })
+    ///         .circuit_breaker(coord::breaker("docs.events.mailer")),
+    /// );
+    /// ```
     #[must_use]
     pub fn circuit_breaker(mut self, breaker: &'static Breaker) -> Self {
         self.breaker = Some(breaker);

@@ -19,6 +19,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub use endpoints::{ENDPOINT_PATHS, EndpointResponse};
 pub use error::ExportError;
 #[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::MAX_CONNECTIONS as MAX_HTTP_CONNECTIONS;
 
 use crate::config::buckets::bucket_problem;
@@ -91,6 +92,7 @@ impl PrometheusExport {
     ///
     /// Feature `http` (on by default).
     #[cfg(feature = "http")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     #[must_use]
     pub fn listen(mut self, addr: impl Into<String>) -> Self {
         self.listen = Some(addr.into());

@@ -11,6 +11,7 @@ use serde::Serialize;
 #[cfg(feature = "system")]
 pub(crate) use monitor::running_samples;
 #[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use monitor::{SystemMonitor, start_system_monitor};
 
 /// Without the `system` feature no monitor can run, so there are never samples.

@@ -92,6 +92,18 @@ type Retrying<Req> = (RetryPolicy, fn(&Req) -> Req);
 /// 5xx status; see [`ServiceOutcome`]), as `cancelled` when the client goes away first. A
 /// request the breaker refuses never reaches the service; it is answered by
 /// [`ServiceOutcome::rejected`] — for HTTP, `503` with `Retry-After`.
+///
+/// ```
+/// use axum::{Router, routing::{get, post}};
+/// use coord::tower::CoordinationLayer;
+///
+/// let payments = coord::breaker("docs.layer.payments");
+/// let app: Router = Router::new()
+///     .route("/users/{id}", get(|| async { "user" }))
+///     .route("/orders", post(|| async { "ok" }).layer(CoordinationLayer::named("payments").circuit_breaker(payments)))
+///     .layer(CoordinationLayer::named("api"));
+/// # let _ = app;
+/// ```
 pub struct CoordinationLayer<Req> {
     naming: Naming<Req>,
     /// Shared by every service this layer makes (an axum router makes one per route), so the
@@ -154,6 +166,15 @@ impl<Req> CoordinationLayer<Req> {
     }
 
     /// Every request is one call of the operation `operation` — for a layer on one route.
+    ///
+    /// ```
+    /// use axum::{Router, routing::post};
+    /// use coord::tower::CoordinationLayer;
+    ///
+    /// let app: Router = Router::new()
+    ///     .route("/orders", post(|| async { "ok" }).layer(CoordinationLayer::named("place_order")));
+    /// # let _ = app;
+    /// ```
     #[must_use]
     pub fn named(operation: &str) -> Self {
         Self::with_naming(Naming::Fixed(operation.into()), operation)
@@ -186,6 +207,18 @@ impl<Req> CoordinationLayer<Req> {
     }
 
     /// Passes every request (every attempt, when retrying) through `breaker`.
+    ///
+    /// ```
+    /// use axum::{Router, routing::post};
+    /// use coord::tower::CoordinationLayer;
+    ///
+    /// let payments = coord::breaker("docs.tower.payments");
+    /// let app: Router = Router::new().route(
+    ///     "/pay",
+    ///     post(|| async { "paid" }).layer(CoordinationLayer::named("pay").circuit_breaker(payments)),
+    /// );
+    /// # let _ = app;
+    /// ```
     #[must_use]
     pub fn circuit_breaker(mut self, breaker: &'static Breaker) -> Self {
         self.breaker = Some(breaker);
@@ -254,6 +287,15 @@ impl<Req> CoordinationLayer<Req> {
 impl<Req: Clone> CoordinationLayer<Req> {
     /// Retries failed requests as `policy` says, each retry with a clone of the request, and
     /// counts them in the retry series under the request's operation name.
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy, tower::CoordinationLayer};
+    ///
+    /// // For services whose requests can be cloned (an RPC message, a `String` body).
+    /// let layer: CoordinationLayer<String> =
+    ///     CoordinationLayer::named("quote").retry(RetryPolicy::for_severity(Severity::Low));
+    /// # let _ = layer;
+    /// ```
     #[must_use]
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some((policy, Req::clone));

@@ -32,6 +32,13 @@ impl RuleSetSpec {
     }
 
     /// Says what the rule set is for (shown in reports).
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// let spec = RuleSetSpec::new().describe("a message posted by a user");
+    /// assert_eq!(spec.description.as_deref(), Some("a message posted by a user"));
+    /// ```
     #[must_use]
     pub fn describe(mut self, description: impl Into<String>) -> Self {
         self.description = Some(description.into());
@@ -39,6 +46,15 @@ impl RuleSetSpec {
     }
 
     /// Requires the field at the dotted `path` to be present and not `None`.
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// coord::validation::register_rule_set("docs.require", &RuleSetSpec::new().require("customer.id"))?;
+    /// let result = coord::validate("docs.require", &serde_json::json!({"customer": {}}))?;
+    /// assert_eq!(result.errors[0].path, "customer.id");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn require(mut self, path: impl Into<String>) -> Self {
         self.required_fields.push(path.into());
@@ -46,6 +62,16 @@ impl RuleSetSpec {
     }
 
     /// Sets the rules of the field at the dotted `path`, replacing any set before.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
+    ///
+    /// let spec = RuleSetSpec::new().field("customer.email", FieldSpec::of(FieldType::Email));
+    /// coord::validation::register_rule_set("docs.field", &spec)?;
+    /// let result = coord::validate("docs.field", &serde_json::json!({"customer": {"email": "nope"}}))?;
+    /// assert!(!result.is_valid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn field(mut self, path: impl Into<String>, rules: FieldSpec) -> Self {
         self.field_validations.insert(path.into(), rules);
@@ -53,6 +79,15 @@ impl RuleSetSpec {
     }
 
     /// Rejects every string anywhere in the input that matches the regex `pattern`.
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// coord::validation::register_rule_set("docs.forbid", &RuleSetSpec::new().forbid(r"(?i)<script"))?;
+    /// let result = coord::validate("docs.forbid", &serde_json::json!({"note": ["<SCRIPT>x"]}))?;
+    /// assert!(!result.is_valid); // anywhere in the input
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn forbid(mut self, pattern: impl Into<String>) -> Self {
         self.forbidden_patterns.push(pattern.into());
@@ -60,6 +95,15 @@ impl RuleSetSpec {
     }
 
     /// Limits how deeply the input may nest (the input itself is depth 1).
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// coord::validation::register_rule_set("docs.max_depth", &RuleSetSpec::new().max_depth(2))?;
+    /// assert!(coord::validate("docs.max_depth", &serde_json::json!({"a": 1}))?.is_valid);
+    /// assert!(!coord::validate("docs.max_depth", &serde_json::json!({"a": {"b": {"c": 1}}}))?.is_valid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn max_depth(mut self, depth: u32) -> Self {
         self.max_depth = Some(depth);
@@ -67,6 +111,14 @@ impl RuleSetSpec {
     }
 
     /// Limits every string in the input to `characters`.
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// coord::validation::register_rule_set("docs.max_string", &RuleSetSpec::new().max_string_length(5))?;
+    /// assert!(!coord::validate("docs.max_string", &serde_json::json!({"tags": ["far too long"]}))?.is_valid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn max_string_length(mut self, characters: u64) -> Self {
         self.max_string_length = Some(characters);
@@ -74,6 +126,18 @@ impl RuleSetSpec {
     }
 
     /// Lists at most `errors` errors per validation (default 100).
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
+    ///
+    /// let spec = RuleSetSpec::new()
+    ///     .field("items", FieldSpec::of(FieldType::Array).items(FieldSpec::of(FieldType::Integer)))
+    ///     .max_errors(2);
+    /// coord::validation::register_rule_set("docs.max_errors", &spec)?;
+    /// let result = coord::validate("docs.max_errors", &serde_json::json!({"items": ["a", "b", "c", "d"]}))?;
+    /// assert_eq!(result.errors.len(), 3); // two listed, then one saying how many more
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     #[must_use]
     pub fn max_errors(mut self, errors: u32) -> Self {
         self.max_errors = Some(errors);
@@ -99,6 +163,12 @@ impl FieldSpec {
     }
 
     /// Requires the field to be present and not `None`.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// assert!(FieldSpec::of(FieldType::String).required().required);
+    /// ```
     #[must_use]
     pub fn required(mut self) -> Self {
         self.required = true;
@@ -106,6 +176,13 @@ impl FieldSpec {
     }
 
     /// Allows numbers from `min` to `max`, both included.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// let age = FieldSpec::of(FieldType::Integer).range(13.0, 130.0);
+    /// assert_eq!((age.min, age.max), (Some(13.0), Some(130.0)));
+    /// ```
     #[must_use]
     pub fn range(mut self, min: f64, max: f64) -> Self {
         self.min = Some(min);
@@ -114,6 +191,12 @@ impl FieldSpec {
     }
 
     /// Allows numbers from `min` up.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// assert_eq!(FieldSpec::of(FieldType::Number).min(0.0).min, Some(0.0));
+    /// ```
     #[must_use]
     pub fn min(mut self, min: f64) -> Self {
         self.min = Some(min);
@@ -121,6 +204,12 @@ impl FieldSpec {
     }
 
     /// Allows numbers up to `max`.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// assert_eq!(FieldSpec::of(FieldType::Number).max(100.0).max, Some(100.0));
+    /// ```
     #[must_use]
     pub fn max(mut self, max: f64) -> Self {
         self.max = Some(max);
@@ -128,6 +217,12 @@ impl FieldSpec {
     }
 
     /// At least `length` characters (strings) or items (arrays).
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// assert_eq!(FieldSpec::of(FieldType::String).min_length(12).min_length, Some(12));
+    /// ```
     #[must_use]
     pub fn min_length(mut self, length: u64) -> Self {
         self.min_length = Some(length);
@@ -135,6 +230,12 @@ impl FieldSpec {
     }
 
     /// At most `length` characters (strings) or items (arrays).
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// assert_eq!(FieldSpec::of(FieldType::Array).max_length(5).max_length, Some(5));
+    /// ```
     #[must_use]
     pub fn max_length(mut self, length: u64) -> Self {
         self.max_length = Some(length);
@@ -142,6 +243,13 @@ impl FieldSpec {
     }
 
     /// Requires a match of the regex `pattern` (unanchored; write `^…$` for a whole match).
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// let sku = FieldSpec::of(FieldType::String).pattern("^[A-Z]{3}-[0-9]{4}$");
+    /// assert_eq!(sku.pattern.as_deref(), Some("^[A-Z]{3}-[0-9]{4}$"));
+    /// ```
     #[must_use]
     pub fn pattern(mut self, pattern: impl Into<String>) -> Self {
         self.pattern = Some(pattern.into());
@@ -149,6 +257,13 @@ impl FieldSpec {
     }
 
     /// Allows only these values.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// let priority = FieldSpec::of(FieldType::String).allowed(["low", "normal", "high"]);
+    /// assert_eq!(priority.allowed.map(|values| values.len()), Some(3));
+    /// ```
     #[must_use]
     pub fn allowed(mut self, values: impl IntoIterator<Item = impl Into<AllowedValue>>) -> Self {
         self.allowed = Some(values.into_iter().map(Into::into).collect());
@@ -156,6 +271,12 @@ impl FieldSpec {
     }
 
     /// Never shows the value in errors, logs or metrics.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// assert!(FieldSpec::of(FieldType::String).min_length(12).sensitive().sensitive);
+    /// ```
     #[must_use]
     pub fn sensitive(mut self) -> Self {
         self.sensitive = true;
@@ -163,6 +284,13 @@ impl FieldSpec {
     }
 
     /// Rules for every item of an array.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType};
+    ///
+    /// let links = FieldSpec::of(FieldType::Array).max_length(5).items(FieldSpec::of(FieldType::Url));
+    /// assert!(links.items.is_some());
+    /// ```
     #[must_use]
     pub fn items(mut self, rules: FieldSpec) -> Self {
         self.items = Some(Box::new(rules));

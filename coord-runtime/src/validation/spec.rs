@@ -6,6 +6,17 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// One named rule set.
+///
+/// ```
+/// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
+///
+/// // The same rule set as `order: {required_fields: [sku], field_validations: {quantity: ...}}`.
+/// let order = RuleSetSpec::new()
+///     .require("sku")
+///     .field("quantity", FieldSpec::of(FieldType::Integer).range(1.0, 99.0));
+/// coord::validation::register_rule_set("docs.spec.order", &order)?;
+/// # Ok::<(), coord::validation::RulesError>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSetSpec {
@@ -43,6 +54,13 @@ pub struct RuleSetSpec {
 /// Without a `type`, each keyword checks the values it applies to (`min`/`max` numbers, `pattern`
 /// strings, `min_length`/`max_length` strings and arrays, `items` arrays) and a value that none
 /// of them can check is a `type_mismatch`, so no value passes a rule unchecked.
+///
+/// ```
+/// use coord::validation::{FieldSpec, FieldType};
+///
+/// let email = FieldSpec::of(FieldType::Email).max_length(254).required();
+/// assert!(email.required);
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FieldSpec {

@@ -51,6 +51,13 @@ pub struct BreakerConfig {
 
 impl BreakerConfig {
     /// The defaults in the table above.
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// let config = BreakerConfig::new();
+    /// assert_eq!(config, BreakerConfig::default());
+    /// ```
     #[must_use]
     pub const fn new() -> Self {
         Self {
@@ -72,6 +79,14 @@ impl BreakerConfig {
     /// # Panics
     /// Outside 1 to 1 000 000 (`coord_text::CONSECUTIVE_FAILURES`, the bounds the attributes and
     /// the configuration check too); in a `static` that is a compile error.
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// // Opens after 3 failures in a row.
+    /// static PAYMENTS: BreakerConfig = BreakerConfig::new().consecutive_failures(3);
+    /// assert_ne!(PAYMENTS, BreakerConfig::new());
+    /// ```
     #[must_use]
     pub const fn consecutive_failures(mut self, failures: u32) -> Self {
         assert!(
@@ -87,6 +102,14 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// Outside `(0, 1]` or not finite (`coord_text::FAILURE_RATE`).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// // Opens when half of the last 40 calls failed, once 20 are in the window.
+    /// let config = BreakerConfig::new().failure_rate(0.5).window(40).min_calls(20);
+    /// assert_eq!(config.failure_rate_value(), Some(0.5));
+    /// ```
     #[must_use]
     pub const fn failure_rate(mut self, rate: f64) -> Self {
         assert!(
@@ -127,6 +150,14 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// Outside `(0, 1]` or not finite (`coord_text::SLOW_CALL_RATE`).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    /// use std::time::Duration;
+    ///
+    /// let config = BreakerConfig::new().slow_call_duration(Duration::from_millis(500)).slow_call_rate(0.8);
+    /// assert_eq!(config.slow_call_duration_value(), Some(Duration::from_millis(500)));
+    /// ```
     #[must_use]
     pub const fn slow_call_rate(mut self, rate: f64) -> Self {
         assert!(
@@ -184,6 +215,13 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// Outside 1 to 100 000 (`coord_text::WINDOW`).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// let config = BreakerConfig::new().failure_rate(0.25).window(100);
+    /// assert_ne!(config, BreakerConfig::new().failure_rate(0.25));
+    /// ```
     #[must_use]
     pub const fn window(mut self, calls: u32) -> Self {
         assert!(
@@ -199,6 +237,14 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// Above 100 000 (`coord_text::MIN_CALLS`).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// // Judge the failure rate only once 50 calls are in the window.
+    /// let config = BreakerConfig::new().failure_rate(0.5).window(100).min_calls(50);
+    /// assert_ne!(config, BreakerConfig::new().failure_rate(0.5).window(100));
+    /// ```
     #[must_use]
     pub const fn min_calls(mut self, calls: u32) -> Self {
         assert!(
@@ -214,6 +260,14 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// When zero or longer than 7 days (`coord_text::OPEN_FOR`).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    /// use std::time::Duration;
+    ///
+    /// let config = BreakerConfig::new().open_for(Duration::from_secs(10));
+    /// assert_eq!(config.open_for_value(), Duration::from_secs(10));
+    /// ```
     #[must_use]
     pub const fn open_for(mut self, duration: Duration) -> Self {
         assert!(
@@ -228,6 +282,14 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// Outside 1 to 65 535 (`coord_text::HALF_OPEN_PERMITS`: the breaker's counter is 16 bits).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// // After the open time, let 3 probes through at once.
+    /// let config = BreakerConfig::new().half_open_permits(3).close_after(3);
+    /// assert_ne!(config, BreakerConfig::new());
+    /// ```
     #[must_use]
     pub const fn half_open_permits(mut self, permits: u32) -> Self {
         assert!(
@@ -242,6 +304,14 @@ impl BreakerConfig {
     ///
     /// # Panics
     /// Outside 1 to 65 535 (`coord_text::CLOSE_AFTER`: the breaker's counter is 16 bits).
+    ///
+    /// ```
+    /// use coord::breaker::BreakerConfig;
+    ///
+    /// // Close only after 5 probes in a row succeeded.
+    /// let config = BreakerConfig::new().half_open_permits(5).close_after(5);
+    /// assert_ne!(config, BreakerConfig::new().half_open_permits(5));
+    /// ```
     #[must_use]
     pub const fn close_after(mut self, successes: u32) -> Self {
         assert!(

@@ -126,6 +126,14 @@ impl RetryBudget {
 
 impl RetryPolicy {
     /// The documented defaults of `severity` (see [`Severity`]).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy};
+    ///
+    /// let critical = RetryPolicy::for_severity(Severity::Critical);
+    /// assert_eq!(critical.severity_value(), Severity::Critical);
+    /// assert_ne!(critical, RetryPolicy::for_severity(Severity::Low));
+    /// ```
     #[must_use]
     pub const fn for_severity(severity: Severity) -> Self {
         let (max_retries, backoff, base_ms, max_ms, jitter) = match severity {
@@ -153,6 +161,13 @@ impl RetryPolicy {
     /// # Panics
     /// Above 1 000 (`coord_text::MAX_RETRIES`, the bound the attributes and the configuration
     /// check too).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy};
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium).max_retries(2); // at most 3 runs
+    /// assert_eq!(policy.max_retries_value(), 2);
+    /// ```
     #[must_use]
     pub const fn max_retries(mut self, retries: u32) -> Self {
         assert!(
@@ -164,6 +179,18 @@ impl RetryPolicy {
     }
 
     /// How the delay grows.
+    ///
+    /// ```
+    /// use coord::{Severity, retry::{Backoff, Jitter, RetryPolicy}};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium)
+    ///     .backoff(Backoff::Constant)
+    ///     .base_delay(Duration::from_millis(50))
+    ///     .jitter(Jitter::None)
+    ///     .max_retries(3);
+    /// assert!(policy.delays_without_jitter().all(|d| d == Duration::from_millis(50)));
+    /// ```
     #[must_use]
     pub const fn backoff(mut self, backoff: Backoff) -> Self {
         self.backoff = backoff;
@@ -174,6 +201,14 @@ impl RetryPolicy {
     ///
     /// # Panics
     /// Above one day (`coord_text::BASE_DELAY`).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium).base_delay(Duration::from_millis(20));
+    /// assert_eq!(policy.base_delay_value(), Duration::from_millis(20));
+    /// ```
     #[must_use]
     pub const fn base_delay(mut self, delay: Duration) -> Self {
         assert!(
@@ -191,6 +226,20 @@ impl RetryPolicy {
     ///
     /// # Panics
     /// Outside 1 to 1 000 000 or not finite (`coord_text::MULTIPLIER`).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::{Backoff, Jitter, RetryPolicy}};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium)
+    ///     .backoff(Backoff::Exponential)
+    ///     .base_delay(Duration::from_millis(10))
+    ///     .multiplier(3.0)
+    ///     .jitter(Jitter::None)
+    ///     .max_retries(3);
+    /// let delays: Vec<Duration> = policy.delays_without_jitter().collect();
+    /// assert_eq!(delays, [10, 30, 90].map(Duration::from_millis));
+    /// ```
     #[must_use]
     pub const fn multiplier(mut self, multiplier: f64) -> Self {
         assert!(
@@ -205,6 +254,15 @@ impl RetryPolicy {
     ///
     /// # Panics
     /// Above one day (`coord_text::MAX_DELAY`).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium).max_delay(Duration::from_secs(2));
+    /// assert_eq!(policy.max_delay_value(), Duration::from_secs(2));
+    /// assert!(policy.capped_delay(30) <= Duration::from_secs(2));
+    /// ```
     #[must_use]
     pub const fn max_delay(mut self, delay: Duration) -> Self {
         assert!(
@@ -216,6 +274,13 @@ impl RetryPolicy {
     }
 
     /// How delays are randomised.
+    ///
+    /// ```
+    /// use coord::{Severity, retry::{Jitter, RetryPolicy}};
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::Medium).jitter(Jitter::Decorrelated);
+    /// assert_eq!(policy.jitter_value(), Jitter::Decorrelated);
+    /// ```
     #[must_use]
     pub const fn jitter(mut self, jitter: Jitter) -> Self {
         self.jitter = jitter;
@@ -230,6 +295,14 @@ impl RetryPolicy {
     ///
     /// # Panics
     /// When zero or above one day (`coord_text::DEADLINE`).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::RetryPolicy};
+    /// use std::time::Duration;
+    ///
+    /// let policy = RetryPolicy::for_severity(Severity::High).deadline(Duration::from_secs(2));
+    /// assert_eq!(policy.deadline_value(), Some(Duration::from_secs(2)));
+    /// ```
     #[must_use]
     pub const fn deadline(mut self, deadline: Duration) -> Self {
         assert!(
@@ -268,6 +341,14 @@ impl RetryPolicy {
     }
 
     /// Caps retries at a share of the operation's calls (see [`RetryBudget`]).
+    ///
+    /// ```
+    /// use coord::{Severity, retry::{RetryBudget, RetryPolicy}};
+    ///
+    /// // Retries at most 20 % of the calls (plus 10 a second), so an outage is not tripled by retries.
+    /// let policy = RetryPolicy::for_severity(Severity::Medium).budget(RetryBudget::new(0.2).min_per_second(10));
+    /// assert_eq!(policy.budget_value().map(|b| b.ratio_value()), Some(0.2));
+    /// ```
     #[must_use]
     pub const fn budget(mut self, budget: RetryBudget) -> Self {
         self.budget = Some(budget);
