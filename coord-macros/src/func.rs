@@ -78,6 +78,9 @@ pub(crate) fn check_returns_result(
     let (span, found) = match &function.sig.output {
         ReturnType::Default => (function.sig.ident.span(), "returns `()`".to_owned()),
         ReturnType::Type(_, ty) => match &**ty {
+            Type::Path(path) if names_a_non_result(path) => {
+                (ty.span(), format!("returns `{}`", quote!(#ty).to_string().replace(' ', "")))
+            }
             Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => return Ok(()),
             Type::ImplTrait(_) => (ty.span(), "returns `impl Trait`".to_owned()),
             Type::Never(_) => (ty.span(), "never returns".to_owned()),
@@ -90,6 +93,22 @@ pub(crate) fn check_returns_result(
             "{attribute} needs a function returning `Result<T, E>`: it {because}, but this function {found}"
         ),
     ))
+}
+
+/// Whether `path` names a primitive or standard type that is certainly not a `Result` (an
+/// alias could be anything, so only these names are refused before type checking).
+fn names_a_non_result(path: &syn::TypePath) -> bool {
+    const NOT_RESULTS: &[&str] = &[
+        "bool", "char", "str", "u8", "u16", "u32", "u64", "u128", "usize", "i8", "i16", "i32",
+        "i64", "i128", "isize", "f32", "f64", "String", "Vec", "Option", "Box", "HashMap",
+        "BTreeMap", "HashSet", "BTreeSet", "Cow",
+    ];
+    path.qself.is_none()
+        && path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| NOT_RESULTS.iter().any(|name| last.ident == name))
 }
 
 /// The names of the function's plain parameters (receivers and patterns are not validated).
