@@ -12,31 +12,46 @@ use syn::visit_mut::VisitMut;
 use syn::{ItemFn, ReturnType, Type, TypeInfer};
 
 /// The expression that evaluates `function`'s body once.
-pub(crate) fn evaluate_once(function: &ItemFn, krate: &syn::Path) -> TokenStream {
+pub(crate) fn evaluate_once(
+    function: &ItemFn,
+    krate: &syn::Path,
+    bridge: &ResultBridge,
+) -> TokenStream {
     let block = statements(function);
     let fake_return = fake_return_edge(&function.sig.output);
-    if function.sig.asyncness.is_some() {
+    let value = if function.sig.asyncness.is_some() {
         quote! { async move { #fake_return #block }.await }
     } else {
         quote! { #krate::__private::call_once(move || { #fake_return #block }) }
-    }
+    };
+    bridge.to_result(&value)
 }
 
 /// A closure running a sync `function`'s body once per call, for retrying (`FnMut`). It
 /// borrows the arguments, so a body that consumes one cannot be re-run and fails to compile.
-pub(crate) fn attempt_closure(function: &ItemFn) -> TokenStream {
+pub(crate) fn attempt_closure(function: &ItemFn, bridge: &ResultBridge) -> TokenStream {
     let block = statements(function);
     let fake_return = fake_return_edge(&function.sig.output);
-    quote! { || { #fake_return #block } }
+    if bridge.calls.is_none() {
+        return quote! { || { #fake_return #block } };
+    }
+    // The body's `return`s leave the inner closure, whose value then crosses to a `Result`.
+    let value = bridge.to_result(&quote!((|| { #fake_return #block })()));
+    quote! { || #value }
 }
 
 /// An `async` block running an async `function`'s body once, created anew on each turn of the
 /// retry loop. It borrows the arguments, so a body that consumes one fails to compile ("value
 /// moved here, in previous iteration of loop").
-pub(crate) fn attempt_block(function: &ItemFn) -> TokenStream {
+pub(crate) fn attempt_block(function: &ItemFn, bridge: &ResultBridge) -> TokenStream {
     let block = statements(function);
     let fake_return = fake_return_edge(&function.sig.output);
-    quote! { async { #fake_return #block } }
+    if bridge.calls.is_none() {
+        return quote! { async { #fake_return #block } };
+    }
+    // The body's `return`s leave the inner block, whose value then crosses to a `Result`.
+    let value = bridge.to_result(&quote!(async { #fake_return #block }.await));
+    quote! { async { #value } }
 }
 
 /// Whether the function never returns (`-> !`): its body is not wrapped at all, since a
@@ -141,4 +156,78 @@ fn respanned(tokens: TokenStream, span: proc_macro2::Span) -> TokenStream {
             token
         })
         .collect()
+}
+
+/// How values cross between the function's declared return type and the `Result` the
+/// expansion works with. A return type written `…Result<..>` (or one the expansion cannot name)
+/// needs no crossing; any other path may be an alias the macro cannot see through, so the
+/// crossings go through `into_result` / `from_result`: the identity for a `Result`, one error at
+/// the return type for anything else — with no cascade of mismatched types after it.
+pub(crate) struct ResultBridge {
+    /// `(into_result::<R>, from_result::<R>)`, spanned at the return type, and that span.
+    calls: Option<(TokenStream, TokenStream)>,
+    span: proc_macro2::Span,
+}
+
+impl ResultBridge {
+    /// No crossing: the body's value is used as it is.
+    pub(crate) fn none() -> Self {
+        Self {
+            calls: None,
+            span: proc_macro2::Span::call_site(),
+        }
+    }
+
+    /// The crossings `function`'s return type needs.
+    pub(crate) fn of(function: &ItemFn, krate: &syn::Path) -> Self {
+        let ReturnType::Type(_, ty) = &function.sig.output else {
+            return Self::none();
+        };
+        let Type::Path(path) = &**ty else {
+            return Self::none();
+        };
+        let named_result = path
+            .path
+            .segments
+            .last()
+            .is_some_and(|last| last.ident == "Result");
+        if named_result || mentions_impl_trait(ty) {
+            return Self::none();
+        }
+        let span = syn::spanned::Spanned::span(&**ty);
+        let private = respanned(quote!(#krate::__private), span);
+        let into = quote::quote_spanned!(span=> #private::into_result::<#ty>);
+        let from = quote::quote_spanned!(span=> #private::from_result::<#ty>);
+        Self {
+            calls: Some((into, from)),
+            span,
+        }
+    }
+
+    /// `function(value)`, the parentheses spanned at the return type too, so that the whole
+    /// call (where rustc reports an unmet bound) points there.
+    fn call(&self, function: &TokenStream, value: &TokenStream) -> TokenStream {
+        let mut arguments =
+            proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, value.clone());
+        arguments.set_span(self.span);
+        let mut call = function.clone();
+        call.extend([proc_macro2::TokenTree::Group(arguments)]);
+        call
+    }
+
+    /// `value`, of the declared type, as a `Result`.
+    pub(crate) fn to_result(&self, value: &TokenStream) -> TokenStream {
+        match &self.calls {
+            Some((into, _)) => self.call(into, value),
+            None => value.clone(),
+        }
+    }
+
+    /// `value`, a `Result`, as the declared type.
+    pub(crate) fn to_declared(&self, value: &TokenStream) -> TokenStream {
+        match &self.calls {
+            Some((_, from)) => self.call(from, value),
+            None => value.clone(),
+        }
+    }
 }

@@ -78,9 +78,10 @@ pub(crate) fn check_returns_result(
     let (span, found) = match &function.sig.output {
         ReturnType::Default => (function.sig.ident.span(), "returns `()`".to_owned()),
         ReturnType::Type(_, ty) => match &**ty {
-            Type::Path(path) if names_a_non_result(path) => {
-                (ty.span(), format!("returns `{}`", quote!(#ty).to_string().replace(' ', "")))
-            }
+            Type::Path(path) if names_a_non_result(path) => (
+                ty.span(),
+                format!("returns `{}`", quote!(#ty).to_string().replace(' ', "")),
+            ),
             Type::Path(_) | Type::Group(_) | Type::Paren(_) | Type::Macro(_) => return Ok(()),
             Type::ImplTrait(_) => (ty.span(), "returns `impl Trait`".to_owned()),
             Type::Never(_) => (ty.span(), "never returns".to_owned()),

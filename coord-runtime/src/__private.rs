@@ -49,9 +49,44 @@ pub fn call_once<R>(body: impl FnOnce() -> R) -> R {
     label = "not a `Result`",
     note = "#[handle_errors] retries on `Err` and #[validate_input] returns invalid input as `Err`: return a `Result`"
 )]
-pub trait ReturnsResult {}
+pub trait ReturnsResult {
+    /// The `T` of `Result<T, E>`.
+    type Ok;
+    /// The `E` of `Result<T, E>`.
+    type Err;
+    /// Itself, as the `Result` it is.
+    fn into_result(self) -> Result<Self::Ok, Self::Err>;
+    /// A `Result`, as itself.
+    fn from_result(result: Result<Self::Ok, Self::Err>) -> Self;
+}
 
-impl<T, E> ReturnsResult for Result<T, E> {}
+impl<T, E> ReturnsResult for Result<T, E> {
+    type Ok = T;
+    type Err = E;
+    #[inline(always)]
+    fn into_result(self) -> Self {
+        self
+    }
+    #[inline(always)]
+    fn from_result(result: Self) -> Self {
+        result
+    }
+}
+
+/// A value of a function's declared return type `R` (written as an alias the macro cannot
+/// see through) as the `Result` the expansion works with: the identity for a `Result`, and
+/// for anything else one clear error at the return type, after which the types involved are
+/// unknown and nothing cascades.
+#[inline(always)]
+pub fn into_result<R: ReturnsResult>(value: R) -> Result<R::Ok, R::Err> {
+    value.into_result()
+}
+
+/// The expansion's `Result` as the function's declared return type `R`; see [`into_result`].
+#[inline(always)]
+pub fn from_result<R: ReturnsResult>(result: Result<R::Ok, R::Err>) -> R {
+    R::from_result(result)
+}
 
 /// Compiles only when `R` is a `Result`.
 #[inline(always)]

@@ -67,10 +67,24 @@ impl Plan {
                 sig.ident.span(),
             )
         });
+        // Retries, limits and the lock work on a `Result`; a return type that may be an alias
+        // crosses to one and back (see `ResultBridge`), and so does validation's early return.
+        let works_on_result =
+            self.retry.is_some() || !self.limits.is_empty() || self.lock.is_some();
+        let bridge = if works_on_result || self.validate.is_some() {
+            body::ResultBridge::of(function, &krate)
+        } else {
+            body::ResultBridge::none()
+        };
         let validation = self
             .validate
             .as_ref()
-            .map(|validate| validate::validation_statements(validate, function, &krate));
+            .map(|validate| validate::validation_statements(validate, function, &krate, &bridge));
+        let inner_bridge = if works_on_result {
+            &bridge
+        } else {
+            &body::ResultBridge::none()
+        };
         // The rate limiter and bulkhead admit the call once, inside tracking (a refused call
         // is a failed call of the operation) and outside retries (its retries are not
         // admitted again).
@@ -84,12 +98,12 @@ impl Plan {
         };
         let body = match (self.track, &self.retry) {
             (None, None) if self.limits.is_empty() => body::statements(function),
-            (None, None) => limited(body::evaluate_once(function, &krate)),
+            (None, None) => limited(body::evaluate_once(function, &krate, inner_bridge)),
             (Some(in_flight), None) if body::diverges(function) => {
                 track::tracking_diverging(&name, in_flight, &krate, function)
             }
             (Some(in_flight), None) => {
-                let inner = limited(body::evaluate_once(function, &krate));
+                let inner = limited(body::evaluate_once(function, &krate, inner_bridge));
                 track::tracking(&name, in_flight, &krate, &inner)
             }
             (track, Some((retry, breaker))) => {
@@ -99,12 +113,18 @@ impl Plan {
                     breaker.as_ref(),
                     function,
                     &krate,
+                    inner_bridge,
                 ));
                 // The fallback answers whatever the limits and the retries end in.
                 let answered = match &retry.fallback {
-                    Some((fallback, _)) => {
-                        super::fallback::answer(&retried, fallback, function, &krate, &name)
-                    }
+                    Some((fallback, _)) => super::fallback::answer(
+                        &retried,
+                        fallback,
+                        function,
+                        &krate,
+                        &name,
+                        inner_bridge,
+                    ),
                     None => retried,
                 };
                 match track {
@@ -118,6 +138,11 @@ impl Plan {
         let body = match &self.lock {
             Some(lock) => lock.wrap(&body, &krate),
             None => body,
+        };
+        let body = if works_on_result {
+            bridge.to_declared(&body)
+        } else {
+            body
         };
         quote! {
             #(#attrs)*

@@ -40,6 +40,7 @@ pub(crate) fn answer(
     function: &ItemFn,
     krate: &syn::Path,
     operation: &syn::LitStr,
+    bridge: &crate::body::ResultBridge,
 ) -> TokenStream {
     let private = quote!(#krate::__private);
     let result = Ident::new("__coord_result", Span::mixed_site());
@@ -103,6 +104,8 @@ pub(crate) fn answer(
     } else {
         quote_spanned!(span=> (#fallback)(#(#arguments,)* #error))
     };
+    // The fallback answers in the declared type; the match works on the `Result`.
+    let call = bridge.to_result(&quote!({ #call }));
     quote! {{
         #[allow(unused_imports)]
         use #private::{ClassifiedError as _, UnclassifiedError as _};

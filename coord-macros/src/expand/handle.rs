@@ -43,6 +43,7 @@ pub(crate) fn retry_expression(
     breaker: Option<&BreakerArgs>,
     function: &ItemFn,
     krate: &syn::Path,
+    bridge: &body::ResultBridge,
 ) -> TokenStream {
     let sig = &function.sig;
     let private = quote!(#krate::__private);
@@ -108,7 +109,7 @@ pub(crate) fn retry_expression(
     };
     let run = if sig.asyncness.is_some() {
         // The loop is written out rather than run through an async closure; see `AsyncRetry`.
-        let attempt = body::attempt_block(function);
+        let attempt = body::attempt_block(function, bridge);
         let retry = Ident::new("__coord_retry", Span::mixed_site());
         let permit = Ident::new("__coord_permit", Span::mixed_site());
         // With a `timeout` or `deadline` each attempt runs under `within`, which cancels it
@@ -135,7 +136,7 @@ pub(crate) fn retry_expression(
             }
         }
     } else {
-        let attempt = body::attempt_closure(function);
+        let attempt = body::attempt_closure(function, bridge);
         // Without a `deadline` (never taken from the configuration) the loop need not ask.
         let run = if retry.has_deadline() {
             quote!(run_sync)

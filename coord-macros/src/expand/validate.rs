@@ -33,6 +33,7 @@ pub(crate) fn validation_statements(
     validate: &ValidateArgs,
     function: &ItemFn,
     krate: &syn::Path,
+    bridge: &crate::body::ResultBridge,
 ) -> TokenStream {
     let private = quote!(#krate::__private);
     let rules = Ident::new("__coord_rules", Span::mixed_site());
@@ -97,12 +98,13 @@ pub(crate) fn validation_statements(
         }
         _ => TokenStream::new(),
     };
+    let returned = bridge.to_declared(&quote!(::core::result::Result::Err(#convert)));
     quote! {
         #item
         #result_check
         if #private::validation_enabled() {
             if let ::core::result::Result::Err(#error) = #private::validation_outcome(#lookup) {
-                return ::core::result::Result::Err(#convert);
+                return #returned;
             }
         }
     }
