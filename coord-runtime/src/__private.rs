@@ -28,6 +28,8 @@ pub use crate::values::outcome::{OutcomeProbe, PlainOutcome, ResultOutcome};
 pub use crate::values::retry_policy::{Backoff, Jitter, RetryBudget, RetryPolicy};
 pub use crate::values::severity::Severity;
 pub use linkme;
+/// For bounds generated code writes (`Self: Serialize` on a generic `#[coord::validated]`).
+pub use serde;
 
 /// Whether validation runs (`enable_validation` in the configuration).
 #[inline]

@@ -61,9 +61,14 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let (impl_generics, type_generics, where_clause) = item_struct.generics.split_for_impl();
     // Spanned at the struct's name: a struct that is not `Serialize` is reported there.
     let trait_path = quote_spanned!(item_struct.ident.span()=> #krate::validation::Validated);
+    // A generic struct is `Serialize` under the bounds its derive chose: ask for exactly that.
+    let mut predicates: Vec<TokenStream> = where_clause
+        .map(|clause| clause.predicates.iter().map(|p| quote!(#p)).collect())
+        .unwrap_or_default();
+    predicates.push(quote!(Self: #private::serde::Serialize));
     quote! {
         #item_struct
-        impl #impl_generics #trait_path for #ident #type_generics #where_clause {
+        impl #impl_generics #trait_path for #ident #type_generics where #(#predicates),* {
             fn validation(
                 &self,
             ) -> ::core::result::Result<#krate::validation::ValidationResult, #krate::Error> {
