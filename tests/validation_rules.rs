@@ -455,3 +455,42 @@ fn hostile_input_gets_a_bounded_result() {
         "{err}"
     );
 }
+
+#[test]
+fn required_fields_reject_a_value_that_is_not_an_object() {
+    rules("not_an_object", json!({"required_fields": ["name"]}));
+    for value in [json!(42), json!([]), json!("Ada"), json!(true)] {
+        let result = check("not_an_object", &value);
+        assert!(!result.is_valid, "{value} has no fields to be present");
+        assert_eq!(
+            (result.errors[0].path.as_str(), result.errors[0].code),
+            ("", ErrorCode::TypeMismatch),
+            "{value}: {result:?}"
+        );
+    }
+    // `None`/null is the absent input: every required field is missing.
+    let result = check("not_an_object", &serde_json::Value::Null);
+    assert_eq!(
+        (result.errors[0].path.as_str(), result.errors[0].code),
+        ("name", ErrorCode::Required)
+    );
+    assert!(check("not_an_object", &json!({"name": "Ada"})).is_valid);
+}
+
+#[test]
+fn a_null_array_item_is_not_a_missing_field_and_fails_the_items_type() {
+    rules(
+        "null_items",
+        json!({"field_validations": {"links": {"type": "array", "items": {"type": "url"}}}}),
+    );
+    let result = check(
+        "null_items",
+        &json!({"links": ["https://a.example/x", null]}),
+    );
+    assert!(!result.is_valid, "{result:?}");
+    assert_eq!(
+        one_error(&result),
+        ("links[1]".to_owned(), ErrorCode::TypeMismatch)
+    );
+    assert!(check("null_items", &json!({"links": ["https://a.example/x"]})).is_valid);
+}

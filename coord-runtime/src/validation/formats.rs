@@ -194,7 +194,8 @@ pub(crate) fn is_uuid(value: &str) -> bool {
         })
 }
 
-/// RFC 3339 date-time.
+/// RFC 3339 date-time. A leap second (`:60`) is accepted only where RFC 3339 allows one: at
+/// 23:59 UTC once the offset is applied (`23:59:60Z`, `01:29:60+01:30`).
 pub(crate) fn is_datetime(value: &str) -> bool {
     let b = value.as_bytes();
     let digits = |range: std::ops::Range<usize>| {
@@ -231,7 +232,8 @@ pub(crate) fn is_datetime(value: &str) -> bool {
         2 => 28,
         _ => return false,
     };
-    if day == 0 || day > days || number(11..13) > 23 || number(14..16) > 59 || number(17..19) > 60 {
+    let (hour, minute, second) = (number(11..13), number(14..16), number(17..19));
+    if day == 0 || day > days || hour > 23 || minute > 59 || second > 60 {
         return false;
     }
     let mut rest = &b[19..];
@@ -242,15 +244,31 @@ pub(crate) fn is_datetime(value: &str) -> bool {
         }
         rest = &rest[1 + fraction..];
     }
-    match rest {
-        [b'Z' | b'z'] => true,
-        [b'+' | b'-', h1, h2, b':', m1, m2] => {
-            [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit())
-                && (h1 - b'0') * 10 + (h2 - b'0') <= 23
-                && (m1 - b'0') * 10 + (m2 - b'0') <= 59
+    // The offset east of UTC, in minutes.
+    let offset: i32 = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) =>
+        {
+            let (hours, minutes) = (
+                (h1 - b'0') * 10 + (h2 - b'0'),
+                (m1 - b'0') * 10 + (m2 - b'0'),
+            );
+            if hours > 23 || minutes > 59 {
+                return false;
+            }
+            let magnitude = i32::from(hours) * 60 + i32::from(minutes);
+            if *sign == b'-' { -magnitude } else { magnitude }
         }
-        _ => false,
+        _ => return false,
+    };
+    if second == 60 {
+        // Local time minus the offset is UTC; only 23:59 UTC can have a 60th second.
+        #[allow(clippy::cast_possible_wrap)] // hour and minute are at most 23 and 59
+        let utc = (hour as i32 * 60 + minute as i32 - offset).rem_euclid(24 * 60);
+        return utc == 23 * 60 + 59;
     }
+    true
 }
 
 #[cfg(test)]
@@ -319,6 +337,9 @@ mod tests {
             "2026-11-28T19:41:09Z",
             "2024-02-29T00:00:00.123+05:30",
             "2026-01-01t23:59:60z",
+            "2016-12-31T23:59:60Z",
+            "2017-01-01T00:59:60+01:00",
+            "2016-12-31T18:59:60-05:00",
             "2026-01-01 12:00:00-01:00",
         ] {
             assert!(is_datetime(good), "{good}");
@@ -331,6 +352,10 @@ mod tests {
             "2026-11-28T24:00:00Z",
             "2026-11-28T19:41:09.Z",
             "2026-11-28T19:41:09+5:00",
+            // A leap second anywhere but 23:59 UTC (issue 19).
+            "2026-11-28T12:30:60Z",
+            "2016-12-31T23:59:60+01:00",
+            "2016-12-31T23:58:60Z",
         ] {
             assert!(!is_datetime(bad), "{bad}");
         }

@@ -182,7 +182,9 @@ impl<'w, 'p> Compound<'w, 'p> {
         }
         let mark = self.walk.path.mark();
         self.walk.path.push_index(index);
-        check_value(self.walk, items, value);
+        if check_value(self.walk, items, value) == Presence::Absent {
+            self.walk.null_item(items);
+        }
         self.walk.path.truncate(mark);
     }
 

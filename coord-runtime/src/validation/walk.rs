@@ -137,6 +137,25 @@ impl<'p> Walk<'p> {
         false
     }
 
+    /// An array item that is `None`/null where the items' rules apply. "None counts as a
+    /// missing field" is about fields; an item is not a field, so a null item is checked like
+    /// any other value: against a declared type (or the shapes the rules can check) it is a
+    /// `type_mismatch`, and rules that constrain nothing let it pass.
+    #[cold]
+    pub(crate) fn null_item(&mut self, node: Option<usize>) {
+        let Some(node) = self.node(node) else {
+            return;
+        };
+        match &node.rule {
+            Some(rule) if rule.kind.is_some() => {
+                self.type_fits(rule, |_| false, "null");
+            }
+            _ => {
+                self.shape_fits(node, Shapes::NONE, "null");
+            }
+        }
+    }
+
     /// Checks that a position whose rules declare no type accepts a value of this `shape`
     /// (see `shape.rs`); `false` stops the other keywords.
     #[inline(always)]
