@@ -73,10 +73,15 @@ impl<R: IntoResponse> IntoResponse for ValidRejection<R> {
     }
 }
 
-/// Validates `value`, as `#[validate_input]` would.
-fn check<T: Validated, R>(value: &T) -> Result<(), ValidRejection<R>> {
-    match value.ensure_valid() {
-        Ok(()) => Ok(()),
+/// The payload an inner extractor produced, validated as `#[validate_input]` would: the one
+/// step every `Valid<_>` impl shares.
+fn checked<E, T: Validated, R>(
+    extracted: Result<E, R>,
+    payload: impl FnOnce(&E) -> &T,
+) -> Result<Valid<E>, ValidRejection<R>> {
+    let extracted = extracted.map_err(ValidRejection::Extract)?;
+    match payload(&extracted).ensure_valid() {
+        Ok(()) => Ok(Valid(extracted)),
         Err(Error::Validation(result)) => Err(ValidRejection::Invalid(result)),
         Err(other) => Err(ValidRejection::Rules(other)),
     }
@@ -91,11 +96,9 @@ where
     type Rejection = ValidRejection<<Json<T> as FromRequest<S>>::Rejection>;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = Json::<T>::from_request(request, state)
-            .await
-            .map_err(ValidRejection::Extract)?;
-        check(&json.0)?;
-        Ok(Valid(json))
+        checked(Json::<T>::from_request(request, state).await, |json| {
+            &json.0
+        })
     }
 }
 
@@ -108,11 +111,9 @@ where
     type Rejection = ValidRejection<<Form<T> as FromRequest<S>>::Rejection>;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let form = Form::<T>::from_request(request, state)
-            .await
-            .map_err(ValidRejection::Extract)?;
-        check(&form.0)?;
-        Ok(Valid(form))
+        checked(Form::<T>::from_request(request, state).await, |form| {
+            &form.0
+        })
     }
 }
 
@@ -125,10 +126,9 @@ where
     type Rejection = ValidRejection<<Query<T> as FromRequestParts<S>>::Rejection>;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let query = Query::<T>::from_request_parts(parts, state)
-            .await
-            .map_err(ValidRejection::Extract)?;
-        check(&query.0)?;
-        Ok(Valid(query))
+        checked(
+            Query::<T>::from_request_parts(parts, state).await,
+            |query| &query.0,
+        )
     }
 }

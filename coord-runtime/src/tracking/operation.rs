@@ -277,7 +277,9 @@ impl TrackedCall {
         };
         let elapsed = start.elapsed();
         // A refusal noted on this thread since the call started ended it before the body ran.
-        let outcome = if crate::base::refusal::take() && outcome == Outcome::Error {
+        // Read only for an error: any other outcome leaves the note to the next call's start,
+        // which clears it.
+        let outcome = if outcome == Outcome::Error && crate::base::refusal::take() {
             Outcome::Refused
         } else {
             outcome
