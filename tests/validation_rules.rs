@@ -494,3 +494,59 @@ fn a_null_array_item_is_not_a_missing_field_and_fails_the_items_type() {
     );
     assert!(check("null_items", &json!({"links": ["https://a.example/x"]})).is_valid);
 }
+
+/// `pattern` is the `regex` crate's syntax, where `\d`, `\w` and `\s` are Unicode classes;
+/// `(?-u:\d)` (or `[0-9]`) is the ASCII class, and works in rule files and inline rules.
+#[test]
+fn pattern_classes_are_unicode_unless_asked_for_ascii() {
+    rules(
+        "digit_classes",
+        json!({"field_validations": {
+            "unicode": {"pattern": "^\\d+$"},
+            "ascii": {"pattern": "^(?-u:\\d)+$"},
+            "ascii_everywhere": {"pattern": "(?-u)^\\d+$"},
+        }}),
+    );
+    let bengali = "১২৩";
+    assert!(check("digit_classes", &json!({"unicode": bengali})).is_valid);
+    assert!(
+        check(
+            "digit_classes",
+            &json!({"ascii": "123", "ascii_everywhere": "123"})
+        )
+        .is_valid
+    );
+    for field in ["ascii", "ascii_everywhere"] {
+        assert_eq!(
+            one_error(&check("digit_classes", &json!({ field: bengali }))),
+            (field.to_owned(), ErrorCode::PatternMismatch)
+        );
+    }
+}
+
+#[coord::validate_input(field(code, pattern = "^(?-u:\\d){4}$"))]
+fn ascii_code(code: &str) -> Result<(), coord::Error> {
+    let _ = code;
+    Ok(())
+}
+
+#[test]
+fn inline_patterns_take_ascii_classes_too() {
+    assert!(ascii_code("2026").is_ok());
+    assert!(ascii_code("২০২৬").is_err());
+}
+
+/// `allowed: []` could never pass: refused when the rule set loads, naming the field.
+#[test]
+fn an_empty_allowed_list_is_refused_at_load() {
+    let spec: coord::validation::RuleSetSpec =
+        serde_json::from_value(json!({"field_validations": {"level": {"allowed": []}}}))
+            .expect("parses");
+    let err = coord::validation::register_rule_set("empty_allowed", &spec)
+        .expect_err("refused")
+        .to_string();
+    assert!(
+        err.contains("level") && err.contains("`allowed` is empty"),
+        "{err}"
+    );
+}

@@ -24,6 +24,8 @@ struct Order<'a> {
     items: &'a [u32],
     priority: &'a str,
     placed_at: &'a str,
+    callback: &'a str,
+    request_id: &'a str,
     address: Address<'a>,
     note: Option<&'a str>,
 }
@@ -36,6 +38,8 @@ struct Order<'a> {
     field(order.items, type = "array", min_length = 1, items(type = "integer", max = 1000)),
     field(order.priority, allowed = ["low", "normal", "high"]),
     field(order.placed_at, type = "datetime"),
+    field(order.callback, type = "url"),
+    field(order.request_id, type = "uuid"),
     field(order.address.postalCode, pattern = "^[0-9]{5}$"),
     forbidden_patterns = ["(?i)<script"],
     max_string_length = 200,
@@ -53,6 +57,8 @@ fn valid_input_allocates_nothing() {
         items: &[1, 2, 3],
         priority: "high",
         placed_at: "2026-11-28T19:41:09Z",
+        callback: "https://[2001:db8::7]/hooks/orders?v=2",
+        request_id: "123e4567-e89b-12d3-a456-426614174000",
         address: Address {
             city: "London",
             zip: "12345",
@@ -64,6 +70,7 @@ fn valid_input_allocates_nothing() {
         "field_validations": {
             "id": {"type": "integer", "min": 1},
             "email": {"type": "email"},
+            "callback": {"type": "url"},
             "address.postalCode": {"type": "string", "pattern": "^[0-9]{5}$"},
             "items": {"type": "array", "items": {"type": "integer"}},
         },

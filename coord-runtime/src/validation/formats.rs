@@ -4,7 +4,8 @@
 //!   accept): `local@domain`, local from `A-Za-z0-9.!#$%&'*+/=?^_`{|}~-`, domain labels of
 //!   letters, digits and inner hyphens, at most 63 characters each.
 //! - url: an absolute URL `scheme://authority[path][?query][#fragment]` with an RFC 3986 scheme,
-//!   a non-empty host without spaces, and an optional numeric port.
+//!   a non-empty host (a name, a dotted-quad IPv4 address or a bracketed IPv6 address) and an
+//!   optional port up to 65535 (see [`is_url`]).
 //! - uuid: the hyphenated form, 8-4-4-4-12 hex digits, any case.
 //! - datetime: RFC 3339 `date-time`, e.g. `2026-11-28T19:41:09.5+01:00`.
 
@@ -26,6 +27,8 @@ mod class {
     pub(super) const NON_ASCII: u8 = 1 << 5;
     /// Ends or splits an authority: '/', '?', '#', '@', ':'.
     pub(super) const AUTHORITY_MARK: u8 = 1 << 6;
+    /// May not appear in a URL's host name: WHATWG's forbidden domain code points.
+    pub(super) const FORBIDDEN_IN_HOST: u8 = 1 << 7;
 
     /// The class bits of every byte.
     pub(super) static OF: [u8; 256] = {
@@ -79,6 +82,26 @@ mod class {
             if matches!(byte, b'/' | b'?' | b'#' | b'@' | b':') {
                 bits |= AUTHORITY_MARK;
             }
+            if byte <= b' '
+                || byte == 0x7f
+                || matches!(
+                    byte,
+                    b'/' | b'?'
+                        | b'#'
+                        | b'@'
+                        | b':'
+                        | b'<'
+                        | b'>'
+                        | b'^'
+                        | b'|'
+                        | b'\\'
+                        | b'['
+                        | b']'
+                        | b'%'
+                )
+            {
+                bits |= FORBIDDEN_IN_HOST;
+            }
             table[b] = bits;
             b += 1;
         }
@@ -123,7 +146,20 @@ fn is_domain_label(label: &[u8]) -> bool {
     }
 }
 
-/// Absolute URL with an authority.
+/// Absolute URL with an authority: `scheme "://" [userinfo "@"] host [":" port] [path]
+/// ["?" query] ["#" fragment]` (RFC 3986's shape, WHATWG's host and port rules):
+///
+/// - the scheme is RFC 3986's (a letter, then letters, digits, `+`, `-`, `.`), any scheme;
+/// - the host is not empty: a bracketed IPv6 address (`[::1]`), or a name without WHATWG's
+///   forbidden host code points (`<>^|\[]%`, the authority marks, whitespace, controls); a
+///   name whose last label is a number must be a dotted-quad IPv4 address (`127.0.0.1`, not
+///   `127.1`, `0x7f.1` or `010.0.0.1`, which WHATWG reads as other addresses);
+/// - the port is empty (the scheme's default) or a number up to 65535;
+/// - no whitespace or control character anywhere, and no `\` in the authority.
+///
+/// Everything else WHATWG would percent-encode or normalise (non-ASCII paths, `..`) is
+/// accepted as written; hosts are not run through IDNA. `tests/url_differential.rs` checks
+/// this against the `url` crate and lists each deliberate difference.
 pub(crate) fn is_url(value: &str) -> bool {
     let bytes = value.as_bytes();
     // The scheme: a letter, then scheme characters up to the first ':', which must start "://".
@@ -141,22 +177,18 @@ pub(crate) fn is_url(value: &str) -> bool {
         return false;
     }
     let rest = &bytes[i + 3..];
-    // One pass over the authority finds its end, the host's start (after the last '@') and
-    // the last ':' after that, and collects every byte's class for the cleanliness check.
+    // One pass over the authority finds its end and the host's start (after the last '@'),
+    // and collects every byte's class for the cleanliness check.
     let mut seen = 0u8;
     let mut authority_end = rest.len();
     let mut host_start = 0;
-    let mut last_colon = None;
     for (j, &b) in rest.iter().enumerate() {
         let bits = class::OF[usize::from(b)];
         seen |= bits;
         if bits & class::AUTHORITY_MARK != 0 {
             match b {
-                b'@' => {
-                    host_start = j + 1;
-                    last_colon = None;
-                }
-                b':' => last_colon = Some(j - host_start),
+                b'@' => host_start = j + 1,
+                b':' => {}
                 _ => {
                     authority_end = j;
                     break;
@@ -164,24 +196,77 @@ pub(crate) fn is_url(value: &str) -> bool {
             }
         }
     }
+    if rest[..authority_end].contains(&b'\\') {
+        return false;
+    }
     for &b in &rest[authority_end..] {
         seen |= class::OF[usize::from(b)];
     }
-    let host_port = &rest[host_start..authority_end];
-    let (host, port) = match last_colon {
-        Some(at) if !host_port[..at].ends_with(b"]") || host_port.starts_with(b"[") => {
-            (&host_port[..at], Some(&host_port[at + 1..]))
-        }
-        _ => (host_port, None),
-    };
-    let port_ok = port.is_none_or(|port| {
-        !port.is_empty() && port.len() <= 5 && port.iter().all(u8::is_ascii_digit)
-    });
     // Non-ASCII (rare) is clean unless one of its characters is whitespace or a control.
     let clean = seen & class::DIRTY == 0
         && (seen & class::NON_ASCII == 0
             || !value.chars().any(|c| c.is_whitespace() || c.is_control()));
-    !host.is_empty() && port_ok && clean
+    clean && is_host_and_port(&rest[host_start..authority_end])
+}
+
+/// `host [":" port]`, the part of an authority after any userinfo.
+fn is_host_and_port(host_port: &[u8]) -> bool {
+    let (host_ok, port) = if let Some(inside) = host_port.strip_prefix(b"[") {
+        let Some(close) = inside.iter().position(|&b| b == b']') else {
+            return false;
+        };
+        let port = match &inside[close + 1..] {
+            [] => None,
+            [b':', port @ ..] => Some(port),
+            _ => return false,
+        };
+        let address = std::str::from_utf8(&inside[..close]).ok();
+        let ipv6 = address.is_some_and(|a| a.parse::<std::net::Ipv6Addr>().is_ok());
+        (ipv6, port)
+    } else {
+        let (host, port) = match host_port.iter().position(|&b| b == b':') {
+            Some(colon) => (&host_port[..colon], Some(&host_port[colon + 1..])),
+            None => (host_port, None),
+        };
+        (is_host_name(host), port)
+    };
+    host_ok && port.is_none_or(is_port)
+}
+
+/// A registered name or a dotted-quad IPv4 address.
+fn is_host_name(host: &[u8]) -> bool {
+    if host.is_empty()
+        || host
+            .iter()
+            .any(|&b| class::OF[usize::from(b)] & class::FORBIDDEN_IN_HOST != 0)
+    {
+        return false;
+    }
+    // WHATWG reads a name whose last label (before one trailing dot) is a number as an IPv4
+    // address in any of several notations; only the unambiguous one is accepted.
+    let name = host.strip_suffix(b".").unwrap_or(host);
+    let last = name.rsplit(|&b| b == b'.').next().unwrap_or(name);
+    let numeric = (!last.is_empty() && last.iter().all(u8::is_ascii_digit))
+        || last
+            .strip_prefix(b"0x")
+            .or_else(|| last.strip_prefix(b"0X"))
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+    !numeric || std::str::from_utf8(name).is_ok_and(|n| n.parse::<std::net::Ipv4Addr>().is_ok())
+}
+
+/// Empty (the scheme's default), or a number up to 65535 with any leading zeros.
+fn is_port(port: &[u8]) -> bool {
+    let mut value = 0u32;
+    for &b in port {
+        if !b.is_ascii_digit() {
+            return false;
+        }
+        value = value * 10 + u32::from(b - b'0');
+        if value > u32::from(u16::MAX) {
+            return false;
+        }
+    }
+    true
 }
 
 /// Hyphenated UUID.
@@ -303,6 +388,13 @@ mod tests {
             "http://a.b:8080/x?y=1#z",
             "ftp://user@host/",
             "https://[::1]:443/",
+            // Issue 19: IPv6 without a port, an empty port, the largest port.
+            "https://[::1]/x",
+            "http://[2001:db8::7]",
+            "http://a.b:/",
+            "http://a.b:65535/",
+            "http://127.0.0.1:8080/",
+            "http://127.0.0.1./",
         ] {
             assert!(is_url(good), "{good}");
         }
@@ -314,6 +406,18 @@ mod tests {
             "https://a b.c",
             "http://x:port",
             "mailto:a@b.c",
+            // Issue 19: a port past 65535, addresses WHATWG would reinterpret, bad brackets.
+            "http://a.b:99999/",
+            "http://a.b:65536/",
+            "http://127.1/",
+            "http://0x7f.0.0.1/",
+            "http://999.1.1.1/",
+            "http://[::1/",
+            "http://[::1]x/",
+            "http://[zz::1]/",
+            "http://a<b/",
+            "http://a%41.com/",
+            "http://a\\b/",
         ] {
             assert!(!is_url(bad), "{bad}");
         }

@@ -187,7 +187,12 @@ pub fn register_rule_set(name: &str, spec: &RuleSetSpec) -> Result<(), RulesErro
                 file: PathBuf::from("<code>"),
                 line: None,
                 column: None,
-                message: format!("{name}: {}", problem.message),
+                // No file to point into: the keys say where in the spec the problem is.
+                message: if problem.keys.is_empty() {
+                    format!("{name}: {}", problem.message)
+                } else {
+                    format!("{name}: {}: {}", problem.keys.join(" > "), problem.message)
+                },
             })
             .collect(),
     })?;
