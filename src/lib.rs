@@ -613,10 +613,11 @@ pub mod tracking {
 /// ```
 pub mod validation {
     pub use coord_runtime::{
-        AllowedValue, ErrorCode, FailureCount, FieldSpec, FieldType, LoadSummary, MAX_RULE_SETS,
-        RuleProblem, RuleSetReport, RuleSetSpec, RulesError, UnmatchedPath, Validated,
-        ValidationError, ValidationReport, ValidationResult, load_rules, register_rule_set,
-        reload_rules, rule_sets, validation_report,
+        AllowedValue, CheckInput, CheckNameError, CheckOutcome, DynCheck, ErrorCode, FailureCount,
+        FieldSpec, FieldType, IntoCheck, LoadSummary, MAX_RULE_SETS, RuleProblem, RuleSetReport,
+        RuleSetSpec, RulesError, UnmatchedPath, Validated, ValidationError, ValidationReport,
+        ValidationResult, Verdict, load_rules, register_check, register_rule_set,
+        registered_checks, reload_rules, rule_sets, takes, validation_report,
     };
 }
 

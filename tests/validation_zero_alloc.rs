@@ -24,6 +24,7 @@ struct Order<'a> {
     items: &'a [u32],
     priority: &'a str,
     placed_at: &'a str,
+    due_at: &'a str,
     callback: &'a str,
     request_id: &'a str,
     address: Address<'a>,
@@ -57,6 +58,7 @@ fn valid_input_allocates_nothing() {
         items: &[1, 2, 3],
         priority: "high",
         placed_at: "2026-11-28T19:41:09Z",
+        due_at: "2026-12-01T09:00:00+01:00",
         callback: "https://[2001:db8::7]/hooks/orders?v=2",
         request_id: "123e4567-e89b-12d3-a456-426614174000",
         address: Address {
@@ -65,16 +67,22 @@ fn valid_input_allocates_nothing() {
         },
         note: None,
     };
+    // A custom check and relations across fields keep the valid path allocation-free too.
+    coord::validation::register_check("zero_alloc_name", |name: &str| !name.trim().is_empty())
+        .unwrap();
     let spec: coord::validation::RuleSetSpec = serde_json::from_value(serde_json::json!({
         "required_fields": ["id", "customer"],
         "field_validations": {
             "id": {"type": "integer", "min": 1},
             "email": {"type": "email"},
             "callback": {"type": "url"},
+            "customer": {"type": "string", "check": "zero_alloc_name"},
             "address.postalCode": {"type": "string", "pattern": "^[0-9]{5}$"},
             "items": {"type": "array", "items": {"type": "integer"}},
         },
         "forbidden_patterns": ["(?i)<script"],
+        "compare": ["due_at > placed_at"],
+        "one_of_required": [["email", "callback"]],
     }))
     .unwrap();
     coord::validation::register_rule_set("zero_alloc_order", &spec).unwrap();

@@ -17,7 +17,8 @@ pub use crate::retry::run::{AsyncRetry, Attempted, Settled, run_sync, run_sync_w
 pub use crate::retry::site::{Inherited, RetrySite, count_fallback};
 pub use crate::retry::within::Within;
 pub use crate::tracking::operation::{Operation, TrackedCall};
-pub use crate::validation::inline::InlineRules;
+pub use crate::validation::checks::TypedCheck;
+pub use crate::validation::inline::{InlineRules, LocalChecks, NestedRules};
 pub use crate::validation::outcome as validation_outcome;
 pub use crate::validation::references::{RULE_SET_REFERENCES, RuleSetReference};
 pub use crate::validation::registry::with_rule_set;

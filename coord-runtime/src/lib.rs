@@ -90,6 +90,10 @@ pub use system::{SystemMonitor, start_system_monitor};
 pub use telemetry::publish::flush_metrics;
 pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_future};
 pub use tracking::stats::{MAX_OPERATIONS, OperationSnapshot, OutcomeCounts, operation_stats};
+pub use validation::checks::{
+    CheckInput, CheckNameError, CheckOutcome, DynCheck, IntoCheck, Verdict, register_check,
+    registered_checks, takes,
+};
 pub use validation::registry::{
     LoadSummary, ensure_valid, load_rules, performance_thresholds, register_rule_set, reload_rules,
     rule_sets, validate,

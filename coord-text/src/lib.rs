@@ -15,6 +15,7 @@ mod duration;
 mod lock_key;
 mod lock_location;
 mod options;
+mod relations;
 mod rules;
 mod store_location;
 mod suggest;
@@ -30,6 +31,7 @@ pub use options::{
     RETRY_OPTIONS, SEVERITIES, SEVERITY, SLOW_CALL_DURATION, SLOW_CALL_RATE, STEP_TIMEOUT,
     TIME_WINDOW, WINDOW, breaker_combination_problem, option, retry_combination_problem,
 };
+pub use relations::{Comparison, ComparisonOp, one_of_problem, parse_comparison};
 pub use rules::{
     FIELD_KEYWORDS, FIELD_TYPES, FieldProblem, FieldRules, Literal, check_field, is_string_type,
     keyword_applies,

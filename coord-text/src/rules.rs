@@ -21,6 +21,7 @@ pub const FIELD_KEYWORDS: &[&str] = &[
     "allowed",
     "sensitive",
     "items",
+    "check",
 ];
 
 /// One value of an `allowed` list, as written.
@@ -54,6 +55,8 @@ pub struct FieldRules<'a> {
     pub items: bool,
     /// `allowed`.
     pub allowed: Option<Vec<Literal<'a>>>,
+    /// Whether `check` (a custom check) is given.
+    pub check: bool,
 }
 
 /// One thing wrong with a field's rules: the keyword it is about, and what is wrong.
@@ -98,6 +101,8 @@ pub fn keyword_applies(keyword: &str, kind: Option<&str>) -> bool {
         "min_length" | "max_length" => is_string_type(kind) || kind == "array",
         "pattern" => is_string_type(kind),
         "items" => kind == "array",
+        // A custom check takes a string, a number or a boolean.
+        "check" => !matches!(kind, "array" | "object"),
         _ => true,
     }
 }
@@ -168,6 +173,14 @@ pub fn check_field(rules: &FieldRules<'_>) -> Vec<FieldProblem> {
         problem(
             "pattern",
             format!("`pattern` applies to strings, not to type `{type_name}`"),
+        );
+    }
+    if rules.check && !keyword_applies("check", kind) {
+        problem(
+            "check",
+            format!(
+                "`check` applies to strings, numbers and booleans, not to type `{type_name}` (check each item with `items(check = ...)`)"
+            ),
         );
     }
     if rules.items && !keyword_applies("items", kind) {

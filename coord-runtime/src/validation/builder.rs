@@ -143,6 +143,48 @@ impl RuleSetSpec {
         self.max_errors = Some(errors);
         self
     }
+
+    /// Adds a comparison between two fields, `"end >= start"` (operators `<`, `<=`, `>`,
+    /// `>=`, `==`, `!=`). Numbers compare as numbers, RFC 3339 date-times as instants; when
+    /// either field is absent the comparison is skipped (require them separately). A failure
+    /// is a `comparison_failed` error at the left field.
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// let stay = RuleSetSpec::new().compare("check_out > check_in");
+    /// coord::validation::register_rule_set("docs.compare", &stay)?;
+    /// let result = coord::validate("docs.compare", &serde_json::json!({
+    ///     "check_in": "2026-12-06T15:00:00+01:00",
+    ///     "check_out": "2026-12-06T14:30:00Z",
+    /// }))?;
+    /// assert!(result.is_valid); // 14:30 UTC is after 14:00 UTC
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn compare(mut self, comparison: impl Into<String>) -> Self {
+        self.compare.push(comparison.into());
+        self
+    }
+
+    /// Requires at least one of `paths` to be present (and not `None`); otherwise one
+    /// `required_one_of` error at the input, listing them.
+    ///
+    /// ```
+    /// use coord::validation::RuleSetSpec;
+    ///
+    /// let contact = RuleSetSpec::new().one_of_required(["email", "phone"]);
+    /// coord::validation::register_rule_set("docs.one_of", &contact)?;
+    /// let result = coord::validate("docs.one_of", &serde_json::json!({"name": "Ada"}))?;
+    /// assert_eq!(result.errors[0].code, coord::validation::ErrorCode::RequiredOneOf);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn one_of_required(mut self, paths: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.one_of_required
+            .push(paths.into_iter().map(Into::into).collect());
+        self
+    }
 }
 
 impl FieldSpec {
@@ -294,6 +336,24 @@ impl FieldSpec {
     #[must_use]
     pub fn items(mut self, rules: FieldSpec) -> Self {
         self.items = Some(Box::new(rules));
+        self
+    }
+
+    /// Runs the custom check registered as `name` (see
+    /// [`register_check`](crate::validation::checks::register_check)) on the value.
+    ///
+    /// ```
+    /// use coord::validation::{FieldSpec, FieldType, RuleSetSpec};
+    ///
+    /// coord::validation::register_check("docs.even", |n: i64| n % 2 == 0)?;
+    /// let spec = RuleSetSpec::new().field("seats", FieldSpec::of(FieldType::Integer).check("docs.even"));
+    /// coord::validation::register_rule_set("docs.check", &spec)?;
+    /// assert!(!coord::validate("docs.check", &serde_json::json!({"seats": 3}))?.is_valid);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    #[must_use]
+    pub fn check(mut self, name: impl Into<String>) -> Self {
+        self.check = Some(name.into());
         self
     }
 }

@@ -356,6 +356,43 @@ pub(crate) fn is_datetime(value: &str) -> bool {
     true
 }
 
+/// The instant an RFC 3339 date-time names, as (seconds since 1970-01-01T00:00:00Z,
+/// nanoseconds), for `compare` rules; `None` unless [`is_datetime`] accepts it. A leap second
+/// counts as the first second of the next minute; digits past nanoseconds are ignored.
+pub(crate) fn datetime_instant(value: &str) -> Option<(i64, u32)> {
+    if !is_datetime(value) {
+        return None;
+    }
+    let b = value.as_bytes();
+    let number = |range: std::ops::Range<usize>| -> i64 {
+        b[range].iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))
+    };
+    let (year, month, day) = (number(0..4), number(5..7), number(8..10));
+    // Days from the civil date (Howard Hinnant's algorithm), proleptic Gregorian.
+    let shifted = if month <= 2 { year - 1 } else { year };
+    let era = shifted.div_euclid(400);
+    let year_of_era = shifted - era * 400;
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    let days = era * 146_097 + day_of_era - 719_468;
+    let mut seconds = days * 86_400 + number(11..13) * 3_600 + number(14..16) * 60 + number(17..19);
+    let mut rest = &b[19..];
+    let mut nanos = 0u32;
+    if rest.first() == Some(&b'.') {
+        let digits = rest[1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        for (place, digit) in rest[1..=digits].iter().take(9).enumerate() {
+            nanos += u32::from(digit - b'0') * 10u32.pow(8 - u32::try_from(place).unwrap_or(8));
+        }
+        rest = &rest[1 + digits..];
+    }
+    if let [sign, h1, h2, b':', m1, m2] = rest {
+        let offset = i64::from((h1 - b'0') * 10 + (h2 - b'0')) * 3_600
+            + i64::from((m1 - b'0') * 10 + (m2 - b'0')) * 60;
+        seconds += if *sign == b'-' { offset } else { -offset };
+    }
+    Some((seconds, nanos))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,6 +458,25 @@ mod tests {
         ] {
             assert!(!is_url(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn instants() {
+        assert_eq!(datetime_instant("1970-01-01T00:00:00Z"), Some((0, 0)));
+        assert_eq!(
+            datetime_instant("1970-01-01T01:00:00.5+01:00"),
+            Some((0, 500_000_000))
+        );
+        assert_eq!(
+            datetime_instant("2000-03-01T00:00:00Z"),
+            Some((951_868_800, 0))
+        );
+        assert_eq!(datetime_instant("1969-12-31T23:59:59-00:00"), Some((-1, 0)));
+        assert_eq!(
+            datetime_instant("2026-12-06T14:00:00.1234567891Z").map(|(_, n)| n),
+            Some(123_456_789)
+        );
+        assert_eq!(datetime_instant("2026-12-06"), None);
     }
 
     #[test]

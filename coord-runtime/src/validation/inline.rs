@@ -1,28 +1,57 @@
-//! Rules written in an attribute: the macro checks them at compile time and embeds them as a
-//! rule-set document, which is compiled here once, on first use, by the same compiler as files.
+//! Rules written in an attribute or on a struct's fields: the macro checks them at compile
+//! time and embeds them as a rule-set document, with the functions their `check`s name and,
+//! for `#[derive(coord::Validate)]`, the fields whose own type brings rules (`#[rule(nested)]`).
+//! They are compiled here once, on first use, by the same compiler as files.
 
 use std::path::Path;
 use std::sync::OnceLock;
 
-use super::plan::compile;
+use super::checks::DynCheck;
+use super::plan::compile_with_checks;
 use super::rule_set::RuleSet;
 use super::spec::RuleSetSpec;
 use crate::values::error::Error;
 use crate::values::rules_error::{RuleProblem, RulesError};
 
-/// One function's inline rules. Not a stable API: generated code builds one per function.
+/// How deeply `#[rule(nested)]` fields may nest: deeper means a type that contains itself,
+/// whose rules as paths would never end.
+pub(crate) const MAX_NESTING: usize = 8;
+
+/// The checks an attribute's rules name by path, with their functions.
+pub type LocalChecks = &'static [(&'static str, &'static dyn DynCheck)];
+
+/// A field whose type brings its own rules: its wire name and where its rules are.
+pub type NestedRules = &'static [(&'static str, fn() -> &'static InlineRules)];
+
+/// One function's or type's inline rules. Not a stable API: generated code builds one per
+/// function or type.
 pub struct InlineRules {
     name: &'static str,
     source: &'static str,
+    checks: LocalChecks,
+    nested: NestedRules,
     compiled: OnceLock<Result<RuleSet, RulesError>>,
 }
 
 impl InlineRules {
     /// Rules named `name` (the function's), written as a JSON rule-set document.
     pub const fn new(name: &'static str, source: &'static str) -> Self {
+        Self::with_parts(name, source, &[], &[])
+    }
+
+    /// Rules whose `check`s may name `checks`, with `nested` fields validated by their type's
+    /// rules under the field's name.
+    pub const fn with_parts(
+        name: &'static str,
+        source: &'static str,
+        checks: LocalChecks,
+        nested: NestedRules,
+    ) -> Self {
         Self {
             name,
             source,
+            checks,
+            nested,
             compiled: OnceLock::new(),
         }
     }
@@ -30,27 +59,26 @@ impl InlineRules {
     /// Runs `with` on the compiled rules.
     ///
     /// # Errors
-    /// [`Error::InvalidRules`] if they do not compile (the macro checks them first, so this
-    /// means a coord bug).
+    /// [`Error::InvalidRules`] if they do not compile: a registered check they name is not
+    /// registered, a nested type contains itself, or (as the macro checks the rest first) a
+    /// coord bug.
     pub fn with<R>(&self, with: impl FnOnce(&RuleSet) -> R) -> Result<R, Error> {
         let compiled = self.compiled.get_or_init(|| {
-            let problem = |message: String| RulesError {
-                problems: vec![RuleProblem {
-                    file: Path::new("<inline>").to_path_buf(),
-                    line: None,
-                    column: None,
-                    message,
-                }],
-            };
-            let spec: RuleSetSpec =
-                serde_json::from_str(self.source).map_err(|err| problem(err.to_string()))?;
-            compile(self.name, &spec)
+            let mut checks = Vec::new();
+            let spec = self.merged(0, &mut checks).map_err(problem)?;
+            compile_with_checks(self.name, &spec, &checks)
                 .map(RuleSet::new)
                 .map_err(|problems| {
                     problem(
                         problems
                             .into_iter()
-                            .map(|p| p.message)
+                            .map(|p| {
+                                if p.keys.is_empty() {
+                                    p.message
+                                } else {
+                                    format!("{}: {}", p.keys.join(" > "), p.message)
+                                }
+                            })
                             .collect::<Vec<_>>()
                             .join("; "),
                     )
@@ -60,5 +88,85 @@ impl InlineRules {
             Ok(rule_set) => Ok(with(rule_set)),
             Err(err) => Err(Error::InvalidRules(err.clone())),
         }
+    }
+
+    /// This document with its nested types' rules moved under their fields, and every local
+    /// check they name collected into `checks`.
+    fn merged(
+        &self,
+        depth: usize,
+        checks: &mut Vec<(&'static str, &'static dyn DynCheck)>,
+    ) -> Result<RuleSetSpec, String> {
+        if depth > MAX_NESTING {
+            return Err(format!(
+                "`{}`: nested rules go deeper than {MAX_NESTING} levels; a type whose rules nest itself cannot be validated by paths",
+                self.name
+            ));
+        }
+        let mut spec: RuleSetSpec =
+            serde_json::from_str(self.source).map_err(|err| err.to_string())?;
+        for (written, check) in self.checks {
+            // Two types may name different functions by the same path (`check = sku` in two
+            // modules): the rule then fails to compile rather than run the wrong one.
+            if checks
+                .iter()
+                .any(|(name, other)| name == written && !same_check(*other, *check))
+            {
+                return Err(format!(
+                    "check `{written}` names different functions in `{}` and a type it nests; write a longer path",
+                    self.name
+                ));
+            }
+            checks.push((written, *check));
+        }
+        for (field, rules) in self.nested {
+            let inner = rules().merged(depth + 1, checks)?;
+            nest(&mut spec, field, inner);
+        }
+        Ok(spec)
+    }
+}
+
+/// Whether two check references are the same function.
+fn same_check(a: &'static dyn DynCheck, b: &'static dyn DynCheck) -> bool {
+    std::ptr::eq(
+        std::ptr::from_ref(a).cast::<()>(),
+        std::ptr::from_ref(b).cast::<()>(),
+    )
+}
+
+/// Moves `inner`'s per-field rules under `field` in `outer`. Its rule-set-wide limits
+/// (`forbidden_patterns`, `max_depth`, ...) stay the outer type's.
+fn nest(outer: &mut RuleSetSpec, field: &str, inner: RuleSetSpec) {
+    let under = |path: &str| format!("{field}.{path}");
+    for (path, rules) in inner.field_validations {
+        outer.field_validations.insert(under(&path), rules);
+    }
+    outer
+        .required_fields
+        .extend(inner.required_fields.iter().map(|path| under(path)));
+    for written in inner.compare {
+        // Unparseable rules are kept as written: compiling reports them.
+        let moved = coord_text::parse_comparison(&written).map_or(written.clone(), |c| {
+            format!("{} {} {}", under(c.left), c.op.as_str(), under(c.right))
+        });
+        outer.compare.push(moved);
+    }
+    outer.one_of_required.extend(
+        inner
+            .one_of_required
+            .iter()
+            .map(|paths| paths.iter().map(|path| under(path)).collect()),
+    );
+}
+
+fn problem(message: String) -> RulesError {
+    RulesError {
+        problems: vec![RuleProblem {
+            file: Path::new("<inline>").to_path_buf(),
+            line: None,
+            column: None,
+            message,
+        }],
     }
 }

@@ -2,6 +2,7 @@
 //! serializer that checks values, results, the registry of loaded rule sets and its report.
 
 mod builder;
+pub(crate) mod checks;
 pub(crate) mod formats;
 pub(crate) mod inline;
 pub(crate) mod path;

@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicU8;
 
 use regex::{Regex, RegexBuilder};
 
+use super::checks::{CustomCheck, DynCheck};
 use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldSpec, FieldType, RuleSetSpec};
 
@@ -28,6 +29,7 @@ pub(crate) struct Rule {
     pub pattern: Option<Regex>,
     pub allowed: Vec<AllowedValue>,
     pub sensitive: bool,
+    pub check: Option<CustomCheck>,
 }
 
 /// Struct field positions whose child is remembered (see [`Node::order`]).
@@ -48,6 +50,31 @@ pub(crate) struct Node {
     /// (0: not seen yet). A type serializes its fields in one order, so after its first
     /// validation each lookup is one load and one name comparison, whatever the rules' order.
     pub order: [AtomicU8; LEARNED_POSITIONS],
+    /// The slot where a validation keeps this position's value for the rule set's relations
+    /// (`compare`, `one_of_required`); `None` when no relation names it.
+    pub capture: Option<u8>,
+}
+
+/// Fields that relations (`compare`, `one_of_required`) may name in one rule set: each has a
+/// slot in every validation, kept on the stack.
+pub(crate) const MAX_RELATION_FIELDS: usize = 16;
+
+/// A rule about several fields, evaluated when the walk is done from the captured values.
+#[derive(Debug)]
+pub(crate) enum Relation {
+    /// `left op right`.
+    Compare {
+        written: Box<str>,
+        left: Box<str>,
+        op: coord_text::ComparisonOp,
+        right: Box<str>,
+        slots: (u8, u8),
+    },
+    /// At least one of `paths` present.
+    OneOf {
+        paths: Vec<Box<str>>,
+        slots: Vec<u8>,
+    },
 }
 
 /// A compiled rule set.
@@ -59,6 +86,7 @@ pub(crate) struct Plan {
     pub max_depth: u32,
     pub max_string_length: Option<u64>,
     pub max_errors: u32,
+    pub relations: Vec<Relation>,
 }
 
 /// The root node's index.
@@ -71,12 +99,16 @@ pub(crate) struct CompileProblem {
     pub message: String,
 }
 
-struct Compiler {
+struct Compiler<'c> {
     nodes: Vec<Node>,
     problems: Vec<CompileProblem>,
+    /// The checks the attribute's rules name by path.
+    local_checks: &'c [(&'static str, &'static dyn DynCheck)],
+    /// Nodes given a relation slot, in slot order.
+    captured: Vec<usize>,
 }
 
-impl Compiler {
+impl Compiler<'_> {
     fn problem(&mut self, keys: &[&str], message: impl Into<String>) {
         self.problems.push(CompileProblem {
             keys: keys.iter().map(|key| (*key).to_owned()).collect(),
@@ -161,6 +193,7 @@ impl Compiler {
             max_length: spec.max_length,
             pattern: spec.pattern.is_some(),
             items: spec.items.is_some(),
+            check: spec.check.is_some(),
             allowed: spec.allowed.as_ref().map(|allowed| {
                 allowed
                     .iter()
@@ -180,6 +213,12 @@ impl Compiler {
                 .map_err(|message| self.problem(&key("pattern"), message))
                 .ok()
         });
+        let local_checks = self.local_checks;
+        let check = spec.check.as_deref().and_then(|name| {
+            super::checks::resolve(name, local_checks)
+                .map_err(|message| self.problem(&key("check"), message))
+                .ok()
+        });
         Rule {
             kind,
             min: spec.min,
@@ -189,7 +228,70 @@ impl Compiler {
             pattern,
             allowed: spec.allowed.clone().unwrap_or_default(),
             sensitive: spec.sensitive,
+            check,
         }
+    }
+
+    /// The relation slot of the field at `path`, creating its node and slot.
+    fn slot(&mut self, path: &str, keys: &[&str]) -> Option<u8> {
+        let node = self.node_at(path, keys)?;
+        if let Some(slot) = self.nodes[node].capture {
+            return Some(slot);
+        }
+        if self.captured.len() >= MAX_RELATION_FIELDS {
+            self.problem(
+                keys,
+                format!("`compare` and `one_of_required` may name at most {MAX_RELATION_FIELDS} fields in one rule set"),
+            );
+            return None;
+        }
+        let slot = u8::try_from(self.captured.len()).ok()?;
+        self.captured.push(node);
+        self.nodes[node].capture = Some(slot);
+        Some(slot)
+    }
+
+    fn relations(&mut self, spec: &RuleSetSpec) -> Vec<Relation> {
+        let mut relations = Vec::new();
+        for written in &spec.compare {
+            let keys = ["compare", written.as_str()];
+            match coord_text::parse_comparison(written) {
+                Ok(comparison) => {
+                    let left = self.slot(comparison.left, &keys);
+                    let right = self.slot(comparison.right, &keys);
+                    if let (Some(left), Some(right)) = (left, right) {
+                        relations.push(Relation::Compare {
+                            written: written.as_str().into(),
+                            left: comparison.left.into(),
+                            op: comparison.op,
+                            right: comparison.right.into(),
+                            slots: (left, right),
+                        });
+                    }
+                }
+                Err(message) => self.problem(&keys, message),
+            }
+        }
+        for (index, paths) in spec.one_of_required.iter().enumerate() {
+            let position = index.to_string();
+            let keys = ["one_of_required", position.as_str()];
+            let written: Vec<&str> = paths.iter().map(String::as_str).collect();
+            if let Some(message) = coord_text::one_of_problem(&written) {
+                self.problem(&keys, message);
+                continue;
+            }
+            let slots: Vec<u8> = written
+                .iter()
+                .filter_map(|path| self.slot(path, &keys))
+                .collect();
+            if slots.len() == written.len() {
+                relations.push(Relation::OneOf {
+                    paths: written.iter().map(|path| (*path).into()).collect(),
+                    slots,
+                });
+            }
+        }
+        relations
     }
 
     fn field(&mut self, node: usize, spec: &FieldSpec, keys: &[&str]) {
@@ -267,9 +369,21 @@ fn one_line(text: &str) -> String {
 
 /// Compiles rule set `name`.
 pub(crate) fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProblem>> {
+    compile_with_checks(name, spec, &[])
+}
+
+/// Compiles rule set `name` whose `check`s may name `local_checks` (an attribute's functions)
+/// as well as registered checks.
+pub(crate) fn compile_with_checks(
+    name: &str,
+    spec: &RuleSetSpec,
+    local_checks: &[(&'static str, &'static dyn DynCheck)],
+) -> Result<Plan, Vec<CompileProblem>> {
     let mut compiler = Compiler {
         nodes: vec![Node::default()],
         problems: Vec::new(),
+        local_checks,
+        captured: Vec::new(),
     };
     for (path, field) in &spec.field_validations {
         let keys = ["field_validations", path.as_str()];
@@ -302,6 +416,7 @@ pub(crate) fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<Compil
             "`max_errors` must be at least 1 (an invalid input lists at least one error)",
         );
     }
+    let relations = compiler.relations(spec);
     for node in &mut compiler.nodes {
         node.shapes = accepted_shapes(node);
     }
@@ -313,6 +428,7 @@ pub(crate) fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<Compil
             max_depth: spec.max_depth.unwrap_or(DEFAULT_MAX_DEPTH),
             max_string_length: spec.max_string_length,
             max_errors: spec.max_errors.unwrap_or(DEFAULT_MAX_ERRORS),
+            relations,
         })
     } else {
         Err(compiler.problems)

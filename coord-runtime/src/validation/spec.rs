@@ -47,6 +47,13 @@ pub struct RuleSetSpec {
     /// than the limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_errors: Option<u32>,
+    /// Comparisons between two fields, `"end >= start"`: numbers as numbers, RFC 3339
+    /// date-times as instants; skipped when either field is absent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub compare: Vec<String>,
+    /// Lists of fields of which at least one must be present (and not `None`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub one_of_required: Vec<Vec<String>>,
 }
 
 /// The rules of one field.
@@ -95,6 +102,11 @@ pub struct FieldSpec {
     /// Rules for every item of an array.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub items: Option<Box<FieldSpec>>,
+    /// The name of a custom check run on the value (registered with
+    /// [`register_check`](crate::validation::checks::register_check), or a function's path in
+    /// an attribute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference

@@ -3,9 +3,12 @@
 
 use serde_json::{Map, Value, json};
 
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use super::checks::{CheckValue, CustomCheck, Verdict};
 use super::formats;
 use super::path::PathBuffer;
-use super::plan::{Node, Plan, Rule};
+use super::plan::{MAX_RELATION_FIELDS, Node, Plan, Relation, Rule};
 use super::shape::Shapes;
 use super::spec::{AllowedValue, FieldType};
 use super::survey::Survey;
@@ -39,6 +42,33 @@ impl Number {
     }
 }
 
+impl Number {
+    /// The value as a check takes it: an integer when it is one and fits an `i64`.
+    #[allow(clippy::cast_possible_truncation)] // a whole float within i64's range
+    fn for_check(self) -> CheckValue<'static> {
+        let integer = match self {
+            Number::Signed(n) => i64::try_from(n).ok(),
+            Number::Unsigned(n) => i64::try_from(n).ok(),
+            Number::Float(n) if self.is_integer() && n.abs() < 9.2e18 => Some(n as i64),
+            Number::Float(_) => None,
+        };
+        integer.map_or(CheckValue::Number(self.as_f64()), CheckValue::Integer)
+    }
+}
+
+/// What a validation keeps of a field that a relation (`compare`, `one_of_required`) names.
+#[derive(Debug, Clone, Copy, Default)]
+enum Captured {
+    /// Not seen, or `None`.
+    #[default]
+    Absent,
+    /// Seen, as something a comparison cannot order.
+    Present,
+    Number(f64),
+    /// An RFC 3339 date-time: seconds since the epoch and nanoseconds.
+    Instant(i64, u32),
+}
+
 /// One validation in progress.
 pub(crate) struct Walk<'p> {
     pub plan: &'p Plan,
@@ -54,6 +84,8 @@ pub(crate) struct Walk<'p> {
     string_too_long: bool,
     /// Set on a rule set's first validation only (see `survey.rs`).
     pub survey: Option<Box<Survey>>,
+    /// The values of the fields the relations name, by slot.
+    captured: [Captured; MAX_RELATION_FIELDS],
 }
 
 impl<'p> Walk<'p> {
@@ -72,6 +104,7 @@ impl<'p> Walk<'p> {
             too_deep: false,
             string_too_long: false,
             survey: None,
+            captured: [Captured::Absent; MAX_RELATION_FIELDS],
         }
     }
 
@@ -89,16 +122,89 @@ impl<'p> Walk<'p> {
     }
 
     fn fail(&mut self, code: ErrorCode, params: Map<String, Value>, message: String) {
+        let path = self.path.render();
+        self.fail_at(path, code, params, message);
+    }
+
+    fn fail_at(
+        &mut self,
+        path: String,
+        code: ErrorCode,
+        params: Map<String, Value>,
+        message: String,
+    ) {
         if self.errors.len() >= self.plan.max_errors as usize {
             self.omitted += 1;
             return;
         }
         self.errors.push(ValidationError {
-            path: self.path.render(),
+            path,
             code,
             params,
             message,
         });
+    }
+
+    /// Keeps `value` for the relations when `node` is a field they name.
+    #[inline(always)]
+    fn capture(&mut self, node: &Node, value: impl FnOnce() -> Captured) {
+        if let Some(slot) = node.capture {
+            self.captured[usize::from(slot)] = value();
+        }
+    }
+
+    /// Runs a custom check; a panic in it is caught and reported as `check_panicked`.
+    fn custom(&mut self, rule: &Rule, check: &CustomCheck, value: CheckValue<'_>) {
+        match catch_unwind(AssertUnwindSafe(|| check.run(value))) {
+            Ok(Verdict::Pass) => {
+                self.check(true);
+            }
+            Ok(verdict) => {
+                self.check(false);
+                self.custom_failed(rule, check, verdict);
+            }
+            Err(payload) => {
+                self.check(false);
+                let detail = payload
+                    .downcast_ref::<&str>()
+                    .map(|text| (*text).to_owned())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .filter(|_| !rule.sensitive)
+                    .map(|text| format!(": {}", escape_controls(&text)))
+                    .unwrap_or_default();
+                let message = format!("{}: check `{}` panicked{detail}", self.here(), check.name);
+                self.fail(
+                    ErrorCode::CheckPanicked,
+                    Self::params(&[("check", json!(&*check.name))]),
+                    message,
+                );
+            }
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn custom_failed(&mut self, rule: &Rule, check: &CustomCheck, verdict: Verdict) {
+        let params = Self::params(&[("check", json!(&*check.name))]);
+        match verdict {
+            Verdict::WrongKind(expected) => {
+                let message = format!(
+                    "{} must be {expected} for check `{}`",
+                    self.here(),
+                    check.name
+                );
+                self.fail(ErrorCode::TypeMismatch, params, message);
+            }
+            Verdict::Fail(reason) => {
+                let reason = reason
+                    .filter(|_| !rule.sensitive)
+                    .map(|text| format!(": {}", escape_controls(&text)))
+                    .unwrap_or_default();
+                let message = format!("{} fails check `{}`{reason}", self.here(), check.name);
+                self.fail(ErrorCode::CheckFailed, params, message);
+            }
+            Verdict::Pass => {}
+        }
     }
 
     fn here(&self) -> String {
@@ -275,6 +381,11 @@ impl<'p> Walk<'p> {
     pub(crate) fn string(&mut self, node: Option<usize>, value: &str) {
         self.any_string(value);
         let Some(node) = self.node(node) else { return };
+        self.capture(node, || {
+            formats::datetime_instant(value).map_or(Captured::Present, |(seconds, nanos)| {
+                Captured::Instant(seconds, nanos)
+            })
+        });
         if !self.shape_fits(node, Shapes::STRING, "a string") {
             return;
         }
@@ -331,10 +442,14 @@ impl<'p> Walk<'p> {
             rule,
             |allowed| matches!(allowed, AllowedValue::String(s) if s == value),
         );
+        if let Some(check) = &rule.check {
+            self.custom(rule, check, CheckValue::Str(value));
+        }
     }
 
     pub(crate) fn number(&mut self, node: Option<usize>, value: Number) {
         let Some(node) = self.node(node) else { return };
+        self.capture(node, || Captured::Number(value.as_f64()));
         let integer = value.is_integer();
         let found = if integer {
             "an integer"
@@ -384,10 +499,14 @@ impl<'p> Walk<'p> {
             rule,
             |allowed| matches!(allowed, AllowedValue::Number(n) if *n == number),
         );
+        if let Some(check) = &rule.check {
+            self.custom(rule, check, value.for_check());
+        }
     }
 
     pub(crate) fn boolean(&mut self, node: Option<usize>, value: bool) {
         let Some(node) = self.node(node) else { return };
+        self.capture(node, || Captured::Present);
         if !self.shape_fits(node, Shapes::BOOLEAN, "a boolean") {
             return;
         }
@@ -397,6 +516,9 @@ impl<'p> Walk<'p> {
                 rule,
                 |allowed| matches!(allowed, AllowedValue::Bool(b) if *b == value),
             );
+            if let Some(check) = &rule.check {
+                self.custom(rule, check, CheckValue::Bool(value));
+            }
         }
     }
 
@@ -425,6 +547,7 @@ impl<'p> Walk<'p> {
         let Some(node) = self.node(node) else {
             return true;
         };
+        self.capture(node, || Captured::Present);
         let (shape, is, found): (Shapes, fn(FieldType) -> bool, &str) = if is_array {
             (Shapes::ARRAY, |kind| kind == FieldType::Array, "an array")
         } else {
@@ -522,6 +645,9 @@ impl<'p> Walk<'p> {
     /// The result, for rule set `rule_set` (its name as registered: `'static`, so a result
     /// costs no reference count on a name every thread shares).
     pub(crate) fn finish(mut self, rule_set: &'static str) -> ValidationResult {
+        if !self.plan.relations.is_empty() {
+            self.relations();
+        }
         let globals = [
             (!self.plan.forbidden.is_empty(), self.forbidden_hit),
             (self.plan.max_string_length.is_some(), self.string_too_long),
@@ -556,6 +682,74 @@ impl<'p> Walk<'p> {
             is_valid,
             score,
             errors: self.errors,
+        }
+    }
+}
+
+impl Walk<'_> {
+    /// Evaluates the rule set's relations on the captured values.
+    fn relations(&mut self) {
+        let plan = self.plan;
+        for relation in &plan.relations {
+            match relation {
+                Relation::Compare {
+                    written,
+                    left,
+                    op,
+                    right,
+                    slots,
+                } => {
+                    let values = (
+                        self.captured[usize::from(slots.0)],
+                        self.captured[usize::from(slots.1)],
+                    );
+                    let ordering = match values {
+                        (Captured::Absent, _) | (_, Captured::Absent) => continue,
+                        (Captured::Number(a), Captured::Number(b)) => a.partial_cmp(&b),
+                        (Captured::Instant(a, an), Captured::Instant(b, bn)) => {
+                            Some((a, an).cmp(&(b, bn)))
+                        }
+                        _ => {
+                            self.check(false);
+                            self.fail_at(
+                                left.to_string(),
+                                ErrorCode::TypeMismatch,
+                                Self::params(&[("compare", json!(&**written))]),
+                                format!("`{left}` and `{right}` cannot be compared (`{written}`): compare two numbers or two RFC 3339 date-times"),
+                            );
+                            continue;
+                        }
+                    };
+                    if !self.check(ordering.is_some_and(|ordering| op.holds(ordering))) {
+                        self.fail_at(
+                            left.to_string(),
+                            ErrorCode::ComparisonFailed,
+                            Self::params(&[
+                                ("compare", json!(&**written)),
+                                ("other", json!(&**right)),
+                            ]),
+                            format!("`{left}` must be {} `{right}`", op.as_str()),
+                        );
+                    }
+                }
+                Relation::OneOf { paths, slots } => {
+                    let present = slots
+                        .iter()
+                        .any(|slot| !matches!(self.captured[usize::from(*slot)], Captured::Absent));
+                    if !self.check(present) {
+                        let listed: Vec<String> = paths.iter().map(|p| format!("`{p}`")).collect();
+                        self.fail_at(
+                            String::new(),
+                            ErrorCode::RequiredOneOf,
+                            Self::params(&[(
+                                "one_of",
+                                json!(paths.iter().map(|p| &**p).collect::<Vec<_>>()),
+                            )]),
+                            format!("one of {} is required", listed.join(", ")),
+                        );
+                    }
+                }
+            }
         }
     }
 }

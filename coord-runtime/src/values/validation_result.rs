@@ -43,6 +43,15 @@ pub enum ErrorCode {
     SerializeFailed,
     /// More errors than the rule set's `max_errors`; the rest are not listed.
     TooManyErrors,
+    /// A custom `check` refused the value (`params.check` names it).
+    CheckFailed,
+    /// A custom `check` panicked on the value (`params.check` names it); the panic was
+    /// caught, so the value counts as invalid.
+    CheckPanicked,
+    /// A `compare` rule between two fields does not hold (`params.compare`).
+    ComparisonFailed,
+    /// None of a `one_of_required` list is present (`params.one_of`).
+    RequiredOneOf,
 }
 
 impl ErrorCode {
@@ -67,6 +76,10 @@ impl ErrorCode {
             ErrorCode::StringTooLong => "string_too_long",
             ErrorCode::SerializeFailed => "serialize_failed",
             ErrorCode::TooManyErrors => "too_many_errors",
+            ErrorCode::CheckFailed => "check_failed",
+            ErrorCode::CheckPanicked => "check_panicked",
+            ErrorCode::ComparisonFailed => "comparison_failed",
+            ErrorCode::RequiredOneOf => "required_one_of",
         }
     }
 }
