@@ -257,3 +257,78 @@ fn relation_mistakes_are_refused_at_load_with_their_line() {
         "{err}"
     );
 }
+
+/// Checks named by path in attributes: the compiler checks the function exists and has a
+/// check's shape (see `ui-tests/fail/validate-check-*`).
+mod checks {
+    pub fn sku(value: &str) -> bool {
+        value.starts_with("SKU")
+    }
+
+    pub fn even(seats: i64) -> Result<(), String> {
+        if seats % 2 == 0 {
+            Ok(())
+        } else {
+            Err(format!("{seats} seats cannot be paired"))
+        }
+    }
+}
+
+#[coord::validate_input(
+    field(sku, type = "string", check = checks::sku),
+    field(seats, check = checks::even),
+    compare = ["end >= start"],
+    one_of_required = [email, phone],
+)]
+fn book(
+    sku: &str,
+    seats: i64,
+    start: &str,
+    end: &str,
+    email: Option<&str>,
+    phone: Option<&str>,
+) -> Result<(), coord::Error> {
+    let _ = (sku, seats, start, end, email, phone);
+    Ok(())
+}
+
+#[test]
+fn inline_rules_take_checks_by_path_and_relations() {
+    let start = "2026-12-06T10:00:00Z";
+    assert!(
+        book(
+            "SKU1",
+            2,
+            start,
+            "2026-12-06T12:00:00+01:00",
+            Some("a@b.c"),
+            None
+        )
+        .is_ok()
+    );
+    let Err(coord::Error::Validation(result)) =
+        book("ABC", 3, start, "2026-12-06T10:30:00+01:00", None, None)
+    else {
+        panic!("invalid");
+    };
+    let found: Vec<(&str, ErrorCode)> = result
+        .errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.code))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("sku", ErrorCode::CheckFailed),
+            ("seats", ErrorCode::CheckFailed),
+            ("end", ErrorCode::ComparisonFailed),
+            ("", ErrorCode::RequiredOneOf),
+        ],
+        "{result:#?}"
+    );
+    assert_eq!(result.errors[1].params["check"], "checks::even");
+    assert_eq!(
+        result.errors[1].message,
+        "`seats` fails check `checks::even`: 3 seats cannot be paired"
+    );
+}

@@ -32,7 +32,7 @@ const KEYS: KeyTable = KeyTable {
 const VALIDATE_GROUP: KeyTable = KeyTable {
     context: "validate(...)",
     groups: &[VALIDATE_KEYS],
-    repeatable: &["field", "required"],
+    repeatable: &["field", "required", "one_of_required"],
 };
 
 /// Reads the arguments, recording every mistake in `errors`.

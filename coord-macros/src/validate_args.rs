@@ -22,6 +22,8 @@ pub(crate) const VALIDATE_KEYS: &[&str] = &[
     "forbidden_patterns",
     "max_depth",
     "max_string_length",
+    "compare",
+    "one_of_required",
 ];
 
 const FIELD_KEYS: KeyTable = KeyTable {
@@ -45,6 +47,12 @@ pub(crate) struct ValidateArgs {
     pub arg: Option<Ident>,
     required: Vec<WrittenPath>,
     fields: Vec<(WrittenPath, Json)>,
+    /// `compare` rules as written, and the paths they name.
+    compare: Vec<(String, Vec<WrittenPath>)>,
+    /// `one_of_required` lists.
+    one_of: Vec<Vec<WrittenPath>>,
+    /// The functions `check = path` names, by the path as written (no spaces).
+    checks: Vec<(String, syn::Path)>,
     globals: Vec<(String, Json)>,
     first_inline: Option<Span>,
     /// Whether any argument was written (a misspelt one is reported on its own).
@@ -73,8 +81,35 @@ impl ValidateArgs {
                 }
             }
             "field" => {
-                if let Some(field) = errors.ok(field(arg)) {
+                if let Some(field) = errors.ok(field(arg, &mut self.checks)) {
                     self.fields.push(field);
+                }
+            }
+            "compare" => {
+                for written in errors.ok(string_list(arg)).unwrap_or_default() {
+                    let text = written.value();
+                    match coord_text::parse_comparison(&text) {
+                        Ok(comparison) => {
+                            let paths = [comparison.left, comparison.right]
+                                .iter()
+                                .map(|path| WrittenPath {
+                                    path: (*path).to_owned(),
+                                    span: written.span(),
+                                })
+                                .collect();
+                            self.compare.push((text.clone(), paths));
+                        }
+                        Err(message) => errors.at(written.span(), message),
+                    }
+                }
+            }
+            "one_of_required" => {
+                if let Some(paths) = errors.ok(path_list(arg)) {
+                    let written: Vec<&str> = paths.iter().map(|p| p.path.as_str()).collect();
+                    match coord_text::one_of_problem(&written) {
+                        Some(message) => errors.at(arg.key.span(), message),
+                        None => self.one_of.push(paths),
+                    }
                 }
             }
             "forbidden_patterns" => {
@@ -104,6 +139,12 @@ impl ValidateArgs {
     /// Whether the attribute said anything at all about what to validate.
     pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_none() && self.first_inline.is_none()
+    }
+
+    /// Whether the one argument named by `arg` is validated by its own type's rules (its
+    /// `coord::validation::Validated` impl): `arg` without rules.
+    pub(crate) fn by_own_rules(&self) -> bool {
+        self.arg.is_some() && self.is_empty()
     }
 
     /// Checks the arguments against each other and against the parameter names.
@@ -163,11 +204,38 @@ impl ValidateArgs {
         }
     }
 
-    /// Every path written in `required` and `field(...)`.
+    /// Every path written in `required`, `field(...)`, `compare` and `one_of_required`.
     fn written_paths(&self) -> impl Iterator<Item = &WrittenPath> {
         self.required
             .iter()
             .chain(self.fields.iter().map(|(path, _)| path))
+            .chain(self.compare.iter().flat_map(|(_, paths)| paths))
+            .chain(self.one_of.iter().flatten())
+    }
+
+    /// The `static` holding the inline rules (named `__COORD_INLINE_RULES`), with the check
+    /// functions they name and the `nested` fields' rules; `None` without inline rules.
+    pub(crate) fn inline_static(
+        &self,
+        name: &str,
+        private: &TokenStream,
+        nested: &TokenStream,
+    ) -> Option<TokenStream> {
+        let document = self.inline_document()?;
+        let checks = self.checks.iter().map(|(written, path)| {
+            // Spanned at the path: a function of the wrong shape is reported there.
+            quote::quote_spanned! {path.span()=>
+                (#written, &#private::check_fn(#path) as &dyn #private::DynCheck)
+            }
+        });
+        Some(quote::quote! {
+            static __COORD_INLINE_RULES: #private::InlineRules = #private::InlineRules::with_parts(
+                #name,
+                #document,
+                &[#(#checks),*],
+                #nested,
+            );
+        })
     }
 
     /// The checks that need nothing but the arguments.
@@ -181,7 +249,7 @@ impl ValidateArgs {
                 ),
             );
         }
-        if self.is_empty() && !self.written {
+        if self.is_empty() && self.arg.is_none() && !self.written {
             errors.at(span, "say what to validate: `rules = \"rule_set\"` (from the rules directory) or inline rules such as `required = [user_id]`, `field(age, type = \"integer\", min = 18)`");
         }
     }
@@ -205,6 +273,24 @@ impl ValidateArgs {
                 .map(|(path, rules)| (path.path.clone(), rules.clone()))
                 .collect();
             document.push(("field_validations".to_owned(), Json::Object(fields)));
+        }
+        if !self.compare.is_empty() {
+            let compare = self
+                .compare
+                .iter()
+                .map(|(text, _)| Json::String(text.clone()))
+                .collect();
+            document.push(("compare".to_owned(), Json::Array(compare)));
+        }
+        if !self.one_of.is_empty() {
+            let lists = self
+                .one_of
+                .iter()
+                .map(|paths| {
+                    Json::Array(paths.iter().map(|p| Json::String(p.path.clone())).collect())
+                })
+                .collect();
+            document.push(("one_of_required".to_owned(), Json::Array(lists)));
         }
         document.extend(self.globals.iter().cloned());
         Some(Json::Object(document).render())
@@ -333,7 +419,10 @@ fn check_regex(pattern: &str) -> Result<(), String> {
 }
 
 /// `field(path, key = value, ...)`.
-fn field(arg: &NamedArg) -> syn::Result<(WrittenPath, Json)> {
+fn field(
+    arg: &NamedArg,
+    checks: &mut Vec<(String, syn::Path)>,
+) -> syn::Result<(WrittenPath, Json)> {
     let ArgValue::Group(tokens) = &arg.value else {
         return Err(syn::Error::new(
             arg.key.span(),
@@ -350,12 +439,17 @@ fn field(arg: &NamedArg) -> syn::Result<(WrittenPath, Json)> {
     })
     .parse2(tokens.clone())?;
     let path = written_path(&path)?;
-    let rules = field_rules(rest, arg.key.span())?;
+    let rules = field_rules(rest, arg.key.span(), checks)?;
     Ok((path, rules))
 }
 
-/// The rules of one field (or of `items(...)`), checked as the runtime will check them.
-fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
+/// The rules of one field (or of `items(...)`), checked as the runtime will check them; the
+/// functions its `check`s name are added to `checks`.
+pub(crate) fn field_rules(
+    tokens: TokenStream,
+    span: Span,
+    checks: &mut Vec<(String, syn::Path)>,
+) -> syn::Result<Json> {
     let mut errors = Errors::default();
     let mut named = Vec::new();
     for arg in args::parse_args(tokens)? {
@@ -412,9 +506,19 @@ fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
                     }
                 }),
             "allowed" => errors.ok(allowed(arg)),
+            "check" => errors.ok(check_path(arg)).map(|path| {
+                written.check = true;
+                let text = quote::ToTokens::to_token_stream(&path)
+                    .to_string()
+                    .replace(' ', "");
+                if !checks.iter().any(|(known, _)| *known == text) {
+                    checks.push((text.clone(), path));
+                }
+                Json::String(text)
+            }),
             "items" => match &arg.value {
                 ArgValue::Group(tokens) => errors
-                    .ok(field_rules(tokens.clone(), arg.key.span()))
+                    .ok(field_rules(tokens.clone(), arg.key.span(), checks))
                     .inspect(|_| written.items = true),
                 _ => {
                     errors.at(
@@ -450,6 +554,27 @@ fn field_rules(tokens: TokenStream, span: Span) -> syn::Result<Json> {
     }
     errors.finish()?;
     Ok(Json::Object(rules))
+}
+
+/// `check = path::to::function`.
+fn check_path(arg: &NamedArg) -> syn::Result<syn::Path> {
+    match &arg.value {
+        ArgValue::Assigned(Expr::Path(path)) if path.qself.is_none() => Ok(path.path.clone()),
+        ArgValue::Assigned(Expr::Lit(ExprLit {
+            lit: Lit::Str(name),
+            ..
+        })) => Err(syn::Error::new(
+            name.span(),
+            format!(
+                "in an attribute a check is the function itself, so the compiler checks it: `check = {}` (a name registered with `coord::validation::register_check` is for rule files)",
+                name.value()
+            ),
+        )),
+        _ => Err(syn::Error::new(
+            arg.key.span(),
+            "write `check = path::to::function`, a function taking `&str`, `i64`, `f64` or `bool` and returning `bool` or `Result<(), E>`",
+        )),
+    }
 }
 
 fn signed_number(arg: &NamedArg) -> syn::Result<f64> {
@@ -528,7 +653,7 @@ fn allowed(arg: &NamedArg) -> syn::Result<Json> {
 const INPUT_KEYS: KeyTable = KeyTable {
     context: "#[validate_input]",
     groups: &[VALIDATE_KEYS, &["crate"]],
-    repeatable: &["field", "required"],
+    repeatable: &["field", "required", "one_of_required"],
 };
 
 /// Parsed `#[validate_input(...)]`.

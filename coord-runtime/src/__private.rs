@@ -17,7 +17,7 @@ pub use crate::retry::run::{AsyncRetry, Attempted, Settled, run_sync, run_sync_w
 pub use crate::retry::site::{Inherited, RetrySite, count_fallback};
 pub use crate::retry::within::Within;
 pub use crate::tracking::operation::{Operation, TrackedCall};
-pub use crate::validation::checks::TypedCheck;
+pub use crate::validation::checks::{DynCheck, TypedCheck};
 pub use crate::validation::inline::{InlineRules, LocalChecks, NestedRules};
 pub use crate::validation::outcome as validation_outcome;
 pub use crate::validation::references::{RULE_SET_REFERENCES, RuleSetReference};
@@ -118,4 +118,25 @@ pub fn exercise_configuration(config: &crate::config::CoordinationConfig) {
     for retry in 0..policy.max_retries_value().min(64) {
         let _ = policy.capped_delay(retry);
     }
+}
+
+/// `check = path` in an attribute: the function with what it takes, for the rules' `static`.
+/// A `const fn` with the [`IntoCheck`](crate::validation::checks::IntoCheck) bound, so a
+/// function of the wrong shape is reported with that trait's message at the path.
+pub const fn check_fn<F, Takes>(check: F) -> TypedCheck<F, Takes>
+where
+    F: crate::validation::checks::IntoCheck<Takes>,
+{
+    TypedCheck::new(check)
+}
+
+/// `#[validate_input(arg = order)]` without rules: `order`'s type brings its own
+/// ([`Validated`](crate::validation::validated::Validated)).
+///
+/// # Errors
+/// As [`Validated::validation`](crate::validation::validated::Validated::validation).
+pub fn own_rules<T: crate::validation::validated::Validated + ?Sized>(
+    value: &T,
+) -> Result<crate::values::validation_result::ValidationResult, crate::values::error::Error> {
+    value.validation()
 }

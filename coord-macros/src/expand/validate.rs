@@ -54,35 +54,33 @@ pub(crate) fn validation_statements(
             })
         }
     };
-    let (item, lookup) = match validate.inline_document() {
-        Some(document) => {
-            let name = syn::ext::IdentExt::unraw(&function.sig.ident).to_string();
-            (
-                quote! {
-                    static __COORD_INLINE_RULES: #private::InlineRules =
-                        #private::InlineRules::new(#name, #document);
-                },
-                quote!(__COORD_INLINE_RULES.with(|#rules| #check)),
-            )
-        }
-        None => {
-            let name = validate
-                .rules
-                .clone()
-                .unwrap_or_else(|| LitStr::new("", Span::call_site()));
-            // Gathered by the linker, so `coord::init` finds a name no rule file defines;
-            // `line!()` at the name, so the call site it reports is the attribute's line.
-            let location = quote_spanned!(name.span()=> ::core::concat!(::core::file!(), ":", ::core::line!()));
-            (
-                quote! {
-                    #[#private::linkme::distributed_slice(#private::RULE_SET_REFERENCES)]
-                    #[linkme(crate = #private::linkme)]
-                    static __COORD_RULE_SET_REFERENCE: #private::RuleSetReference =
-                        #private::RuleSetReference { name: #name, location: #location };
-                },
-                quote!(#private::with_rule_set(#name, |#rules| #check)),
-            )
-        }
+    let name = syn::ext::IdentExt::unraw(&function.sig.ident).to_string();
+    let (item, lookup) = if let (true, Some(arg)) = (validate.by_own_rules(), &validate.arg) {
+        // `arg` alone: the argument's type brings its rules (`#[derive(coord::Validate)]`).
+        (
+            TokenStream::new(),
+            quote_spanned!(arg.span()=> #private::own_rules(&#arg)),
+        )
+    } else if let Some(item) = validate.inline_static(&name, &private, &quote!(&[])) {
+        (item, quote!(__COORD_INLINE_RULES.with(|#rules| #check)))
+    } else {
+        let name = validate
+            .rules
+            .clone()
+            .unwrap_or_else(|| LitStr::new("", Span::call_site()));
+        // Gathered by the linker, so `coord::init` finds a name no rule file defines;
+        // `line!()` at the name, so the call site it reports is the attribute's line.
+        let location =
+            quote_spanned!(name.span()=> ::core::concat!(::core::file!(), ":", ::core::line!()));
+        (
+            quote! {
+                #[#private::linkme::distributed_slice(#private::RULE_SET_REFERENCES)]
+                #[linkme(crate = #private::linkme)]
+                static __COORD_RULE_SET_REFERENCE: #private::RuleSetReference =
+                    #private::RuleSetReference { name: #name, location: #location };
+            },
+            quote!(#private::with_rule_set(#name, |#rules| #check)),
+        )
     };
     let error = Ident::new("__coord_invalid", Span::mixed_site());
     // A missing `From<coord::Error>` is reported at what asked for validation.

@@ -34,10 +34,9 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let private = quote!(#krate::__private);
     let name = item_struct.ident.to_string();
     let rules = syn::Ident::new("__coord_rules", Span::mixed_site());
-    let body = match input.validate.inline_document() {
-        Some(document) => quote! {
-            static __COORD_INLINE_RULES: #private::InlineRules =
-                #private::InlineRules::new(#name, #document);
+    let body = match input.validate.inline_static(&name, &private, &quote!(&[])) {
+        Some(item) => quote! {
+            #item
             __COORD_INLINE_RULES.with(|#rules| #rules.validate(self))
         },
         None => {

@@ -73,6 +73,11 @@ pub mod takes {
 
 /// A function usable as a check: `Fn(&str)`, `Fn(i64)`, `Fn(f64)` or `Fn(bool)` returning a
 /// [`CheckOutcome`]. `Takes` is one of the [`takes`] markers, inferred from the function.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a coord check",
+    label = "not a check",
+    note = "a check is a function (or closure) taking `&str`, `i64`, `f64` or `bool` and returning `bool` or `Result<(), E>` where `E: Display`"
+)]
 pub trait IntoCheck<Takes>: Send + Sync + 'static {
     /// Runs the check on `value`.
     #[doc(hidden)]

@@ -43,6 +43,11 @@ use crate::values::validation_result::ValidationResult;
 /// assert!(!Line { sku: "A-1".into(), quantity: 300 }.validation()?.is_valid);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no validation rules of its own",
+    label = "validated by its type's own rules",
+    note = "give the type rules with `#[derive(coord::Validate)]` and `#[rule(...)]` on its fields (or `#[coord::validated(...)]`), or name the rules in the attribute: `rules = \"...\"` or `field(...)`"
+)]
 pub trait Validated: Serialize {
     /// Validates `self` against its rules.
     ///
@@ -61,5 +66,13 @@ pub trait Validated: Serialize {
             return Ok(());
         }
         super::outcome(self.validation())
+    }
+}
+
+/// A reference validates as what it points to, so `#[validate_input(arg = order)]` works for
+/// `order: &Order` as for `order: Order`.
+impl<T: Validated + ?Sized> Validated for &T {
+    fn validation(&self) -> Result<ValidationResult, Error> {
+        (**self).validation()
     }
 }
