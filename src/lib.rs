@@ -363,6 +363,71 @@ pub use coord_macros::validate_input;
 /// field `quantiy`; did you mean `quantity`?".
 pub use coord_macros::validated;
 
+/// Rules written on a struct's fields: `#[derive(coord::Validate)]` implements
+/// [`validation::Validated`] from `#[rule(...)]` on each field, in the vocabulary of rule files
+/// and inline rules (`type`, `required`, `min`/`max`, `min_length`/`max_length`, `pattern`,
+/// `allowed`, `sensitive`, `items(...)`, `check = path::to::function`). `#[rule(nested)]` on a
+/// field whose type derives `Validate` too checks that type's rules under the field's name.
+/// On the struct, `#[rule(...)]` takes the rules about the whole value: `compare = ["end >=
+/// start"]`, `one_of_required = [email, phone]`, `forbidden_patterns`, `max_depth`,
+/// `max_string_length`.
+///
+/// Everything is checked at compile time: a misspelt keyword, `min > max`, a bad regex, a rule
+/// the field's type cannot meet (`pattern` on a `u32`, `type = "email"` on a `bool`), a rule on
+/// a field serde skips, a check function of the wrong shape. Rules follow serde's wire names
+/// (`rename`, `rename_all`, `flatten` with `#[rule(nested)]`). Validation is the same
+/// streaming engine as every rule set: valid input allocates nothing.
+///
+/// A struct with rules is what `#[validate_input(arg = order)]` (and
+/// `#[coordinate_operation(validate(arg = order))]`) checks when no rules are named, and what
+/// `coord::axum::Valid<Json<T>>` checks.
+///
+/// ```
+/// use coord::validation::Validated as _;
+///
+/// fn sku(value: &str) -> bool {
+///     value.starts_with("SKU-")
+/// }
+///
+/// #[derive(serde::Serialize, coord::Validate)]
+/// struct Address {
+///     #[rule(required, pattern = "^(?-u:\\d){5}$")]
+///     zip: String,
+/// }
+///
+/// #[derive(serde::Serialize, coord::Validate)]
+/// #[rule(compare = ["deliver_by > placed_at"])]
+/// struct Order {
+///     #[rule(required, check = sku)]
+///     sku: String,
+///     #[rule(type = "integer", min = 1, max = 99)]
+///     quantity: u32,
+///     #[rule(type = "email", max_length = 254)]
+///     email: Option<String>,
+///     #[rule(nested)]
+///     address: Address,
+///     #[rule(type = "datetime")]
+///     placed_at: String,
+///     #[rule(type = "datetime")]
+///     deliver_by: String,
+/// }
+///
+/// let order = Order {
+///     sku: "SKU-1".into(),
+///     quantity: 2,
+///     email: None,
+///     address: Address { zip: "12345".into() },
+///     placed_at: "2026-12-06T10:00:00Z".into(),
+///     deliver_by: "2026-12-08T10:00:00Z".into(),
+/// };
+/// assert!(order.ensure_valid().is_ok());
+/// let late = Order { address: Address { zip: "1234".into() }, ..order };
+/// let result = late.validation()?;
+/// assert_eq!(result.errors[0].path, "address.zip");
+/// # Ok::<(), coord::Error>(())
+/// ```
+pub use coord_macros::Validate;
+
 /// Validation, tracking, retries and a circuit breaker in one attribute, applied in that order:
 /// validate once (invalid input is never retried, never reaches the breaker and is not a
 /// tracked call), then track the whole call (its duration includes retries), then retry, each

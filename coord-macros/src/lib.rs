@@ -16,6 +16,7 @@ mod breaker_args;
 mod coordinate_args;
 mod errors;
 mod expand;
+mod field_shape;
 mod func;
 mod handle_args;
 mod json;
@@ -24,6 +25,7 @@ mod lock_args;
 mod plan;
 mod retry_args;
 mod saga_args;
+mod serde_names;
 mod track_args;
 mod validate_args;
 #[cfg(test)]
@@ -54,6 +56,12 @@ pub fn validate_input(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_attribute]
 pub fn validated(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::validated::expand(args.into(), item.into()).into()
+}
+
+/// Rules on a struct's fields (`#[rule(...)]`); documented in `coord`.
+#[proc_macro_derive(Validate, attributes(rule))]
+pub fn derive_validate(item: TokenStream) -> TokenStream {
+    expand::derive::expand(item.into()).into()
 }
 
 /// Validation, tracking, retries and a circuit breaker from one attribute; documented in `coord`.

@@ -136,6 +136,23 @@ impl ValidateArgs {
         }
     }
 
+    /// Adds the rules of the field at `path` (written on the field by the derive).
+    pub(crate) fn add_field(&mut self, path: String, span: Span, rules: Json) {
+        self.first_inline.get_or_insert(span);
+        self.fields.push((WrittenPath { path, span }, rules));
+    }
+
+    /// The functions the rules' `check`s name, for a parser adding more.
+    pub(crate) fn checks_mut(&mut self) -> &mut Vec<(String, syn::Path)> {
+        &mut self.checks
+    }
+
+    /// Makes the rules inline even when none are written (a derive on a struct without rules
+    /// still has a document, empty).
+    pub(crate) fn mark_inline(&mut self, span: Span) {
+        self.first_inline.get_or_insert(span);
+    }
+
     /// Whether the attribute said anything at all about what to validate.
     pub(crate) fn is_empty(&self) -> bool {
         self.rules.is_none() && self.first_inline.is_none()

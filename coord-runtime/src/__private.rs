@@ -140,3 +140,15 @@ pub fn own_rules<T: crate::validation::validated::Validated + ?Sized>(
 ) -> Result<crate::values::validation_result::ValidationResult, crate::values::error::Error> {
     value.validation()
 }
+
+/// A type whose rules `#[derive(coord::Validate)]` wrote, so a field of it marked
+/// `#[rule(nested)]` is validated by them under the field's name.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no field rules to nest",
+    label = "marked `#[rule(nested)]`",
+    note = "derive `coord::Validate` on `{Self}` (with `#[rule(...)]` on its fields), or drop `#[rule(nested)]`"
+)]
+pub trait DeclaresRules {
+    /// The type's rules.
+    fn declared_rules() -> &'static InlineRules;
+}

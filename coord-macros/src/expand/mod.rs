@@ -3,6 +3,7 @@
 //! each single attribute's entry point sits beside its part.
 
 pub(crate) mod coordinated;
+pub(crate) mod derive;
 pub(crate) mod fallback;
 pub(crate) mod handle;
 pub(crate) mod lock;

@@ -65,8 +65,9 @@ impl InlineRules {
     pub fn with<R>(&self, with: impl FnOnce(&RuleSet) -> R) -> Result<R, Error> {
         let compiled = self.compiled.get_or_init(|| {
             let mut checks = Vec::new();
-            let spec = self.merged(0, &mut checks).map_err(problem)?;
-            compile_with_checks(self.name, &spec, &checks)
+            let mut within = Vec::new();
+            let spec = self.merged(0, &mut checks, &mut within).map_err(problem)?;
+            compile_with_checks(self.name, &spec, &checks, &within)
                 .map(RuleSet::new)
                 .map_err(|problems| {
                     problem(
@@ -90,12 +91,15 @@ impl InlineRules {
         }
     }
 
-    /// This document with its nested types' rules moved under their fields, and every local
-    /// check they name collected into `checks`.
+    /// This document with its nested types' rules moved under their fields, every local
+    /// check they name collected into `checks`, and the fields they require collected into
+    /// `within` (required when their parent is present: a nested `Option` field that is `None`
+    /// is missing as a whole, not missing its required fields).
     fn merged(
         &self,
         depth: usize,
         checks: &mut Vec<(&'static str, &'static dyn DynCheck)>,
+        within: &mut Vec<String>,
     ) -> Result<RuleSetSpec, String> {
         if depth > MAX_NESTING {
             return Err(format!(
@@ -120,8 +124,10 @@ impl InlineRules {
             checks.push((written, *check));
         }
         for (field, rules) in self.nested {
-            let inner = rules().merged(depth + 1, checks)?;
-            nest(&mut spec, field, inner);
+            let mut inner_within = Vec::new();
+            let inner = rules().merged(depth + 1, checks, &mut inner_within)?;
+            nest(&mut spec, field, inner, &mut inner_within);
+            within.extend(inner_within);
         }
         Ok(spec)
     }
@@ -135,16 +141,27 @@ fn same_check(a: &'static dyn DynCheck, b: &'static dyn DynCheck) -> bool {
     )
 }
 
-/// Moves `inner`'s per-field rules under `field` in `outer`. Its rule-set-wide limits
-/// (`forbidden_patterns`, `max_depth`, ...) stay the outer type's.
-fn nest(outer: &mut RuleSetSpec, field: &str, inner: RuleSetSpec) {
-    let under = |path: &str| format!("{field}.{path}");
-    for (path, rules) in inner.field_validations {
+/// Moves `inner`'s per-field rules under `field` in `outer` (`field` empty: a flattened
+/// field, whose fields are the outer value's). Its required fields go to `within` (moved too).
+/// Its rule-set-wide limits (`forbidden_patterns`, `max_depth`, ...) stay the outer type's.
+fn nest(outer: &mut RuleSetSpec, field: &str, inner: RuleSetSpec, within: &mut Vec<String>) {
+    let under = |path: &str| {
+        if field.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{field}.{path}")
+        }
+    };
+    for path in within.iter_mut() {
+        *path = under(path);
+    }
+    for (path, mut rules) in inner.field_validations {
+        if std::mem::take(&mut rules.required) {
+            within.push(under(&path));
+        }
         outer.field_validations.insert(under(&path), rules);
     }
-    outer
-        .required_fields
-        .extend(inner.required_fields.iter().map(|path| under(path)));
+    within.extend(inner.required_fields.iter().map(|path| under(path)));
     for written in inner.compare {
         // Unparseable rules are kept as written: compiling reports them.
         let moved = coord_text::parse_comparison(&written).map_or(written.clone(), |c| {

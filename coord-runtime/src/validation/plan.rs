@@ -369,15 +369,18 @@ fn one_line(text: &str) -> String {
 
 /// Compiles rule set `name`.
 pub(crate) fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<CompileProblem>> {
-    compile_with_checks(name, spec, &[])
+    compile_with_checks(name, spec, &[], &[])
 }
 
 /// Compiles rule set `name` whose `check`s may name `local_checks` (an attribute's functions)
-/// as well as registered checks.
+/// as well as registered checks. `required_within` are dotted paths required only where their
+/// parent is present (a nested type's required fields), unlike `required_fields`, which
+/// require the whole way there.
 pub(crate) fn compile_with_checks(
     name: &str,
     spec: &RuleSetSpec,
     local_checks: &[(&'static str, &'static dyn DynCheck)],
+    required_within: &[String],
 ) -> Result<Plan, Vec<CompileProblem>> {
     let mut compiler = Compiler {
         nodes: vec![Node::default()],
@@ -396,6 +399,9 @@ pub(crate) fn compile_with_checks(
     }
     for path in &spec.required_fields {
         compiler.require(path, &["required_fields", path.as_str()]);
+    }
+    for path in required_within {
+        compiler.require_one(path, &["required_fields", path.as_str()]);
     }
     let mut forbidden = Vec::new();
     for pattern in &spec.forbidden_patterns {
