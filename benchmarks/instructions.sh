@@ -37,7 +37,7 @@ echo
 echo "| validation path, valid input | instructions per call | × coord_api |"
 echo "| --- | ---: | ---: |"
 coord=""
-for path in coord_api coord_attribute jsonschema_to_value jsonschema_prebuilt \
+for path in coord_api coord_attribute coord_derive jsonschema_to_value jsonschema_prebuilt \
     jsonschema_prebuilt_is_valid validator; do
     n=$(per_call "$path")
     [ -z "$coord" ] && coord=$n

@@ -88,6 +88,9 @@ fn validation(c: &mut Criterion) {
         group.bench_function("coord_api", |b| {
             b.iter(|| signup::coord_errors(black_box(&input)));
         });
+        group.bench_function("coord_derive", |b| {
+            b.iter(|| signup::coord_derive(black_box(&input)));
+        });
         group.bench_function("jsonschema_to_value", |b| {
             b.iter(|| {
                 let value = serde_json::to_value(black_box(&input)).expect("serializable");

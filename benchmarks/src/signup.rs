@@ -1,5 +1,7 @@
 //! The validation comparison: one 5-field struct and the same five rules written for each
-//! validator — a coord rule set, a JSON Schema, and `validator` derive attributes.
+//! validator — a coord rule set, coord's derive (`#[rule(...)]`), a JSON Schema, and
+//! `validator` derive attributes. Both derives sit on the one struct, so they validate exactly
+//! the same value.
 
 use std::sync::LazyLock;
 
@@ -10,22 +12,27 @@ use validator::Validate;
 pub const RULE_SET: &str = "bench_signup";
 
 /// A sign-up form: five fields, five rules.
-#[derive(Debug, Clone, Serialize, Validate)]
+#[derive(Debug, Clone, Serialize, Validate, coord::Validate)]
 pub struct Signup {
     /// 2 to 50 characters.
     #[validate(length(min = 2, max = 50))]
+    #[rule(type = "string", min_length = 2, max_length = 50)]
     pub name: String,
     /// An email address.
     #[validate(email)]
+    #[rule(type = "email")]
     pub email: String,
     /// 18 to 120.
     #[validate(range(min = 18, max = 120))]
+    #[rule(type = "integer", min = 18, max = 120)]
     pub age: u32,
     /// 8 to 64 characters.
     #[validate(length(min = 8, max = 64))]
+    #[rule(type = "string", min_length = 8, max_length = 64)]
     pub password: String,
     /// A URL.
     #[validate(url)]
+    #[rule(type = "url")]
     pub website: String,
 }
 
@@ -121,4 +128,11 @@ pub fn validator_errors(signup: &Signup) -> usize {
         .validate()
         .err()
         .map_or(0, |errors| errors.field_errors().len())
+}
+
+/// Whether `signup` passes the rules on its fields (`#[derive(coord::Validate)]`).
+#[must_use]
+#[inline(never)]
+pub fn coord_derive(signup: &Signup) -> bool {
+    coord::validation::Validated::validation(signup).is_ok_and(|result| result.is_valid)
 }

@@ -206,6 +206,17 @@ fn verdicts(medians: &Medians) -> Vec<Verdict> {
             1.0,
         );
     }
+    if let (Some(derive), Some(validator)) = (
+        get("validation_valid", "coord_derive"),
+        get("validation_valid", "validator"),
+    ) {
+        push(
+            "valid input: `#[derive(coord::Validate)]` ≤ 1× `validator`'s derive, same struct",
+            Figure::Times,
+            derive / validator,
+            1.0,
+        );
+    }
     for (path, budget) in [
         (
             "tracked",

@@ -18,7 +18,7 @@ use coord_benchmarks::workloads::{
 use validator::Validate as _;
 
 /// The paths, named as in the criterion groups (`retry/coord` is `retry_coord`).
-const PATHS: [&str; 16] = [
+const PATHS: [&str; 17] = [
     "bare",
     "tracking_coord",
     "breaker_coord",
@@ -31,6 +31,7 @@ const PATHS: [&str; 16] = [
     "api_retry",
     "coord_attribute",
     "coord_api",
+    "coord_derive",
     "jsonschema_to_value",
     "jsonschema_prebuilt",
     "jsonschema_prebuilt_is_valid",
@@ -77,6 +78,9 @@ fn run(path: &str, calls: u64) -> bool {
         }),
         "coord_api" => Box::new(|| {
             black_box(signup::coord_errors(black_box(&input)));
+        }),
+        "coord_derive" => Box::new(|| {
+            black_box(signup::coord_derive(black_box(&input)));
         }),
         "jsonschema_to_value" => Box::new(|| {
             let value = serde_json::to_value(black_box(&input)).expect("serializable");
