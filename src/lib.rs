@@ -341,8 +341,9 @@ pub use coord_macros::validate_input;
 /// `coord::axum::Valid` and [`Validated::ensure_valid`](validation::Validated::ensure_valid)
 /// use. The arguments are `#[validate_input]`'s — a named rule set (`rules = "order"`, checked
 /// by `coord::init` like every other name) or inline rules, checked at compile time, whose paths
-/// start at the struct's fields (serde's `rename` is followed; with `rename_all`, the first
-/// segment is not checked).
+/// start at the struct's fields (serde's `rename` and `rename_all` are followed; with a
+/// flattened field, the first segment is not checked). To write the rules on the fields
+/// themselves, derive [`Validate`](derive@Validate) instead.
 ///
 /// ```
 /// use coord::validation::Validated as _;

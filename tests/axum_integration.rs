@@ -13,14 +13,12 @@ use axum::{Form, Json, Router};
 use coord::axum::Valid;
 use support::http;
 
-#[coord::validated(
-    required = [email, age],
-    field(email, type = "email"),
-    field(age, type = "integer", min = 13, max = 130)
-)]
-#[derive(serde::Serialize, serde::Deserialize)]
+/// Rules on the fields (`#[derive(coord::Validate)]`); `Search` below has them on the struct.
+#[derive(serde::Serialize, serde::Deserialize, coord::Validate)]
 struct Signup {
+    #[rule(required, type = "email")]
     email: String,
+    #[rule(required, type = "integer", min = 13, max = 130)]
     age: u32,
 }
 

@@ -7,6 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::{Fields, ItemStruct, LitStr};
 
 use crate::errors::Errors;
+use crate::serde_names::{FieldWire, field_wire, rename_all};
 use crate::validate_args::ValidateInput;
 
 /// Parses, checks and expands `#[coord::validated(args)] item`.
@@ -77,57 +78,21 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     }
 }
 
-/// The names the struct's fields serialize under, when they can be known here: `None` for a
-/// tuple struct or when `#[serde(rename_all = ...)]` renames every field.
+/// The names the struct's fields serialize under (serde's `rename` and `rename_all`
+/// followed), when they can be known here: `None` for a tuple struct, a `rename_all` rule
+/// coord does not know, or a flattened field (whose names are its type's).
 fn field_names(item: &ItemStruct) -> Option<Vec<String>> {
     let Fields::Named(named) = &item.fields else {
         return None;
     };
-    if item.attrs.iter().any(|attr| serde_says(attr, "rename_all")) {
-        return None;
-    }
-    Some(
-        named
-            .named
-            .iter()
-            .filter_map(|field| {
-                let renamed = field.attrs.iter().find_map(serde_rename);
-                renamed.or_else(|| {
-                    field
-                        .ident
-                        .as_ref()
-                        .map(|ident| syn::ext::IdentExt::unraw(ident).to_string())
-                })
-            })
-            .collect(),
-    )
-}
-
-/// Whether `attr` is `#[serde(...)]` mentioning `key`.
-fn serde_says(attr: &syn::Attribute, key: &str) -> bool {
-    attr.path().is_ident("serde")
-        && attr
-            .meta
-            .require_list()
-            .is_ok_and(|list| list.tokens.to_string().contains(key))
-}
-
-/// The name in `#[serde(rename = "...")]`, if `attr` is one.
-fn serde_rename(attr: &syn::Attribute) -> Option<String> {
-    if !attr.path().is_ident("serde") {
-        return None;
-    }
-    let mut renamed = None;
-    let _ = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("rename") {
-            let value: LitStr = meta.value()?.parse()?;
-            renamed = Some(value.value());
-        } else if meta.input.peek(syn::Token![=]) {
-            let _: syn::Expr = meta.value()?.parse()?;
-        } else if meta.input.peek(syn::token::Paren) {
-            let _: TokenStream = meta.input.parse()?;
+    let rule = rename_all(&item.attrs).ok()?;
+    let mut names = Vec::new();
+    for field in &named.named {
+        match field_wire(field, rule.as_deref()) {
+            FieldWire::Named(name) => names.push(name),
+            FieldWire::Flattened => return None,
+            FieldWire::Skipped => {}
         }
-        Ok(())
-    });
-    renamed
+    }
+    Some(names)
 }
