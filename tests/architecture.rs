@@ -38,6 +38,8 @@ const MACRO_LAYERS: &[&str] = &[
     "errors",
     "args",
     "json",
+    "serde_names",
+    "field_shape",
     "func",
     "body",
     "track_args",
