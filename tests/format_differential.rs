@@ -6,7 +6,8 @@
 //! from parts (scheme, separator, userinfo, host, port, path for URLs), so the test knows
 //! which difference an input exercises without parsing it the way coord does. A fixed seed
 //! keeps the default suite's verdict a function of the code; hand-picked cases pin each
-//! difference in both directions.
+//! difference in both directions. `cargo test --release --test format_differential --
+//! --ignored` explores with random seeds (`PROPTEST_CASES`, 100 000 by default).
 
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -28,6 +29,20 @@ fn coord_accepts(format: &str, value: &str) -> bool {
     coord::validate(&set, &json!({ "v": value }))
         .expect("a known rule set")
         .is_valid
+}
+
+/// The long exploration: random seeds, `PROPTEST_CASES` cases (100 000 by default);
+/// `cargo test --release --test format_differential -- --ignored`.
+fn random_seeds() -> ProptestConfig {
+    let cases = std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(100_000);
+    ProptestConfig {
+        cases,
+        rng_seed: RngSeed::Random,
+        ..ProptestConfig::default()
+    }
 }
 
 fn fixed_seed() -> ProptestConfig {
@@ -192,6 +207,10 @@ fn url_parts() -> impl Strategy<Value = UrlParts> {
             port,
             rest,
         })
+        // `http:/` + `/x` is `http://x` after all: the parts would describe it wrongly.
+        .prop_filter("the separator is the one the text has", |parts| {
+            parts.text()[parts.scheme.len()..].starts_with("://") == (parts.separator == "://")
+        })
 }
 
 proptest! {
@@ -236,6 +255,23 @@ fn url_inputs_cover_every_verdict() {
     );
     assert_eq!(deliberate.len(), 6, "{deliberate:?}");
     assert!(deliberate.values().all(|&n| n >= 20), "{deliberate:?}");
+}
+
+proptest! {
+    #![proptest_config(random_seeds())]
+
+    #[test]
+    #[ignore = "long random exploration; run with --release -- --ignored"]
+    fn formats_agree_on_random_inputs(
+        parts in url_parts(),
+        datetime in datetime_text(),
+        uuid in uuid_text(),
+    ) {
+        let text = parts.text();
+        prop_assert_eq!(coord_accepts("url", &text), url_oracle(&parts), "{:?}", text);
+        prop_assert_eq!(coord_accepts("datetime", &datetime), datetime_oracle(&datetime), "{:?}", datetime);
+        prop_assert_eq!(coord_accepts("uuid", &uuid), uuid_oracle(&uuid), "{:?}", uuid);
+    }
 }
 
 #[test]
@@ -336,9 +372,14 @@ proptest! {
     }
 
     #[test]
-    fn leap_seconds_agree_with_time(minute in 55u32..60, hour in 0u32..24, offset in -3i32..4) {
+    fn leap_seconds_agree_with_time(
+        day in prop::sample::select(vec!["2016-12-31", "2017-01-01", "2016-06-30", "2016-07-01", "2016-02-29", "2016-02-28", "2016-12-30"]),
+        minute in 55u32..60,
+        hour in 0u32..24,
+        offset in -3i32..4,
+    ) {
         let sign = if offset < 0 { '-' } else { '+' };
-        let text = format!("2016-12-31T{hour:02}:{minute:02}:60{sign}{:02}:30", offset.abs());
+        let text = format!("{day}T{hour:02}:{minute:02}:60{sign}{:02}:30", offset.abs());
         prop_assert_eq!(coord_accepts("datetime", &text), datetime_oracle(&text), "{:?}", text);
     }
 }
@@ -349,6 +390,9 @@ fn datetime_bugs_of_issue_19_stay_fixed() {
     assert!(!datetime_oracle("2026-11-28T12:30:60Z"));
     assert!(coord_accepts("datetime", "2016-12-31T23:59:60Z"));
     assert!(datetime_oracle("2016-12-31T23:59:60Z"));
+    // Only on a month's last day (found by the random exploration against `time`).
+    assert!(!coord_accepts("datetime", "2026-01-01T23:59:60Z"));
+    assert!(!datetime_oracle("2026-01-01T23:59:60Z"));
     assert!(
         coord_accepts("datetime", "2016-12-31 23:59:60Z"),
         "the note's space"
