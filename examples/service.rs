@@ -10,8 +10,9 @@
 //! charges at once through the `payments` bulkhead, behind the `payments` circuit breaker; a
 //! declined card is classified permanent, so it is neither retried nor held against the
 //! breaker), `shipping_quote` (a carrier's rate API under a rate limit, whose slow answers are
-//! cut at 6 ms and answered by a flat-rate fallback) and `store_order` (fast, and very rarely
-//! panics). `place_order` screens the order and tracks the whole request
+//! cut at 6 ms and answered by a flat-rate fallback), `hand_to_courier` (a `Shipment` whose
+//! rules sit on its fields, with a custom check and a rule across two fields) and `store_order`
+//! (fast, and very rarely panics). `place_order` screens the order and tracks the whole request
 //! (`#[coordinate_operation]`). From a third of the run until just
 //! past its half, the payment provider is down: the breaker opens, rejects calls at once
 //! instead of letting them time out, probes, and closes again when the provider is back.
@@ -145,6 +146,38 @@ impl std::fmt::Display for OrderError {
     }
 }
 
+/// What the courier is handed once the shipping is quoted: its rules sit on its fields
+/// (`#[derive(coord::Validate)]`), with a custom check named by path and a rule across two
+/// fields; `hand_to_courier` names no rules, so the type's own apply.
+#[derive(Debug, serde::Serialize, coord::Validate)]
+#[rule(compare = ["deliver_by > ready_at"])]
+struct Shipment {
+    #[rule(type = "integer", min = 0)]
+    order_id: u64,
+    #[rule(type = "integer", min = 0, max = 100_000)]
+    shipping_cents: u64,
+    #[rule(check = carrier_code)]
+    carrier: &'static str,
+    #[rule(type = "datetime")]
+    ready_at: &'static str,
+    #[rule(type = "datetime")]
+    deliver_by: &'static str,
+}
+
+/// A custom check: the carriers the shop ships with.
+fn carrier_code(code: &str) -> Result<(), String> {
+    match code {
+        "dhl" | "ups" | "royal-mail" => Ok(()),
+        other => Err(format!("`{other}` is not a carrier the shop ships with")),
+    }
+}
+
+/// Books the courier for a shipment that passes its own rules.
+#[validate_input(arg = shipment)]
+fn hand_to_courier(shipment: &Shipment) -> Result<(), OrderError> {
+    Ok(())
+}
+
 /// Sends the confirmation, checked by the `message` rule set of `rules/message.yaml`.
 #[validate_input(rules = "message", arg = confirmation)]
 fn notify_customer(confirmation: &Confirmation) -> Result<(), OrderError> {
@@ -233,6 +266,13 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
     validate_order(&order)?;
     let shipping = shipping_quote(&order).await?;
+    hand_to_courier(&Shipment {
+        order_id: order.id,
+        shipping_cents: shipping,
+        carrier: ["dhl", "ups", "royal-mail"][usize::try_from(order.id % 3).unwrap_or(0)],
+        ready_at: "2026-12-07T09:00:00+01:00",
+        deliver_by: "2026-12-09T18:00:00Z",
+    })?;
     let payment = fulfil_order(&run_id(order.id), &order).await?;
     let unlucky = fastrand::Rng::with_seed(rng_seed ^ 0x5eed).u32(..5_000) == 0;
     let id = order.id;

@@ -136,6 +136,18 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
             "every shipped rule file is used: {rule_set} in\n{validation}"
         );
     }
+    // The `Shipment` the courier gets carries its own rules (the derive), all met.
+    let shipment = validation
+        .lines()
+        .find(|line| line.trim_start().starts_with("Shipment"))
+        .unwrap_or_else(|| panic!("the derived rules are used:\n{validation}"));
+    let columns: Vec<&str> = shipment.split_whitespace().collect();
+    assert!(
+        columns.get(1).and_then(|n| n.parse::<u64>().ok()) > Some(0)
+            && columns.get(2).and_then(|n| n.parse::<u64>().ok())
+                == columns.get(1).and_then(|n| n.parse::<u64>().ok()),
+        "every shipment valid: {shipment}\n{validation}"
+    );
     // Orders go through the durable saga: the payment outage makes compensations release
     // reservations.
     let sagas = rest
