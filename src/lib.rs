@@ -368,7 +368,9 @@ pub use coord_macros::validated;
 /// [`validation::Validated`] from `#[rule(...)]` on each field, in the vocabulary of rule files
 /// and inline rules (`type`, `required`, `min`/`max`, `min_length`/`max_length`, `pattern`,
 /// `allowed`, `sensitive`, `items(...)`, `check = path::to::function`). `#[rule(nested)]` on a
-/// field whose type derives `Validate` too checks that type's rules under the field's name.
+/// field whose type derives `Validate` too checks that type's rules under the field's name
+/// (its required fields where the field is present; its struct-level limits, such as
+/// `forbidden_patterns`, are not carried over: the outer type's apply to the whole value).
 /// On the struct, `#[rule(...)]` takes the rules about the whole value: `compare = ["end >=
 /// start"]`, `one_of_required = [email, phone]`, `forbidden_patterns`, `max_depth`,
 /// `max_string_length`.

@@ -27,7 +27,7 @@ pub(crate) const VALIDATE_KEYS: &[&str] = &[
 ];
 
 const FIELD_KEYS: KeyTable = KeyTable {
-    context: "field(...)",
+    context: "field rules",
     groups: &[coord_text::FIELD_KEYWORDS],
     repeatable: &[],
 };
