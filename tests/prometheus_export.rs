@@ -210,9 +210,14 @@ fn exposition_has_help_histograms_and_all_outcomes() {
         r#"coord_operation_in_flight{operation="export.wait"} 0"#,
         "# HELP coord_build_info ",
         "# HELP coord_retry_calls_total ",
-        "# TYPE coord_process_resident_memory_bytes gauge",
-        "# HELP coord_process_cpu_usage_ratio ",
-        "# HELP coord_system_memory_total_bytes ",
+        // The standard process series, as Prometheus's own clients name and type them.
+        "# TYPE process_cpu_seconds_total counter",
+        "# TYPE process_resident_memory_bytes gauge",
+        "# TYPE process_virtual_memory_bytes gauge",
+        "# TYPE process_open_fds gauge",
+        "# TYPE process_max_fds gauge",
+        "# TYPE process_start_time_seconds gauge",
+        "# TYPE process_threads gauge",
         r#"coord_retry_calls_total{operation="export.pay",kind="successful_without_retry"} 1"#,
         r#"coord_retry_calls_total{operation="export.pay",kind="failed_with_retry"} 1"#,
         r#"coord_retry_attempts_total{operation="export.pay"} 1"#,
@@ -236,6 +241,49 @@ fn exposition_has_help_histograms_and_all_outcomes() {
         assert!(text.contains(expected), "missing `{expected}` in:\n{text}");
     }
     assert!(!text.contains("quantile="), "no summaries:\n{text}");
+    // The sampled CPU ratio and system memory are gone: the counter replaces the one, and
+    // system-wide memory is node_exporter's job.
+    for gone in [
+        "coord_process_cpu_usage_ratio",
+        "coord_process_resident_memory_bytes",
+        "coord_system_memory",
+    ] {
+        assert!(!text.contains(gone), "`{gone}` in:\n{text}");
+    }
+}
+
+/// The process series hold current values at each scrape: CPU seconds keep their fraction and
+/// grow as the process works; the start time is in the past, the threads and descriptors real.
+#[test]
+fn process_series_are_read_at_each_scrape() {
+    let exporter = exporter();
+    let value = |text: &str, name: &str| -> f64 {
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' '))
+            .and_then(|value| value.parse().ok())
+            .unwrap_or_else(|| panic!("no `{name}` sample in:\n{text}"))
+    };
+    let before = value(&exporter.render(), "process_cpu_seconds_total");
+    let spin = std::time::Instant::now();
+    let mut work = 0u64;
+    while spin.elapsed() < std::time::Duration::from_millis(300) {
+        work = std::hint::black_box(work.wrapping_mul(31).wrapping_add(7));
+    }
+    let text = exporter.render();
+    let after = value(&text, "process_cpu_seconds_total");
+    assert!(after > before, "CPU seconds grow: {before} then {after}");
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs_f64();
+    let started = value(&text, "process_start_time_seconds");
+    assert!(
+        started > now - 3_600.0 && started <= now + 1.0,
+        "{started} vs {now}"
+    );
+    assert!(value(&text, "process_threads") >= 1.0);
+    assert!(value(&text, "process_open_fds") >= 3.0);
+    assert!(value(&text, "process_resident_memory_bytes") > 1_000_000.0);
 }
 
 #[test]

@@ -49,16 +49,24 @@ fn samples_are_bounded_reported_exported_and_stop() {
     );
     assert!(report.to_string().contains("system: process CPU"));
 
-    let gauges = recorder.gauges_named("coord_process_resident_memory_bytes");
+    // This binary's recorder is not coord's exporter, so the monitor publishes the standard
+    // process series to it through the `metrics` facade.
+    let gauges = recorder.gauges_named("process_resident_memory_bytes");
     assert!(
         gauges.values().all(|bytes| *bytes > 0.0) && !gauges.is_empty(),
         "{gauges:?}"
     );
     assert!(
         !recorder
-            .gauges_named("coord_system_memory_total_bytes")
+            .counters_named("process_cpu_seconds_total")
             .is_empty()
     );
+    assert!(
+        !recorder
+            .gauges_named("process_start_time_seconds")
+            .is_empty()
+    );
+    assert!(recorder.gauges_named("coord_system_memory").is_empty());
 
     monitor.stop();
     assert!(

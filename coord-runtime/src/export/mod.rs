@@ -7,6 +7,8 @@ mod error;
 mod exposition;
 #[cfg(feature = "http")]
 mod http;
+#[cfg(feature = "system")]
+mod process;
 
 use std::net::SocketAddr;
 #[cfg(feature = "http")]
@@ -244,6 +246,8 @@ pub(crate) fn render(handle: &PrometheusHandle) -> String {
     crate::telemetry::publish::flush_metrics();
     let mut text = handle.render();
     exposition::render_durations(&mut text);
+    #[cfg(feature = "system")]
+    process::render_process(&mut text);
     text
 }
 

@@ -1,7 +1,10 @@
 //! The system monitor: a background thread that samples the process's CPU and resident memory
-//! and the system's memory every interval, keeps a bounded history for the report, and exports
-//! the latest figures as gauges. The sampler (and `sysinfo`) is behind the `system` feature; the
-//! sample itself is plain data the report can name either way.
+//! and the system's memory every interval and keeps a bounded history for the report. The
+//! standard process series (`process_cpu_seconds_total`, ...) are coord's exporter's to render
+//! at each scrape; for another recorder the monitor publishes them at each sample. System-wide
+//! memory is node_exporter's to export: it is in the report only. The sampler (with `sysinfo`
+//! and `metrics-process`) is behind the `system` feature; the sample itself is plain data the
+//! report can name either way.
 
 #[cfg(feature = "system")]
 mod monitor;

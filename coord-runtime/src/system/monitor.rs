@@ -7,14 +7,9 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use metrics::{Gauge, Key};
 use sysinfo::{MemoryRefreshKind, Pid, ProcessRefreshKind, ProcessesToUpdate, System};
 
-use crate::telemetry::METADATA;
-use crate::telemetry::metric_names::{
-    PROCESS_CPU_USAGE, PROCESS_RESIDENT_MEMORY, SYSTEM_MEMORY_TOTAL, SYSTEM_MEMORY_USED,
-};
-use crate::telemetry::recorder_cache::RecorderCache;
+use crate::telemetry::recorder_identity::{RecorderId, renders_durations};
 
 use super::SystemSample;
 
@@ -22,7 +17,10 @@ struct Shared {
     samples: Mutex<VecDeque<SystemSample>>,
     max_points: usize,
     stop: AtomicBool,
-    gauges: RecorderCache<[Gauge; 4]>,
+    /// Publishes the standard process series to a recorder that is not coord's exporter.
+    process: metrics_process::Collector,
+    /// The recorder the process series were last described to.
+    described: Mutex<Option<RecorderId>>,
 }
 
 /// The monitor the report reads, if one runs.
@@ -58,7 +56,8 @@ pub fn start_system_monitor(
         samples: Mutex::new(VecDeque::new()),
         max_points: max_points.max(1),
         stop: AtomicBool::new(false),
-        gauges: RecorderCache::new(),
+        process: metrics_process::Collector::default(),
+        described: Mutex::new(None),
     });
     let sampler = Arc::clone(&shared);
     let thread = std::thread::Builder::new()
@@ -129,7 +128,7 @@ fn sample_until_stopped(shared: &Shared, interval: Duration) {
     let pid = sysinfo::get_current_pid().ok();
     while !shared.stop.load(Ordering::SeqCst) {
         let sample = read(&mut system, pid, started);
-        publish(shared, &sample);
+        publish(shared);
         {
             let mut samples = shared
                 .samples
@@ -164,19 +163,22 @@ fn read(system: &mut System, pid: Option<Pid>, started: Instant) -> SystemSample
     }
 }
 
-#[allow(clippy::cast_precision_loss)] // byte counts as gauge values
-fn publish(shared: &Shared, sample: &SystemSample) {
-    let gauges = shared.gauges.get(|recorder| {
-        [
-            PROCESS_CPU_USAGE,
-            PROCESS_RESIDENT_MEMORY,
-            SYSTEM_MEMORY_USED,
-            SYSTEM_MEMORY_TOTAL,
-        ]
-        .map(|name| recorder.register_gauge(&Key::from_static_name(name), &METADATA))
-    });
-    gauges[0].set(f64::from(sample.process_cpu_percent) / 100.0);
-    gauges[1].set(sample.process_resident_bytes as f64);
-    gauges[2].set(sample.system_memory_used_bytes as f64);
-    gauges[3].set(sample.system_memory_total_bytes as f64);
+/// The standard process series for a recorder other than coord's exporter (which renders them
+/// itself at each scrape, see `export/process.rs`): through the `metrics` facade, where a
+/// counter holds whole numbers, so `process_cpu_seconds_total` moves in whole seconds there.
+fn publish(shared: &Shared) {
+    if metrics::with_recorder(renders_durations) {
+        return;
+    }
+    let current = metrics::with_recorder(RecorderId::of);
+    let mut described = shared
+        .described
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    if *described != Some(current) {
+        shared.process.describe();
+        *described = Some(current);
+    }
+    drop(described);
+    shared.process.collect();
 }

@@ -80,15 +80,6 @@ pub const LOCK_LOST_TOTAL: &str = "coord_lock_lost_total";
 /// Locks held by this process now (gauge).
 pub const LOCKS_HELD: &str = "coord_locks_held";
 
-/// CPU used by the process, as a fraction of one core (gauge).
-pub const PROCESS_CPU_USAGE: &str = "coord_process_cpu_usage_ratio";
-/// The process's resident memory (gauge).
-pub const PROCESS_RESIDENT_MEMORY: &str = "coord_process_resident_memory_bytes";
-/// Memory in use on the system (gauge).
-pub const SYSTEM_MEMORY_USED: &str = "coord_system_memory_used_bytes";
-/// The system's memory (gauge).
-pub const SYSTEM_MEMORY_TOTAL: &str = "coord_system_memory_total_bytes";
-
 /// Label carrying the operation name.
 pub const OPERATION_LABEL: &str = "operation";
 /// Label carrying the [`Outcome`](crate::Outcome).
@@ -161,7 +152,7 @@ pub struct MetricDescription {
 }
 
 /// Every metric coord emits.
-pub const ALL: [MetricDescription; 30] = [
+pub const ALL: [MetricDescription; 26] = [
     MetricDescription {
         name: CALLS_TOTAL,
         kind: MetricKind::Counter,
@@ -251,30 +242,6 @@ pub const ALL: [MetricDescription; 30] = [
         kind: MetricKind::Counter,
         unit: Unit::Count,
         help: "Events a coord event processor received for a type it has no handler for (not handled).",
-    },
-    MetricDescription {
-        name: PROCESS_CPU_USAGE,
-        kind: MetricKind::Gauge,
-        unit: Unit::Percent,
-        help: "CPU used by this process between the system monitor's last two samples, as a fraction of one core.",
-    },
-    MetricDescription {
-        name: PROCESS_RESIDENT_MEMORY,
-        kind: MetricKind::Gauge,
-        unit: Unit::Bytes,
-        help: "Resident memory of this process at the system monitor's last sample.",
-    },
-    MetricDescription {
-        name: SYSTEM_MEMORY_USED,
-        kind: MetricKind::Gauge,
-        unit: Unit::Bytes,
-        help: "Memory in use on the system at the system monitor's last sample.",
-    },
-    MetricDescription {
-        name: SYSTEM_MEMORY_TOTAL,
-        kind: MetricKind::Gauge,
-        unit: Unit::Bytes,
-        help: "The system's memory.",
     },
     MetricDescription {
         name: SAGA_RUNS_TOTAL,
