@@ -582,7 +582,7 @@ pub mod export {
     pub use coord_runtime::{
         DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse,
         ExportError, Exporter, MAX_DURATION_BUCKET_SECONDS, MAX_DURATION_BUCKETS, PrometheusExport,
-        metric_names,
+        duration_bucket_bounds, metric_names,
     };
 }
 

@@ -67,7 +67,7 @@ pub use events::{
 pub use export::MAX_HTTP_CONNECTIONS;
 pub use export::{
     DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse, ExportError, Exporter, PrometheusExport,
-    prometheus,
+    duration_bucket_bounds, prometheus,
 };
 pub use init::{init, init_with};
 pub use limit::bulkhead::{Bulkhead, BulkheadConfig, Slot};

@@ -240,6 +240,24 @@ impl Exporter {
     }
 }
 
+/// The bounds (seconds) of `coord_operation_duration_seconds` in this process: the exporter's
+/// `duration_buckets`, else the configuration's; fixed once the first operation is tracked.
+/// Give them to another `metrics` recorder for that histogram, so its bucket counts are
+/// exact too (see the README's "With another `metrics` recorder").
+///
+/// ```
+/// let bounds = coord::export::duration_bucket_bounds();
+/// assert!(bounds.windows(2).all(|pair| pair[0] < pair[1]));
+/// ```
+#[must_use]
+pub fn duration_bucket_bounds() -> Vec<f64> {
+    crate::telemetry::duration_buckets::in_effect_or(|| {
+        crate::config::configuration().duration_buckets.clone()
+    })
+    .seconds()
+    .to_vec()
+}
+
 /// The exposition text: every count published first, so a scrape sees every call so far, then
 /// the exporter's series and coord's duration histograms.
 pub(crate) fn render(handle: &PrometheusHandle) -> String {

@@ -230,6 +230,19 @@ impl OperationStats {
     }
 }
 
+/// Says once per process what another `metrics` recorder gets of the duration histogram, and
+/// what to do for exact bucket counts.
+fn another_recorder_notice(bounds: &[f64]) {
+    static SAID: std::sync::Once = std::sync::Once::new();
+    SAID.call_once(|| {
+        tracing::info!(
+            histogram = DURATION_SECONDS,
+            bounds = ?bounds,
+            "coord: the `metrics` recorder is not coord's exporter, so `{DURATION_SECONDS}` reaches it once a second as each bucket's new calls at their mean duration: counts and sums are exact, and bucket counts too when the recorder uses these bounds for it (`coord::export::duration_bucket_bounds()`, e.g. `PrometheusBuilder::set_buckets_for_metric`); quantiles it computes itself see one value per bucket and publish"
+        );
+    });
+}
+
 impl Publish for OperationStats {
     fn publish(&self) {
         let series = self.series.get(|recorder| {
@@ -247,6 +260,7 @@ impl Publish for OperationStats {
                 }),
                 in_flight: OnceLock::new(),
                 duration: (!recorder_identity::renders_durations(recorder)).then(|| {
+                    another_recorder_notice(self.bounds_seconds.as_ref());
                     recorder.register_histogram(
                         &Key::from_parts(DURATION_SECONDS, vec![operation.clone()]),
                         &METADATA,
