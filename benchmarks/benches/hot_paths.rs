@@ -33,6 +33,19 @@ fn tracking(c: &mut Criterion) {
     group.finish();
 }
 
+/// The tracking path's span (`coord.operation`) taken by a subscriber: run last, as the
+/// subscriber it installs is global and stays. Compare with `tracking/coord` (a span compiled
+/// in, nobody listening) and with a `--no-default-features` run (spans compiled out).
+fn tracking_with_subscriber(c: &mut Criterion) {
+    coord_benchmarks::install_recorder();
+    coord_benchmarks::install_span_subscriber();
+    let mut group = c.benchmark_group("tracking_spans");
+    group.bench_function("coord_with_subscriber", |b| {
+        b.iter(|| coord_tracked(black_box(7)));
+    });
+    group.finish();
+}
+
 fn breaker(c: &mut Criterion) {
     coord_benchmarks::install_recorder();
     let mut group = c.benchmark_group("breaker");
@@ -222,7 +235,8 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(Duration::from_secs(1))
         .measurement_time(Duration::from_secs(3));
-    // `contention_without_recorder` first: every other group installs the recorder.
-    targets = contention_without_recorder, tracking, breaker, retry, runtime_api, validation, contention
+    // `contention_without_recorder` first: every other group installs the recorder; the span
+    // subscriber last, as it stays installed.
+    targets = contention_without_recorder, tracking, breaker, retry, runtime_api, validation, contention, tracking_with_subscriber
 }
 criterion_main!(hot_paths);

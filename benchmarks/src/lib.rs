@@ -20,3 +20,21 @@ pub fn install_recorder() {
             .expect("the benchmarks install the only recorder");
     });
 }
+
+/// Installs a global `tracing` subscriber that takes every span at INFO (a registry with a
+/// `fmt` layer writing nowhere), once: what an application with tracing set up pays for
+/// coord's `coord.operation` spans. Without the `spans` feature there are none to take.
+pub fn install_span_subscriber() {
+    use tracing_subscriber::Layer as _;
+    use tracing_subscriber::layer::SubscriberExt as _;
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        let subscriber = tracing_subscriber::registry().with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::sink)
+                .with_filter(tracing::level_filters::LevelFilter::INFO),
+        );
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("the benchmark installs the only subscriber");
+    });
+}

@@ -17,6 +17,7 @@ pub use crate::retry::run::{AsyncRetry, Attempted, Settled, run_sync, run_sync_w
 pub use crate::retry::site::{Inherited, RetrySite, count_fallback};
 pub use crate::retry::within::Within;
 pub use crate::tracking::operation::{Operation, TrackedCall};
+pub use crate::tracking::span::{OperationSpan, in_operation_span, record_current_outcome};
 pub use crate::validation::checks::{DynCheck, TypedCheck};
 pub use crate::validation::inline::{InlineRules, LocalChecks, NestedRules};
 pub use crate::validation::outcome as validation_outcome;

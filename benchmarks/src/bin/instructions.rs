@@ -18,9 +18,10 @@ use coord_benchmarks::workloads::{
 use validator::Validate as _;
 
 /// The paths, named as in the criterion groups (`retry/coord` is `retry_coord`).
-const PATHS: [&str; 17] = [
+const PATHS: [&str; 18] = [
     "bare",
     "tracking_coord",
+    "tracking_coord_subscriber",
     "breaker_coord",
     "breaker_failsafe",
     "retry_coord",
@@ -49,6 +50,12 @@ fn run(path: &str, calls: u64) -> bool {
         "tracking_coord" => Box::new(|| {
             black_box(coord_tracked(black_box(7))).ok();
         }),
+        "tracking_coord_subscriber" => {
+            coord_benchmarks::install_span_subscriber();
+            Box::new(|| {
+                black_box(coord_tracked(black_box(7))).ok();
+            })
+        }
         "breaker_coord" => Box::new(|| {
             black_box(coord_breaker(black_box(7))).ok();
         }),

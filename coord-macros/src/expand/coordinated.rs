@@ -104,7 +104,7 @@ impl Plan {
             }
             (Some(in_flight), None) => {
                 let inner = limited(body::evaluate_once(function, &krate, inner_bridge));
-                track::tracking(&name, in_flight, &krate, &inner)
+                track::tracking(&name, in_flight, &krate, &inner, is_async)
             }
             (track, Some((retry, breaker))) => {
                 let retried = limited(handle::retry_expression(
@@ -128,7 +128,9 @@ impl Plan {
                     None => retried,
                 };
                 match track {
-                    Some(in_flight) => track::tracking(&name, in_flight, &krate, &answered),
+                    Some(in_flight) => {
+                        track::tracking(&name, in_flight, &krate, &answered, is_async)
+                    }
                     None => answered,
                 }
             }

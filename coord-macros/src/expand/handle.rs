@@ -118,9 +118,11 @@ pub(crate) fn retry_expression(
         let settle = match limit_span {
             Some(span) => {
                 let settle_timed = quote_spanned!(span=> settle_timed);
-                quote!(#retry.#settle_timed(#retry.within(#attempt).await, #permit, #classify))
+                quote!(#retry.#settle_timed(#retry.within(#retry.in_attempt_span(#attempt)).await, #permit, #classify))
             }
-            None => quote!(#retry.settle(#attempt.await, #permit, #classify)),
+            None => {
+                quote!(#retry.settle(#retry.in_attempt_span(#attempt).await, #permit, #classify))
+            }
         };
         quote! {
             let mut #retry = #private::AsyncRetry::new(&__COORD_RETRY_SITE);

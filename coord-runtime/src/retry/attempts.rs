@@ -68,6 +68,26 @@ impl<'s> Attempts<'s> {
         self.site
     }
 
+    /// The span of the attempt about to run: `coord.attempt` with its number and the delay
+    /// before it, inside the operation's span, for a retry; none for the first attempt, which
+    /// is the operation span's own (so a call that succeeds at once costs no span).
+    #[cfg(feature = "spans")]
+    pub(crate) fn attempt_span(&self) -> tracing::Span {
+        if self.retries == 0 {
+            return tracing::Span::none();
+        }
+        let delay_ms = self
+            .previous_delay
+            .map_or(0.0, |delay| delay.as_secs_f64() * 1e3);
+        tracing::info_span!(
+            "coord.attempt",
+            otel.name = "coord.attempt",
+            coord.operation = self.site.operation(),
+            coord.attempt = self.retries + 1,
+            coord.retry_delay_ms = delay_ms,
+        )
+    }
+
     /// The call ended without an outcome: a panic, or a dropped future.
     #[cold]
     pub(crate) fn panicked(&mut self) {

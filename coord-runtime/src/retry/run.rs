@@ -134,6 +134,8 @@ where
                     }
                 };
                 let attempt_started = started.map(|_| std::time::Instant::now());
+                #[cfg(feature = "spans")]
+                let _span = attempts.attempt_span().entered();
                 match attempt() {
                     Ok(value) => {
                         succeeded(permit, &mut attempts);
@@ -367,6 +369,23 @@ impl<'s> AsyncRetry<'s> {
             Decision::Stop => Settled::Done(Err(E::from_coord_error(error))),
             Decision::RetryAfter(delay) => Settled::Retry(delay),
         }
+    }
+
+    /// Runs `attempt` in its `coord.attempt` span when it is a retry (see `Attempts`).
+    #[cfg(feature = "spans")]
+    #[inline]
+    pub fn in_attempt_span<F: std::future::Future>(
+        &self,
+        attempt: F,
+    ) -> tracing::instrument::Instrumented<F> {
+        tracing::Instrument::instrument(attempt, self.attempts.attempt_span())
+    }
+
+    /// Runs `attempt` as it is: spans are compiled out.
+    #[cfg(not(feature = "spans"))]
+    #[inline]
+    pub fn in_attempt_span<F: std::future::Future>(&self, attempt: F) -> F {
+        attempt
     }
 
     /// Waits before the next attempt on tokio's clock (needs a tokio runtime with time).

@@ -2,4 +2,5 @@
 
 pub(crate) mod latency;
 pub(crate) mod operation;
+pub(crate) mod span;
 pub(crate) mod stats;
