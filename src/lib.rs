@@ -663,7 +663,9 @@ pub mod system {
 /// assert!(stats.iter().any(|op| op.operation == "facade.stats"));
 /// ```
 pub mod tracking {
-    pub use coord_runtime::{MAX_OPERATIONS, OperationSnapshot, OutcomeCounts, operation_stats};
+    pub use coord_runtime::{
+        MAX_OPERATIONS, Objective, OperationSnapshot, OutcomeCounts, objectives, operation_stats,
+    };
 }
 
 /// Rule sets: built in code or loaded from YAML files, and what validation reports.

@@ -42,6 +42,7 @@ const MACRO_LAYERS: &[&str] = &[
     "field_shape",
     "func",
     "body",
+    "objective_args",
     "track_args",
     "retry_args",
     "breaker_args",

@@ -1,4 +1,4 @@
-//! Arguments of `#[coordinate_operation]`: `name`, `in_flight`, `crate`, and one group per part
+//! Arguments of `#[coordinate_operation]`: `name`, `in_flight`, `objective(...)`, `crate`, and one group per part
 //! — `validate(...)`, `retry(...)`, `circuit_breaker` — each read by the parser of its single
 //! attribute, never a copy.
 
@@ -8,6 +8,7 @@ use crate::args::{self, Arg, KeyTable};
 use crate::breaker_args::BreakerArgs;
 use crate::errors::Errors;
 use crate::lock_args::LockArgs;
+use crate::objective_args::ObjectiveArgs;
 use crate::plan::Plan;
 use crate::retry_args::RetryArgs;
 use crate::validate_args::{VALIDATE_KEYS, ValidateArgs};
@@ -24,6 +25,7 @@ const KEYS: KeyTable = KeyTable {
         "rate_limit",
         "lock",
         "in_flight",
+        "objective",
         "crate",
     ]],
     repeatable: &[],
@@ -64,6 +66,7 @@ pub(crate) fn parse(tokens: TokenStream, errors: &mut Errors) -> Plan {
                     .or(Some(true))
             }
             "crate" => plan.krate = errors.ok(args::crate_path(arg)),
+            "objective" => plan.objective = ObjectiveArgs::parse(arg, errors),
             "circuit_breaker" => breaker = BreakerArgs::read(arg, errors),
             "fallback" => {
                 fallback = errors

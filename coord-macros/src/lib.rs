@@ -22,6 +22,7 @@ mod handle_args;
 mod json;
 mod limit_args;
 mod lock_args;
+mod objective_args;
 mod plan;
 mod retry_args;
 mod saga_args;

@@ -14,6 +14,7 @@ use crate::errors::Errors;
 use crate::handle_args::HandleArgs;
 use crate::limit_args::LimitArgs;
 use crate::lock_args::LockArgs;
+use crate::objective_args::ObjectiveArgs;
 use crate::retry_args::RetryArgs;
 use crate::track_args::TrackArgs;
 use crate::validate_args::{ValidateArgs, ValidateInput};
@@ -41,6 +42,8 @@ pub(crate) struct Plan {
     pub lock: Option<LockArgs>,
     /// The rate limiter and bulkhead a call passes, inside tracking and outside retries.
     pub limits: LimitArgs,
+    /// The tracked operation's service-level objective.
+    pub objective: Option<ObjectiveArgs>,
 }
 
 /// The coord attribute an attribute is, by the last segment of its path.
@@ -88,6 +91,7 @@ impl Plan {
             retry: None,
             lock: None,
             limits: LimitArgs::default(),
+            objective: None,
         }
     }
 
@@ -139,6 +143,7 @@ impl Plan {
                     let args = TrackArgs::parse(tokens, errors);
                     self.set_name(args.name, errors);
                     self.track = Some(args.in_flight.unwrap_or(true));
+                    self.objective = args.objective;
                     if self.krate.is_none() {
                         self.krate = args.krate;
                     }

@@ -1,15 +1,16 @@
 //! Arguments of `#[track_performance]`: `"name"` or `name = "..."`, `in_flight = bool`,
-//! `crate = "path"`.
+//! `objective(...)`, `crate = "path"`.
 
 use proc_macro2::TokenStream;
 use syn::{Lit, LitStr};
 
 use crate::args::{self, Arg, ArgValue, KeyTable, NamedArg};
 use crate::errors::Errors;
+use crate::objective_args::ObjectiveArgs;
 
 const KEYS: KeyTable = KeyTable {
     context: "#[track_performance]",
-    groups: &[&["name", "in_flight", "crate"]],
+    groups: &[&["name", "in_flight", "objective", "crate"]],
     repeatable: &[],
 };
 
@@ -29,6 +30,8 @@ pub(crate) struct TrackArgs {
     pub in_flight: Option<bool>,
     /// Path to the coord crate; defaults to `::coord`.
     pub krate: Option<syn::Path>,
+    /// The operation's service-level objective.
+    pub objective: Option<ObjectiveArgs>,
 }
 
 impl TrackArgs {
@@ -80,6 +83,7 @@ impl TrackArgs {
                     parsed.in_flight = errors.ok(args::boolean(arg)).map(|lit| lit.value)
                 }
                 "crate" => parsed.krate = errors.ok(args::crate_path(arg)),
+                "objective" => parsed.objective = ObjectiveArgs::parse(arg, errors),
                 _ => unreachable!("KeyTable::check only passes known keys"),
             }
         }

@@ -16,6 +16,7 @@ pub use crate::retry::classify::{
 pub use crate::retry::run::{AsyncRetry, Attempted, Settled, run_sync, run_sync_without_deadline};
 pub use crate::retry::site::{Inherited, RetrySite, count_fallback};
 pub use crate::retry::within::Within;
+pub use crate::tracking::objective::OBJECTIVES;
 pub use crate::tracking::operation::{Operation, TrackedCall};
 pub use crate::tracking::span::{OperationSpan, in_operation_span, record_current_outcome};
 pub use crate::validation::checks::{DynCheck, TypedCheck};

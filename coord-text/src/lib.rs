@@ -14,6 +14,7 @@
 mod duration;
 mod lock_key;
 mod lock_location;
+mod objective;
 mod options;
 mod relations;
 mod rules;
@@ -23,6 +24,7 @@ mod suggest;
 pub use duration::{DURATION_UNITS, DurationError, parse_duration_nanos};
 pub use lock_key::{KeyPiece, MAX_LOCK_KEY_BYTES, lock_key_problem, parse_key_template};
 pub use lock_location::{LockLocation, without_password};
+pub use objective::{DEFAULT_LATENCY_PERCENTILE, MAX_OBJECTIVE_LATENCY_NANOS, objective_problem};
 pub use options::{
     ATTEMPT_TIMEOUT, BACKOFF, BACKOFFS, BASE_DELAY, BREAKER_OPTIONS, BUDGET_RATIO, BURST,
     CLOSE_AFTER, CONSECUTIVE_FAILURES, DEADLINE, FAILURE_RATE, HALF_OPEN_PERMITS, JITTER, JITTERS,

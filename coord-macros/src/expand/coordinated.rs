@@ -146,9 +146,16 @@ impl Plan {
         } else {
             body
         };
+        // The objective is declared where the tracked operation is (link time, for the rules
+        // and dashboards coord generates).
+        let objective = match (&self.objective, self.track) {
+            (Some(objective), Some(_)) => Some(objective.declaration(&name, &krate)),
+            _ => None,
+        };
         quote! {
             #(#attrs)*
             #vis #sig {
+                #objective
                 #validation
                 #body
             }

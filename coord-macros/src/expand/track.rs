@@ -26,6 +26,7 @@ fn tracked(args: TrackArgs, function: &ItemFn) -> syn::Result<TokenStream> {
     let mut plan = Plan::new(args.krate.clone());
     plan.name = args.name.clone();
     plan.track = Some(args.in_flight.unwrap_or(true));
+    plan.objective = args.objective;
     plan.build(function, Part::Track)
 }
 
