@@ -207,7 +207,7 @@ fn validate_order(order: &Order) -> Result<(), OrderError> {
     bulkhead(name = "payments", max_concurrent = 12, max_wait = "5ms"),
     circuit_breaker = "payments"
 )]
-#[track_performance]
+#[track_performance(objective(success = 99.5, latency = "25ms", latency_percentile = 95))]
 async fn charge_payment(order: &Order) -> Result<u64, OrderError> {
     tokio::time::sleep(Duration::from_millis(fastrand::u64(2..=20))).await;
     if PAYMENTS_DOWN.load(Ordering::Relaxed) || fastrand::u8(..100) < 5 {
@@ -262,7 +262,11 @@ async fn store_order(store: Store, order: Order, unlucky: bool) -> Result<usize,
 
 /// One request end to end: the order is first screened by the `untrusted_input` rule set of
 /// `rules/security.yaml` (markup, script, SQL injection), then the whole request is tracked.
-#[coordinate_operation(name = "place_order", validate(rules = "untrusted_input", arg = order))]
+#[coordinate_operation(
+    name = "place_order",
+    validate(rules = "untrusted_input", arg = order),
+    objective(success = 99, latency = "250ms")
+)]
 async fn place_order(store: Store, order: Order, rng_seed: u64) -> Result<u64, OrderError> {
     validate_order(&order)?;
     let shipping = shipping_quote(&order).await?;
@@ -421,6 +425,36 @@ fn random_order(rng: &mut fastrand::Rng, id: u64) -> Order {
     order
 }
 
+/// Prints the rules file or the dashboard for this service's objectives and exits, without
+/// starting anything: the histogram's bounds are fixed to the configuration's, as the running
+/// service exports them.
+fn emit_artefact(emit: Emit, config_file: &str) -> ExitCode {
+    let emitted = coord::config::CoordinationConfig::builder()
+        .file(config_file)
+        .load()
+        .map_err(|err| err.to_string())
+        .and_then(|config| {
+            coord::prometheus()
+                .duration_buckets(&config.duration_buckets)
+                .install()
+                .map_err(|err| err.to_string())
+        })
+        .and_then(|_exporter| match emit {
+            Emit::Rules => coord::dashboards::prometheus_rules().map_err(|err| err.to_string()),
+            Emit::Grafana => Ok(coord::dashboards::grafana()),
+        });
+    match emitted {
+        Ok(text) => {
+            println!("{}", text.trim_end());
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("service: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 struct Options {
     duration: Duration,
     listen: String,
@@ -428,6 +462,17 @@ struct Options {
     json: bool,
     /// The coordination store, when not the configuration's.
     store: Option<coord::config::StoreLocation>,
+    /// Print a generated artefact (`rules`, `grafana`) instead of running.
+    emit: Option<Emit>,
+}
+
+/// What `--emit` prints.
+#[derive(Clone, Copy)]
+enum Emit {
+    /// The Prometheus rules file (`coord::dashboards::prometheus_rules`).
+    Rules,
+    /// The Grafana dashboard (`coord::dashboards::grafana`).
+    Grafana,
 }
 
 fn parse_options() -> Result<Options, String> {
@@ -436,6 +481,7 @@ fn parse_options() -> Result<Options, String> {
         listen: coord::export::DEFAULT_LISTEN_ADDR.to_owned(),
         json: false,
         store: None,
+        emit: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -457,6 +503,15 @@ fn parse_options() -> Result<Options, String> {
                         .map_err(|err| format!("--store: {err}"))?,
                 );
             }
+            "--emit" => match args.next().as_deref() {
+                Some("rules") => options.emit = Some(Emit::Rules),
+                Some("grafana") => options.emit = Some(Emit::Grafana),
+                other => {
+                    return Err(format!(
+                        "--emit expects `rules` or `grafana`, got {other:?}"
+                    ));
+                }
+            },
             "--report" => match args.next().as_deref() {
                 Some("json") => options.json = true,
                 Some("table") => options.json = false,
@@ -464,7 +519,7 @@ fn parse_options() -> Result<Options, String> {
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})] [--report json|table] [--store sqlite://PATH|postgres://…]",
+                    "usage: service [--duration SECONDS (default 15)] [--listen HOST:PORT (default {})] [--report json|table] [--store sqlite://PATH|postgres://…] [--emit rules|grafana]",
                     coord::export::DEFAULT_LISTEN_ADDR
                 );
                 std::process::exit(0);
@@ -506,6 +561,9 @@ fn main() -> ExitCode {
         env!("CARGO_MANIFEST_DIR"),
         "/examples/config/coordination.yaml"
     );
+    if let Some(emit) = options.emit {
+        return emit_artefact(emit, shipped);
+    }
     // The runtime first: `init` starts resuming the order sagas a crash left unfinished on it.
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -668,6 +668,16 @@ pub mod tracking {
     };
 }
 
+/// What an operator puts on a dashboard and in alerting, generated from coord's metric names
+/// and the objectives declared in the program (`objective(...)` in `#[track_performance]` and
+/// `#[coordinate_operation]`): a Prometheus rules file (recording rules, multi-window burn-rate
+/// alerts per objective, breakers held open, retries exhausted, invalid input) and a Grafana
+/// dashboard reading those series. The service example writes them with `--emit rules` and
+/// `--emit grafana`.
+pub mod dashboards {
+    pub use coord_runtime::{DashboardError, grafana, prometheus_rules};
+}
+
 /// Rule sets: built in code or loaded from YAML files, and what validation reports.
 ///
 /// ```

@@ -25,6 +25,7 @@ const RUNTIME_LAYERS: &[&str] = &[
     "events",
     "report",
     "export",
+    "dashboards",
     "tower",
     "axum_support",
     "init",

@@ -14,6 +14,7 @@ mod axum_support;
 mod base;
 mod breaker;
 mod config;
+mod dashboards;
 mod events;
 mod export;
 mod init;
@@ -58,6 +59,7 @@ pub use config::{
 };
 /// Where the coordination store is (the configuration's `coordination_store`).
 pub use coord_text::{DEFAULT_STORE, LockLocation, StoreLocation, StoreLocationError};
+pub use dashboards::{DashboardError, grafana, prometheus_rules};
 pub use events::{
     EventError, EventHandler, EventProcessor, HandlerError, MAX_EVENT_PROCESSORS,
     MAX_UNKNOWN_TYPES, OTHER_TYPES, UnknownEventsReport, unknown_events_report,
