@@ -68,6 +68,11 @@
 /// renders the histogram itself from coord's per-bucket counts; another recorder receives each
 /// bucket's new calls as samples of their mean duration (same buckets, exact sum and count).
 ///
+/// Each call runs in a `coord.operation` `tracing` span (feature `spans`). With
+/// `objective(success = 99.9, latency = "250ms", latency_percentile = 99)` the operation
+/// declares a service-level objective, for which [`dashboards`] writes burn-rate alerts and a
+/// dashboard panel.
+///
 /// The `outcome` is read from the value's type: any `Result` (including aliases such as
 /// `io::Result<T>`) is `error` when `Err`; every other type is `ok` when the function returns.
 ///

@@ -8,13 +8,12 @@
 mod support;
 
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use support::http;
+use support::prometheus::{PrometheusServer, required_tool};
 
 #[coord::track_performance("export.checkout")]
 fn checkout(items: u32) -> Result<u32, String> {
@@ -171,22 +170,6 @@ fn saga_series_are_exported() {
     }
 }
 
-fn required_tool(name: &str) -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join(name))
-            .find(|path| path.is_file())
-    });
-    if found.is_none() {
-        assert!(
-            std::env::var_os("COORD_REQUIRE_PROMETHEUS").is_none(),
-            "`{name}` is required (COORD_REQUIRE_PROMETHEUS is set); install Debian's `prometheus` package"
-        );
-        eprintln!("skipped: `{name}` is not installed (apt-get install -y prometheus)");
-    }
-    found
-}
-
 #[test]
 fn exposition_has_help_histograms_and_all_outcomes() {
     let text = exporter().render();
@@ -330,96 +313,6 @@ fn promtool_accepts_the_exposition() {
 }
 
 /// A Prometheus server on loopback with its own storage, stopped and cleaned up on drop.
-struct PrometheusServer {
-    child: Child,
-    dir: PathBuf,
-    addr: SocketAddr,
-}
-
-impl PrometheusServer {
-    fn start(binary: &Path, target: SocketAddr) -> Self {
-        let dir = std::env::temp_dir().join(format!("coord-prometheus-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let config = dir.join("prometheus.yml");
-        std::fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n  - job_name: coord\n    static_configs:\n      - targets: ['{target}']\n"
-            ),
-        )
-        .expect("write config");
-        let addr = free_port();
-        let log = std::fs::File::create(dir.join("prometheus.log")).expect("log file");
-        let child = Command::new(binary)
-            .arg(format!("--config.file={}", config.display()))
-            .arg(format!(
-                "--storage.tsdb.path={}",
-                dir.join("data").display()
-            ))
-            .arg(format!("--web.listen-address={addr}"))
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start prometheus");
-        Self { child, dir, addr }
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
-    }
-
-    /// Polls an instant query until it yields one sample, and returns its value.
-    fn query_until_present(&mut self, query: &str, timeout: Duration) -> String {
-        let path = format!("/api/v1/query?query={}", percent_encode(query));
-        let deadline = Instant::now() + timeout;
-        let mut last = String::new();
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("prometheus exited with {status}:\n{}", self.log());
-            }
-            if let Ok((200, body)) = http::get(self.addr, &path) {
-                let json: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
-                if let Some(value) = json["data"]["result"][0]["value"][1].as_str() {
-                    return value.to_owned();
-                }
-                last = body;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        panic!(
-            "no sample for `{query}` within {timeout:?}; last answer: {last}\n{}",
-            self.log()
-        );
-    }
-}
-
-impl Drop for PrometheusServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
-fn free_port() -> SocketAddr {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("free port")
-}
-
-fn percent_encode(query: &str) -> String {
-    query
-        .bytes()
-        .map(|byte| match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (byte as char).to_string()
-            }
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 #[test]
 fn a_real_prometheus_scrapes_and_answers_queries() {
     let target = exporter().local_addr().expect("listening");

@@ -45,6 +45,8 @@ impl ObjectiveArgs {
             return None;
         }
         let (mut success, mut latency, mut percentile) = (None, None, None);
+        // A value that did not read is reported on its own; the bounds would only repeat it.
+        let mut unreadable = false;
         let mut spans: Vec<(&'static str, Span)> = vec![("objective", arg.key.span())];
         for entry in &named {
             let key = entry.key_name();
@@ -52,22 +54,31 @@ impl ObjectiveArgs {
                 "success" => {
                     spans.push(("success", entry.key.span()));
                     success = errors.ok(args::number(entry, |_| true, "is a percentage"));
+                    unreadable |= success.is_none();
                 }
                 "latency" => {
                     spans.push(("latency", entry.key.span()));
-                    if let Some(lit) = errors.ok(args::string(entry, "\"250ms\"")) {
-                        match coord_text::parse_duration_nanos(&lit.value()) {
+                    match errors.ok(args::string(entry, "\"250ms\"")) {
+                        Some(lit) => match coord_text::parse_duration_nanos(&lit.value()) {
                             Ok(nanos) => latency = Some(nanos),
-                            Err(err) => errors.at(lit.span(), format!("`latency`: {err}")),
-                        }
+                            Err(err) => {
+                                errors.at(lit.span(), format!("`latency`: {err}"));
+                                unreadable = true;
+                            }
+                        },
+                        None => unreadable = true,
                     }
                 }
                 "latency_percentile" => {
                     spans.push(("latency_percentile", entry.key.span()));
                     percentile = errors.ok(args::number(entry, |_| true, "is a percentage"));
+                    unreadable |= percentile.is_none();
                 }
                 _ => {}
             }
+        }
+        if unreadable {
+            return None;
         }
         if let Some((key, message)) = coord_text::objective_problem(success, latency, percentile) {
             let span = spans

@@ -23,6 +23,13 @@ pub fn objective_problem(
     latency_nanos: Option<u64>,
     percentile: Option<f64>,
 ) -> Option<(&'static str, String)> {
+    if percentile.is_some() && latency_nanos.is_none() {
+        return Some((
+            "latency_percentile",
+            "`latency_percentile` needs a `latency` to hold at, e.g. `latency = \"250ms\"`"
+                .to_owned(),
+        ));
+    }
     if success.is_none() && latency_nanos.is_none() {
         return Some((
             "objective",
@@ -48,12 +55,6 @@ pub fn objective_problem(
         ));
     }
     if let Some(percentile) = percentile {
-        if latency_nanos.is_none() {
-            return Some((
-                "latency_percentile",
-                "`latency_percentile` needs a `latency` to hold at".to_owned(),
-            ));
-        }
         if !(percentile > 0.0 && percentile < 100.0) {
             return Some((
                 "latency_percentile",

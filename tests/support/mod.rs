@@ -5,6 +5,7 @@ pub mod captured_logs;
 pub mod counting_allocator;
 pub mod example;
 pub mod http;
+pub mod prometheus;
 pub mod retry_policy;
 pub mod runtime;
 pub mod temp_dir;
