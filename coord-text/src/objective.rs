@@ -54,15 +54,15 @@ pub fn objective_problem(
             "`latency` must be above 0 and at most a day".to_owned(),
         ));
     }
-    if let Some(percentile) = percentile {
-        if !(percentile > 0.0 && percentile < 100.0) {
-            return Some((
-                "latency_percentile",
-                format!(
-                    "`latency_percentile` is the percent of calls that must be faster than `latency`, above 0 and below 100; found {percentile}"
-                ),
-            ));
-        }
+    if let Some(percentile) = percentile
+        && !(percentile > 0.0 && percentile < 100.0)
+    {
+        return Some((
+            "latency_percentile",
+            format!(
+                "`latency_percentile` is the percent of calls that must be faster than `latency`, above 0 and below 100; found {percentile}"
+            ),
+        ));
     }
     None
 }
