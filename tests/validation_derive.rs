@@ -251,3 +251,52 @@ fn nested_required_fields_apply_where_the_nested_value_is() {
         [("nickname", ErrorCode::TooShort)]
     );
 }
+
+/// Two types naming different functions by the same path: each runs its own.
+mod parent_checks {
+    pub fn sku(value: &str) -> bool {
+        value.starts_with("P-")
+    }
+
+    #[derive(serde::Serialize, coord::Validate)]
+    pub struct Parent {
+        #[rule(check = sku)]
+        pub sku: String,
+        #[rule(nested)]
+        pub child: super::child_checks::Child,
+    }
+}
+
+mod child_checks {
+    pub fn sku(value: &str) -> bool {
+        value.starts_with("C-")
+    }
+
+    #[derive(serde::Serialize, coord::Validate)]
+    pub struct Child {
+        #[rule(check = sku)]
+        pub sku: String,
+    }
+}
+
+#[test]
+fn checks_named_alike_in_two_types_each_run_their_own_function() {
+    use child_checks::Child;
+    use parent_checks::Parent;
+    let valid = Parent {
+        sku: "P-1".into(),
+        child: Child { sku: "C-1".into() },
+    };
+    assert!(valid.validation().unwrap().is_valid);
+    let swapped = Parent {
+        sku: "C-1".into(),
+        child: Child { sku: "P-1".into() },
+    };
+    let result = swapped.validation().unwrap();
+    let failed: Vec<(&str, &str)> = result
+        .errors
+        .iter()
+        .map(|e| (e.path.as_str(), e.params["check"].as_str().unwrap()))
+        .collect();
+    assert_eq!(failed, [("sku", "sku"), ("child.sku", "sku (Child)")]);
+}

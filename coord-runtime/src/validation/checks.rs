@@ -270,9 +270,9 @@ pub fn registered_checks() -> Vec<String> {
 /// The check `name` refers to: one of the attribute's own (`local`), else a registered one.
 pub(crate) fn resolve(
     name: &str,
-    local: &[(&'static str, &'static dyn DynCheck)],
+    local: &[(String, &'static dyn DynCheck)],
 ) -> Result<CustomCheck, String> {
-    if let Some((_, check)) = local.iter().find(|(written, _)| *written == name) {
+    if let Some((_, check)) = local.iter().find(|(written, _)| written == name) {
         return Ok(CustomCheck {
             name: name.into(),
             run: CheckFn::Static(*check),

@@ -98,7 +98,7 @@ impl InlineRules {
     fn merged(
         &self,
         depth: usize,
-        checks: &mut Vec<(&'static str, &'static dyn DynCheck)>,
+        checks: &mut Vec<(String, &'static dyn DynCheck)>,
         within: &mut Vec<String>,
     ) -> Result<RuleSetSpec, String> {
         if depth > MAX_NESTING {
@@ -111,17 +111,16 @@ impl InlineRules {
             serde_json::from_str(self.source).map_err(|err| err.to_string())?;
         for (written, check) in self.checks {
             // Two types may name different functions by the same path (`check = sku` in two
-            // modules): the rule then fails to compile rather than run the wrong one.
-            if checks
-                .iter()
-                .any(|(name, other)| name == written && !same_check(*other, *check))
-            {
-                return Err(format!(
-                    "check `{written}` names different functions in `{}` and a type it nests; write a longer path",
-                    self.name
-                ));
-            }
-            checks.push((written, *check));
+            // modules), and which function a path meant is not known here: a nested type's
+            // check whose name is taken gets its type's name added, so each runs its own.
+            let name = if checks.iter().any(|(taken, _)| taken == written) {
+                let renamed = format!("{written} ({})", self.name);
+                rename_check(&mut spec, written, &renamed);
+                renamed
+            } else {
+                (*written).to_owned()
+            };
+            checks.push((name, *check));
         }
         for (field, rules) in self.nested {
             let mut inner_within = Vec::new();
@@ -133,12 +132,19 @@ impl InlineRules {
     }
 }
 
-/// Whether two check references are the same function.
-fn same_check(a: &'static dyn DynCheck, b: &'static dyn DynCheck) -> bool {
-    std::ptr::eq(
-        std::ptr::from_ref(a).cast::<()>(),
-        std::ptr::from_ref(b).cast::<()>(),
-    )
+/// Renames check `from` to `to` in every field rule of `spec`, items included.
+fn rename_check(spec: &mut RuleSetSpec, from: &str, to: &str) {
+    fn in_field(field: &mut super::spec::FieldSpec, from: &str, to: &str) {
+        if field.check.as_deref() == Some(from) {
+            field.check = Some(to.to_owned());
+        }
+        if let Some(items) = field.items.as_deref_mut() {
+            in_field(items, from, to);
+        }
+    }
+    for field in spec.field_validations.values_mut() {
+        in_field(field, from, to);
+    }
 }
 
 /// Moves `inner`'s per-field rules under `field` in `outer` (`field` empty: a flattened

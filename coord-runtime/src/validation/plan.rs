@@ -103,7 +103,7 @@ struct Compiler<'c> {
     nodes: Vec<Node>,
     problems: Vec<CompileProblem>,
     /// The checks the attribute's rules name by path.
-    local_checks: &'c [(&'static str, &'static dyn DynCheck)],
+    local_checks: &'c [(String, &'static dyn DynCheck)],
     /// Nodes given a relation slot, in slot order.
     captured: Vec<usize>,
 }
@@ -379,7 +379,7 @@ pub(crate) fn compile(name: &str, spec: &RuleSetSpec) -> Result<Plan, Vec<Compil
 pub(crate) fn compile_with_checks(
     name: &str,
     spec: &RuleSetSpec,
-    local_checks: &[(&'static str, &'static dyn DynCheck)],
+    local_checks: &[(String, &'static dyn DynCheck)],
     required_within: &[String],
 ) -> Result<Plan, Vec<CompileProblem>> {
     let mut compiler = Compiler {
