@@ -587,7 +587,7 @@ pub mod export {
     pub use coord_runtime::{
         DEFAULT_DURATION_BUCKETS, DEFAULT_LISTEN_ADDR, ENDPOINT_PATHS, EndpointResponse,
         ExportError, Exporter, MAX_DURATION_BUCKET_SECONDS, MAX_DURATION_BUCKETS, PrometheusExport,
-        duration_bucket_bounds, metric_names,
+        TraceIdSource, duration_bucket_bounds, metric_names, set_trace_id_source,
     };
 }
 

@@ -90,6 +90,7 @@ pub use system::SystemSample;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub use system::{SystemMonitor, start_system_monitor};
 pub use telemetry::publish::flush_metrics;
+pub use tracking::exemplar::{TraceIdSource, set_trace_id_source};
 pub use tracking::objective::{Objective, objectives};
 pub use tracking::operation::{Operation, TrackedCall, track, track_fn, track_future};
 pub use tracking::stats::{MAX_OPERATIONS, OperationSnapshot, OutcomeCounts, operation_stats};

@@ -42,6 +42,16 @@ impl PrometheusServer {
 
     /// Starts scraping `target`, evaluating `rules` (the text of a rules file) if given.
     pub fn start_with_rules(binary: &Path, target: SocketAddr, rules: Option<&str>) -> Self {
+        Self::start_with(binary, target, rules, &[])
+    }
+
+    /// Starts scraping `target` with `rules` and the extra command-line `flags`.
+    pub fn start_with(
+        binary: &Path,
+        target: SocketAddr,
+        rules: Option<&str>,
+        flags: &[&str],
+    ) -> Self {
         let dir = std::env::temp_dir().join(format!(
             "coord-prometheus-{}-{}",
             std::process::id(),
@@ -73,6 +83,7 @@ impl PrometheusServer {
                 dir.join("data").display()
             ))
             .arg(format!("--web.listen-address={addr}"))
+            .args(flags)
             .stdout(Stdio::null())
             .stderr(log)
             .spawn()
@@ -83,6 +94,41 @@ impl PrometheusServer {
     /// What the server logged.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// Polls the exemplars of `query` over the last ten minutes until there are some, and
+    /// returns the first one's labels, value and timestamp as JSON.
+    pub fn exemplars_until_present(&mut self, query: &str, timeout: Duration) -> serde_json::Value {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("after 1970")
+            .as_secs();
+        let path = format!(
+            "/api/v1/query_exemplars?query={}&start={}&end={}",
+            percent_encode(query),
+            now - 600,
+            now + 600
+        );
+        let deadline = Instant::now() + timeout;
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("prometheus exited with {status}:\n{}", self.log());
+            }
+            if let Ok((200, body)) = http::get(self.addr, &path) {
+                let json: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
+                let first = &json["data"][0]["exemplars"][0];
+                if !first.is_null() {
+                    return first.clone();
+                }
+                last = body;
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
+        panic!(
+            "no exemplar for `{query}` within {timeout:?}; last answer: {last}\n{}",
+            self.log()
+        );
     }
 
     /// Polls an instant query until it yields one sample, and returns its value.

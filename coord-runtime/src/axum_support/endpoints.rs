@@ -32,8 +32,15 @@ where
     router.with_state(exporter)
 }
 
-async fn answer(State(exporter): State<Exporter>, uri: Uri) -> Response {
-    match exporter.endpoint(uri.path()) {
+async fn answer(
+    State(exporter): State<Exporter>,
+    uri: Uri,
+    headers: header::HeaderMap,
+) -> Response {
+    let accept = headers
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    match exporter.endpoint_accepting(uri.path(), accept) {
         Some(answer) => (
             StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             [(header::CONTENT_TYPE, answer.content_type)],

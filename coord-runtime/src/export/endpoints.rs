@@ -41,13 +41,40 @@ impl Exporter {
     /// ```
     #[must_use]
     pub fn endpoint(&self, path: &str) -> Option<EndpointResponse> {
-        answer(path, &self.handle)
+        answer(path, None, &self.handle)
+    }
+
+    /// [`endpoint`](Self::endpoint) for a request with this `Accept` header: `/metrics` answers
+    /// in OpenMetrics (with exemplars) when it asks for `application/openmetrics-text`, as
+    /// Prometheus does, and in the text format otherwise.
+    ///
+    /// ```
+    /// let exporter = coord::prometheus().install()?;
+    /// let metrics = exporter
+    ///     .endpoint_accepting("/metrics", Some("application/openmetrics-text;version=1.0.0"))
+    ///     .unwrap();
+    /// assert!(metrics.content_type.starts_with("application/openmetrics-text"));
+    /// assert!(metrics.body.ends_with("# EOF\n"));
+    /// # Ok::<(), coord::export::ExportError>(())
+    /// ```
+    #[must_use]
+    pub fn endpoint_accepting(&self, path: &str, accept: Option<&str>) -> Option<EndpointResponse> {
+        answer(path, accept, &self.handle)
     }
 }
 
 /// The answer to `GET path`, if coord serves `path`.
-pub(super) fn answer(path: &str, handle: &PrometheusHandle) -> Option<EndpointResponse> {
+pub(super) fn answer(
+    path: &str,
+    accept: Option<&str>,
+    handle: &PrometheusHandle,
+) -> Option<EndpointResponse> {
     let response = match path {
+        "/metrics" if super::openmetrics::asked_for(accept) => EndpointResponse {
+            status: 200,
+            content_type: super::openmetrics::CONTENT_TYPE,
+            body: super::render_openmetrics(handle),
+        },
         "/metrics" => EndpointResponse {
             status: 200,
             content_type: EXPOSITION_CONTENT_TYPE,

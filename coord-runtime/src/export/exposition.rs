@@ -18,8 +18,9 @@ use metrics_exporter_prometheus::formatting::{
 use crate::telemetry::metric_names::{self, DURATION_SECONDS, OPERATION_LABEL};
 use crate::tracking::stats::{OperationStats, all_operations};
 
-/// Appends the `coord_operation_duration_seconds` family to `out` (nothing if no operation ran).
-pub(super) fn render_durations(out: &mut String) {
+/// Appends the `coord_operation_duration_seconds` family to `out` (nothing if no operation ran),
+/// with each bucket's exemplar when `exemplars` (OpenMetrics only).
+pub(super) fn render_durations(out: &mut String, exemplars: bool) {
     let operations: Vec<&'static OperationStats> = all_operations();
     let no_global_labels = IndexMap::new();
     let mut header_written = false;
@@ -44,7 +45,7 @@ pub(super) fn render_durations(out: &mut String) {
         );
         let labels = LabelSet::from_key_and_global(&key, &no_global_labels);
         let mut cumulative = 0u64;
-        for (bound, (calls, _)) in bounds.iter().zip(&buckets) {
+        for (index, (bound, (calls, _))) in bounds.iter().zip(&buckets).enumerate() {
             cumulative += calls;
             write_metric_line(
                 out,
@@ -55,6 +56,9 @@ pub(super) fn render_durations(out: &mut String) {
                 cumulative,
                 None,
             );
+            if exemplars {
+                append_exemplar(out, stats, index);
+            }
         }
         write_metric_line(
             out,
@@ -65,6 +69,9 @@ pub(super) fn render_durations(out: &mut String) {
             count,
             None,
         );
+        if exemplars {
+            append_exemplar(out, stats, bounds.len());
+        }
         let nanos: u64 = buckets.iter().map(|(_, nanos)| nanos).sum();
         #[allow(clippy::cast_precision_loss)]
         let seconds = nanos as f64 / 1e9;
@@ -87,4 +94,22 @@ pub(super) fn render_durations(out: &mut String) {
             None,
         );
     }
+}
+
+/// Appends bucket `bucket`'s exemplar to the line just written, if the operation has one:
+/// ` # {trace_id="<32 hex digits>"} <seconds> <unix time>`.
+fn append_exemplar(out: &mut String, stats: &OperationStats, bucket: usize) {
+    use std::fmt::Write as _;
+    let Some(exemplar) = stats.exemplar(bucket) else {
+        return;
+    };
+    if out.ends_with('\n') {
+        out.pop();
+    }
+    // Writing to a `String` cannot fail.
+    let _ = writeln!(
+        out,
+        " # {{trace_id=\"{:032x}\"}} {} {:.3}",
+        exemplar.trace_id, exemplar.seconds, exemplar.unix_seconds
+    );
 }

@@ -192,7 +192,11 @@ fn respond(request: &Request<Incoming>, handle: &PrometheusHandle) -> Response<F
             return response;
         }
     };
-    let Some(answer) = super::endpoints::answer(request.uri().path(), handle) else {
+    let accept = request
+        .headers()
+        .get(hyper::header::ACCEPT)
+        .and_then(|value| value.to_str().ok());
+    let Some(answer) = super::endpoints::answer(request.uri().path(), accept, handle) else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
     let mut response = Response::new(Full::new(if head {

@@ -7,6 +7,7 @@ mod error;
 mod exposition;
 #[cfg(feature = "http")]
 mod http;
+mod openmetrics;
 #[cfg(feature = "system")]
 mod process;
 
@@ -233,6 +234,19 @@ impl Exporter {
         render(&self.handle)
     }
 
+    /// The metrics in the OpenMetrics exposition format, with exemplars on coord's duration
+    /// buckets (see [`set_trace_id_source`](crate::export::set_trace_id_source)).
+    ///
+    /// ```
+    /// let exporter = coord::prometheus().install()?;
+    /// assert!(exporter.render_openmetrics().ends_with("# EOF\n"));
+    /// # Ok::<(), coord::export::ExportError>(())
+    /// ```
+    #[must_use]
+    pub fn render_openmetrics(&self) -> String {
+        render_openmetrics(&self.handle)
+    }
+
     /// The address the HTTP listener is bound to, or `None` when not listening.
     #[must_use]
     pub fn local_addr(&self) -> Option<SocketAddr> {
@@ -263,10 +277,20 @@ pub fn duration_bucket_bounds() -> Vec<f64> {
 pub(crate) fn render(handle: &PrometheusHandle) -> String {
     crate::telemetry::publish::flush_metrics();
     let mut text = handle.render();
-    exposition::render_durations(&mut text);
+    exposition::render_durations(&mut text, false);
     #[cfg(feature = "system")]
     process::render_process(&mut text);
     text
+}
+
+/// The same series in the OpenMetrics format, with the duration buckets' exemplars.
+pub(crate) fn render_openmetrics(handle: &PrometheusHandle) -> String {
+    crate::telemetry::publish::flush_metrics();
+    let mut text = handle.render();
+    exposition::render_durations(&mut text, true);
+    #[cfg(feature = "system")]
+    process::render_process(&mut text);
+    openmetrics::from_text(&text)
 }
 
 fn check_buckets(buckets: &[f64]) -> Result<(), ExportError> {

@@ -69,6 +69,8 @@ pub(crate) struct OperationStats {
     /// Whether any call site of the operation keeps the in-flight gauge.
     in_flight: AtomicBool,
     series: RecorderCache<PublishedSeries>,
+    /// The latest traced call of each duration bucket (see `exemplar.rs`).
+    exemplars: super::exemplar::Exemplars,
 }
 
 impl OperationStats {
@@ -91,6 +93,7 @@ impl OperationStats {
             latency: LatencyHistogram::new(),
             in_flight: AtomicBool::new(false),
             series: RecorderCache::new(),
+            exemplars: super::exemplar::Exemplars::new(pairs as usize),
         }
     }
 
@@ -130,6 +133,9 @@ impl OperationStats {
             (pair, 1),
             (pair + 1, nanos),
         ]);
+        if let Some(trace_id) = super::exemplar::current_trace_id() {
+            self.exemplars.keep(bucket, trace_id, nanos);
+        }
         // Loads first: once warm, min and max rarely change, and a plain load keeps the line shared.
         if nanos < self.min_nanos.load(Ordering::Relaxed) {
             self.min_nanos.fetch_min(nanos, Ordering::Relaxed);
@@ -196,6 +202,12 @@ impl OperationStats {
             .map(|pair| (pair[0], pair[1]))
             .collect();
         (self.bounds_seconds.to_vec(), buckets)
+    }
+
+    /// The exemplar of duration bucket `bucket` (`bounds().len()` is `+Inf`), if a traced call
+    /// left one.
+    pub(crate) fn exemplar(&self, bucket: usize) -> Option<super::exemplar::Exemplar> {
+        self.exemplars.of(bucket)
     }
 
     /// Records the calls finished since the last publish into the duration histogram.
