@@ -530,6 +530,11 @@ fn parse_options() -> Result<Options, String> {
     Ok(options)
 }
 
+tokio::task_local! {
+    /// The trace of the order a task is placing.
+    static ORDER_TRACE: u128;
+}
+
 /// Whether progress goes to stderr: with `--report json`, stdout carries only the JSON report,
 /// so `service --report json | jq` works.
 static PROGRESS_TO_STDERR: AtomicBool = AtomicBool::new(false);
@@ -597,6 +602,10 @@ fn main() -> ExitCode {
         config.validation_rules_path.display()
     );
     progress!("order sagas logged in {}", config.coordination_store);
+    // The trace each order belongs to, for the duration histogram's exemplars (served in the
+    // OpenMetrics exposition, which Prometheus asks for). With `tracing-opentelemetry` this is
+    // the current span's trace id instead.
+    coord::export::set_trace_id_source(|| ORDER_TRACE.try_with(|trace| *trace).ok());
     let exporter = match coord::prometheus().listen(&options.listen).install() {
         Ok(exporter) => exporter,
         Err(err) => {
@@ -674,7 +683,13 @@ async fn run_workload(duration: Duration) -> BTreeMap<String, u64> {
                 while Instant::now() < deadline {
                     let id = next_id.fetch_add(1, Ordering::Relaxed);
                     let order = random_order(&mut rng, id);
-                    if let Err(err) = place_order(Arc::clone(&store), order, rng.u64(..)).await
+                    // Each order is one trace: a real service takes the id from the incoming
+                    // request's trace context (see `set_trace_id_source` in `main`).
+                    let trace = ORDER_TRACE.scope(
+                        rng.u128(1..),
+                        place_order(Arc::clone(&store), order, rng.u64(..)),
+                    );
+                    if let Err(err) = trace.await
                         && let Ok(mut errors) = errors.lock()
                     {
                         // One line per cause: the breaker's retry-after time and the bulkhead's

@@ -1,5 +1,7 @@
 //! After its first call, a tracked function allocates nothing per call: the handles are cached
-//! in the call site's `static`, the statistics are fixed-size atomics.
+//! in the call site's `static`, the statistics are fixed-size atomics. With a trace id source
+//! installed (exemplars), neither a call without a trace nor one that leaves its exemplar
+//! allocates.
 
 mod support;
 
@@ -33,8 +35,13 @@ fn poll_ready<F: Future>(future: F) -> F::Output {
     }
 }
 
+thread_local! {
+    static TRACE: std::cell::Cell<Option<u128>> = const { std::cell::Cell::new(None) };
+}
+
 #[test]
 fn calls_after_the_first_do_not_allocate() {
+    coord::export::set_trace_id_source(|| TRACE.with(std::cell::Cell::get));
     // Warm up: the first call registers handles and statistics.
     let _ = sync_call(1);
     poll_ready(async_call(1));
@@ -48,4 +55,18 @@ fn calls_after_the_first_do_not_allocate() {
     let made = allocations() - before;
     assert!(sum > 0);
     assert_eq!(made, 0, "allocations in 20 000 tracked calls");
+
+    // Traced calls leave exemplars, still without allocating.
+    TRACE.with(|trace| trace.set(Some(42)));
+    let before = allocations();
+    for x in 0..10_000 {
+        sum += sync_call(x).unwrap_or_else(|e| e);
+        sum += poll_ready(async_call(x));
+    }
+    TRACE.with(|trace| trace.set(None));
+    assert_eq!(
+        allocations() - before,
+        0,
+        "allocations in 20 000 traced calls"
+    );
 }

@@ -70,6 +70,22 @@ fn service_runs_its_workload_serves_metrics_and_prints_a_table() {
         );
     }
 
+    // Asked for OpenMetrics, as Prometheus asks, the duration buckets carry the orders' traces.
+    let (status, open) = support::http::get_accepting(
+        addr,
+        "/metrics",
+        "application/openmetrics-text;version=1.0.0",
+    )
+    .expect("scrape the service as Prometheus does");
+    assert_eq!(status, 200);
+    assert!(
+        open.lines().any(|line| line
+            .starts_with(r#"coord_operation_duration_seconds_bucket{operation="place_order""#)
+            && line.contains(" # {trace_id=\"")),
+        "no exemplar on place_order's buckets:\n{open}"
+    );
+    assert!(open.ends_with("# EOF\n"));
+
     let mut rest = String::new();
     stdout.read_to_string(&mut rest).expect("rest of stdout");
     let status = child.wait().expect("service exits");

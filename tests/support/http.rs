@@ -15,12 +15,28 @@ pub fn request(addr: SocketAddr, method: &str, path: &str) -> std::io::Result<(u
     send(addr, method, path, None)
 }
 
+/// Status code and body of `GET path` on `addr`, asking for `accept`.
+pub fn get_accepting(addr: SocketAddr, path: &str, accept: &str) -> std::io::Result<(u16, String)> {
+    exchange(addr, "GET", path, None, &format!("Accept: {accept}\r\n"))
+}
+
 /// Status code and body of `method path` on `addr` with `body` (and its content type).
 pub fn send(
     addr: SocketAddr,
     method: &str,
     path: &str,
     body: Option<(&str, &str)>,
+) -> std::io::Result<(u16, String)> {
+    exchange(addr, method, path, body, "")
+}
+
+/// One request with `extra` header lines.
+fn exchange(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    body: Option<(&str, &str)>,
+    extra: &str,
 ) -> std::io::Result<(u16, String)> {
     let mut stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     stream.set_read_timeout(Some(Duration::from_secs(10)))?;
@@ -32,7 +48,7 @@ pub fn send(
     };
     write!(
         stream,
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{content_type}Content-Length: {}\r\n\r\n{body}",
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n{extra}{content_type}Content-Length: {}\r\n\r\n{body}",
         body.len()
     )?;
     let mut response = Vec::new();
