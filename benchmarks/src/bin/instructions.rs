@@ -18,10 +18,12 @@ use coord_benchmarks::workloads::{
 use validator::Validate as _;
 
 /// The paths, named as in the criterion groups (`retry/coord` is `retry_coord`).
-const PATHS: [&str; 18] = [
+const PATHS: [&str; 20] = [
     "bare",
     "tracking_coord",
     "tracking_coord_subscriber",
+    "tracking_coord_untraced",
+    "tracking_coord_traced",
     "breaker_coord",
     "breaker_failsafe",
     "retry_coord",
@@ -50,6 +52,19 @@ fn run(path: &str, calls: u64) -> bool {
         "tracking_coord" => Box::new(|| {
             black_box(coord_tracked(black_box(7))).ok();
         }),
+        // A trace id source installed (exemplars): answering none, then a trace each call.
+        "tracking_coord_untraced" => {
+            coord::export::set_trace_id_source(|| None);
+            Box::new(|| {
+                black_box(coord_tracked(black_box(7))).ok();
+            })
+        }
+        "tracking_coord_traced" => {
+            coord::export::set_trace_id_source(|| Some(0x0af7_6519_16cd_43dd));
+            Box::new(|| {
+                black_box(coord_tracked(black_box(7))).ok();
+            })
+        }
         "tracking_coord_subscriber" => {
             coord_benchmarks::install_span_subscriber();
             Box::new(|| {
