@@ -246,3 +246,44 @@ fn retries_run_in_attempt_spans_inside_the_operation_span() {
         "error"
     );
 }
+
+#[coord::coordinate_operation(
+    name = "spans.slow",
+    retry(max_retries = 0, timeout = "5ms"),
+    fallback = cached
+)]
+async fn slow_answer() -> Result<u32, Flaky> {
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    Ok(1)
+}
+
+async fn cached(_error: Flaky) -> Result<u32, Flaky> {
+    Ok(0)
+}
+
+#[test]
+fn timeouts_and_fallbacks_are_events_in_the_call_span() {
+    let spans = spans_of(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        assert_eq!(runtime.block_on(slow_answer()).unwrap(), 0);
+    });
+    let span = spans
+        .iter()
+        .find(|s| s.name == "coord.operation" && s.fields["coord.operation"] == "spans.slow")
+        .unwrap_or_else(|| panic!("{spans:#?}"));
+    assert!(
+        span.events.iter().any(|m| m == "coord: attempt timed out")
+            && span
+                .events
+                .iter()
+                .any(|m| m == "coord: answered by the fallback"),
+        "{span:#?}"
+    );
+    assert_eq!(
+        span.fields["coord.outcome"], "ok",
+        "the fallback's answer is the outcome"
+    );
+}

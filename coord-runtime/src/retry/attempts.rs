@@ -121,8 +121,14 @@ impl<'s> Attempts<'s> {
     /// it gives up; a refused first attempt does not (an open breaker would flood the log).
     pub(crate) fn rejected(&mut self) {
         if self.retries == 0 {
-            // Refused before the body ran at all: tracking keeps it out of the latencies.
+            // Refused before the body ran at all: tracking keeps it out of the latencies. An
+            // event at DEBUG, in the call's span: an open breaker refuses every call, which
+            // would flood a log at INFO.
             crate::base::refusal::note();
+            tracing::debug!(
+                operation = self.site.operation(),
+                "coord: refused before it ran (circuit breaker open, or a limit full)"
+            );
         } else {
             let operation = self.site.operation();
             let attempts = self.retries;

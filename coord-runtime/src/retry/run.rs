@@ -342,6 +342,13 @@ impl<'s> AsyncRetry<'s> {
         };
         let site = self.attempts.site();
         site.timed_out();
+        // An event in the call's span (and its attempt's): why this attempt ended.
+        tracing::debug!(
+            operation = site.operation(),
+            limit = ?limit,
+            after_ms = after.as_secs_f64() * 1e3,
+            "coord: attempt timed out"
+        );
         if let Some(permit) = permit {
             permit.record(CallResult::Failure);
         }

@@ -226,6 +226,7 @@ pub fn count_fallback(operation: &str) {
     // The fallback's answer is the call's outcome, whatever refused the call before it.
     crate::base::refusal::clear();
     cells::add(retry_stats_for(operation).cells + FALLBACKS, 1);
+    tracing::debug!(operation, "coord: answered by the fallback");
 }
 
 /// Where an operation's retry statistics are counted: resolved once, kept by callers that
