@@ -235,7 +235,7 @@ impl Exporter {
     }
 
     /// The metrics in the OpenMetrics exposition format, with exemplars on coord's duration
-    /// buckets (see [`set_trace_id_source`](crate::export::set_trace_id_source)).
+    /// buckets (see [`set_trace_id_source`](crate::set_trace_id_source)).
     ///
     /// ```
     /// let exporter = coord::prometheus().install()?;
