@@ -109,50 +109,58 @@ impl PrometheusServer {
             now - 600,
             now + 600
         );
-        let deadline = Instant::now() + timeout;
-        let mut last = String::new();
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("prometheus exited with {status}:\n{}", self.log());
-            }
-            if let Ok((200, body)) = http::get(self.addr, &path) {
-                let json: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
-                let first = &json["data"][0]["exemplars"][0];
-                if !first.is_null() {
-                    return first.clone();
-                }
-                last = body;
-            }
-            std::thread::sleep(Duration::from_millis(250));
-        }
-        panic!(
-            "no exemplar for `{query}` within {timeout:?}; last answer: {last}\n{}",
-            self.log()
-        );
+        self.poll(&path, timeout, |json| {
+            let first = &json["data"][0]["exemplars"][0];
+            (!first.is_null()).then(|| first.clone())
+        })
+        .unwrap_or_else(|last| {
+            panic!(
+                "no exemplar for `{query}` within {timeout:?}; last answer: {last}\n{}",
+                self.log()
+            )
+        })
     }
 
     /// Polls an instant query until it yields one sample, and returns its value.
     pub fn query_until_present(&mut self, query: &str, timeout: Duration) -> String {
         let path = format!("/api/v1/query?query={}", percent_encode(query));
+        self.poll(&path, timeout, |json| {
+            json["data"]["result"][0]["value"][1]
+                .as_str()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|last| {
+            panic!(
+                "no sample for `{query}` within {timeout:?}; last answer: {last}\n{}",
+                self.log()
+            )
+        })
+    }
+
+    /// Asks `path` every 250 ms until `found` takes something from the JSON answer; `Err` with
+    /// the last answer when `timeout` passes first. Panics if the server exits.
+    fn poll<T>(
+        &mut self,
+        path: &str,
+        timeout: Duration,
+        found: impl Fn(&serde_json::Value) -> Option<T>,
+    ) -> Result<T, String> {
         let deadline = Instant::now() + timeout;
         let mut last = String::new();
         while Instant::now() < deadline {
             if let Ok(Some(status)) = self.child.try_wait() {
                 panic!("prometheus exited with {status}:\n{}", self.log());
             }
-            if let Ok((200, body)) = http::get(self.addr, &path) {
+            if let Ok((200, body)) = http::get(self.addr, path) {
                 let json: serde_json::Value = serde_json::from_str(&body).expect("JSON answer");
-                if let Some(value) = json["data"]["result"][0]["value"][1].as_str() {
-                    return value.to_owned();
+                if let Some(value) = found(&json) {
+                    return Ok(value);
                 }
                 last = body;
             }
             std::thread::sleep(Duration::from_millis(250));
         }
-        panic!(
-            "no sample for `{query}` within {timeout:?}; last answer: {last}\n{}",
-            self.log()
-        );
+        Err(last)
     }
 }
 

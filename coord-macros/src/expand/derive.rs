@@ -55,15 +55,7 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
     let mut rules = ValidateArgs::default();
     rules.written = true;
     let mut krate = None;
-    for attr in input
-        .attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("rule"))
-    {
-        let Some(tokens) = errors.ok(attr.meta.require_list().map(|list| list.tokens.clone()))
-        else {
-            continue;
-        };
+    for (_, tokens) in rule_attributes(&input.attrs, &mut errors) {
         let mut keyed = Vec::new();
         for arg in errors.ok(args::parse_args(tokens)).unwrap_or_default() {
             match arg {
@@ -106,15 +98,7 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
         }
         let mut written = None;
         let mut nests = None;
-        for attr in field
-            .attrs
-            .iter()
-            .filter(|attr| attr.path().is_ident("rule"))
-        {
-            let Some(tokens) = errors.ok(attr.meta.require_list().map(|list| list.tokens.clone()))
-            else {
-                continue;
-            };
+        for (attr, tokens) in rule_attributes(&field.attrs, &mut errors) {
             if tokens.to_string() == "nested" {
                 nests = Some(attr.span());
             } else if written.is_some() {
@@ -210,4 +194,21 @@ fn derive(item: TokenStream) -> syn::Result<TokenStream> {
             }
         }
     })
+}
+
+/// The `#[rule(...)]` attributes among `attrs`, with their tokens; one written without a list
+/// (`#[rule]`, `#[rule = ..]`) is an error in `errors`.
+fn rule_attributes<'a>(
+    attrs: &'a [syn::Attribute],
+    errors: &mut Errors,
+) -> Vec<(&'a syn::Attribute, TokenStream)> {
+    attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("rule"))
+        .filter_map(|attr| {
+            errors
+                .ok(attr.meta.require_list().map(|list| list.tokens.clone()))
+                .map(|tokens| (attr, tokens))
+        })
+        .collect()
 }
