@@ -4,18 +4,13 @@
 //! with the same durability — and nothing else: no key checks, no watchdog task, no metrics,
 //! no backend lookup.
 
+use std::future::Future;
 use std::path::Path;
+use std::pin::Pin;
 
-use redis::Script;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionLike, ConnectionManager, MultiplexedConnection};
+use redis::{AsyncConnectionConfig, ConnectionAddr, Script};
 use rusqlite::{Connection, OptionalExtension, params};
-
-const ACQUIRE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local token = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
-return token
-";
 
 const RELEASE: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -24,14 +19,70 @@ end
 return 0
 ";
 
-/// The Redis floor: the two scripts, one connection manager.
+/// The Redis floor: the two scripts on one connection of the `redis` crate, its driver polled
+/// by the caller (the transport coord's Redis locks use), and nothing else.
 pub struct RedisFloor {
-    connection: ConnectionManager,
-    acquire: Script,
-    release: Script,
+    connection: MultiplexedConnection,
+    driver: Pin<Box<dyn Future<Output = ()> + Send>>,
+    scripts: Scripts,
 }
 
 impl RedisFloor {
+    /// Connects to `url` (`redis://host:port`).
+    ///
+    /// # Panics
+    /// When the server does not answer: nothing to measure then.
+    pub async fn connect(url: &str) -> Self {
+        let client = redis::Client::open(url).expect("a Redis URL");
+        let info = client.get_connection_info();
+        let ConnectionAddr::Tcp(host, port) = &info.addr else {
+            panic!("the floor connects over TCP");
+        };
+        let stream = tokio::net::TcpStream::connect((host.as_str(), *port))
+            .await
+            .expect("Redis answers");
+        stream.set_nodelay(true).expect("TCP_NODELAY");
+        let (connection, driver) = MultiplexedConnection::new_with_config(
+            &info.redis,
+            stream,
+            AsyncConnectionConfig::new(),
+        )
+        .await
+        .expect("Redis answers");
+        Self {
+            connection,
+            driver: Box::pin(driver),
+            scripts: Scripts::new(),
+        }
+    }
+
+    /// Takes and releases `key` once; the token.
+    ///
+    /// # Panics
+    /// When the server fails, or the key is held.
+    pub async fn cycle(&mut self, key: &str) -> u64 {
+        let Self {
+            connection,
+            driver,
+            scripts,
+        } = self;
+        tokio::select! {
+            biased;
+            token = scripts.cycle(connection, key) => token,
+            () = driver => panic!("Redis closed the floor's connection"),
+        }
+    }
+}
+
+/// The same two scripts through the `redis` crate's `ConnectionManager` (a multiplexed
+/// connection whose driver is a task of its own; what `rslock` uses). Clones share it.
+#[derive(Clone)]
+pub struct RedisManagerFloor {
+    connection: ConnectionManager,
+    scripts: Scripts,
+}
+
+impl RedisManagerFloor {
     /// Connects to `url`.
     ///
     /// # Panics
@@ -40,8 +91,7 @@ impl RedisFloor {
         let client = redis::Client::open(url).expect("a Redis URL");
         Self {
             connection: ConnectionManager::new(client).await.expect("Redis answers"),
-            acquire: Script::new(ACQUIRE),
-            release: Script::new(RELEASE),
+            scripts: Scripts::new(),
         }
     }
 
@@ -50,22 +100,43 @@ impl RedisFloor {
     /// # Panics
     /// When the server fails, or the key is held.
     pub async fn cycle(&self, key: &str) -> u64 {
-        let mut connection = self.connection.clone();
-        let token: u64 = self
-            .acquire
-            .key(format!("bench:coord:lock:{key}"))
-            .key(format!("bench:coord:lock-token:{key}"))
+        self.scripts.cycle(&mut self.connection.clone(), key).await
+    }
+}
+
+/// coord's acquire transaction and release script.
+#[derive(Clone)]
+struct Scripts {
+    release: Script,
+}
+
+impl Scripts {
+    fn new() -> Self {
+        Self {
+            release: Script::new(RELEASE),
+        }
+    }
+
+    async fn cycle(&self, connection: &mut impl ConnectionLike, key: &str) -> u64 {
+        let (taken, token): (redis::Value, u64) = redis::pipe()
+            .atomic()
+            .cmd("SET")
+            .arg(format!("bench:coord:lock:{key}"))
             .arg("floor")
+            .arg("NX")
+            .arg("PX")
             .arg(30_000)
-            .invoke_async(&mut connection)
+            .cmd("INCR")
+            .arg(format!("bench:coord:lock-token:{key}"))
+            .query_async(connection)
             .await
             .expect("acquire");
-        assert!(token > 0, "uncontended");
+        assert_ne!(taken, redis::Value::Nil, "uncontended");
         let released: i64 = self
             .release
             .key(format!("bench:coord:lock:{key}"))
-            .arg(format!("floor:{token}"))
-            .invoke_async(&mut connection)
+            .arg("floor")
+            .invoke_async(connection)
             .await
             .expect("release");
         assert_eq!(released, 1);

@@ -1,6 +1,7 @@
 //! Uncontended lock acquire + release, interleaved: each round times a batch of each variant
-//! in turn (coord, its floor, and on Redis `rslock`), so drift on a shared machine hits all
-//! alike; prints the median per cycle of each and the ratios. The criterion bench (`locks`)
+//! in turn (coord, its floor, and on Redis `rslock` and the floor's scripts through the
+//! `redis` crate's `ConnectionManager`), so drift on a shared machine hits all alike; prints
+//! the median per cycle of each and the ratios. The criterion bench (`locks`)
 //! measures the same cycles one after the other.
 //!
 //! ```sh
@@ -11,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use coord::lock::{LockBackend, RedisLocks, install_backend};
 use coord::store::AnyStore;
-use coord_benchmarks::lock_floor::{PostgresLockFloor, RedisFloor, SqliteLockFloor};
+use coord_benchmarks::lock_floor::{
+    PostgresLockFloor, RedisFloor, RedisManagerFloor, SqliteLockFloor,
+};
 
 const BATCH: u32 = 50;
 
@@ -47,79 +50,56 @@ fn report(backend: &str, results: &mut [(&str, Vec<Duration>)]) {
 }
 
 /// 16 tasks, each taking and releasing a key of its own 200 times: acquire + release cycles
-/// per second of coord, the floor and rslock, one after another, three times.
-async fn concurrent(floor: &RedisFloor, rslock: &rslock::LockManager) {
+/// per second of coord, the floor's commands on one shared connection (`ConnectionManager`,
+/// as coord sends them once its caller-driven connections are busy) and rslock, interleaved
+/// over `rounds` rounds; the medians.
+async fn concurrent(manager: &RedisManagerFloor, rslock: &rslock::LockManager, rounds: usize) {
     const TASKS: usize = 16;
     const CYCLES: usize = 200;
-    for _ in 0..3 {
-        let started = Instant::now();
-        let tasks: Vec<_> = (0..TASKS)
-            .map(|task| {
+    let mut rates: [Vec<f64>; 3] = Default::default();
+    for round in 0..rounds {
+        for turn in 0..3 {
+            let variant = (round + turn) % 3;
+            let started = Instant::now();
+            join((0..TASKS).map(|task| {
+                let (manager, rslock) = (manager.clone(), rslock.clone());
                 tokio::spawn(async move {
-                    let key = format!("coord-key-{task}");
+                    let key = format!("concurrent-{variant}-{task}");
                     for _ in 0..CYCLES {
-                        coord_cycle("ratio-redis", &key).await;
+                        match variant {
+                            0 => coord_cycle("ratio-redis", &key).await,
+                            1 => {
+                                manager.cycle(&key).await;
+                            }
+                            _ => {
+                                let lock = rslock
+                                    .lock(format!("bench:{key}").as_str(), Duration::from_secs(30))
+                                    .await
+                                    .expect("uncontended");
+                                rslock.unlock(&lock).await;
+                            }
+                        }
                     }
                 })
-            })
-            .collect();
-        for task in tasks {
-            task.await.expect("task");
+            }))
+            .await;
+            rates[variant].push((TASKS * CYCLES) as f64 / started.elapsed().as_secs_f64());
         }
-        let coord = (TASKS * CYCLES) as f64 / started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let runs = (0..TASKS).map(|task| async move {
-            let key = format!("floor-key-{task}");
-            for _ in 0..CYCLES {
-                floor.cycle(&key).await;
-            }
-        });
-        futures_join_all(runs).await;
-        let floor_rate = (TASKS * CYCLES) as f64 / started.elapsed().as_secs_f64();
-        let started = Instant::now();
-        let runs = (0..TASKS).map(|task| async move {
-            let key = format!("bench:rslock-key-{task}");
-            for _ in 0..CYCLES {
-                let lock = rslock
-                    .lock(key.as_str(), Duration::from_secs(30))
-                    .await
-                    .expect("uncontended");
-                rslock.unlock(&lock).await;
-            }
-        });
-        futures_join_all(runs).await;
-        let rslock_rate = (TASKS * CYCLES) as f64 / started.elapsed().as_secs_f64();
-        println!(
-            "redis     {TASKS} tasks on keys of their own: coord {coord:>7.0}/s, floor {floor_rate:>7.0}/s, rslock {rslock_rate:>7.0}/s"
-        );
     }
+    let [coord, floor, rslock] = rates.map(|mut rates| {
+        rates.sort_by(f64::total_cmp);
+        rates[rates.len() / 2]
+    });
+    println!(
+        "redis     {TASKS} tasks on keys of their own (medians): coord {coord:>7.0}/s, floor {floor:>7.0}/s, rslock {rslock:>7.0}/s"
+    );
 }
 
-/// Runs every future to completion, concurrently, on this task.
-async fn futures_join_all<F: std::future::Future<Output = ()>>(futures: impl Iterator<Item = F>) {
-    let mut set = Vec::new();
-    for future in futures {
-        set.push(Box::pin(future));
+/// Waits for every task.
+async fn join(tasks: impl Iterator<Item = tokio::task::JoinHandle<()>>) {
+    for task in tasks.collect::<Vec<_>>() {
+        task.await.expect("task");
     }
-    let mut pending: Vec<_> = set.iter_mut().map(Some).collect();
-    std::future::poll_fn(|cx| {
-        let mut left = false;
-        for slot in &mut pending {
-            if let Some(future) = slot {
-                if future.as_mut().poll(cx).is_pending() {
-                    left = true;
-                } else {
-                    *slot = None;
-                }
-            }
-        }
-        if left {
-            std::task::Poll::Pending
-        } else {
-            std::task::Poll::Ready(())
-        }
-    })
-    .await;
 }
 
 fn main() {
@@ -142,22 +122,27 @@ fn main() {
         match RedisLocks::connect(&redis_url, "bench:").await {
             Ok(locks) => {
                 install_backend("ratio-redis", LockBackend::Redis(locks));
-                let floor = RedisFloor::connect(&redis_url).await;
+                let mut floor = RedisFloor::connect(&redis_url).await;
+                let manager = RedisManagerFloor::connect(&redis_url).await;
                 let rslock = rslock::LockManager::new(vec![redis_url.clone()]);
                 let mut results = vec![
                     ("coord", Vec::new()),
                     ("floor", Vec::new()),
                     ("rslock", Vec::new()),
+                    ("manager", Vec::new()),
                 ];
                 for round in 0..rounds {
-                    for turn in 0..3 {
-                        let variant = (round + turn) % 3;
+                    for turn in 0..4 {
+                        let variant = (round + turn) % 4;
                         let started = Instant::now();
                         for _ in 0..BATCH {
                             match variant {
                                 0 => coord_cycle("ratio-redis", "coord-key").await,
                                 1 => {
                                     floor.cycle("floor-key").await;
+                                }
+                                3 => {
+                                    manager.cycle("manager-key").await;
                                 }
                                 _ => {
                                     let lock = rslock
@@ -172,7 +157,7 @@ fn main() {
                     }
                 }
                 report("redis", &mut results);
-                concurrent(&floor, &rslock).await;
+                concurrent(&manager, &rslock, rounds / 2).await;
             }
             Err(err) => println!("redis     skipped: {err}"),
         }

@@ -82,7 +82,7 @@ impl LockBackend {
                 .await
                 .map_err(|err| err.to_string()),
             #[cfg(feature = "redis")]
-            LockBackend::Redis(redis) => redis.renew(key, owner, token, ttl).await,
+            LockBackend::Redis(redis) => redis.renew(key, owner, ttl).await,
         }
     }
 
@@ -94,7 +94,7 @@ impl LockBackend {
                 .await
                 .map_err(|err| err.to_string()),
             #[cfg(feature = "redis")]
-            LockBackend::Redis(redis) => redis.release(key, owner, token).await,
+            LockBackend::Redis(redis) => redis.release(key, owner).await,
         }
     }
 }

@@ -1,7 +1,9 @@
 //! Locks on a single Redis instance (feature `redis`). A hold is the key `coord:lock:{key}`
-//! holding `owner:token` with a `PX` expiry; the token comes from `INCR coord:lock-token:{key}`
-//! in the same Lua script that takes the hold, and release and renewal compare the whole
-//! value before deleting or extending (Redis 7 has no compare-and-delete command).
+//! holding its owner (unique to one acquisition) with a `PX` expiry, set by `SET NX PX` in the
+//! same `MULTI`/`EXEC` as the `INCR coord:lock-token:{key}` that gives its token: a
+//! transaction costs the server less than a Lua script, which matters once many calls share a
+//! connection. Release and renewal compare the owner before deleting or extending, in Lua
+//! (Redis 7 has no compare-and-delete command).
 //!
 //! What a single Redis guarantees: holds exclude each other while the server runs and keeps
 //! its memory; the token grows per key for as long as the server keeps its data. What it does
@@ -14,17 +16,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
 use redis::{Client, Script};
 
-/// Takes a free key: `KEYS[1]` the hold, `KEYS[2]` the token counter, `ARGV[1]` the owner,
-/// `ARGV[2]` the TTL in ms. Returns the token, or 0 when held.
-const ACQUIRE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
-local token = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
-return token
-";
+use super::redis_connections::{RedisConnections, Request};
 
 /// Extends `KEYS[1]` by `ARGV[2]` ms if it still holds `ARGV[1]`; 1 if extended.
 const RENEW: &str = r"
@@ -57,11 +51,10 @@ pub struct RedisLocks(Arc<Inner>);
 
 /// What every clone shares: a lock backend is cloned per acquisition.
 struct Inner {
-    connection: ConnectionManager,
+    connections: RedisConnections,
     /// The URL without its password, for messages.
     shown: String,
     prefix: String,
-    acquire: Script,
     renew: Script,
     release: Script,
 }
@@ -74,8 +67,10 @@ impl std::fmt::Debug for RedisLocks {
 
 impl RedisLocks {
     /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]`),
-    /// prefixing every key it writes with `prefix` (e.g. your service's name). The connection
-    /// is re-established after a drop; each call fails rather than waits past 2 s.
+    /// prefixing every key it writes with `prefix` (e.g. your service's name). Calls go on
+    /// one of two connections serving one call at a time, or when both are busy on a third
+    /// that concurrent calls share; each is re-opened after it fails or the server closes it,
+    /// and connecting and each reply fail rather than wait past 2 s.
     ///
     /// # Errors
     /// A message naming the URL (without its password) and why it does not answer.
@@ -83,19 +78,11 @@ impl RedisLocks {
         let shown = coord_text::without_password(url);
         let fail = |err: redis::RedisError| format!("Redis at {shown}: {err}");
         let client = Client::open(url).map_err(fail)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(2))
-            .set_response_timeout(Duration::from_secs(2))
-            .set_number_of_retries(2)
-            .set_max_delay(500);
-        let connection = ConnectionManager::new_with_config(client, config)
-            .await
-            .map_err(fail)?;
+        let connections = RedisConnections::connect(client).await.map_err(fail)?;
         Ok(Self(Arc::new(Inner {
-            connection,
+            connections,
             shown: shown.clone(),
             prefix: prefix.to_owned(),
-            acquire: Script::new(ACQUIRE),
             renew: Script::new(RENEW),
             release: Script::new(RELEASE),
         })))
@@ -113,51 +100,65 @@ impl RedisLocks {
         format!("Redis at {}: {err}", self.0.shown)
     }
 
+    /// Takes the hold if free, with the key's next token: `SET NX PX` and `INCR` in one
+    /// `MULTI`/`EXEC`, so no other command runs between them. The counter moves on a refused
+    /// attempt too; tokens then skip numbers but still grow with each hold.
     pub(crate) async fn acquire(
         &self,
         key: &str,
         owner: &str,
         ttl: Duration,
     ) -> Result<Option<u64>, String> {
-        let token: u64 = self
-            .0
-            .acquire
-            .key(self.hold_key(key))
-            .key(format!("{}coord:lock-token:{key}", self.0.prefix))
+        let mut take = redis::pipe();
+        take.atomic()
+            .cmd("SET")
+            .arg(self.hold_key(key))
             .arg(owner)
+            .arg("NX")
+            .arg("PX")
             .arg(millis(ttl))
-            .invoke_async(&mut self.0.connection.clone())
+            .cmd("INCR")
+            .arg(format!("{}coord:lock-token:{key}", self.0.prefix));
+        let (taken, token): (redis::Value, u64) = self
+            .0
+            .connections
+            .send(Request::Transaction(&take))
             .await
             .map_err(|err| self.fail(&err))?;
-        Ok((token > 0).then_some(token))
+        Ok((taken != redis::Value::Nil).then_some(token))
     }
 
+    /// Extends the hold if `owner` (unique to one acquisition) still has it; from the
+    /// watchdog, so on the shared connection.
     pub(crate) async fn renew(
         &self,
         key: &str,
         owner: &str,
-        token: u64,
         ttl: Duration,
     ) -> Result<bool, String> {
         let renewed: i64 = self
             .0
-            .renew
-            .key(self.hold_key(key))
-            .arg(format!("{owner}:{token}"))
-            .arg(millis(ttl))
-            .invoke_async(&mut self.0.connection.clone())
+            .connections
+            .send_shared(Request::Script(
+                self.0
+                    .renew
+                    .key(self.hold_key(key))
+                    .arg(owner)
+                    .arg(millis(ttl)),
+            ))
             .await
             .map_err(|err| self.fail(&err))?;
         Ok(renewed == 1)
     }
 
-    pub(crate) async fn release(&self, key: &str, owner: &str, token: u64) -> Result<bool, String> {
+    /// Deletes the hold if `owner` (unique to one acquisition) still has it.
+    pub(crate) async fn release(&self, key: &str, owner: &str) -> Result<bool, String> {
         let released: i64 = self
             .0
-            .release
-            .key(self.hold_key(key))
-            .arg(format!("{owner}:{token}"))
-            .invoke_async(&mut self.0.connection.clone())
+            .connections
+            .send(Request::Script(
+                self.0.release.key(self.hold_key(key)).arg(owner),
+            ))
             .await
             .map_err(|err| self.fail(&err))?;
         Ok(released == 1)
