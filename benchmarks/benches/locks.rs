@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use coord::lock::{LockBackend, RedisLocks, install_backend};
 use coord::store::AnyStore;
-use coord_benchmarks::lock_floor::{
-    PostgresLockFloor, RedisFloor, RedisManagerFloor, SqliteLockFloor,
-};
+use coord_benchmarks::lock_floor::{PostgresLockFloor, RedisFloor, SqliteLockFloor};
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -46,8 +44,7 @@ fn redis(c: &mut Criterion) {
         return;
     };
     install_backend("bench-redis", LockBackend::Redis(locks));
-    let mut floor = runtime.block_on(RedisFloor::connect(&url));
-    let manager = runtime.block_on(RedisManagerFloor::connect(&url));
+    let floor = runtime.block_on(RedisFloor::connect(&url));
     let rslock = rslock::LockManager::new(vec![url.clone()]);
 
     let mut group = c.benchmark_group("lock_redis");
@@ -56,9 +53,6 @@ fn redis(c: &mut Criterion) {
     });
     group.bench_function("coord", |b| {
         b.iter(|| runtime.block_on(coord_cycle("bench-redis", "coord-key")))
-    });
-    group.bench_function("manager", |b| {
-        b.iter(|| runtime.block_on(manager.cycle("manager-key")))
     });
     group.bench_function("rslock", |b| {
         b.iter(|| {

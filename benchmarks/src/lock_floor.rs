@@ -1,15 +1,13 @@
 //! The floors an uncontended lock acquire + release is compared with: the same two commands
-//! sent directly — on Redis the same two Lua scripts through the `redis` crate, on SQLite and
+//! sent directly — on Redis the same transaction and Lua script through the `redis` crate, on SQLite and
 //! PostgreSQL the same upsert and release statements through `rusqlite` and `tokio-postgres`,
 //! with the same durability — and nothing else: no key checks, no watchdog task, no metrics,
 //! no backend lookup.
 
-use std::future::Future;
 use std::path::Path;
-use std::pin::Pin;
 
-use redis::aio::{ConnectionLike, ConnectionManager, MultiplexedConnection};
-use redis::{AsyncConnectionConfig, ConnectionAddr, Script};
+use redis::Script;
+use redis::aio::{ConnectionLike, ConnectionManager};
 use rusqlite::{Connection, OptionalExtension, params};
 
 const RELEASE: &str = r"
@@ -19,70 +17,15 @@ end
 return 0
 ";
 
-/// The Redis floor: the two scripts on one connection of the `redis` crate, its driver polled
-/// by the caller (the transport coord's Redis locks use), and nothing else.
-pub struct RedisFloor {
-    connection: MultiplexedConnection,
-    driver: Pin<Box<dyn Future<Output = ()> + Send>>,
-    scripts: Scripts,
-}
-
-impl RedisFloor {
-    /// Connects to `url` (`redis://host:port`).
-    ///
-    /// # Panics
-    /// When the server does not answer: nothing to measure then.
-    pub async fn connect(url: &str) -> Self {
-        let client = redis::Client::open(url).expect("a Redis URL");
-        let info = client.get_connection_info();
-        let ConnectionAddr::Tcp(host, port) = &info.addr else {
-            panic!("the floor connects over TCP");
-        };
-        let stream = tokio::net::TcpStream::connect((host.as_str(), *port))
-            .await
-            .expect("Redis answers");
-        stream.set_nodelay(true).expect("TCP_NODELAY");
-        let (connection, driver) = MultiplexedConnection::new_with_config(
-            &info.redis,
-            stream,
-            AsyncConnectionConfig::new(),
-        )
-        .await
-        .expect("Redis answers");
-        Self {
-            connection,
-            driver: Box::pin(driver),
-            scripts: Scripts::new(),
-        }
-    }
-
-    /// Takes and releases `key` once; the token.
-    ///
-    /// # Panics
-    /// When the server fails, or the key is held.
-    pub async fn cycle(&mut self, key: &str) -> u64 {
-        let Self {
-            connection,
-            driver,
-            scripts,
-        } = self;
-        tokio::select! {
-            biased;
-            token = scripts.cycle(connection, key) => token,
-            () = driver => panic!("Redis closed the floor's connection"),
-        }
-    }
-}
-
-/// The same two scripts through the `redis` crate's `ConnectionManager` (a multiplexed
-/// connection whose driver is a task of its own; what `rslock` uses). Clones share it.
+/// The Redis floor: coord's acquire transaction and release script through the `redis`
+/// crate's `ConnectionManager` (what coord and `rslock` use). Clones share the connection.
 #[derive(Clone)]
-pub struct RedisManagerFloor {
+pub struct RedisFloor {
     connection: ConnectionManager,
     scripts: Scripts,
 }
 
-impl RedisManagerFloor {
+impl RedisFloor {
     /// Connects to `url`.
     ///
     /// # Panics

@@ -1,7 +1,7 @@
 //! Uncontended lock acquire + release, interleaved: each round times a batch of each variant
-//! in turn (coord, its floor, and on Redis `rslock` and the floor's scripts through the
-//! `redis` crate's `ConnectionManager`), so drift on a shared machine hits all alike; prints
-//! the median per cycle of each and the ratios. The criterion bench (`locks`)
+//! in turn (coord, its floor, and on Redis `rslock`), so drift on a shared machine hits all
+//! alike; prints the median per cycle of each and the ratios. Everything runs in a task on the
+//! runtime's workers, as a service's handlers do. The criterion bench (`locks`)
 //! measures the same cycles one after the other.
 //!
 //! ```sh
@@ -12,9 +12,7 @@ use std::time::{Duration, Instant};
 
 use coord::lock::{LockBackend, RedisLocks, install_backend};
 use coord::store::AnyStore;
-use coord_benchmarks::lock_floor::{
-    PostgresLockFloor, RedisFloor, RedisManagerFloor, SqliteLockFloor,
-};
+use coord_benchmarks::lock_floor::{PostgresLockFloor, RedisFloor, SqliteLockFloor};
 
 const BATCH: u32 = 50;
 
@@ -50,10 +48,9 @@ fn report(backend: &str, results: &mut [(&str, Vec<Duration>)]) {
 }
 
 /// 16 tasks, each taking and releasing a key of its own 200 times: acquire + release cycles
-/// per second of coord, the floor's commands on one shared connection (`ConnectionManager`,
-/// as coord sends them once its caller-driven connections are busy) and rslock, interleaved
-/// over `rounds` rounds; the medians.
-async fn concurrent(manager: &RedisManagerFloor, rslock: &rslock::LockManager, rounds: usize) {
+/// per second of coord, the floor (its connection shared by the tasks, as coord's is) and
+/// rslock, interleaved over `rounds` rounds; the medians.
+async fn concurrent(floor: &RedisFloor, rslock: &rslock::LockManager, rounds: usize) {
     const TASKS: usize = 16;
     const CYCLES: usize = 200;
     let mut rates: [Vec<f64>; 3] = Default::default();
@@ -62,14 +59,14 @@ async fn concurrent(manager: &RedisManagerFloor, rslock: &rslock::LockManager, r
             let variant = (round + turn) % 3;
             let started = Instant::now();
             join((0..TASKS).map(|task| {
-                let (manager, rslock) = (manager.clone(), rslock.clone());
+                let (floor, rslock) = (floor.clone(), rslock.clone());
                 tokio::spawn(async move {
                     let key = format!("concurrent-{variant}-{task}");
                     for _ in 0..CYCLES {
                         match variant {
                             0 => coord_cycle("ratio-redis", &key).await,
                             1 => {
-                                manager.cycle(&key).await;
+                                floor.cycle(&key).await;
                             }
                             _ => {
                                 let lock = rslock
@@ -117,32 +114,29 @@ fn main() {
     let postgres_url = std::env::var("COORD_TEST_POSTGRES")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".to_owned());
 
-    runtime.block_on(async {
+    // The measurements run in a task on the runtime's workers, as a service's handlers do
+    // (not on the thread blocking on the runtime).
+    let measured = runtime.spawn(async move {
         // Redis: coord, the floor, rslock.
         match RedisLocks::connect(&redis_url, "bench:").await {
             Ok(locks) => {
                 install_backend("ratio-redis", LockBackend::Redis(locks));
-                let mut floor = RedisFloor::connect(&redis_url).await;
-                let manager = RedisManagerFloor::connect(&redis_url).await;
+                let floor = RedisFloor::connect(&redis_url).await;
                 let rslock = rslock::LockManager::new(vec![redis_url.clone()]);
                 let mut results = vec![
                     ("coord", Vec::new()),
                     ("floor", Vec::new()),
                     ("rslock", Vec::new()),
-                    ("manager", Vec::new()),
                 ];
                 for round in 0..rounds {
-                    for turn in 0..4 {
-                        let variant = (round + turn) % 4;
+                    for turn in 0..3 {
+                        let variant = (round + turn) % 3;
                         let started = Instant::now();
                         for _ in 0..BATCH {
                             match variant {
                                 0 => coord_cycle("ratio-redis", "coord-key").await,
                                 1 => {
                                     floor.cycle("floor-key").await;
-                                }
-                                3 => {
-                                    manager.cycle("manager-key").await;
                                 }
                                 _ => {
                                     let lock = rslock
@@ -157,7 +151,7 @@ fn main() {
                     }
                 }
                 report("redis", &mut results);
-                concurrent(&manager, &rslock, rounds / 2).await;
+                concurrent(&floor, &rslock, rounds / 2).await;
             }
             Err(err) => println!("redis     skipped: {err}"),
         }
@@ -225,4 +219,5 @@ fn main() {
             Err(err) => println!("postgres  skipped: {err}"),
         }
     });
+    runtime.block_on(measured).expect("the measurements");
 }

@@ -18,8 +18,6 @@ mod guard;
 mod metrics;
 #[cfg(feature = "redis")]
 mod redis;
-#[cfg(feature = "redis")]
-mod redis_connections;
 mod registry;
 mod request;
 mod startup;

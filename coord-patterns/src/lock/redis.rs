@@ -1,8 +1,8 @@
 //! Locks on a single Redis instance (feature `redis`). A hold is the key `coord:lock:{key}`
 //! holding its owner (unique to one acquisition) with a `PX` expiry, set by `SET NX PX` in the
 //! same `MULTI`/`EXEC` as the `INCR coord:lock-token:{key}` that gives its token: a
-//! transaction costs the server less than a Lua script, which matters once many calls share a
-//! connection. Release and renewal compare the owner before deleting or extending, in Lua
+//! transaction costs the server less than a Lua script (a quarter more cycles a second with 16
+//! tasks at once, `benchmarks/src/bin/lock-ratios.rs`). Release and renewal compare the owner before deleting or extending, in Lua
 //! (Redis 7 has no compare-and-delete command).
 //!
 //! What a single Redis guarantees: holds exclude each other while the server runs and keeps
@@ -16,9 +16,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use redis::aio::ConnectionManager;
 use redis::{Client, Script};
-
-use super::redis_connections::{RedisConnections, Request};
 
 /// Extends `KEYS[1]` by `ARGV[2]` ms if it still holds `ARGV[1]`; 1 if extended.
 const RENEW: &str = r"
@@ -51,7 +50,7 @@ pub struct RedisLocks(Arc<Inner>);
 
 /// What every clone shares: a lock backend is cloned per acquisition.
 struct Inner {
-    connections: RedisConnections,
+    connection: ConnectionManager,
     /// The URL without its password, for messages.
     shown: String,
     prefix: String,
@@ -67,10 +66,8 @@ impl std::fmt::Debug for RedisLocks {
 
 impl RedisLocks {
     /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]`),
-    /// prefixing every key it writes with `prefix` (e.g. your service's name). Calls go on
-    /// one of two connections serving one call at a time, or when both are busy on a third
-    /// that concurrent calls share; each is re-opened after it fails or the server closes it,
-    /// and connecting and each reply fail rather than wait past 2 s.
+    /// prefixing every key it writes with `prefix` (e.g. your service's name). The connection
+    /// is re-established after a drop; each call fails rather than waits past 2 s.
     ///
     /// # Errors
     /// A message naming the URL (without its password) and why it does not answer.
@@ -78,9 +75,16 @@ impl RedisLocks {
         let shown = coord_text::without_password(url);
         let fail = |err: redis::RedisError| format!("Redis at {shown}: {err}");
         let client = Client::open(url).map_err(fail)?;
-        let connections = RedisConnections::connect(client).await.map_err(fail)?;
+        let config = redis::aio::ConnectionManagerConfig::new()
+            .set_connection_timeout(Duration::from_secs(2))
+            .set_response_timeout(Duration::from_secs(2))
+            .set_number_of_retries(2)
+            .set_max_delay(500);
+        let connection = ConnectionManager::new_with_config(client, config)
+            .await
+            .map_err(fail)?;
         Ok(Self(Arc::new(Inner {
-            connections,
+            connection,
             shown: shown.clone(),
             prefix: prefix.to_owned(),
             renew: Script::new(RENEW),
@@ -103,68 +107,168 @@ impl RedisLocks {
     /// Takes the hold if free, with the key's next token: `SET NX PX` and `INCR` in one
     /// `MULTI`/`EXEC`, so no other command runs between them. The counter moves on a refused
     /// attempt too; tokens then skip numbers but still grow with each hold.
+    ///
+    /// A connection found dropped (the server restarted, or closed it while idle) is
+    /// reconnected and the transaction sent once more, asking also who holds the key: if the
+    /// first one ran before the drop, the hold is already `owner`'s, and the second's token,
+    /// greater than every token given out before, is the one to fence with.
     pub(crate) async fn acquire(
         &self,
         key: &str,
         owner: &str,
         ttl: Duration,
     ) -> Result<Option<u64>, String> {
+        let hold = self.hold_key(key);
+        let counter = format!("{}coord:lock-token:{key}", self.0.prefix);
+        match self.take(&hold, &counter, owner, ttl, false).await {
+            Err(err) if err.is_connection_dropped() => {
+                self.take(&hold, &counter, owner, ttl, true).await
+            }
+            taken => taken,
+        }
+        .map_err(|err| self.fail(&err))
+    }
+
+    /// One `MULTI`/`EXEC` taking `hold`; with `ours_counts`, a hold `owner` already has is
+    /// taken too.
+    async fn take(
+        &self,
+        hold: &str,
+        counter: &str,
+        owner: &str,
+        ttl: Duration,
+        ours_counts: bool,
+    ) -> redis::RedisResult<Option<u64>> {
         let mut take = redis::pipe();
         take.atomic()
             .cmd("SET")
-            .arg(self.hold_key(key))
+            .arg(hold)
             .arg(owner)
             .arg("NX")
             .arg("PX")
             .arg(millis(ttl))
             .cmd("INCR")
-            .arg(format!("{}coord:lock-token:{key}", self.0.prefix));
-        let (taken, token): (redis::Value, u64) = self
-            .0
-            .connections
-            .send(Request::Transaction(&take))
-            .await
-            .map_err(|err| self.fail(&err))?;
-        Ok((taken != redis::Value::Nil).then_some(token))
+            .arg(counter);
+        let mut connection = self.0.connection.clone();
+        let taken = if ours_counts {
+            take.cmd("GET").arg(hold);
+            let (set, token, holder): (redis::Value, u64, Option<String>) =
+                take.query_async(&mut connection).await?;
+            (set != redis::Value::Nil || holder.as_deref() == Some(owner)).then_some(token)
+        } else {
+            let (set, token): (redis::Value, u64) = take.query_async(&mut connection).await?;
+            (set != redis::Value::Nil).then_some(token)
+        };
+        Ok(taken)
     }
 
-    /// Extends the hold if `owner` (unique to one acquisition) still has it; from the
-    /// watchdog, so on the shared connection.
+    /// Extends the hold if `owner` (unique to one acquisition) still has it; sent once more
+    /// on a connection found dropped (extending twice is harmless).
     pub(crate) async fn renew(
         &self,
         key: &str,
         owner: &str,
         ttl: Duration,
     ) -> Result<bool, String> {
-        let renewed: i64 = self
-            .0
-            .connections
-            .send_shared(Request::Script(
-                self.0
-                    .renew
-                    .key(self.hold_key(key))
-                    .arg(owner)
-                    .arg(millis(ttl)),
-            ))
+        let mut invocation = self.0.renew.key(self.hold_key(key));
+        invocation.arg(owner).arg(millis(ttl));
+        let renewed: i64 = match invocation
+            .invoke_async(&mut self.0.connection.clone())
             .await
-            .map_err(|err| self.fail(&err))?;
+        {
+            Err(err) if err.is_connection_dropped() => {
+                invocation
+                    .invoke_async(&mut self.0.connection.clone())
+                    .await
+            }
+            renewed => renewed,
+        }
+        .map_err(|err| self.fail(&err))?;
         Ok(renewed == 1)
     }
 
-    /// Deletes the hold if `owner` (unique to one acquisition) still has it.
+    /// Deletes the hold if `owner` (unique to one acquisition) still has it. On a connection
+    /// found dropped it is sent once more: deleted then, the first never ran; found gone, the
+    /// first may have deleted it or the lease ended, and the error says it cannot tell.
     pub(crate) async fn release(&self, key: &str, owner: &str) -> Result<bool, String> {
-        let released: i64 = self
-            .0
-            .connections
-            .send(Request::Script(
-                self.0.release.key(self.hold_key(key)).arg(owner),
-            ))
+        let mut invocation = self.0.release.key(self.hold_key(key));
+        invocation.arg(owner);
+        match invocation
+            .invoke_async::<i64>(&mut self.0.connection.clone())
             .await
-            .map_err(|err| self.fail(&err))?;
-        Ok(released == 1)
+        {
+            Ok(released) => Ok(released == 1),
+            Err(err) if err.is_connection_dropped() => {
+                let released: i64 = invocation
+                    .invoke_async(&mut self.0.connection.clone())
+                    .await
+                    .map_err(|err| self.fail(&err))?;
+                if released == 1 {
+                    Ok(true)
+                } else {
+                    Err(format!(
+                        "Redis at {}: the connection dropped while releasing; the hold is gone, \
+                         by this release or by its lease running out",
+                        self.0.shown
+                    ))
+                }
+            }
+            Err(err) => Err(self.fail(&err)),
+        }
     }
 }
 
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The resend after a dropped connection: if the first transaction ran, the hold is
+    /// already this owner's and the resend takes it with a greater token; a plain take still
+    /// finds it held, and another owner's resend is refused.
+    #[tokio::test]
+    async fn a_resent_take_counts_a_hold_already_ours_and_no_other() {
+        let url = std::env::var("COORD_TEST_REDIS")
+            .unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned());
+        let prefix = format!("coord-unit:{}:", std::process::id());
+        let redis = match RedisLocks::connect(&url, &prefix).await {
+            Ok(redis) => redis,
+            Err(err) => {
+                assert!(
+                    std::env::var("COORD_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                    "Redis required (COORD_REQUIRE_SERVICES=1) but unreachable: {err}"
+                );
+                eprintln!("skipped: {err}");
+                return;
+            }
+        };
+        let ttl = Duration::from_secs(5);
+        let (hold, counter) = (redis.hold_key("k"), format!("{prefix}coord:lock-token:k"));
+        let first = redis.take(&hold, &counter, "me", ttl, false).await.unwrap();
+        let resent = redis.take(&hold, &counter, "me", ttl, true).await.unwrap();
+        assert!(
+            first.is_some() && resent > first,
+            "{first:?} then {resent:?}"
+        );
+        assert_eq!(
+            redis.take(&hold, &counter, "me", ttl, false).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            redis
+                .take(&hold, &counter, "other", ttl, true)
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(redis.release("k", "other").await, Ok(false));
+        assert_eq!(redis.release("k", "me").await, Ok(true));
+        let _: redis::RedisResult<i64> = redis::cmd("DEL")
+            .arg(&counter)
+            .query_async(&mut redis.0.connection.clone())
+            .await;
+    }
 }
