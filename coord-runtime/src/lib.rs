@@ -31,6 +31,10 @@ mod validation;
 mod values;
 
 pub use telemetry::metric_names;
+/// Metric handles cached per recorder, for the coordination patterns' hot paths (`coord-patterns`
+/// records on every lock call). Not part of coord's API.
+#[doc(hidden)]
+pub use telemetry::recorder_cache::RecorderCache;
 
 /// coord for axum (feature `axum`): the `Valid` extractor and the endpoints router.
 #[cfg(feature = "axum")]

@@ -4,6 +4,7 @@
 //! [`LockSite`] calling the same `run`.
 
 use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -106,7 +107,11 @@ fn owner() -> Arc<str> {
             .map_or(0, |since| since.as_nanos());
         format!("pid{}-{nanos:x}", std::process::id())
     });
-    format!("{process}-{}", NEXT.fetch_add(1, Ordering::Relaxed)).into()
+    // One allocation of the right size (`format!` starting with an argument reserves nothing).
+    let mut owner = String::with_capacity(process.len() + 21);
+    owner.push_str(process);
+    let _ = write!(owner, "-{}", NEXT.fetch_add(1, Ordering::Relaxed));
+    owner.into()
 }
 
 impl LockRequest {

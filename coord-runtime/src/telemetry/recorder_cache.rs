@@ -17,7 +17,18 @@ struct Entry<H> {
 }
 
 /// Handles of type `H`, registered once per recorder.
-pub(crate) struct RecorderCache<H: 'static> {
+///
+/// ```
+/// use coord_runtime::RecorderCache;
+/// use metrics::{Counter, Key, Metadata, Level};
+///
+/// static CALLS: RecorderCache<Counter> = RecorderCache::new();
+/// static METADATA: Metadata<'static> = Metadata::new(module_path!(), Level::INFO, None);
+///
+/// let calls = CALLS.get(|recorder| recorder.register_counter(&Key::from_static_name("calls"), &METADATA));
+/// calls.increment(1); // later calls reuse the handle until another recorder is installed
+/// ```
+pub struct RecorderCache<H: 'static> {
     current: AtomicPtr<Entry<H>>,
     // Every entry ever built, leaked on purpose: a thread may still use an old one when the
     // recorder changes, and there is one per recorder, not one per call.
@@ -26,7 +37,8 @@ pub(crate) struct RecorderCache<H: 'static> {
 
 impl<H: Send + Sync + 'static> RecorderCache<H> {
     /// An empty cache, for a `static`.
-    pub(crate) const fn new() -> Self {
+    #[must_use]
+    pub const fn new() -> Self {
         Self {
             current: AtomicPtr::new(std::ptr::null_mut()),
             all: Mutex::new(Vec::new()),
@@ -35,7 +47,7 @@ impl<H: Send + Sync + 'static> RecorderCache<H> {
 
     /// The handles for the current recorder, registered with `register` if needed.
     #[inline]
-    pub(crate) fn get(&self, register: impl FnOnce(&dyn Recorder) -> H) -> &'static H {
+    pub fn get(&self, register: impl FnOnce(&dyn Recorder) -> H) -> &'static H {
         let recorder = RecorderId::current();
         let current = self.current.load(Ordering::Acquire);
         if !current.is_null() {
