@@ -74,6 +74,14 @@ impl SqliteStore {
 /// Runs blocking `work` without stalling other tasks: on a multi-threaded runtime in place
 /// (the worker hands its other tasks to the rest first: no thread hop, which measured a third
 /// of a saga's overhead over the floor), elsewhere on the blocking pool.
+///
+/// After working in place the task yields once. The runtime may have shut down while `work`
+/// ran (the program returned from `main`); without the yield the caller would go on in the
+/// same poll into a runtime without timers, and its next `sleep` panics ("A Tokio 1.x context
+/// was found, but it is being shutdown", `tests/shutdown_during_recovery.rs`; tokio#2789).
+/// With it, a live runtime polls the task again soon and a closed one drops it. The price: the
+/// rest of the poll no longer runs on the thread `block_in_place` left without a worker, in
+/// parallel with the workers; 16 tasks running sagas do about a tenth fewer a second.
 async fn blocking<R: Send + 'static>(
     path: &Path,
     work: impl FnOnce() -> R + Send + 'static,
@@ -81,7 +89,9 @@ async fn blocking<R: Send + 'static>(
     let multi_threaded = tokio::runtime::Handle::try_current()
         .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
     if multi_threaded {
-        return Ok(tokio::task::block_in_place(work));
+        let done = tokio::task::block_in_place(work);
+        tokio::task::yield_now().await;
+        return Ok(done);
     }
     tokio::task::spawn_blocking(work)
         .await
