@@ -4,8 +4,9 @@
 //! it has seen, so a holder paused past its TTL cannot do harm. A watchdog renews the hold
 //! every third of its TTL; when a renewal is refused (or keeps failing until the TTL runs out)
 //! the hold is lost, and a body run through [`LockRequest::run`] or `#[distributed_lock]` is
-//! stopped (its future dropped) with `coord::Error::LockLost`. Release is owner- and
-//! token-checked and happens on every path.
+//! stopped (its future dropped) with `coord::Error::LockLost`. Release is checked
+//! against the acquisition (an owner unique to it; on the store, its token too) and happens on
+//! every path.
 //!
 //! Backends ([`LockBackend`]): the coordination store's lock rows (the default: SQLite
 //! embedded, PostgreSQL for fleets; leases from the database's clock, tokens kept with the

@@ -1,9 +1,9 @@
 //! Locks on a single Redis instance (feature `redis`). A hold is the key `coord:lock:{key}`
 //! holding its owner (unique to one acquisition) with a `PX` expiry, set by `SET NX PX` in the
 //! same `MULTI`/`EXEC` as the `INCR coord:lock-token:{key}` that gives its token: a
-//! transaction costs the server less than a Lua script (a quarter more cycles a second with 16
-//! tasks at once, `benchmarks/src/bin/lock-ratios.rs`). Release and renewal compare the owner before deleting or extending, in Lua
-//! (Redis 7 has no compare-and-delete command).
+//! transaction costs the server less than a Lua script (with 16 tasks sharing a connection,
+//! 40–45 k cycles a second against 32–36 k; BENCHMARKS.md). Release and renewal compare the
+//! owner before deleting or extending, in Lua (Redis 7 has no compare-and-delete command).
 //!
 //! What a single Redis guarantees: holds exclude each other while the server runs and keeps
 //! its memory; the token grows per key for as long as the server keeps its data. What it does

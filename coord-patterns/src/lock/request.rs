@@ -97,7 +97,9 @@ pub struct LockRequest {
     backend: Option<Cow<'static, str>>,
 }
 
-/// This process's lock owner prefix, and a counter making each acquisition's owner unique.
+/// An owner unique to one acquisition: this process (its id, start time and 64 random bits, so
+/// two hosts' processes never share one) and a counter. Releases and renewals on Redis compare
+/// it alone, so it must never repeat.
 fn owner() -> Arc<str> {
     static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static NEXT: AtomicU64 = AtomicU64::new(0);
@@ -105,7 +107,11 @@ fn owner() -> Arc<str> {
         let nanos = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |since| since.as_nanos());
-        format!("pid{}-{nanos:x}", std::process::id())
+        format!(
+            "pid{}-{nanos:x}-{:016x}",
+            std::process::id(),
+            fastrand::u64(..)
+        )
     });
     // One allocation of the right size (`format!` starting with an argument reserves nothing).
     let mut owner = String::with_capacity(process.len() + 21);
