@@ -41,6 +41,16 @@ fn resource(path: &Path) -> Connection {
     resource
 }
 
+/// Whether no process holds the resource's write lock now.
+fn resource_is_free(path: &Path) -> bool {
+    // A bare connection: `resource`'s set-up statements would wait on the lock themselves.
+    let mut resource = Connection::open(path).expect("resource");
+    resource.busy_timeout(Duration::ZERO).unwrap();
+    resource
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .is_ok()
+}
+
 /// Writes `what` for `key` with `token`: accepted unless a greater token was seen for `key`.
 fn write(path: &Path, key: &str, token: u64, worker: &str, what: &str) -> bool {
     let mut resource = resource(path);
@@ -343,7 +353,17 @@ fn a_holder_frozen_past_its_ttl_is_fenced_off_and_learns_it_lost_the_lock() {
             std::thread::sleep(Duration::from_millis(5));
         }
         std::thread::sleep(Duration::from_millis(120));
-        signal(&frozen, "STOP");
+        // Not inside a write to the resource: frozen there, it would keep the file's write
+        // lock and the taker could never write (a SQLite resource, unlike a server, has its
+        // lock in the frozen process). Stop, check, and resume and try again if it is.
+        loop {
+            signal(&frozen, "STOP");
+            if resource_is_free(&ledger) {
+                break;
+            }
+            signal(&frozen, "CONT");
+            std::thread::sleep(Duration::from_millis(7));
+        }
         // Frozen well past its TTL: another process takes the lock and writes.
         std::thread::sleep(FREEZE_TTL * 3);
         let taker_name = format!("taker-{n}");
