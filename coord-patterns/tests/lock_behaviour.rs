@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use coord_patterns::lock::{LockBackend, RedisLocks, held, install_backend, lock};
+use coord_patterns::lock::{AdvisoryLocks, LockBackend, RedisLocks, held, install_backend, lock};
 use coord_patterns::store::{AnyStore, SqliteStore};
 use coord_runtime::Error;
 
@@ -26,8 +26,8 @@ fn schema(test: &str) -> String {
     format!("coord_lock_{test}_{}", std::process::id())
 }
 
-/// Every backend available here: memory, a SQLite file, and PostgreSQL and Redis when they
-/// answer.
+/// Every backend available here: memory, a SQLite file, and PostgreSQL (its lock rows and its
+/// advisory locks) and Redis when they answer.
 async fn backends(test: &str) -> Vec<String> {
     let mut names = vec![install(
         test,
@@ -47,11 +47,17 @@ async fn backends(test: &str) -> Vec<String> {
     )
     .await
     {
-        Ok(store) => names.push(install(
-            test,
-            "postgres",
-            LockBackend::store(AnyStore::Postgres(store)),
-        )),
+        Ok(store) => {
+            names.push(install(
+                test,
+                "postgres",
+                LockBackend::store(AnyStore::Postgres(store)),
+            ));
+            let advisory = AdvisoryLocks::connect(&support::postgres::url(), Some(&schema(test)))
+                .await
+                .expect("advisory locks on the server that just answered");
+            names.push(install(test, "advisory", LockBackend::Advisory(advisory)));
+        }
         Err(err) => support::postgres::unreachable(&err),
     }
     if let Some(redis) = support::redis::connect(test).await {

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::time::{Duration, Instant};
 
-use coord_patterns::lock::{LockBackend, RedisLocks, install_backend, lock};
+use coord_patterns::lock::{AdvisoryLocks, LockBackend, RedisLocks, install_backend, lock};
 use coord_patterns::store::AnyStore;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -89,6 +89,11 @@ async fn install_from_env() {
     let backend = if location.starts_with("redis://") {
         let prefix = std::env::var("COORD_LOCK_PREFIX").unwrap();
         LockBackend::Redis(RedisLocks::connect(&location, &prefix).await.unwrap())
+    } else if let Some(server) = location.strip_prefix("advisory+") {
+        let (url, schema) = server
+            .split_once("?schema=")
+            .map_or((server, None), |(url, schema)| (url, Some(schema)));
+        LockBackend::Advisory(AdvisoryLocks::connect(url, schema).await.unwrap())
     } else {
         LockBackend::store(AnyStore::open(&location).await.unwrap())
     };
@@ -224,11 +229,19 @@ async fn backends(test: &str, dir: &Path) -> Vec<(String, String, Option<String>
     match coord_patterns::store::PostgresStore::connect(&support::postgres::url(), Some(&schema))
         .await
     {
-        Ok(_) => backends.push((
-            format!("{}?schema={schema}", support::postgres::url()),
-            String::new(),
-            Some(schema),
-        )),
+        Ok(_) => {
+            backends.push((
+                format!("{}?schema={schema}", support::postgres::url()),
+                String::new(),
+                Some(schema.clone()),
+            ));
+            let advisory = format!("{schema}_advisory");
+            backends.push((
+                format!("advisory+{}?schema={advisory}", support::postgres::url()),
+                String::new(),
+                Some(advisory),
+            ));
+        }
         Err(err) => support::postgres::unreachable(&err),
     }
     if support::redis::connect(test).await.is_some() {

@@ -1,6 +1,7 @@
 //! Where distributed locks live, as the configuration's `lock_backend` names it: a coordination
-//! store location (`sqlite://…`, `postgres://…`, `memory:`) or a Redis server
-//! (`redis://[user:password@]host:port[/db][?prefix=NAME]`).
+//! store location (`sqlite://…`, `postgres://…`, `memory:`), a Redis server
+//! (`redis://[user:password@]host:port[/db][?prefix=NAME]`) or a PostgreSQL server's advisory
+//! locks (`advisory+postgres://…[?schema=NAME]`).
 
 use std::fmt;
 
@@ -18,6 +19,11 @@ use crate::store_location::{StoreLocation, StoreLocationError};
 /// );
 /// assert_eq!(redis.to_string(), "redis://app:***@cache:6379/2 (prefix shop:)"); // no password
 /// assert!(matches!(LockLocation::parse("sqlite://locks.db"), Ok(LockLocation::Store(_))));
+/// assert_eq!(
+///     LockLocation::parse("advisory+postgres://app@db/orders?schema=coord").unwrap(),
+///     LockLocation::Advisory { url: "postgres://app@db/orders".into(), schema: Some("coord".into()) }
+/// );
+/// assert!(LockLocation::parse("advisory+sqlite://locks.db").is_err());
 /// assert!(LockLocation::parse("mongodb://x").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +37,13 @@ pub enum LockLocation {
         /// What every key coord writes there starts with.
         prefix: String,
     },
+    /// A PostgreSQL server's advisory locks, with the schema of their token table.
+    Advisory {
+        /// The connection URL, without coord's own `schema` parameter.
+        url: String,
+        /// The schema, created if missing (`public` when `None`).
+        schema: Option<String>,
+    },
 }
 
 impl LockLocation {
@@ -41,6 +54,21 @@ impl LockLocation {
     /// host, or what [`StoreLocation::parse`] refuses.
     pub fn parse(text: &str) -> Result<Self, StoreLocationError> {
         let text = text.trim();
+        if let Some(server) = text.strip_prefix("advisory+") {
+            return match StoreLocation::parse(server) {
+                Ok(StoreLocation::Postgres { url, schema }) => {
+                    Ok(LockLocation::Advisory { url, schema })
+                }
+                Ok(_) => Err(StoreLocationError {
+                    location: without_password(text),
+                    reason: "advisory locks are PostgreSQL's: `advisory+postgres://…`".to_owned(),
+                }),
+                Err(err) => Err(StoreLocationError {
+                    location: without_password(text),
+                    reason: err.reason,
+                }),
+            };
+        }
         let Some(rest) = text
             .strip_prefix("redis://")
             .or_else(|| text.strip_prefix("rediss://"))
@@ -49,7 +77,11 @@ impl LockLocation {
                 .map(LockLocation::Store)
                 .map_err(|err| StoreLocationError {
                     location: err.location,
-                    reason: format!("{} (or `redis://host:port` for Redis)", err.reason),
+                    reason: format!(
+                        "{} (or `redis://host:port` for Redis, `advisory+postgres://…` for \
+                         PostgreSQL advisory locks)",
+                        err.reason
+                    ),
                 });
         };
         let (url, prefix) = match text.split_once('?') {
@@ -109,6 +141,13 @@ impl fmt::Display for LockLocation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             LockLocation::Store(store) => store.fmt(f),
+            LockLocation::Advisory { url, schema } => {
+                let server = StoreLocation::Postgres {
+                    url: url.clone(),
+                    schema: schema.clone(),
+                };
+                write!(f, "advisory locks at {server}")
+            }
             LockLocation::Redis { url, prefix } => {
                 f.write_str(&without_password(url))?;
                 if !prefix.is_empty() {

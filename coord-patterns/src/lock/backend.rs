@@ -1,5 +1,6 @@
-//! Where locks live: the coordination store's lock rows (SQLite, PostgreSQL, memory) or a
-//! Redis server. Each answers the same three calls, and each call is one round trip.
+//! Where locks live: the coordination store's lock rows (SQLite, PostgreSQL, memory), a
+//! Redis server, or a PostgreSQL server's advisory locks. Each answers the same three calls,
+//! and each call is one round trip.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +27,9 @@ pub enum LockBackend {
     /// A single Redis instance (feature `redis`).
     #[cfg(feature = "redis")]
     Redis(super::redis::RedisLocks),
+    /// A PostgreSQL server's advisory locks, a session per hold (feature `postgres`).
+    #[cfg(feature = "postgres")]
+    Advisory(super::advisory::AdvisoryLocks),
 }
 
 impl std::fmt::Debug for LockBackend {
@@ -48,6 +52,8 @@ impl LockBackend {
             LockBackend::Store(store) => format!("the coordination store ({})", store.kind()),
             #[cfg(feature = "redis")]
             LockBackend::Redis(redis) => redis.describe(),
+            #[cfg(feature = "postgres")]
+            LockBackend::Advisory(advisory) => advisory.describe(),
         }
     }
 
@@ -65,6 +71,8 @@ impl LockBackend {
                 .map_err(|err| err.to_string()),
             #[cfg(feature = "redis")]
             LockBackend::Redis(redis) => redis.acquire(key, owner, ttl).await,
+            #[cfg(feature = "postgres")]
+            LockBackend::Advisory(advisory) => advisory.acquire(key, owner, ttl).await,
         }
     }
 
@@ -83,6 +91,8 @@ impl LockBackend {
                 .map_err(|err| err.to_string()),
             #[cfg(feature = "redis")]
             LockBackend::Redis(redis) => redis.renew(key, owner, ttl).await,
+            #[cfg(feature = "postgres")]
+            LockBackend::Advisory(advisory) => advisory.renew(owner).await,
         }
     }
 
@@ -95,6 +105,8 @@ impl LockBackend {
                 .map_err(|err| err.to_string()),
             #[cfg(feature = "redis")]
             LockBackend::Redis(redis) => redis.release(key, owner).await,
+            #[cfg(feature = "postgres")]
+            LockBackend::Advisory(advisory) => advisory.release(key, owner).await,
         }
     }
 }

@@ -10,10 +10,12 @@
 //!
 //! Backends ([`LockBackend`]): the coordination store's lock rows (the default: SQLite
 //! embedded, PostgreSQL for fleets; leases from the database's clock, tokens kept with the
-//! data), or a single Redis server (feature `redis`, [`RedisLocks`]). PostgreSQL advisory
-//! locks are not offered: they carry no token and no TTL, and break silently behind a
-//! transaction-mode pooler.
+//! data), a single Redis server (feature `redis`, [`RedisLocks`]), or PostgreSQL advisory
+//! locks (feature `postgres`, [`AdvisoryLocks`]: a session per hold, the token and the TTL
+//! added by coord; not behind a transaction-mode pooler).
 
+#[cfg(feature = "postgres")]
+mod advisory;
 mod backend;
 mod guard;
 mod metrics;
@@ -24,6 +26,9 @@ mod request;
 mod startup;
 mod watchdog;
 
+#[cfg(feature = "postgres")]
+#[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
+pub use advisory::AdvisoryLocks;
 pub use backend::LockBackend;
 pub use guard::LockGuard;
 #[cfg(feature = "redis")]

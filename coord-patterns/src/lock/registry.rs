@@ -101,5 +101,15 @@ pub(crate) async fn open(location: &LockLocation) -> Result<LockBackend, String>
         LockLocation::Redis { .. } => Err(format!(
             "{location}: this build has no Redis support (enable coord's `redis` feature)"
         )),
+        #[cfg(feature = "postgres")]
+        LockLocation::Advisory { url, schema } => {
+            super::advisory::AdvisoryLocks::connect(url, schema.as_deref())
+                .await
+                .map(LockBackend::Advisory)
+        }
+        #[cfg(not(feature = "postgres"))]
+        LockLocation::Advisory { .. } => Err(format!(
+            "{location}: this build has no PostgreSQL support (enable coord's `postgres` feature)"
+        )),
     }
 }

@@ -1,5 +1,5 @@
 //! What `coord::init` checks of the lock backend the configuration names (`lock_backend`): a
-//! Redis server or a PostgreSQL database must answer, so a wrong URL is an error at start-up
+//! Redis server or a PostgreSQL database (its lock rows or its advisory locks) must answer, so a wrong URL is an error at start-up
 //! naming it (without its password), not at the first acquisition.
 
 use std::time::Duration;
@@ -21,7 +21,9 @@ fn check(config: &CoordinationConfig) -> Result<(), ConfigError> {
     // Only servers are tried: opening a SQLite file would create it.
     if !matches!(
         location,
-        LockLocation::Redis { .. } | LockLocation::Store(StoreLocation::Postgres { .. })
+        LockLocation::Redis { .. }
+            | LockLocation::Advisory { .. }
+            | LockLocation::Store(StoreLocation::Postgres { .. })
     ) {
         return Ok(());
     }
