@@ -1,6 +1,6 @@
 //! The lock backend from the configuration: `lock_backend` (or `COORDINATION_LOCK_BACKEND`)
-//! naming a Redis server that does not answer makes `coord::init` fail, naming the URL without
-//! its password, and leaves no configuration in effect; one that answers is where locks go.
+//! naming a Redis server (or PostgreSQL advisory locks) that does not answer makes
+//! `coord::init` fail, naming the URL without its password, and leaves no configuration in effect; one that answers is where locks go.
 
 use std::process::Command;
 
@@ -46,6 +46,23 @@ async fn init_checks_the_lock_backend_and_locks_go_where_it_says() {
     );
     assert!(
         message.contains("redis://app:***@127.0.0.1:1/0"),
+        "{message}"
+    );
+    assert!(!message.contains("s3cret"), "{message}");
+    // The same for PostgreSQL advisory locks on a server that does not answer.
+    let refused = coord::init_with(configured(
+        "advisory+postgres://app:s3cret@127.0.0.1:1/test?schema=coord",
+    ))
+    .unwrap_err();
+    let message = refused.to_string();
+    assert!(
+        matches!(
+            refused,
+            ConfigError::Unavailable {
+                key: "lock_backend",
+                ..
+            }
+        ) && message.contains("advisory locks at postgres://app:***@127.0.0.1:1/test"),
         "{message}"
     );
     assert!(!message.contains("s3cret"), "{message}");

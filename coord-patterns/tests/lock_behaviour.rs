@@ -399,3 +399,22 @@ async fn a_redis_connection_the_server_closed_costs_no_failed_call() {
         .expect("released over a new connection");
     support::redis::cleanup_db("closed", DB).await;
 }
+
+#[tokio::test]
+async fn advisory_locks_refuse_a_bad_schema_and_name_a_server_that_does_not_answer() {
+    let bad = AdvisoryLocks::connect(&support::postgres::url(), Some("a;drop"))
+        .await
+        .unwrap_err();
+    assert!(
+        bad.contains("`a;drop` is not a plain SQL identifier"),
+        "{bad}"
+    );
+    let refused = AdvisoryLocks::connect("postgres://app:s3cret@127.0.0.1:1/db", None)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.contains("advisory locks at postgres://app:***@127.0.0.1:1/db"),
+        "{refused}"
+    );
+    assert!(!refused.contains("s3cret"), "{refused}");
+}

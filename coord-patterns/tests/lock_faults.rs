@@ -12,7 +12,7 @@ mod support;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use coord_patterns::lock::{LockBackend, install_backend, lock};
+use coord_patterns::lock::{AdvisoryLocks, LockBackend, install_backend, lock};
 use coord_patterns::store::{AnyStore, PostgresStore};
 use coord_runtime::Error;
 
@@ -160,6 +160,73 @@ async fn a_killed_postgres_session_does_not_lose_a_held_lock() {
     guard.release().await.unwrap();
     eprintln!(
         "PostgreSQL: {killed} holder session(s) killed mid-hold; the hold renewed over a new session"
+    );
+    support::postgres::drop_schema(&schema).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_advisory_session_is_a_lost_lock_and_frees_it_at_once() {
+    let schema = format!("coord_lockfault_advisory_{}", std::process::id());
+    let url = support::postgres::url();
+    let connect = || AdvisoryLocks::connect(&url, Some(&schema));
+    let (holder, taker) = match (connect().await, connect().await) {
+        (Ok(holder), Ok(taker)) => (holder, taker),
+        (Err(err), _) | (_, Err(err)) => {
+            assert!(
+                std::env::var("COORD_REQUIRE_SERVICES").as_deref() != Ok("1"),
+                "PostgreSQL required (COORD_REQUIRE_SERVICES=1) but unreachable: {err}"
+            );
+            eprintln!("skipped: {err}");
+            return;
+        }
+    };
+    install_backend("faults-advisory", LockBackend::Advisory(holder));
+    install_backend("faults-advisory-taker", LockBackend::Advisory(taker));
+    let guard = lock("inv:advisory")
+        .backend("faults-advisory")
+        .ttl(TTL)
+        .acquire()
+        .await
+        .unwrap();
+    // The session holding the advisory lock on this key's 64-bit id.
+    let (client, connection) =
+        tokio_postgres::connect(&support::postgres::url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let killed = client
+        .query(
+            "SELECT pg_terminate_backend(pid) FROM pg_locks
+             WHERE locktype = 'advisory' AND objsubid = 1 AND granted
+               AND ((classid::bigint << 32) | objid::bigint) = hashtextextended($1, 0)",
+            &[&"inv:advisory"],
+        )
+        .await
+        .unwrap()
+        .len();
+    assert_eq!(
+        killed, 1,
+        "the holder's session holds the key's advisory lock"
+    );
+    // The server released the lock with the session: another takes it at once, fenced ahead.
+    let taken = lock("inv:advisory")
+        .backend("faults-advisory-taker")
+        .wait(Duration::from_secs(2))
+        .acquire()
+        .await
+        .expect("free once the holder's session is gone");
+    assert!(taken.token() > guard.token());
+    // And the holder learns it at its next renewal, well before its TTL runs out.
+    let started = Instant::now();
+    tokio::time::timeout(TTL, guard.lost())
+        .await
+        .expect("the loss noticed at the next renewal");
+    assert!(!guard.is_held());
+    assert!(matches!(guard.release().await, Err(Error::LockLost { .. })));
+    taken.release().await.unwrap();
+    eprintln!(
+        "PostgreSQL advisory: holder session killed; lock taken over at once, loss noticed after {:?}",
+        started.elapsed()
     );
     support::postgres::drop_schema(&schema).await;
 }

@@ -90,7 +90,8 @@ impl AdvisoryLocks {
             && !coord_text::is_identifier(schema)
         {
             return Err(format!(
-                "PostgreSQL at {shown}: the schema `{schema}` is not a plain SQL identifier"
+                "PostgreSQL advisory locks at {shown}: the schema `{schema}` is not a plain SQL \
+                 identifier"
             ));
         }
         let locks = Self(Arc::new(Inner {
@@ -115,7 +116,7 @@ impl AdvisoryLocks {
     }
 
     fn fail(&self, err: &tokio_postgres::Error) -> String {
-        format!("PostgreSQL at {}: {err}", self.0.shown)
+        format!("{}: {err}", self.describe())
     }
 
     /// A new session: the schema, the token table, the version check, the statements.
@@ -135,9 +136,9 @@ impl AdvisoryLocks {
             .get(0);
         if version < 140_000 {
             return Err(format!(
-                "PostgreSQL at {}: advisory locks need PostgreSQL 14 or later (for \
-                 `idle_session_timeout`, their TTL); this server is {version}",
-                self.0.shown
+                "{}: advisory locks need PostgreSQL 14 or later (for `idle_session_timeout`, \
+                 their TTL); this server is {version}",
+                self.describe()
             ));
         }
         // Serialised across sessions: concurrent `CREATE … IF NOT EXISTS` can still collide
