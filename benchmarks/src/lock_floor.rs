@@ -204,3 +204,72 @@ impl PostgresLockFloor {
         token
     }
 }
+
+/// The advisory-lock floor: the backend's take and free statements, prepared once, on one
+/// session (the session's idle timeout set on take and cleared on free, as coord does).
+pub struct AdvisoryLockFloor {
+    client: tokio_postgres::Client,
+    take: tokio_postgres::Statement,
+    free: tokio_postgres::Statement,
+}
+
+impl AdvisoryLockFloor {
+    /// Connects to `url` and creates the token table in `schema`.
+    ///
+    /// # Panics
+    /// When the server does not answer.
+    pub async fn connect(url: &str, schema: &str) -> Self {
+        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+            .await
+            .expect("PostgreSQL answers");
+        tokio::spawn(connection);
+        client
+            .batch_execute(&format!(
+                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema};
+                 CREATE TABLE IF NOT EXISTS coord_advisory_tokens (key TEXT PRIMARY KEY,
+                     token BIGINT NOT NULL);"
+            ))
+            .await
+            .expect("create the floor's table");
+        let take = client
+            .prepare(
+                "WITH taken AS (SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok),
+                      timed AS (SELECT set_config('idle_session_timeout', $2, false)
+                                FROM taken WHERE ok)
+                 INSERT INTO coord_advisory_tokens (key, token) SELECT $1, 1 FROM timed
+                 ON CONFLICT (key) DO UPDATE SET token = coord_advisory_tokens.token + 1
+                 RETURNING token",
+            )
+            .await
+            .expect("prepare take");
+        let free = client
+            .prepare(
+                "SELECT pg_advisory_unlock(hashtextextended($1, 0)),
+                        set_config('idle_session_timeout', '0', false)",
+            )
+            .await
+            .expect("prepare free");
+        Self { client, take, free }
+    }
+
+    /// Takes and releases `key` once; the token.
+    ///
+    /// # Panics
+    /// When a statement fails, or the key is held.
+    pub async fn cycle(&self, key: &str) -> i64 {
+        let token: i64 = self
+            .client
+            .query_one(&self.take, &[&key, &"30000"])
+            .await
+            .expect("uncontended")
+            .get(0);
+        let freed: bool = self
+            .client
+            .query_one(&self.free, &[&key])
+            .await
+            .expect("free")
+            .get(0);
+        assert!(freed);
+        token
+    }
+}

@@ -10,9 +10,11 @@
 
 use std::time::{Duration, Instant};
 
-use coord::lock::{LockBackend, RedisLocks, install_backend};
+use coord::lock::{AdvisoryLocks, LockBackend, RedisLocks, install_backend};
 use coord::store::AnyStore;
-use coord_benchmarks::lock_floor::{PostgresLockFloor, RedisFloor, SqliteLockFloor};
+use coord_benchmarks::lock_floor::{
+    AdvisoryLockFloor, PostgresLockFloor, RedisFloor, SqliteLockFloor,
+};
 
 const BATCH: u32 = 50;
 
@@ -205,13 +207,38 @@ fn main() {
                     }
                 }
                 report("postgres", &mut results);
+
+                // PostgreSQL advisory locks: coord and the floor.
+                let advisory = AdvisoryLocks::connect(&postgres_url, Some(&format!("{schema}_adv")))
+                    .await
+                    .expect("the server just answered");
+                install_backend("ratio-advisory", LockBackend::Advisory(advisory));
+                let floor =
+                    AdvisoryLockFloor::connect(&postgres_url, &format!("{schema}_adv_floor")).await;
+                let mut results = vec![("coord", Vec::new()), ("floor", Vec::new())];
+                for round in 0..rounds {
+                    for turn in 0..2 {
+                        let variant = (round + turn) % 2;
+                        let started = Instant::now();
+                        for _ in 0..BATCH {
+                            if variant == 0 {
+                                coord_cycle("ratio-advisory", "coord-key").await;
+                            } else {
+                                floor.cycle("floor-key").await;
+                            }
+                        }
+                        results[variant].1.push(started.elapsed() / BATCH);
+                    }
+                }
+                report("advisory", &mut results);
                 if let Ok((client, connection)) =
                     tokio_postgres::connect(&postgres_url, tokio_postgres::NoTls).await
                 {
                     tokio::spawn(connection);
                     let _ = client
                         .batch_execute(&format!(
-                            "DROP SCHEMA {schema} CASCADE; DROP SCHEMA {schema}_floor CASCADE;"
+                            "DROP SCHEMA {schema} CASCADE; DROP SCHEMA {schema}_floor CASCADE;
+                             DROP SCHEMA {schema}_adv CASCADE; DROP SCHEMA {schema}_adv_floor CASCADE;"
                         ))
                         .await;
                 }

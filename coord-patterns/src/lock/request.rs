@@ -194,6 +194,7 @@ impl LockRequest {
                 Ok(None) if Instant::now() + pause <= deadline => {
                     // Jittered, so waiters on one key do not retry in step.
                     let jittered = pause.mul_f64(0.5 + fastrand::f64());
+                    crate::store::before_timer().await;
                     tokio::time::sleep(jittered).await;
                     pause = (pause * 2).min(Duration::from_millis(100));
                 }

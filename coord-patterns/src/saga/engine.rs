@@ -674,6 +674,7 @@ async fn persist(
             Ok(()) => return Ok(()),
             Err(error) if attempt >= persistence.attempts => return Err(error),
             Err(_) => {
+                crate::store::before_timer().await;
                 tokio::time::sleep(delay).await;
                 delay = (delay * 2).min(persistence.max_delay);
             }
@@ -693,6 +694,7 @@ impl Renewal {
             let lease = inner.lease();
             let every = lease / 3;
             loop {
+                crate::store::before_timer().await;
                 tokio::time::sleep(every).await;
                 let renewed = inner
                     .store

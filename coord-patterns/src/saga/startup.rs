@@ -29,6 +29,7 @@ async fn recover_for_ever() {
             Ok(engine) => engine,
             Err(error) => {
                 tracing::error!(%error, "the saga engine cannot start; unfinished runs are not resumed");
+                crate::store::before_timer().await;
                 tokio::time::sleep(std::time::Duration::from_secs(30)).await;
                 continue;
             }
@@ -44,6 +45,7 @@ async fn recover_for_ever() {
             Ok(_) => {}
             Err(error) => tracing::error!(%error, "resuming unfinished saga runs failed"),
         }
+        crate::store::before_timer().await;
         tokio::time::sleep(engine.lease_length() / 2).await;
     }
 }

@@ -57,6 +57,17 @@ pub use records::{RunRecord, RunState, RunSummary, Started, StepRecord, StepStat
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::SqliteStore;
 
+/// Yields once; coord calls it before a timer that follows a store call in the same poll. On a
+/// multi-threaded runtime the SQLite store works in place, which leaves the rest of the poll on
+/// a thread that is no longer a worker; had the runtime shut down meanwhile (the program
+/// returned from `main`), a timer created there would panic ("A Tokio 1.x context was found,
+/// but it is being shutdown"; tokio#2789). After the yield a live runtime polls the task again
+/// and a closed one drops it. Only where coord itself sleeps next (a retry, the recovery loop,
+/// a lease renewal): after every statement it would cost a cross-thread wake-up each.
+pub(crate) async fn before_timer() {
+    tokio::task::yield_now().await;
+}
+
 /// A step about to run, for [`CoordinationStore::record_intent`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewStep<'a> {

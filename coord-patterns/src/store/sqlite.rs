@@ -6,6 +6,7 @@
 //! five seconds. SQLite calls block, so each runs on tokio's blocking pool.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
@@ -75,22 +76,27 @@ impl SqliteStore {
 /// (the worker hands its other tasks to the rest first: no thread hop, which measured a third
 /// of a saga's overhead over the floor), elsewhere on the blocking pool.
 ///
-/// After working in place the task yields once. The runtime may have shut down while `work`
-/// ran (the program returned from `main`); without the yield the caller would go on in the
-/// same poll into a runtime without timers, and its next `sleep` panics ("A Tokio 1.x context
-/// was found, but it is being shutdown", `tests/shutdown_during_recovery.rs`; tokio#2789).
-/// With it, a live runtime polls the task again soon and a closed one drops it. The price: the
-/// rest of the poll no longer runs on the thread `block_in_place` left without a worker, in
-/// parallel with the workers; 16 tasks running sagas do about a tenth fewer a second.
+/// Working in place leaves the rest of the poll on a thread that is no longer a worker, and
+/// the runtime does not wait for it: if the program returned from `main` while `work` ran, the
+/// caller would go on into a runtime whose timers are gone, and its next `sleep` panics ("A
+/// Tokio 1.x context was found, but it is being shutdown"; tokio#2789). So when the runtime
+/// has begun shutting down ([`shutting_down`]) the task yields instead, and the closed runtime
+/// drops it. Yielding every time would be airtight but costs a cross-thread wake-up per
+/// statement (a quarter of an uncontended SQLite lock cycle, a tenth of saga throughput); coord's
+/// own timers after a store call yield first regardless ([`super::before_timer`]).
 async fn blocking<R: Send + 'static>(
     path: &Path,
     work: impl FnOnce() -> R + Send + 'static,
 ) -> Result<R, StoreError> {
-    let multi_threaded = tokio::runtime::Handle::try_current()
-        .is_ok_and(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
-    if multi_threaded {
+    let runtime = tokio::runtime::Handle::try_current()
+        .ok()
+        .filter(|handle| handle.runtime_flavor() == tokio::runtime::RuntimeFlavor::MultiThread);
+    if let Some(runtime) = runtime {
+        let closing = shutting_down(&runtime);
         let done = tokio::task::block_in_place(work);
-        tokio::task::yield_now().await;
+        if closing.load(Ordering::Acquire) {
+            tokio::task::yield_now().await;
+        }
         return Ok(done);
     }
     tokio::task::spawn_blocking(work)
@@ -99,6 +105,49 @@ async fn blocking<R: Send + 'static>(
             path: path.to_path_buf(),
             message: format!("the database task ended abnormally: {err}"),
         })
+}
+
+/// Set once `runtime` begins shutting down: a task spawned on it the first time holds a guard
+/// that sets the flag when the shutting-down runtime drops it, which it does before it stops
+/// its timers. Cached per thread, so a statement pays a thread-local read.
+fn shutting_down(runtime: &tokio::runtime::Handle) -> Arc<AtomicBool> {
+    thread_local! {
+        static FLAG: std::cell::RefCell<Option<(tokio::runtime::Id, Arc<AtomicBool>)>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    let id = runtime.id();
+    FLAG.with_borrow_mut(|cached| match cached {
+        Some((cached_id, flag)) if *cached_id == id => Arc::clone(flag),
+        _ => {
+            let flag = sentinel(runtime, id);
+            *cached = Some((id, Arc::clone(&flag)));
+            flag
+        }
+    })
+}
+
+/// The flag of `runtime`, with its sentinel task spawned the first time it is asked for.
+fn sentinel(runtime: &tokio::runtime::Handle, id: tokio::runtime::Id) -> Arc<AtomicBool> {
+    static FLAGS: Mutex<Vec<(tokio::runtime::Id, Arc<AtomicBool>)>> = Mutex::new(Vec::new());
+    let mut flags = FLAGS.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some((_, flag)) = flags.iter().find(|(known, _)| *known == id) {
+        return Arc::clone(flag);
+    }
+    struct SetOnDrop(Arc<AtomicBool>);
+    impl Drop for SetOnDrop {
+        fn drop(&mut self) {
+            self.0.store(true, Ordering::Release);
+        }
+    }
+    let flag = Arc::new(AtomicBool::new(false));
+    let guard = SetOnDrop(Arc::clone(&flag));
+    runtime.spawn(async move {
+        let _guard = guard;
+        std::future::pending::<()>().await;
+    });
+    // Runtimes that ended keep their entry (a few bytes each): tests make many; services one.
+    flags.push((id, Arc::clone(&flag)));
+    flag
 }
 
 fn sqlite_error(path: &Path, err: &rusqlite::Error) -> StoreError {
