@@ -230,3 +230,58 @@ async fn a_killed_advisory_session_is_a_lost_lock_and_frees_it_at_once() {
     );
     support::postgres::drop_schema(&schema).await;
 }
+
+/// An advisory session the server ended while it sat idle in the pool (`pg_terminate_backend`,
+/// a server restart, an idle timeout) costs no failed call: the next acquisition skips it or,
+/// if the client has not yet seen it end, tries once more on a new session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_advisory_session_ended_while_idle_costs_no_failed_call() {
+    let schema = format!("coord_lockfault_idle_{}", std::process::id());
+    let name = format!("coord_idle_{}", std::process::id());
+    let separator = if support::postgres::url().contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let url = format!(
+        "{}{separator}application_name={name}",
+        support::postgres::url()
+    );
+    let advisory = match AdvisoryLocks::connect(&url, Some(&schema)).await {
+        Ok(advisory) => advisory,
+        Err(err) => {
+            support::postgres::unreachable(&err);
+            return;
+        }
+    };
+    install_backend("faults-advisory-idle", LockBackend::Advisory(advisory));
+    let (client, connection) =
+        tokio_postgres::connect(&support::postgres::url(), tokio_postgres::NoTls)
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let mut last = 0;
+    for round in 0..6 {
+        let guard = lock("inv:idle")
+            .backend("faults-advisory-idle")
+            .wait(Duration::ZERO)
+            .acquire()
+            .await
+            .unwrap_or_else(|err| panic!("round {round}: {err}"));
+        assert!(guard.token() > last);
+        last = guard.token();
+        guard.release().await.unwrap();
+        // End the pooled session; every other round, acquire before the client can notice.
+        client
+            .execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1",
+                &[&name],
+            )
+            .await
+            .unwrap();
+        if round % 2 == 0 {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    support::postgres::drop_schema(&schema).await;
+}

@@ -37,6 +37,16 @@ const TAKE: &str = "WITH taken AS (SELECT pg_try_advisory_lock(hashtextextended(
 const FREE: &str = "SELECT pg_advisory_unlock(hashtextextended($1, 0)),
     set_config('idle_session_timeout', '0', false)";
 
+/// Whether `err` means the session is gone: the connection failed or closed, or the server
+/// ended the session (SQLSTATE classes 08, connection exception, and 57, operator
+/// intervention, as `pg_terminate_backend` and a shutdown send).
+fn session_gone(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error().is_none_or(|db| {
+        let code = db.code().code();
+        code.starts_with("08") || code.starts_with("57")
+    })
+}
+
 /// The transaction-level advisory lock that serialises creating the token table ("coord_ad").
 const CREATING: i64 = 0x636f_6f72_645f_6164;
 
@@ -185,15 +195,26 @@ impl AdvisoryLocks {
         owner: &str,
         ttl: Duration,
     ) -> Result<Option<u64>, String> {
-        let session = self.session().await?;
         let ttl_ms = ttl.as_millis().max(1).to_string();
+        let mut session = self.session().await?;
         // An error may leave the lock taken (session locks ignore transactions): the session
-        // is dropped with it, and closing it releases whatever it held.
-        let taken = session
+        // is dropped with it, and closing it releases whatever it held. A session the server
+        // had ended while it sat in the pool held nothing: try once more on a new one.
+        let taken = match session
             .client
             .query_opt(&session.take, &[&key, &ttl_ms])
             .await
-            .map_err(|err| self.fail(&err))?;
+        {
+            Err(err) if session_gone(&err) || session.client.is_closed() => {
+                session = self.open().await?;
+                session
+                    .client
+                    .query_opt(&session.take, &[&key, &ttl_ms])
+                    .await
+            }
+            taken => taken,
+        }
+        .map_err(|err| self.fail(&err))?;
         match taken {
             Some(row) => {
                 let token = u64::try_from(row.get::<_, i64>(0)).unwrap_or(0);
