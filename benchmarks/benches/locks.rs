@@ -11,6 +11,7 @@ use std::time::Duration;
 use coord::lock::{LockBackend, RedisLocks, install_backend};
 use coord::store::AnyStore;
 use coord_benchmarks::lock_floor::{PostgresLockFloor, RedisFloor, SqliteLockFloor};
+use coord_benchmarks::locks::coord_cycle;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -19,20 +20,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .enable_all()
         .build()
         .expect("runtime")
-}
-
-/// One coord acquire + release of `key` on backend `name`.
-async fn coord_cycle(name: &'static str, key: &str) -> u64 {
-    let guard = coord::lock(key)
-        .backend(name)
-        .ttl(Duration::from_secs(30))
-        .wait(Duration::ZERO)
-        .acquire()
-        .await
-        .expect("uncontended");
-    let token = guard.token();
-    guard.release().await.expect("released");
-    token
 }
 
 fn redis(c: &mut Criterion) {

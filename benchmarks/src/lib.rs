@@ -4,6 +4,7 @@
 
 pub mod floor;
 pub mod lock_floor;
+pub mod locks;
 pub mod resilience;
 pub mod saga_floor;
 pub mod sagas;

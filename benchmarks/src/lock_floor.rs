@@ -144,6 +144,23 @@ impl SqliteLockFloor {
     }
 }
 
+/// A session on `url` with `schema` (created) on its search path and the floor's `table`
+/// (a `name (columns)` definition) created in it.
+async fn postgres_session(url: &str, schema: &str, table: &str) -> tokio_postgres::Client {
+    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+        .await
+        .expect("PostgreSQL answers");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema};
+             CREATE TABLE IF NOT EXISTS {table};"
+        ))
+        .await
+        .expect("create the floor's table");
+    client
+}
+
 const PG_NOW: &str = "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT";
 
 /// The PostgreSQL floor: the store's two statements on one connection.
@@ -155,19 +172,15 @@ impl PostgresLockFloor {
     /// # Panics
     /// When the server does not answer.
     pub async fn connect(url: &str, schema: &str) -> Self {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .expect("PostgreSQL answers");
-        tokio::spawn(connection);
-        client
-            .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema};
-                 CREATE TABLE IF NOT EXISTS coord_locks (key TEXT PRIMARY KEY,
-                     token BIGINT NOT NULL, owner TEXT, lease_until BIGINT);"
-            ))
-            .await
-            .expect("create the floor's table");
-        Self(client)
+        Self(
+            postgres_session(
+                url,
+                schema,
+                "coord_locks (key TEXT PRIMARY KEY, token BIGINT NOT NULL, owner TEXT,
+                     lease_until BIGINT)",
+            )
+            .await,
+        )
     }
 
     /// Takes and releases `key` once; the token.
@@ -219,18 +232,12 @@ impl AdvisoryLockFloor {
     /// # Panics
     /// When the server does not answer.
     pub async fn connect(url: &str, schema: &str) -> Self {
-        let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-            .await
-            .expect("PostgreSQL answers");
-        tokio::spawn(connection);
-        client
-            .batch_execute(&format!(
-                "CREATE SCHEMA IF NOT EXISTS {schema}; SET search_path TO {schema};
-                 CREATE TABLE IF NOT EXISTS coord_advisory_tokens (key TEXT PRIMARY KEY,
-                     token BIGINT NOT NULL);"
-            ))
-            .await
-            .expect("create the floor's table");
+        let client = postgres_session(
+            url,
+            schema,
+            "coord_advisory_tokens (key TEXT PRIMARY KEY, token BIGINT NOT NULL)",
+        )
+        .await;
         let take = client
             .prepare(
                 "WITH taken AS (SELECT pg_try_advisory_lock(hashtextextended($1, 0)) AS ok),

@@ -129,11 +129,7 @@ async fn a_killed_postgres_session_does_not_lose_a_held_lock() {
         .await
         .unwrap();
     // Kill the sessions that last touched this schema's lock table: ours.
-    let (client, connection) =
-        tokio_postgres::connect(&support::postgres::url(), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
+    let client = support::postgres::admin().await;
     let killed = client
         .query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
@@ -189,11 +185,7 @@ async fn a_killed_advisory_session_is_a_lost_lock_and_frees_it_at_once() {
         .await
         .unwrap();
     // The session holding the advisory lock on this key's 64-bit id.
-    let (client, connection) =
-        tokio_postgres::connect(&support::postgres::url(), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
+    let client = support::postgres::admin().await;
     let killed = client
         .query(
             "SELECT pg_terminate_backend(pid) FROM pg_locks
@@ -255,11 +247,7 @@ async fn an_advisory_session_ended_while_idle_costs_no_failed_call() {
         }
     };
     install_backend("faults-advisory-idle", LockBackend::Advisory(advisory));
-    let (client, connection) =
-        tokio_postgres::connect(&support::postgres::url(), tokio_postgres::NoTls)
-            .await
-            .unwrap();
-    tokio::spawn(connection);
+    let client = support::postgres::admin().await;
     let mut last = 0;
     for round in 0..6 {
         let guard = lock("inv:idle")

@@ -10,10 +10,9 @@
 //! done   # (Ir at 1200 − Ir at 200) ÷ 1000 = instructions per cycle; `floor` likewise
 //! ```
 
-use std::time::Duration;
-
 use coord::lock::{LockBackend, RedisLocks, install_backend};
 use coord_benchmarks::lock_floor::RedisFloor;
+use coord_benchmarks::locks::coord_cycle;
 
 fn main() {
     let mut args = std::env::args().skip(1);
@@ -33,14 +32,7 @@ fn main() {
                     .expect("Redis answers");
                 install_backend("instructions", LockBackend::Redis(locks));
                 for _ in 0..cycles {
-                    let guard = coord::lock("instructions-key")
-                        .backend("instructions")
-                        .ttl(Duration::from_secs(30))
-                        .wait(Duration::ZERO)
-                        .acquire()
-                        .await
-                        .expect("uncontended");
-                    guard.release().await.expect("released");
+                    coord_cycle("instructions", "instructions-key").await;
                 }
             }
             "floor" => {

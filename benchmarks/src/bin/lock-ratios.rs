@@ -15,19 +15,9 @@ use coord::store::AnyStore;
 use coord_benchmarks::lock_floor::{
     AdvisoryLockFloor, PostgresLockFloor, RedisFloor, SqliteLockFloor,
 };
+use coord_benchmarks::locks::coord_cycle;
 
 const BATCH: u32 = 50;
-
-async fn coord_cycle(name: &'static str, key: &str) {
-    let guard = coord::lock(key)
-        .backend(name)
-        .ttl(Duration::from_secs(30))
-        .wait(Duration::ZERO)
-        .acquire()
-        .await
-        .expect("uncontended");
-    guard.release().await.expect("released");
-}
 
 fn median(samples: &mut [Duration]) -> Duration {
     samples.sort();
@@ -49,6 +39,31 @@ fn report(backend: &str, results: &mut [(&str, Vec<Duration>)]) {
     }
 }
 
+/// Times batches of coord's cycle on `backend` and of `floor`'s, in turn, over `rounds` rounds,
+/// and prints the medians as `label`.
+async fn coord_against<F, Fut>(label: &str, backend: &'static str, rounds: usize, mut floor: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future,
+{
+    let mut results = vec![("coord", Vec::new()), ("floor", Vec::new())];
+    for round in 0..rounds {
+        for turn in 0..2 {
+            let variant = (round + turn) % 2;
+            let started = Instant::now();
+            for _ in 0..BATCH {
+                if variant == 0 {
+                    coord_cycle(backend, "coord-key").await;
+                } else {
+                    floor().await;
+                }
+            }
+            results[variant].1.push(started.elapsed() / BATCH);
+        }
+    }
+    report(label, &mut results);
+}
+
 /// 16 tasks, each taking and releasing a key of its own 200 times: acquire + release cycles
 /// per second of coord, the floor (its connection shared by the tasks, as coord's is) and
 /// rslock, interleaved over `rounds` rounds; the medians.
@@ -66,7 +81,9 @@ async fn concurrent(floor: &RedisFloor, rslock: &rslock::LockManager, rounds: us
                     let key = format!("concurrent-{variant}-{task}");
                     for _ in 0..CYCLES {
                         match variant {
-                            0 => coord_cycle("ratio-redis", &key).await,
+                            0 => {
+                                coord_cycle("ratio-redis", &key).await;
+                            }
                             1 => {
                                 floor.cycle(&key).await;
                             }
@@ -136,7 +153,9 @@ fn main() {
                         let started = Instant::now();
                         for _ in 0..BATCH {
                             match variant {
-                                0 => coord_cycle("ratio-redis", "coord-key").await,
+                                0 => {
+                                    coord_cycle("ratio-redis", "coord-key").await;
+                                }
                                 1 => {
                                     floor.cycle("floor-key").await;
                                 }
@@ -166,22 +185,11 @@ fn main() {
             .expect("store");
         install_backend("ratio-sqlite", LockBackend::store(store));
         let mut floor = SqliteLockFloor::open(&dir.join("floor.db"));
-        let mut results = vec![("coord", Vec::new()), ("floor", Vec::new())];
-        for round in 0..rounds {
-            for turn in 0..2 {
-                let variant = (round + turn) % 2;
-                let started = Instant::now();
-                for _ in 0..BATCH {
-                    if variant == 0 {
-                        coord_cycle("ratio-sqlite", "coord-key").await;
-                    } else {
-                        floor.cycle("floor-key");
-                    }
-                }
-                results[variant].1.push(started.elapsed() / BATCH);
-            }
-        }
-        report("sqlite", &mut results);
+        coord_against("sqlite", "ratio-sqlite", rounds, || {
+            floor.cycle("floor-key");
+            std::future::ready(())
+        })
+        .await;
         let _ = std::fs::remove_dir_all(&dir);
 
         // PostgreSQL: coord and the floor.
@@ -191,22 +199,8 @@ fn main() {
                 install_backend("ratio-postgres", LockBackend::store(store));
                 let floor =
                     PostgresLockFloor::connect(&postgres_url, &format!("{schema}_floor")).await;
-                let mut results = vec![("coord", Vec::new()), ("floor", Vec::new())];
-                for round in 0..rounds {
-                    for turn in 0..2 {
-                        let variant = (round + turn) % 2;
-                        let started = Instant::now();
-                        for _ in 0..BATCH {
-                            if variant == 0 {
-                                coord_cycle("ratio-postgres", "coord-key").await;
-                            } else {
-                                floor.cycle("floor-key").await;
-                            }
-                        }
-                        results[variant].1.push(started.elapsed() / BATCH);
-                    }
-                }
-                report("postgres", &mut results);
+                coord_against("postgres", "ratio-postgres", rounds, || floor.cycle("floor-key"))
+                    .await;
 
                 // PostgreSQL advisory locks: coord and the floor.
                 let advisory = AdvisoryLocks::connect(&postgres_url, Some(&format!("{schema}_adv")))
@@ -215,22 +209,8 @@ fn main() {
                 install_backend("ratio-advisory", LockBackend::Advisory(advisory));
                 let floor =
                     AdvisoryLockFloor::connect(&postgres_url, &format!("{schema}_adv_floor")).await;
-                let mut results = vec![("coord", Vec::new()), ("floor", Vec::new())];
-                for round in 0..rounds {
-                    for turn in 0..2 {
-                        let variant = (round + turn) % 2;
-                        let started = Instant::now();
-                        for _ in 0..BATCH {
-                            if variant == 0 {
-                                coord_cycle("ratio-advisory", "coord-key").await;
-                            } else {
-                                floor.cycle("floor-key").await;
-                            }
-                        }
-                        results[variant].1.push(started.elapsed() / BATCH);
-                    }
-                }
-                report("advisory", &mut results);
+                coord_against("advisory", "ratio-advisory", rounds, || floor.cycle("floor-key"))
+                    .await;
                 if let Ok((client, connection)) =
                     tokio_postgres::connect(&postgres_url, tokio_postgres::NoTls).await
                 {

@@ -22,6 +22,8 @@ use std::time::Duration;
 
 use tokio_postgres::{Client, NoTls, Statement};
 
+use crate::store::session_gone;
+
 /// Takes the lock on `$1` and, only if taken, sets the session's idle timeout to `$2` ms and
 /// bumps and returns the key's token, in one round trip. No row: held elsewhere (and the
 /// session untouched, ready for another try). Each CTE calls a volatile function, so each is
@@ -36,16 +38,6 @@ const TAKE: &str = "WITH taken AS (SELECT pg_try_advisory_lock(hashtextextended(
 /// Frees the lock on `$1`; no idle timeout while the session waits in the pool.
 const FREE: &str = "SELECT pg_advisory_unlock(hashtextextended($1, 0)),
     set_config('idle_session_timeout', '0', false)";
-
-/// Whether `err` means the session is gone: the connection failed or closed, or the server
-/// ended the session (SQLSTATE classes 08, connection exception, and 57, operator
-/// intervention, as `pg_terminate_backend` and a shutdown send).
-fn session_gone(err: &tokio_postgres::Error) -> bool {
-    err.as_db_error().is_none_or(|db| {
-        let code = db.code().code();
-        code.starts_with("08") || code.starts_with("57")
-    })
-}
 
 /// The transaction-level advisory lock that serialises creating the token table ("coord_ad").
 const CREATING: i64 = 0x636f_6f72_645f_6164;

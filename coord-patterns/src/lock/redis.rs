@@ -178,6 +178,29 @@ impl RedisLocks {
         Ok(taken)
     }
 
+    /// Runs `invocation` (a script answering 1 or 0), once more if the connection was found
+    /// dropped (the manager reconnects meanwhile); the answer, and whether it was the resend's.
+    async fn invoke_resending(
+        &self,
+        invocation: &redis::ScriptInvocation<'_>,
+    ) -> Result<(bool, bool), String> {
+        let mut resent = false;
+        let answer: i64 = match invocation
+            .invoke_async(&mut self.0.connection.clone())
+            .await
+        {
+            Err(err) if err.is_connection_dropped() => {
+                resent = true;
+                invocation
+                    .invoke_async(&mut self.0.connection.clone())
+                    .await
+            }
+            answer => answer,
+        }
+        .map_err(|err| self.fail(&err))?;
+        Ok((answer == 1, resent))
+    }
+
     /// Extends the hold if `owner` (unique to one acquisition) still has it; sent once more
     /// on a connection found dropped (extending twice is harmless).
     pub(crate) async fn renew(
@@ -188,19 +211,8 @@ impl RedisLocks {
     ) -> Result<bool, String> {
         let mut invocation = self.0.renew.key(self.hold_key(key));
         invocation.arg(owner).arg(millis(ttl));
-        let renewed: i64 = match invocation
-            .invoke_async(&mut self.0.connection.clone())
-            .await
-        {
-            Err(err) if err.is_connection_dropped() => {
-                invocation
-                    .invoke_async(&mut self.0.connection.clone())
-                    .await
-            }
-            renewed => renewed,
-        }
-        .map_err(|err| self.fail(&err))?;
-        Ok(renewed == 1)
+        let (renewed, _) = self.invoke_resending(&invocation).await?;
+        Ok(renewed)
     }
 
     /// Deletes the hold if `owner` (unique to one acquisition) still has it. On a connection
@@ -209,27 +221,13 @@ impl RedisLocks {
     pub(crate) async fn release(&self, key: &str, owner: &str) -> Result<bool, String> {
         let mut invocation = self.0.release.key(self.hold_key(key));
         invocation.arg(owner);
-        match invocation
-            .invoke_async::<i64>(&mut self.0.connection.clone())
-            .await
-        {
-            Ok(released) => Ok(released == 1),
-            Err(err) if err.is_connection_dropped() => {
-                let released: i64 = invocation
-                    .invoke_async(&mut self.0.connection.clone())
-                    .await
-                    .map_err(|err| self.fail(&err))?;
-                if released == 1 {
-                    Ok(true)
-                } else {
-                    Err(format!(
-                        "Redis at {}: the connection dropped while releasing; the hold is gone, \
-                         by this release or by its lease running out",
-                        self.0.shown
-                    ))
-                }
-            }
-            Err(err) => Err(self.fail(&err)),
+        match self.invoke_resending(&invocation).await? {
+            (false, true) => Err(format!(
+                "Redis at {}: the connection dropped while releasing; the hold is gone, by this \
+                 release or by its lease running out",
+                self.0.shown
+            )),
+            (released, _) => Ok(released),
         }
     }
 }

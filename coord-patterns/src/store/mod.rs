@@ -52,6 +52,8 @@ pub use memory::MemoryStore;
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::PostgresStore;
+#[cfg(feature = "postgres")]
+pub(crate) use postgres::session_gone;
 pub use records::{RunRecord, RunState, RunSummary, Started, StepRecord, StepState};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]

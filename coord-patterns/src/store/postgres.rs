@@ -136,18 +136,23 @@ impl PostgresStore {
         Ok(client)
     }
 
-    /// `err` as a store error, noting when it may mean the session is gone (the connection
-    /// failed or closed, or the server ended the session: SQLSTATE classes 08 and 57).
+    /// `err` as a store error, noting when it may mean the session is gone.
     fn failed(&self, err: &tokio_postgres::Error) -> StoreError {
-        let session_gone = err.as_db_error().is_none_or(|db| {
-            let code = db.code().code();
-            code.starts_with("08") || code.starts_with("57")
-        });
-        if session_gone {
+        if session_gone(err) {
             self.suspect.store(true, Ordering::Relaxed);
         }
         pg(err)
     }
+}
+
+/// Whether `err` may mean the session is gone: the connection failed or closed, or the server
+/// ended the session (SQLSTATE classes 08, connection exception, and 57, operator
+/// intervention, as `pg_terminate_backend` and a shutdown send).
+pub(crate) fn session_gone(err: &tokio_postgres::Error) -> bool {
+    err.as_db_error().is_none_or(|db| {
+        let code = db.code().code();
+        code.starts_with("08") || code.starts_with("57")
+    })
 }
 
 /// A session on `url` with coord's schema (created if missing) first on the search path.

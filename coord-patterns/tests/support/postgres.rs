@@ -19,13 +19,20 @@ pub fn unreachable(err: &dyn std::fmt::Display) {
     eprintln!("skipped: no PostgreSQL at {url} ({err})");
 }
 
-/// Drops a test's schema and everything in it.
-pub async fn drop_schema(schema: &str) {
+/// A session of the test's own (to drop schemas, find and kill other sessions), driven by a
+/// task on the current runtime.
+pub async fn admin() -> tokio_postgres::Client {
     let (client, connection) = tokio_postgres::connect(&url(), tokio_postgres::NoTls)
         .await
-        .expect("connect to drop the test schema");
+        .expect("the test server answers");
     tokio::spawn(connection);
     client
+}
+
+/// Drops a test's schema and everything in it.
+pub async fn drop_schema(schema: &str) {
+    admin()
+        .await
         .batch_execute(&format!("DROP SCHEMA {schema} CASCADE"))
         .await
         .expect("drop the test schema");
