@@ -1,5 +1,5 @@
 //! The floors an uncontended lock acquire + release is compared with: the same two commands
-//! sent directly — on Redis the same transaction and Lua script through the `redis` crate, on SQLite and
+//! sent directly — on Redis the same pipeline and Lua script through the `redis` crate, on SQLite and
 //! PostgreSQL the same upsert and release statements through `rusqlite` and `tokio-postgres`,
 //! with the same durability — and nothing else: no key checks, no watchdog task, no metrics,
 //! no backend lookup.
@@ -17,7 +17,7 @@ end
 return 0
 ";
 
-/// The Redis floor: coord's acquire transaction and release script through the `redis`
+/// The Redis floor: coord's acquire pipeline and release script through the `redis`
 /// crate's `ConnectionManager` (what coord and `rslock` use). Clones share the connection.
 #[derive(Clone)]
 pub struct RedisFloor {
@@ -47,7 +47,7 @@ impl RedisFloor {
     }
 }
 
-/// coord's acquire transaction and release script.
+/// coord's acquire pipeline (`SET NX PX`, `INCR`) and release script.
 #[derive(Clone)]
 struct Scripts {
     release: Script,
@@ -62,7 +62,6 @@ impl Scripts {
 
     async fn cycle(&self, connection: &mut impl ConnectionLike, key: &str) -> u64 {
         let (taken, token): (redis::Value, u64) = redis::pipe()
-            .atomic()
             .cmd("SET")
             .arg(format!("bench:coord:lock:{key}"))
             .arg("floor")

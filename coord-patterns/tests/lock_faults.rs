@@ -111,6 +111,68 @@ async fn a_redis_restart_mid_hold_is_a_lost_lock_never_a_believed_one() {
     support::redis::cleanup("restart").await;
 }
 
+/// A Redis answer that comes back more than a TTL after the acquisition was sent is not
+/// trusted: the hold may have lapsed and been taken by another before its token was drawn.
+/// The hold is given back and the caller told why; an answer as slow but within the TTL is a
+/// hold like any other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_hold_granted_after_its_ttl_is_given_back_not_believed() {
+    let server = support::redis::url();
+    let server = server
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .and_then(|addr| std::net::ToSocketAddrs::to_socket_addrs(addr).ok()?.next())
+        .expect("host:port in COORD_TEST_REDIS");
+    let link = support::slow_link::SlowLink::start(server).await;
+    let Some(slow) =
+        support::redis::connect_at(&format!("redis://{}", link.addr), "late-answer").await
+    else {
+        return;
+    };
+    let direct = support::redis::connect("late-answer")
+        .await
+        .expect("the same server answered through the relay");
+    install_backend("faults-redis-slow", LockBackend::Redis(slow));
+    install_backend("faults-redis-direct", LockBackend::Redis(direct));
+    let delay = Duration::from_millis(300);
+    link.delay(delay);
+
+    let late = lock("inv:late")
+        .backend("faults-redis-slow")
+        .ttl(Duration::from_millis(200))
+        .wait(Duration::ZERO)
+        .acquire()
+        .await;
+    match late {
+        Err(Error::LockBackend { reason, .. }) => {
+            assert!(reason.contains("longer than the TTL"), "{reason}");
+        }
+        other => panic!("a hold granted after its TTL was handed out: {other:?}"),
+    }
+    // Given back (or lapsed): free for the next holder, whose token is greater.
+    let next = lock("inv:late")
+        .backend("faults-redis-direct")
+        .wait(Duration::ZERO)
+        .acquire()
+        .await
+        .expect("the late hold does not linger");
+    let token = next.token();
+    next.release().await.unwrap();
+
+    let in_time = lock("inv:late")
+        .backend("faults-redis-slow")
+        .ttl(Duration::from_secs(2))
+        .wait(Duration::ZERO)
+        .acquire()
+        .await
+        .expect("an answer slower than usual but within the TTL is a hold");
+    assert!(in_time.token() > token);
+    assert!(in_time.is_held());
+    in_time.release().await.unwrap();
+    support::redis::cleanup("late-answer").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_postgres_session_does_not_lose_a_held_lock() {
     let schema = format!("coord_lockfault_{}", std::process::id());

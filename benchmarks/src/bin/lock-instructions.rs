@@ -7,7 +7,7 @@
 //! for n in 200 1200; do
 //!   valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.coord.$n \
 //!     target/release/lock-instructions coord $n
-//! done   # (Ir at 1200 − Ir at 200) ÷ 1000 = instructions per cycle; `floor` likewise
+//! done   # (Ir at 1200 − Ir at 200) ÷ 1000 = instructions per cycle; `floor`, `rslock` likewise
 //! ```
 
 use coord::lock::{LockBackend, RedisLocks, install_backend};
@@ -41,7 +41,20 @@ fn main() {
                     floor.cycle("instructions-floor").await;
                 }
             }
-            other => panic!("unknown variant `{other}`: coord or floor"),
+            "rslock" => {
+                let rslock = rslock::LockManager::new(vec![url.clone()]);
+                for _ in 0..cycles {
+                    let lock = rslock
+                        .lock(
+                            "bench:instructions-rslock",
+                            std::time::Duration::from_secs(30),
+                        )
+                        .await
+                        .expect("uncontended");
+                    rslock.unlock(&lock).await;
+                }
+            }
+            other => panic!("unknown variant `{other}`: coord, floor or rslock"),
         }
     });
 }

@@ -1,9 +1,17 @@
 //! Locks on a single Redis instance (feature `redis`). A hold is the key `coord:lock:{key}`
-//! holding its owner (unique to one acquisition) with a `PX` expiry, set by `SET NX PX` in the
-//! same `MULTI`/`EXEC` as the `INCR coord:lock-token:{key}` that gives its token: a
-//! transaction costs the server less than a Lua script (with 16 tasks sharing a connection,
-//! 40–45 k cycles a second against 32–36 k; BENCHMARKS.md). Release and renewal compare the
-//! owner before deleting or extending, in Lua (Redis 7 has no compare-and-delete command).
+//! holding its owner (unique to one acquisition) with a `PX` expiry, set by `SET NX PX`
+//! pipelined with the `INCR coord:lock-token:{key}` that gives its token. Release and renewal
+//! compare the owner before deleting or extending, in Lua (Redis 7 has no compare-and-delete
+//! command).
+//!
+//! Why the two commands need no `MULTI`/`EXEC` or script around them: a token orders holds if
+//! each holder's `INCR` runs while its hold lasts, since the next hold starts only after this
+//! one ends and increments after it. The `INCR` runs after the `SET` (one connection's commands
+//! run in order) and before its answer comes back, and an answer that comes back more than a
+//! TTL after the request was sent is not trusted (the generic acquisition gives that hold back:
+//! see `LockRequest::acquire`); so an `INCR` whose answer is used ran within a TTL of the `SET`,
+//! while the hold lasted. A `MULTI`/`EXEC` around them would add two commands and two answers
+//! for nothing; a script costs the server more still (BENCHMARKS.md, "Locks").
 //!
 //! What a single Redis guarantees: holds exclude each other while the server runs and keeps
 //! its memory; the token grows per key for as long as the server keeps its data. What it does
@@ -120,12 +128,12 @@ impl RedisLocks {
         format!("Redis at {}: {err}", self.0.shown)
     }
 
-    /// Takes the hold if free, with the key's next token: `SET NX PX` and `INCR` in one
-    /// `MULTI`/`EXEC`, so no other command runs between them. The counter moves on a refused
-    /// attempt too; tokens then skip numbers but still grow with each hold.
+    /// Takes the hold if free, with the key's next token: `SET NX PX` then `INCR`, pipelined
+    /// (why no transaction is needed: the module's documentation). The counter moves on a
+    /// refused attempt too; tokens then skip numbers but still grow with each hold.
     ///
     /// A connection found dropped (the server restarted, or closed it while idle) is
-    /// reconnected and the transaction sent once more, asking also who holds the key: if the
+    /// reconnected and the pipeline sent once more, asking also who holds the key: if the
     /// first one ran before the drop, the hold is already `owner`'s, and the second's token,
     /// greater than every token given out before, is the one to fence with.
     pub(crate) async fn acquire(
@@ -145,8 +153,8 @@ impl RedisLocks {
         .map_err(|err| self.fail(&err))
     }
 
-    /// One `MULTI`/`EXEC` taking `hold`; with `ours_counts`, a hold `owner` already has is
-    /// taken too.
+    /// One pipeline taking `hold`; with `ours_counts`, a hold `owner` already has is taken too
+    /// (its `GET` runs after the `INCR`, so a hold it finds ours lasted through the `INCR`).
     async fn take(
         &self,
         hold: &str,
@@ -156,8 +164,7 @@ impl RedisLocks {
         ours_counts: bool,
     ) -> redis::RedisResult<Option<u64>> {
         let mut take = redis::pipe();
-        take.atomic()
-            .cmd("SET")
+        take.cmd("SET")
             .arg(hold)
             .arg(owner)
             .arg("NX")
@@ -240,7 +247,7 @@ fn millis(duration: Duration) -> u64 {
 mod tests {
     use super::*;
 
-    /// The resend after a dropped connection: if the first transaction ran, the hold is
+    /// The resend after a dropped connection: if the first pipeline ran, the hold is
     /// already this owner's and the resend takes it with a greater token; a plain take still
     /// finds it held, and another owner's resend is refused.
     #[tokio::test]

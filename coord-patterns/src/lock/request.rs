@@ -169,7 +169,8 @@ impl LockRequest {
     ///
     /// # Errors
     /// [`Error::LockTimeout`] when still held elsewhere after `wait`; [`Error::LockBackend`]
-    /// when the backend fails; [`Error::InvalidLock`] for an empty or overlong key, a TTL of
+    /// when the backend fails, or granted the lock only after a TTL (the hold is given back
+    /// then: it may have lapsed before it was granted); [`Error::InvalidLock`] for an empty or overlong key, a TTL of
     /// zero or over a day, a wait over an hour, or an unknown backend.
     pub async fn acquire(self) -> Result<LockGuard, Error> {
         self.check()?;
@@ -184,7 +185,24 @@ impl LockRequest {
         let mut pause = Duration::from_millis(5);
         loop {
             let sent = Instant::now();
-            match backend.acquire(&self.key, &owner, self.ttl).await {
+            let mut answer = backend.acquire(&self.key, &owner, self.ttl).await;
+            let answered_in = sent.elapsed();
+            let late = matches!(answer, Ok(Some(_))) && answered_in >= self.ttl;
+            if let (true, Ok(Some(token))) = (late, &answer) {
+                // Answered after a TTL: the hold may have lapsed and been taken by another
+                // before its token was drawn (a Redis token is drawn after the hold is set),
+                // so the token cannot be trusted to order it. Given back; tried again if the
+                // wait allows.
+                if let Err(reason) = backend.release(&self.key, &owner, *token).await {
+                    tracing::warn!(
+                        key = self.key,
+                        reason,
+                        "giving back a lock taken too late failed; its lease will run out"
+                    );
+                }
+                answer = Ok(None);
+            }
+            match answer {
                 Ok(Some(token)) => {
                     metrics::acquisition(&label, Acquisition::Acquired, started.elapsed());
                     return Ok(LockGuard::start(
@@ -197,6 +215,18 @@ impl LockRequest {
                     crate::store::before_timer().await;
                     tokio::time::sleep(jittered).await;
                     pause = (pause * 2).min(Duration::from_millis(100));
+                }
+                Ok(None) if late => {
+                    metrics::acquisition(&label, Acquisition::Error, started.elapsed());
+                    return Err(Error::LockBackend {
+                        key: self.key,
+                        reason: format!(
+                            "{} answered in {answered_in:?}, longer than the TTL ({:?}): the hold \
+                             could have lapsed before it was granted, so it was given back",
+                            backend.describe(),
+                            self.ttl
+                        ),
+                    });
                 }
                 Ok(None) => {
                     metrics::acquisition(&label, Acquisition::Timeout, started.elapsed());

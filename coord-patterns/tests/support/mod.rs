@@ -6,3 +6,4 @@ pub mod bank;
 pub mod postgres;
 #[cfg(feature = "redis")]
 pub mod redis;
+pub mod slow_link;

@@ -33,7 +33,8 @@ pub async fn connect_in_db(test: &str, db: u8) -> Option<RedisLocks> {
     connect_at(&url_of_db(db), test).await
 }
 
-async fn connect_at(url: &str, test: &str) -> Option<RedisLocks> {
+/// Locks on the server at `url` (e.g. through a relay), under `test`'s prefix, if it answers.
+pub async fn connect_at(url: &str, test: &str) -> Option<RedisLocks> {
     match RedisLocks::connect(url, &prefix(test)).await {
         Ok(redis) => Some(redis),
         Err(err) => {
