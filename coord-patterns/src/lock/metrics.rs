@@ -3,6 +3,7 @@
 //! lock section.
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
@@ -60,78 +61,110 @@ impl Series {
     }
 }
 
-/// Per key template, what the report shows and its series.
-struct Row {
-    report: LockReport,
+/// One key template's counts for the report and its series. Looked up once per acquisition
+/// and kept by the hold, so the rest of a hold's life counts without a lookup or a lock.
+pub(crate) struct LockSeries {
+    name: String,
+    acquired: AtomicU64,
+    timeouts: AtomicU64,
+    errors: AtomicU64,
+    lost: AtomicU64,
+    held: AtomicI64,
+    max_wait_nanos: AtomicU64,
     series: RecorderCache<Series>,
 }
 
-static ROWS: Mutex<BTreeMap<String, Row>> = Mutex::new(BTreeMap::new());
+/// Every template seen, each leaked once: templates are bounded, as the series' labels are.
+static TEMPLATES: Mutex<BTreeMap<String, &'static LockSeries>> = Mutex::new(BTreeMap::new());
 
-/// Applies `change` to `lock`'s report row; the series to record on. A lock call records
-/// through handles cached per template, not a registry lookup per series per call.
-fn count(lock: &str, change: impl FnOnce(&mut LockReport)) -> &'static Series {
-    let mut rows = ROWS.lock().unwrap_or_else(PoisonError::into_inner);
-    let row = match rows.get_mut(lock) {
-        Some(row) => row,
-        None => rows.entry(lock.to_owned()).or_insert_with(|| Row {
-            report: LockReport {
-                lock: lock.to_owned(),
-                acquired: 0,
-                timeouts: 0,
-                errors: 0,
-                lost: 0,
-                held: 0,
-                max_wait_ms: 0.0,
-            },
-            series: RecorderCache::new(),
-        }),
-    };
-    change(&mut row.report);
-    row.series.get(|recorder| Series::register(recorder, lock))
+/// `lock`'s counts and series, registered on first use.
+pub(crate) fn series(lock: &str) -> &'static LockSeries {
+    let mut templates = TEMPLATES.lock().unwrap_or_else(PoisonError::into_inner);
+    if let Some(series) = templates.get(lock) {
+        return series;
+    }
+    let series: &'static LockSeries = Box::leak(Box::new(LockSeries {
+        name: lock.to_owned(),
+        acquired: AtomicU64::new(0),
+        timeouts: AtomicU64::new(0),
+        errors: AtomicU64::new(0),
+        lost: AtomicU64::new(0),
+        held: AtomicI64::new(0),
+        max_wait_nanos: AtomicU64::new(0),
+        series: RecorderCache::new(),
+    }));
+    templates.insert(lock.to_owned(), series);
+    series
 }
 
 fn rows() -> Vec<LockReport> {
-    ROWS.lock()
+    TEMPLATES
+        .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .values()
-        .map(|row| row.report.clone())
+        .map(|series| series.report())
         .collect()
 }
 
 #[linkme::distributed_slice(coord_runtime::__private::LOCK_REPORT_SOURCES)]
 static LOCK_ROWS: fn() -> Vec<LockReport> = rows;
 
-/// An acquisition of `lock` ended as `outcome` after waiting `waited`.
-pub(crate) fn acquisition(lock: &str, outcome: Acquisition, waited: Duration) {
-    let series = count(lock, |row| match outcome {
-        Acquisition::Acquired => {
-            row.acquired += 1;
-            row.held += 1;
-            row.max_wait_ms = row.max_wait_ms.max(waited.as_secs_f64() * 1e3);
-        }
-        Acquisition::Timeout => row.timeouts += 1,
-        Acquisition::Error => row.errors += 1,
-    });
-    match outcome {
-        Acquisition::Acquired => {
-            series.acquired.increment(1);
-            series.held.increment(1.0);
-        }
-        Acquisition::Timeout => series.timeouts.increment(1),
-        Acquisition::Error => series.errors.increment(1),
+impl LockSeries {
+    fn handles(&self) -> &'static Series {
+        self.series
+            .get(|recorder| Series::register(recorder, &self.name))
     }
-    series.wait.record(waited.as_secs_f64());
-}
 
-/// A hold of `lock` ended (released, dropped or lost) after `held`.
-pub(crate) fn ended(lock: &str, held: Duration) {
-    let series = count(lock, |row| row.held = row.held.saturating_sub(1));
-    series.held.decrement(1.0);
-    series.held_for.record(held.as_secs_f64());
-}
+    fn report(&self) -> LockReport {
+        LockReport {
+            lock: self.name.clone(),
+            acquired: self.acquired.load(Ordering::Relaxed),
+            timeouts: self.timeouts.load(Ordering::Relaxed),
+            errors: self.errors.load(Ordering::Relaxed),
+            lost: self.lost.load(Ordering::Relaxed),
+            held: u64::try_from(self.held.load(Ordering::Relaxed)).unwrap_or(0),
+            #[allow(clippy::cast_precision_loss)] // a wait's nanoseconds, shown in ms
+            max_wait_ms: self.max_wait_nanos.load(Ordering::Relaxed) as f64 / 1e6,
+        }
+    }
 
-/// A hold of `lock` was lost while held.
-pub(crate) fn lost(lock: &str) {
-    count(lock, |row| row.lost += 1).lost.increment(1);
+    /// An acquisition ended as `outcome` after waiting `waited`.
+    pub(crate) fn acquisition(&self, outcome: Acquisition, waited: Duration) {
+        let series = self.handles();
+        match outcome {
+            Acquisition::Acquired => {
+                self.acquired.fetch_add(1, Ordering::Relaxed);
+                self.held.fetch_add(1, Ordering::Relaxed);
+                self.max_wait_nanos.fetch_max(
+                    u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX),
+                    Ordering::Relaxed,
+                );
+                series.acquired.increment(1);
+                series.held.increment(1.0);
+            }
+            Acquisition::Timeout => {
+                self.timeouts.fetch_add(1, Ordering::Relaxed);
+                series.timeouts.increment(1);
+            }
+            Acquisition::Error => {
+                self.errors.fetch_add(1, Ordering::Relaxed);
+                series.errors.increment(1);
+            }
+        }
+        series.wait.record(waited.as_secs_f64());
+    }
+
+    /// A hold ended (released, dropped or lost) after `held`.
+    pub(crate) fn ended(&self, held: Duration) {
+        self.held.fetch_sub(1, Ordering::Relaxed);
+        let series = self.handles();
+        series.held.decrement(1.0);
+        series.held_for.record(held.as_secs_f64());
+    }
+
+    /// A hold was lost while held.
+    pub(crate) fn lost(&self) {
+        self.lost.fetch_add(1, Ordering::Relaxed);
+        self.handles().lost.increment(1);
+    }
 }

@@ -18,6 +18,7 @@
 mod advisory;
 mod backend;
 mod guard;
+mod hold;
 mod metrics;
 #[cfg(feature = "redis")]
 mod redis;

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use coord_runtime::Error;
 
 use super::guard::LockGuard;
+use super::hold::Hold;
 use super::metrics::{self, Acquisition};
 use super::registry;
 
@@ -100,7 +101,7 @@ pub struct LockRequest {
 /// An owner unique to one acquisition: this process (its id, start time and 64 random bits, so
 /// two hosts' processes never share one) and a counter. Releases and renewals on Redis compare
 /// it alone, so it must never repeat.
-fn owner() -> Arc<str> {
+fn owner() -> String {
     static PROCESS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let process = PROCESS.get_or_init(|| {
@@ -117,7 +118,7 @@ fn owner() -> Arc<str> {
     let mut owner = String::with_capacity(process.len() + 21);
     owner.push_str(process);
     let _ = write!(owner, "-{}", NEXT.fetch_add(1, Ordering::Relaxed));
-    owner.into()
+    owner
 }
 
 impl LockRequest {
@@ -174,19 +175,21 @@ impl LockRequest {
     /// zero or over a day, a wait over an hour, or an unknown backend.
     pub async fn acquire(self) -> Result<LockGuard, Error> {
         self.check()?;
-        let label: Arc<str> = match &self.label {
-            Some(label) => label.as_ref().into(),
-            None => self.key.split(':').next().unwrap_or(&self.key).into(),
+        let label = match &self.label {
+            Some(label) => label.as_ref(),
+            None => self.key.split(':').next().unwrap_or(&self.key),
         };
+        let series = metrics::series(label);
         let backend = registry::backend(self.backend.as_deref(), &self.key).await?;
         let owner = owner();
         let started = Instant::now();
         let deadline = started + self.wait;
         let mut pause = Duration::from_millis(5);
+        let mut sent = started;
         loop {
-            let sent = Instant::now();
             let mut answer = backend.acquire(&self.key, &owner, self.ttl).await;
-            let answered_in = sent.elapsed();
+            let answered = Instant::now();
+            let answered_in = answered.saturating_duration_since(sent);
             let late = matches!(answer, Ok(Some(_))) && answered_in >= self.ttl;
             if let (true, Ok(Some(token))) = (late, &answer) {
                 // Answered after a TTL: the hold may have lapsed and been taken by another
@@ -202,12 +205,12 @@ impl LockRequest {
                 }
                 answer = Ok(None);
             }
+            let waited = answered.saturating_duration_since(started);
             match answer {
                 Ok(Some(token)) => {
-                    metrics::acquisition(&label, Acquisition::Acquired, started.elapsed());
-                    return Ok(LockGuard::start(
-                        self.key, label, token, owner, backend, self.ttl, sent,
-                    ));
+                    series.acquisition(Acquisition::Acquired, waited);
+                    let hold = Hold::new(backend, self.key, owner, token, self.ttl, series, sent);
+                    return Ok(LockGuard::start(hold, answered));
                 }
                 Ok(None) if Instant::now() + pause <= deadline => {
                     // Jittered, so waiters on one key do not retry in step.
@@ -215,9 +218,10 @@ impl LockRequest {
                     crate::store::before_timer().await;
                     tokio::time::sleep(jittered).await;
                     pause = (pause * 2).min(Duration::from_millis(100));
+                    sent = Instant::now();
                 }
                 Ok(None) if late => {
-                    metrics::acquisition(&label, Acquisition::Error, started.elapsed());
+                    series.acquisition(Acquisition::Error, waited);
                     return Err(Error::LockBackend {
                         key: self.key,
                         reason: format!(
@@ -229,14 +233,14 @@ impl LockRequest {
                     });
                 }
                 Ok(None) => {
-                    metrics::acquisition(&label, Acquisition::Timeout, started.elapsed());
+                    series.acquisition(Acquisition::Timeout, waited);
                     return Err(Error::LockTimeout {
                         key: self.key,
-                        waited: started.elapsed(),
+                        waited,
                     });
                 }
                 Err(reason) => {
-                    metrics::acquisition(&label, Acquisition::Error, started.elapsed());
+                    series.acquisition(Acquisition::Error, waited);
                     return Err(Error::LockBackend {
                         key: self.key,
                         reason,
@@ -262,16 +266,16 @@ impl LockRequest {
         let guard = self.acquire().await.map_err(E::from)?;
         let mut stack = HELD.try_with(Clone::clone).unwrap_or_default();
         stack.push(HeldLock {
-            key: guard.key.clone(),
-            token: guard.token,
+            key: guard.hold.key.clone(),
+            token: guard.hold.token,
         });
-        let held = Arc::clone(&guard.held);
-        let body = HELD.scope(stack, body(guard.token));
+        let hold = Arc::clone(&guard.hold);
+        let body = HELD.scope(stack, body(hold.token));
         tokio::select! {
             biased;
-            () = held.lost() => {
+            () = hold.lost() => {
                 // `body` is dropped here, before the caller hears of the loss.
-                let key = guard.key.clone();
+                let key = hold.key.clone();
                 drop(guard);
                 Err(E::from(Error::LockLost { key }))
             }

@@ -9,62 +9,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use super::backend::LockBackend;
-use super::guard::Held;
-use super::metrics;
-
-/// A hold the watchdog renews.
-pub(crate) struct Hold {
-    pub(crate) backend: LockBackend,
-    pub(crate) key: String,
-    pub(crate) label: Arc<str>,
-    pub(crate) owner: Arc<str>,
-    pub(crate) token: u64,
-    pub(crate) ttl: Duration,
-    pub(crate) held: Arc<Held>,
-    next: Mutex<Instant>,
-    renewing: AtomicBool,
-}
-
-impl Hold {
-    pub(crate) fn new(
-        backend: LockBackend,
-        key: String,
-        label: Arc<str>,
-        owner: Arc<str>,
-        token: u64,
-        ttl: Duration,
-        held: Arc<Held>,
-    ) -> Self {
-        Self {
-            backend,
-            key,
-            label,
-            owner,
-            token,
-            ttl,
-            held,
-            next: Mutex::new(Instant::now() + ttl / 3),
-            renewing: AtomicBool::new(false),
-        }
-    }
-
-    fn next(&self) -> Instant {
-        *self.next.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    fn set_next(&self, next: Instant) {
-        *self.next.lock().unwrap_or_else(PoisonError::into_inner) = next;
-    }
-
-    /// Marks the hold lost, counted once.
-    fn lose(&self) {
-        if self.held.lose() {
-            metrics::lost(&self.label);
-            tracing::warn!(key = self.key, token = self.token, "lock lost while held");
-        }
-    }
-}
+use super::hold::Hold;
 
 /// The holds being renewed.
 static HOLDS: Mutex<Vec<Arc<Hold>>> = Mutex::new(Vec::new());
@@ -144,11 +89,11 @@ async fn renew_for_ever() {
         }
         let now = Instant::now();
         for hold in &holds {
-            if !hold.held.is_held() {
+            if !hold.is_held_at(now) {
                 // Frozen past its validity, or found lost: stop renewing it.
                 hold.lose();
                 unwatch(hold);
-            } else if now >= hold.next() && !hold.renewing.swap(true, Ordering::AcqRel) {
+            } else if now >= hold.renew_at() && !hold.renewing.swap(true, Ordering::AcqRel) {
                 tokio::spawn(renew(Arc::clone(hold)));
             }
         }
@@ -159,7 +104,7 @@ async fn renew_for_ever() {
 /// One renewal of `hold`.
 async fn renew(hold: Arc<Hold>) {
     let sent = Instant::now();
-    let left = hold.held.valid_until().saturating_duration_since(sent);
+    let left = hold.valid_until().saturating_duration_since(sent);
     let renewed = tokio::time::timeout(
         left,
         hold.backend
@@ -167,10 +112,7 @@ async fn renew(hold: Arc<Hold>) {
     )
     .await;
     match renewed {
-        Ok(Ok(true)) => {
-            hold.held.extend(sent + hold.ttl);
-            hold.set_next(sent + hold.ttl / 3);
-        }
+        Ok(Ok(true)) => hold.renewed(sent),
         Ok(Ok(false)) | Err(_) => {
             hold.lose();
             unwatch(&hold);
@@ -181,7 +123,7 @@ async fn renew(hold: Arc<Hold>) {
                 reason,
                 "renewing a lock failed; trying again"
             );
-            hold.set_next(Instant::now() + (hold.ttl / 12).max(Duration::from_millis(5)));
+            hold.renew_after(Instant::now() + (hold.ttl / 12).max(Duration::from_millis(5)));
         }
     }
     hold.renewing.store(false, Ordering::Release);
