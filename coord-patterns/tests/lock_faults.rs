@@ -111,20 +111,60 @@ async fn a_redis_restart_mid_hold_is_a_lost_lock_never_a_believed_one() {
     support::redis::cleanup("restart").await;
 }
 
+/// A Redis server that stops answering (here: a relay holding its answers back) fails a lock
+/// call after the documented 2 s with an error that says so, rather than leaving the caller
+/// waiting for ever.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_redis_server_that_does_not_answer_fails_the_call_after_two_seconds() {
+    let link = support::slow_link::SlowLink::start(redis_address()).await;
+    let Some(slow) =
+        support::redis::connect_at(&format!("redis://{}", link.addr), "no-answer").await
+    else {
+        return;
+    };
+    install_backend("faults-redis-silent", LockBackend::Redis(slow));
+    link.delay(Duration::from_secs(30));
+    let started = Instant::now();
+    let silent = tokio::time::timeout(
+        Duration::from_secs(10),
+        lock("inv:silent")
+            .backend("faults-redis-silent")
+            .ttl(Duration::from_secs(20))
+            .wait(Duration::ZERO)
+            .acquire(),
+    )
+    .await
+    .expect("the call gives up by itself");
+    let took = started.elapsed();
+    match silent {
+        Err(Error::LockBackend { reason, .. }) => {
+            assert!(reason.contains("no answer within 2s"), "{reason}");
+        }
+        other => panic!("a silent server's lock call ended as {other:?}"),
+    }
+    assert!(took >= Duration::from_secs(2), "gave up after {took:?}");
+    eprintln!("a silent Redis: the call failed after {took:?}");
+    support::redis::cleanup("no-answer").await;
+}
+
+/// The address of the tests' Redis server.
+fn redis_address() -> std::net::SocketAddr {
+    let server = support::redis::url();
+    server
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .and_then(|addr| std::net::ToSocketAddrs::to_socket_addrs(addr).ok()?.next())
+        .expect("host:port in COORD_TEST_REDIS")
+}
+
 /// A Redis answer that comes back more than a TTL after the acquisition was sent is not
 /// trusted: the hold may have lapsed and been taken by another before its token was drawn.
 /// The hold is given back and the caller told why; an answer as slow but within the TTL is a
 /// hold like any other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_hold_granted_after_its_ttl_is_given_back_not_believed() {
-    let server = support::redis::url();
-    let server = server
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .and_then(|addr| std::net::ToSocketAddrs::to_socket_addrs(addr).ok()?.next())
-        .expect("host:port in COORD_TEST_REDIS");
-    let link = support::slow_link::SlowLink::start(server).await;
+    let link = support::slow_link::SlowLink::start(redis_address()).await;
     let Some(slow) =
         support::redis::connect_at(&format!("redis://{}", link.addr), "late-answer").await
     else {

@@ -17,6 +17,8 @@
 #[cfg(feature = "postgres")]
 mod advisory;
 mod backend;
+#[cfg(feature = "redis")]
+mod call_deadline;
 mod guard;
 mod hold;
 mod metrics;

@@ -27,6 +27,21 @@ use std::time::Duration;
 use redis::aio::ConnectionManager;
 use redis::{Client, Script};
 
+use super::call_deadline::within;
+
+/// How long a call waits for the server's answer before it fails: bounded by the call
+/// sweeper, not a timer per call (`call_deadline.rs` says why).
+const ANSWER_WITHIN: Duration = Duration::from_secs(2);
+
+/// What a call that got no answer in time fails with.
+fn no_answer() -> redis::RedisError {
+    std::io::Error::new(
+        std::io::ErrorKind::TimedOut,
+        format!("no answer within {ANSWER_WITHIN:?}"),
+    )
+    .into()
+}
+
 /// Extends `KEYS[1]` by `ARGV[2]` ms if it still holds `ARGV[1]`; 1 if extended.
 const RENEW: &str = r"
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -75,7 +90,8 @@ impl std::fmt::Debug for RedisLocks {
 impl RedisLocks {
     /// Connects to the Redis server at `url` (`redis://[user:password@]host:port[/db]`),
     /// prefixing every key it writes with `prefix` (e.g. your service's name). The connection
-    /// is re-established after a drop; each call fails rather than waits past 2 s.
+    /// is re-established after a drop; each call fails rather than waits for an answer past
+    /// 2 s (give or take 20 ms).
     ///
     /// # Errors
     /// A message naming the URL (without its password) and why it does not answer.
@@ -85,7 +101,6 @@ impl RedisLocks {
         let client = Client::open(url).map_err(fail)?;
         let config = redis::aio::ConnectionManagerConfig::new()
             .set_connection_timeout(Duration::from_secs(2))
-            .set_response_timeout(Duration::from_secs(2))
             .set_number_of_retries(2)
             .set_max_delay(500);
         let connection = ConnectionManager::new_with_config(client, config)
@@ -176,10 +191,15 @@ impl RedisLocks {
         let taken = if ours_counts {
             take.cmd("GET").arg(hold);
             let (set, token, holder): (redis::Value, u64, Option<String>) =
-                take.query_async(&mut connection).await?;
+                within(ANSWER_WITHIN, take.query_async(&mut connection))
+                    .await
+                    .map_err(|_| no_answer())??;
             (set != redis::Value::Nil || holder.as_deref() == Some(owner)).then_some(token)
         } else {
-            let (set, token): (redis::Value, u64) = take.query_async(&mut connection).await?;
+            let (set, token): (redis::Value, u64) =
+                within(ANSWER_WITHIN, take.query_async(&mut connection))
+                    .await
+                    .map_err(|_| no_answer())??;
             (set != redis::Value::Nil).then_some(token)
         };
         Ok(taken)
@@ -191,16 +211,19 @@ impl RedisLocks {
         &self,
         invocation: &redis::ScriptInvocation<'_>,
     ) -> Result<(bool, bool), String> {
-        let mut resent = false;
-        let answer: i64 = match invocation
-            .invoke_async(&mut self.0.connection.clone())
+        let invoke = || async {
+            within(
+                ANSWER_WITHIN,
+                invocation.invoke_async::<i64>(&mut self.0.connection.clone()),
+            )
             .await
-        {
+            .map_err(|_| no_answer())?
+        };
+        let mut resent = false;
+        let answer = match invoke().await {
             Err(err) if err.is_connection_dropped() => {
                 resent = true;
-                invocation
-                    .invoke_async(&mut self.0.connection.clone())
-                    .await
+                invoke().await
             }
             answer => answer,
         }
