@@ -64,6 +64,23 @@ where
     report(label, &mut results);
 }
 
+/// coord's batch time over rslock's in the same round, round by round: drift between rounds
+/// cancels out of each ratio. Their median, and in how many rounds coord was the faster.
+fn paired_ratios(coord: &[Duration], rslock: &[Duration]) -> String {
+    let mut ratios: Vec<f64> = coord
+        .iter()
+        .zip(rslock)
+        .map(|(coord, rslock)| coord.as_secs_f64() / rslock.as_secs_f64())
+        .collect();
+    let faster = ratios.iter().filter(|ratio| **ratio < 1.0).count();
+    ratios.sort_by(f64::total_cmp);
+    format!(
+        "redis     coord ÷ rslock in the same round: median {:.3}×, coord faster in {faster} of {} rounds",
+        ratios[ratios.len() / 2],
+        ratios.len()
+    )
+}
+
 /// 16 tasks, each taking and releasing a key of its own 200 times: acquire + release cycles
 /// per second of coord, the floor (its connection shared by the tasks, as coord's is) and
 /// rslock, interleaved over `rounds` rounds; the medians.
@@ -102,12 +119,18 @@ async fn concurrent(floor: &RedisFloor, rslock: &rslock::LockManager, rounds: us
             rates[variant].push((TASKS * CYCLES) as f64 / started.elapsed().as_secs_f64());
         }
     }
+    let faster = rates[0]
+        .iter()
+        .zip(&rates[2])
+        .filter(|(coord, rslock)| coord > rslock)
+        .count();
+    let rounds = rates[0].len();
     let [coord, floor, rslock] = rates.map(|mut rates| {
         rates.sort_by(f64::total_cmp);
         rates[rates.len() / 2]
     });
     println!(
-        "redis     {TASKS} tasks on keys of their own (medians): coord {coord:>7.0}/s, floor {floor:>7.0}/s, rslock {rslock:>7.0}/s"
+        "redis     {TASKS} tasks on keys of their own (medians): coord {coord:>7.0}/s, floor {floor:>7.0}/s, rslock {rslock:>7.0}/s; coord faster in {faster} of {rounds} rounds"
     );
 }
 
@@ -171,7 +194,9 @@ fn main() {
                         results[variant].1.push(started.elapsed() / BATCH);
                     }
                 }
+                let paired = paired_ratios(&results[0].1, &results[2].1);
                 report("redis", &mut results);
+                println!("{paired}");
                 concurrent(&floor, &rslock, rounds / 2).await;
             }
             Err(err) => println!("redis     skipped: {err}"),

@@ -24,6 +24,8 @@ mod hold;
 mod metrics;
 #[cfg(feature = "redis")]
 mod redis;
+#[cfg(feature = "redis")]
+mod redis_link;
 mod registry;
 mod request;
 mod startup;

@@ -24,10 +24,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use redis::aio::ConnectionManager;
-use redis::{Client, Script};
+use redis::{Client, RedisWrite, Script, ToRedisArgs};
 
 use super::call_deadline::within;
+use super::redis_link::RedisLink;
 
 /// How long a call waits for the server's answer before it fails: bounded by the call
 /// sweeper, not a timer per call (`call_deadline.rs` says why).
@@ -73,7 +73,7 @@ pub struct RedisLocks(Arc<Inner>);
 
 /// What every clone shares: a lock backend is cloned per acquisition.
 struct Inner {
-    connection: ConnectionManager,
+    link: RedisLink,
     /// The URL without its password, for messages.
     shown: String,
     prefix: String,
@@ -99,15 +99,11 @@ impl RedisLocks {
         let shown = coord_text::without_password(url);
         let fail = |err: redis::RedisError| format!("Redis at {shown}: {err}");
         let client = Client::open(url).map_err(fail)?;
-        let config = redis::aio::ConnectionManagerConfig::new()
-            .set_connection_timeout(Duration::from_secs(2))
-            .set_number_of_retries(2)
-            .set_max_delay(500);
-        let connection = ConnectionManager::new_with_config(client, config)
+        let link = RedisLink::open(client, Duration::from_secs(2))
             .await
             .map_err(fail)?;
         Ok(Self(Arc::new(Inner {
-            connection,
+            link,
             shown: shown.clone(),
             prefix: prefix.to_owned(),
             renew: Script::new(RENEW),
@@ -119,24 +115,20 @@ impl RedisLocks {
         format!("Redis at {}", self.0.shown)
     }
 
-    fn hold_key(&self, key: &str) -> String {
-        self.prefixed("coord:lock:", key)
+    fn hold_key<'a>(&'a self, key: &'a str) -> Prefixed<'a> {
+        Prefixed {
+            prefix: &self.0.prefix,
+            kind: "coord:lock:",
+            key,
+        }
     }
 
-    fn counter_key(&self, key: &str) -> String {
-        self.prefixed("coord:lock-token:", key)
-    }
-
-    /// `prefix`, `kind` and `key` in one allocation: `format!` starting with an argument
-    /// reserves nothing and grows the string twice (measured: a third of coord's own cost per
-    /// lock call).
-    fn prefixed(&self, kind: &str, key: &str) -> String {
-        let prefix = &self.0.prefix;
-        let mut joined = String::with_capacity(prefix.len() + kind.len() + key.len());
-        joined.push_str(prefix);
-        joined.push_str(kind);
-        joined.push_str(key);
-        joined
+    fn counter_key<'a>(&'a self, key: &'a str) -> Prefixed<'a> {
+        Prefixed {
+            prefix: &self.0.prefix,
+            kind: "coord:lock-token:",
+            key,
+        }
     }
 
     fn fail(&self, err: &redis::RedisError) -> String {
@@ -157,23 +149,23 @@ impl RedisLocks {
         owner: &str,
         ttl: Duration,
     ) -> Result<Option<u64>, String> {
-        let hold = self.hold_key(key);
-        let counter = self.counter_key(key);
-        match self.take(&hold, &counter, owner, ttl, false).await {
-            Err(err) if err.is_connection_dropped() => {
-                self.take(&hold, &counter, owner, ttl, true).await
-            }
-            taken => taken,
-        }
-        .map_err(|err| self.fail(&err))
+        let (hold, counter) = (self.hold_key(key), self.counter_key(key));
+        let (taken, _) = self
+            .0
+            .link
+            .send(|mut connection, resent| async move {
+                Self::take(&mut connection, hold, counter, owner, ttl, resent).await
+            })
+            .await;
+        taken.map_err(|err| self.fail(&err))
     }
 
     /// One pipeline taking `hold`; with `ours_counts`, a hold `owner` already has is taken too
     /// (its `GET` runs after the `INCR`, so a hold it finds ours lasted through the `INCR`).
     async fn take(
-        &self,
-        hold: &str,
-        counter: &str,
+        connection: &mut redis::aio::MultiplexedConnection,
+        hold: Prefixed<'_>,
+        counter: Prefixed<'_>,
         owner: &str,
         ttl: Duration,
         ours_counts: bool,
@@ -187,17 +179,16 @@ impl RedisLocks {
             .arg(millis(ttl))
             .cmd("INCR")
             .arg(counter);
-        let mut connection = self.0.connection.clone();
         let taken = if ours_counts {
             take.cmd("GET").arg(hold);
             let (set, token, holder): (redis::Value, u64, Option<String>) =
-                within(ANSWER_WITHIN, take.query_async(&mut connection))
+                within(ANSWER_WITHIN, take.query_async(connection))
                     .await
                     .map_err(|_| no_answer())??;
             (set != redis::Value::Nil || holder.as_deref() == Some(owner)).then_some(token)
         } else {
             let (set, token): (redis::Value, u64) =
-                within(ANSWER_WITHIN, take.query_async(&mut connection))
+                within(ANSWER_WITHIN, take.query_async(connection))
                     .await
                     .map_err(|_| no_answer())??;
             (set != redis::Value::Nil).then_some(token)
@@ -205,29 +196,25 @@ impl RedisLocks {
         Ok(taken)
     }
 
-    /// Runs `invocation` (a script answering 1 or 0), once more if the connection was found
-    /// dropped (the manager reconnects meanwhile); the answer, and whether it was the resend's.
+    /// Runs `invocation` (a script answering 1 or 0), once more on a new connection if the
+    /// connection was found dropped; the answer, and whether it was the resend's.
     async fn invoke_resending(
         &self,
         invocation: &redis::ScriptInvocation<'_>,
     ) -> Result<(bool, bool), String> {
-        let invoke = || async {
-            within(
-                ANSWER_WITHIN,
-                invocation.invoke_async::<i64>(&mut self.0.connection.clone()),
-            )
-            .await
-            .map_err(|_| no_answer())?
-        };
-        let mut resent = false;
-        let answer = match invoke().await {
-            Err(err) if err.is_connection_dropped() => {
-                resent = true;
-                invoke().await
-            }
-            answer => answer,
-        }
-        .map_err(|err| self.fail(&err))?;
+        let (answer, resent) = self
+            .0
+            .link
+            .send(|mut connection, _| async move {
+                within(
+                    ANSWER_WITHIN,
+                    invocation.invoke_async::<i64>(&mut connection),
+                )
+                .await
+                .map_err(|_| no_answer())?
+            })
+            .await;
+        let answer = answer.map_err(|err| self.fail(&err))?;
         Ok((answer == 1, resent))
     }
 
@@ -262,6 +249,35 @@ impl RedisLocks {
     }
 }
 
+/// A key as `prefix`, `kind` and `key`, written straight into the command: no string is built
+/// for it.
+#[derive(Clone, Copy)]
+struct Prefixed<'a> {
+    prefix: &'a str,
+    kind: &'static str,
+    key: &'a str,
+}
+
+impl ToRedisArgs for Prefixed<'_> {
+    fn write_redis_args<W: ?Sized + RedisWrite>(&self, out: &mut W) {
+        // Joined on the stack and written as one argument: written piece by piece, the
+        // command's buffer (or a script's key list) grows, and reallocates, for each piece.
+        let parts = [self.prefix, self.kind, self.key].map(str::as_bytes);
+        let len: usize = parts.iter().map(|part| part.len()).sum();
+        let mut joined = [0; 1024];
+        if len <= joined.len() {
+            let mut at = 0;
+            for part in parts {
+                joined[at..at + part.len()].copy_from_slice(part);
+                at += part.len();
+            }
+            out.write_arg(&joined[..len]);
+        } else {
+            out.write_arg(&parts.concat());
+        }
+    }
+}
+
 fn millis(duration: Duration) -> u64 {
     u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
 }
@@ -291,28 +307,33 @@ mod tests {
         };
         let ttl = Duration::from_secs(5);
         let (hold, counter) = (redis.hold_key("k"), redis.counter_key("k"));
-        let first = redis.take(&hold, &counter, "me", ttl, false).await.unwrap();
-        let resent = redis.take(&hold, &counter, "me", ttl, true).await.unwrap();
+        let mut connection = redis.0.link.connection();
+        let connection = &mut connection;
+        let first = RedisLocks::take(connection, hold, counter, "me", ttl, false)
+            .await
+            .unwrap();
+        let resent = RedisLocks::take(connection, hold, counter, "me", ttl, true)
+            .await
+            .unwrap();
         assert!(
             first.is_some() && resent > first,
             "{first:?} then {resent:?}"
         );
         assert_eq!(
-            redis.take(&hold, &counter, "me", ttl, false).await.unwrap(),
+            RedisLocks::take(connection, hold, counter, "me", ttl, false)
+                .await
+                .unwrap(),
             None
         );
         assert_eq!(
-            redis
-                .take(&hold, &counter, "other", ttl, true)
+            RedisLocks::take(connection, hold, counter, "other", ttl, true)
                 .await
                 .unwrap(),
             None
         );
         assert_eq!(redis.release("k", "other").await, Ok(false));
         assert_eq!(redis.release("k", "me").await, Ok(true));
-        let _: redis::RedisResult<i64> = redis::cmd("DEL")
-            .arg(&counter)
-            .query_async(&mut redis.0.connection.clone())
-            .await;
+        let _: redis::RedisResult<i64> =
+            redis::cmd("DEL").arg(counter).query_async(connection).await;
     }
 }
