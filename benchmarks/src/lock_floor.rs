@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use redis::Script;
-use redis::aio::{ConnectionLike, ConnectionManager};
+use redis::aio::{ConnectionLike, MultiplexedConnection};
 use rusqlite::{Connection, OptionalExtension, params};
 
 const RELEASE: &str = r"
@@ -18,10 +18,11 @@ return 0
 ";
 
 /// The Redis floor: coord's acquire pipeline and release script through the `redis`
-/// crate's `ConnectionManager` (what coord and `rslock` use). Clones share the connection.
+/// crate's multiplexed connection (what coord and `rslock` send on), with no reconnection
+/// and no bound on a call. Clones share the connection.
 #[derive(Clone)]
 pub struct RedisFloor {
-    connection: ConnectionManager,
+    connection: MultiplexedConnection,
     scripts: Scripts,
 }
 
@@ -33,7 +34,10 @@ impl RedisFloor {
     pub async fn connect(url: &str) -> Self {
         let client = redis::Client::open(url).expect("a Redis URL");
         Self {
-            connection: ConnectionManager::new(client).await.expect("Redis answers"),
+            connection: client
+                .get_multiplexed_async_connection()
+                .await
+                .expect("Redis answers"),
             scripts: Scripts::new(),
         }
     }
