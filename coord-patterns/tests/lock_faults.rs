@@ -116,10 +116,7 @@ async fn a_redis_restart_mid_hold_is_a_lost_lock_never_a_believed_one() {
 /// waiting for ever.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_server_that_does_not_answer_fails_the_call_after_two_seconds() {
-    let link = support::slow_link::SlowLink::start(redis_address()).await;
-    let Some(slow) =
-        support::redis::connect_at(&format!("redis://{}", link.addr), "no-answer").await
-    else {
+    let Some((link, slow)) = support::redis::connect_through_relay("no-answer").await else {
         return;
     };
     install_backend("faults-redis-silent", LockBackend::Redis(slow));
@@ -147,27 +144,13 @@ async fn a_redis_server_that_does_not_answer_fails_the_call_after_two_seconds() 
     support::redis::cleanup("no-answer").await;
 }
 
-/// The address of the tests' Redis server.
-fn redis_address() -> std::net::SocketAddr {
-    let server = support::redis::url();
-    server
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .and_then(|addr| std::net::ToSocketAddrs::to_socket_addrs(addr).ok()?.next())
-        .expect("host:port in COORD_TEST_REDIS")
-}
-
 /// A Redis answer that comes back more than a TTL after the acquisition was sent is not
 /// trusted: the hold may have lapsed and been taken by another before its token was drawn.
 /// The hold is given back and the caller told why; an answer as slow but within the TTL is a
 /// hold like any other.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_redis_hold_granted_after_its_ttl_is_given_back_not_believed() {
-    let link = support::slow_link::SlowLink::start(redis_address()).await;
-    let Some(slow) =
-        support::redis::connect_at(&format!("redis://{}", link.addr), "late-answer").await
-    else {
+    let Some((link, slow)) = support::redis::connect_through_relay("late-answer").await else {
         return;
     };
     let direct = support::redis::connect("late-answer")

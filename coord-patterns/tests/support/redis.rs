@@ -8,6 +8,8 @@
 
 use coord_patterns::lock::RedisLocks;
 
+use super::slow_link::SlowLink;
+
 /// The server's URL.
 pub fn url() -> String {
     std::env::var("COORD_TEST_REDIS").unwrap_or_else(|_| "redis://127.0.0.1:6379".to_owned())
@@ -33,8 +35,7 @@ pub async fn connect_in_db(test: &str, db: u8) -> Option<RedisLocks> {
     connect_at(&url_of_db(db), test).await
 }
 
-/// Locks on the server at `url` (e.g. through a relay), under `test`'s prefix, if it answers.
-pub async fn connect_at(url: &str, test: &str) -> Option<RedisLocks> {
+async fn connect_at(url: &str, test: &str) -> Option<RedisLocks> {
     match RedisLocks::connect(url, &prefix(test)).await {
         Ok(redis) => Some(redis),
         Err(err) => {
@@ -46,6 +47,21 @@ pub async fn connect_at(url: &str, test: &str) -> Option<RedisLocks> {
             None
         }
     }
+}
+
+/// Locks on the server through a relay whose answers the test can hold back, under `test`'s
+/// prefix, if the server answers.
+pub async fn connect_through_relay(test: &str) -> Option<(SlowLink, RedisLocks)> {
+    let server = url();
+    let address = server
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .and_then(|addr| std::net::ToSocketAddrs::to_socket_addrs(addr).ok()?.next())
+        .expect("host:port in COORD_TEST_REDIS");
+    let link = SlowLink::start(address).await;
+    let locks = connect_at(&format!("redis://{}", link.addr), test).await?;
+    Some((link, locks))
 }
 
 /// Deletes every key under `test`'s prefix.
