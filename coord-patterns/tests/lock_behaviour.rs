@@ -167,6 +167,48 @@ async fn a_hold_outlives_its_ttl_while_the_watchdog_renews_it() {
     cleanup("renew").await;
 }
 
+/// Holds taken and released in between one another (the watchdog reuses a released hold's
+/// place for the next): every hold still held is renewed past its TTL, and none released is.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hold_is_renewed_while_others_come_and_go() {
+    for backend in backends("churn").await {
+        let take = |key: &'static str| {
+            lock(key)
+                .backend(backend.clone())
+                .ttl(SHORT_TTL)
+                .wait(Duration::ZERO)
+                .acquire()
+        };
+        let a = take("churn:a").await.unwrap();
+        let b = take("churn:b").await.unwrap();
+        let c = take("churn:c").await.unwrap();
+        b.release().await.unwrap();
+        let d = take("churn:d").await.unwrap();
+        a.release().await.unwrap();
+        let e = take("churn:e").await.unwrap();
+        tokio::time::sleep(SHORT_TTL * 3).await;
+        for (held, key) in [(&c, "churn:c"), (&d, "churn:d"), (&e, "churn:e")] {
+            assert!(held.is_held(), "{backend}: {key} renewed");
+            assert!(
+                matches!(take(key).await, Err(Error::LockTimeout { .. })),
+                "{backend}: {key} still held on the server"
+            );
+        }
+        for key in ["churn:a", "churn:b"] {
+            take(key)
+                .await
+                .unwrap_or_else(|err| panic!("{backend}: {key} released, not renewed: {err}"))
+                .release()
+                .await
+                .unwrap();
+        }
+        for held in [c, d, e] {
+            held.release().await.unwrap();
+        }
+    }
+    cleanup("churn").await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_gives_the_body_its_token_and_releases_on_every_path() {
     for backend in backends("paths").await {

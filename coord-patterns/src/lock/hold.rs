@@ -2,7 +2,7 @@
 //! token, backend), whether it is still valid, and when the watchdog renews it next. One
 //! allocation per acquisition, the key and owner moved in, not copied.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
@@ -28,7 +28,12 @@ pub(crate) struct Hold {
     notify: Notify,
     /// Whether a renewal is under way (the watchdog sends one at a time).
     pub(crate) renewing: AtomicBool,
+    /// The watchdog's slot holding it, or [`NOT_WATCHED`].
+    pub(crate) slot: AtomicUsize,
 }
+
+/// The `slot` of a hold the watchdog does not (or no longer) renew.
+pub(crate) const NOT_WATCHED: usize = usize::MAX;
 
 /// Nanoseconds, saturating at `u64::MAX` (584 years).
 fn nanos(duration: Duration) -> u64 {
@@ -60,6 +65,7 @@ impl Hold {
             lost: AtomicBool::new(false),
             notify: Notify::new(),
             renewing: AtomicBool::new(false),
+            slot: AtomicUsize::new(NOT_WATCHED),
         }
     }
 

@@ -1,7 +1,8 @@
 //! One watchdog for every lock this process holds: a thread of its own (with a small runtime)
 //! that renews each hold every third of its TTL and marks it lost when a renewal is refused or
-//! keeps failing until the TTL runs out. Taking a lock only adds it to a list: no task is
-//! spawned per acquisition, which would cost a cross-thread wake-up on every call.
+//! keeps failing until the TTL runs out. Taking a lock only puts it in a slot: no task is
+//! spawned per acquisition, which would cost a cross-thread wake-up on every call, and a
+//! release frees its slot by index, however many locks are held.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
@@ -9,21 +10,45 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use super::hold::Hold;
+use super::hold::{Hold, NOT_WATCHED};
 
-/// The holds being renewed.
-static HOLDS: Mutex<Vec<Arc<Hold>>> = Mutex::new(Vec::new());
+/// The holds being renewed, each in the slot its `slot` names; freed slots are reused.
+struct Holds {
+    slots: Vec<Option<Arc<Hold>>>,
+    free: Vec<usize>,
+    in_use: usize,
+}
+
+static HOLDS: Mutex<Holds> = Mutex::new(Holds {
+    slots: Vec::new(),
+    free: Vec::new(),
+    in_use: 0,
+});
 /// Wakes the watchdog when it parked for lack of holds.
 static WAKE: Notify = Notify::const_new();
 static PARKED: AtomicBool = AtomicBool::new(false);
 
+/// The watched holds, locked.
+fn watched() -> std::sync::MutexGuard<'static, Holds> {
+    HOLDS.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 /// Renews `hold` until [`unwatch`]ed or lost.
 pub(crate) fn watch(hold: Arc<Hold>) {
     static THREAD: OnceLock<()> = OnceLock::new();
-    HOLDS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .push(hold);
+    {
+        let mut holds = watched();
+        holds.in_use += 1;
+        let index = match holds.free.pop() {
+            Some(index) => index,
+            None => {
+                holds.slots.push(None);
+                holds.slots.len() - 1
+            }
+        };
+        hold.slot.store(index, Ordering::Release);
+        holds.slots[index] = Some(hold);
+    }
     THREAD.get_or_init(|| {
         let started = std::thread::Builder::new()
             .name("coord-lock-watchdog".to_owned())
@@ -45,12 +70,19 @@ pub(crate) fn watch(hold: Arc<Hold>) {
     }
 }
 
-/// Stops renewing `hold` (released or dropped).
+/// Stops renewing `hold` (released, dropped or lost); once only, from whichever path is first.
 pub(crate) fn unwatch(hold: &Arc<Hold>) {
-    HOLDS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .retain(|other| !Arc::ptr_eq(other, hold));
+    let index = hold.slot.swap(NOT_WATCHED, Ordering::AcqRel);
+    if index == NOT_WATCHED {
+        return;
+    }
+    let mut holds = watched();
+    if let Some(slot) = holds.slots.get_mut(index)
+        && slot.take().is_some()
+    {
+        holds.free.push(index);
+        holds.in_use -= 1;
+    }
 }
 
 /// How long the watchdog waits between looks: a sixth of the shortest TTL held, between 1 ms
@@ -67,17 +99,13 @@ fn tick(holds: &[Arc<Hold>]) -> Duration {
 async fn renew_for_ever() {
     let mut idle_since: Option<Instant> = None;
     loop {
-        let holds: Vec<Arc<Hold>> = HOLDS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let holds: Vec<Arc<Hold>> = watched().slots.iter().flatten().cloned().collect();
         if holds.is_empty() {
             // Idle for a second: park until a lock is taken.
             let since = *idle_since.get_or_insert_with(Instant::now);
             if since.elapsed() > Duration::from_secs(1) {
                 PARKED.store(true, Ordering::Release);
-                if HOLDS
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .is_empty()
-                {
+                if watched().in_use == 0 {
                     WAKE.notified().await;
                 }
                 PARKED.store(false, Ordering::Release);
