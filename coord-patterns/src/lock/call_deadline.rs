@@ -11,6 +11,8 @@ use std::sync::{Condvar, Mutex, MutexGuard, OnceLock, PoisonError};
 use std::task::{Poll, Waker};
 use std::time::{Duration, Instant};
 
+use super::slots::Slots;
+
 /// How often the sweeper looks, and so how late past its limit a call may be stopped.
 pub(crate) const TICK: Duration = Duration::from_millis(20);
 
@@ -28,24 +30,13 @@ struct Slot {
     expired: bool,
 }
 
-/// The calls under way; freed slots are reused.
-#[derive(Default)]
-struct Slots {
-    slots: Vec<Option<Slot>>,
-    free: Vec<usize>,
-    in_use: usize,
-}
-
-static SLOTS: Mutex<Slots> = Mutex::new(Slots {
-    slots: Vec::new(),
-    free: Vec::new(),
-    in_use: 0,
-});
+/// The calls under way.
+static SLOTS: Mutex<Slots<Slot>> = Mutex::new(Slots::new());
 /// Set while the sweeper sleeps for lack of calls; the next call wakes it.
 static ASLEEP: AtomicBool = AtomicBool::new(false);
 static WAKE: Condvar = Condvar::new();
 
-fn slots() -> MutexGuard<'static, Slots> {
+fn slots() -> MutexGuard<'static, Slots<Slot>> {
     SLOTS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -61,8 +52,7 @@ pub(crate) async fn within<F: Future>(limit: Duration, call: F) -> Result<F::Out
         match slot.0 {
             None => slot.0 = Some(register(Instant::now() + limit, cx.waker())),
             Some(index) => {
-                let mut slots = slots();
-                if let Some(Some(taken)) = slots.slots.get_mut(index) {
+                if let Some(taken) = slots().get_mut(index) {
                     if taken.expired {
                         return Poll::Ready(Err(Elapsed));
                     }
@@ -83,38 +73,18 @@ struct Registration(Option<usize>);
 impl Drop for Registration {
     fn drop(&mut self) {
         if let Some(index) = self.0 {
-            let mut slots = slots();
-            if let Some(slot) = slots.slots.get_mut(index)
-                && slot.take().is_some()
-            {
-                slots.free.push(index);
-                slots.in_use -= 1;
-            }
+            slots().remove(index);
         }
     }
 }
 
 fn register(deadline: Instant, waker: &Waker) -> usize {
     static SWEEPER: OnceLock<()> = OnceLock::new();
-    let slot = Some(Slot {
+    let index = slots().insert(Slot {
         deadline,
         waker: waker.clone(),
         expired: false,
     });
-    let index = {
-        let mut slots = slots();
-        slots.in_use += 1;
-        match slots.free.pop() {
-            Some(index) => {
-                slots.slots[index] = slot;
-                index
-            }
-            None => {
-                slots.slots.push(slot);
-                slots.slots.len() - 1
-            }
-        }
-    };
     SWEEPER.get_or_init(|| {
         let started = std::thread::Builder::new()
             .name("coord-call-deadlines".to_owned())
@@ -136,18 +106,18 @@ fn sweep_for_ever() {
         std::thread::sleep(TICK);
         let now = Instant::now();
         let mut slots = slots();
-        for slot in slots.slots.iter_mut().flatten() {
+        for slot in slots.iter_mut() {
             if !slot.expired && now >= slot.deadline {
                 slot.expired = true;
                 due.push(slot.waker.clone());
             }
         }
-        if slots.in_use > 0 {
+        if !slots.is_empty() {
             idle_since = None;
         } else if idle_since.get_or_insert(now).elapsed() > IDLE {
             // Nothing under way for a while: sleep until a call registers.
             ASLEEP.store(true, Ordering::Release);
-            while slots.in_use == 0 {
+            while slots.is_empty() {
                 slots = WAKE.wait(slots).unwrap_or_else(PoisonError::into_inner);
             }
             ASLEEP.store(false, Ordering::Release);

@@ -28,6 +28,7 @@ mod redis;
 mod redis_link;
 mod registry;
 mod request;
+mod slots;
 mod startup;
 mod watchdog;
 

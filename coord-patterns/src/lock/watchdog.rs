@@ -11,25 +11,16 @@ use std::time::{Duration, Instant};
 use tokio::sync::Notify;
 
 use super::hold::{Hold, NOT_WATCHED};
+use super::slots::Slots;
 
-/// The holds being renewed, each in the slot its `slot` names; freed slots are reused.
-struct Holds {
-    slots: Vec<Option<Arc<Hold>>>,
-    free: Vec<usize>,
-    in_use: usize,
-}
-
-static HOLDS: Mutex<Holds> = Mutex::new(Holds {
-    slots: Vec::new(),
-    free: Vec::new(),
-    in_use: 0,
-});
+/// The holds being renewed, each in the slot its `slot` names.
+static HOLDS: Mutex<Slots<Arc<Hold>>> = Mutex::new(Slots::new());
 /// Wakes the watchdog when it parked for lack of holds.
 static WAKE: Notify = Notify::const_new();
 static PARKED: AtomicBool = AtomicBool::new(false);
 
 /// The watched holds, locked.
-fn watched() -> std::sync::MutexGuard<'static, Holds> {
+fn watched() -> std::sync::MutexGuard<'static, Slots<Arc<Hold>>> {
     HOLDS.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -38,16 +29,8 @@ pub(crate) fn watch(hold: Arc<Hold>) {
     static THREAD: OnceLock<()> = OnceLock::new();
     {
         let mut holds = watched();
-        holds.in_use += 1;
-        let index = match holds.free.pop() {
-            Some(index) => index,
-            None => {
-                holds.slots.push(None);
-                holds.slots.len() - 1
-            }
-        };
+        let index = holds.insert(Arc::clone(&hold));
         hold.slot.store(index, Ordering::Release);
-        holds.slots[index] = Some(hold);
     }
     THREAD.get_or_init(|| {
         let started = std::thread::Builder::new()
@@ -76,13 +59,7 @@ pub(crate) fn unwatch(hold: &Arc<Hold>) {
     if index == NOT_WATCHED {
         return;
     }
-    let mut holds = watched();
-    if let Some(slot) = holds.slots.get_mut(index)
-        && slot.take().is_some()
-    {
-        holds.free.push(index);
-        holds.in_use -= 1;
-    }
+    watched().remove(index);
 }
 
 /// How long the watchdog waits between looks: a sixth of the shortest TTL held, between 1 ms
@@ -99,13 +76,13 @@ fn tick(holds: &[Arc<Hold>]) -> Duration {
 async fn renew_for_ever() {
     let mut idle_since: Option<Instant> = None;
     loop {
-        let holds: Vec<Arc<Hold>> = watched().slots.iter().flatten().cloned().collect();
+        let holds: Vec<Arc<Hold>> = watched().iter().cloned().collect();
         if holds.is_empty() {
             // Idle for a second: park until a lock is taken.
             let since = *idle_since.get_or_insert_with(Instant::now);
             if since.elapsed() > Duration::from_secs(1) {
                 PARKED.store(true, Ordering::Release);
-                if watched().in_use == 0 {
+                if watched().is_empty() {
                     WAKE.notified().await;
                 }
                 PARKED.store(false, Ordering::Release);
