@@ -51,7 +51,7 @@ impl LockGuard {
     /// A guard for a hold just taken (at `acquired`), handed to the watchdog.
     pub(crate) fn start(hold: Hold, acquired: Instant) -> Self {
         let hold = Arc::new(hold);
-        watchdog::watch(Arc::clone(&hold));
+        watchdog::watch(&hold);
         Self {
             hold,
             acquired,

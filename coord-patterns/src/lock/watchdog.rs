@@ -25,11 +25,11 @@ fn watched() -> std::sync::MutexGuard<'static, Slots<Arc<Hold>>> {
 }
 
 /// Renews `hold` until [`unwatch`]ed or lost.
-pub(crate) fn watch(hold: Arc<Hold>) {
+pub(crate) fn watch(hold: &Arc<Hold>) {
     static THREAD: OnceLock<()> = OnceLock::new();
     {
         let mut holds = watched();
-        let index = holds.insert(Arc::clone(&hold));
+        let index = holds.insert(Arc::clone(hold));
         hold.slot.store(index, Ordering::Release);
     }
     THREAD.get_or_init(|| {
