@@ -171,8 +171,8 @@ impl LockRequest {
     /// # Errors
     /// [`Error::LockTimeout`] when still held elsewhere after `wait`; [`Error::LockBackend`]
     /// when the backend fails, or granted the lock only after a TTL (the hold is given back
-    /// then: it may have lapsed before it was granted); [`Error::InvalidLock`] for an empty or overlong key, a TTL of
-    /// zero or over a day, a wait over an hour, or an unknown backend.
+    /// then: it may have lapsed before it was granted); [`Error::InvalidLock`] for an empty or
+    /// overlong key, a TTL of zero or over a day, a wait over an hour, or an unknown backend.
     pub async fn acquire(self) -> Result<LockGuard, Error> {
         self.check()?;
         let label = match &self.label {
