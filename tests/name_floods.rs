@@ -1,9 +1,11 @@
 //! Names invented at run time cannot exhaust anything: past each registry's cap, new operation,
-//! retry, breaker and rule-set names share the `coord_overflow` entry instead of taking more
+//! retry, breaker, rule-set and lock-template names share the `coord_overflow` entry instead of taking more
 //! counter cells. Before the caps, about 1 032 operation names used up the process's cells and
 //! every later new name panicked ("more than 1048576 counter cells requested").
 //!
-//! One test, in a file of its own: the registries are process-wide.
+//! Lock templates likewise: past the cap, a new one is counted under `coord_overflow`.
+//!
+//! One test per registry, in a file of its own: the registries are process-wide.
 
 use coord::breaker::{BreakerConfig, MAX_BREAKERS};
 use coord::clock::SystemClock;
@@ -85,6 +87,46 @@ fn floods_of_names_share_the_overflow_entry_instead_of_panicking() {
             .any(|set| set.rule_set == OVERFLOW && set.validations >= 1),
         "the validation is counted under the overflow name"
     );
+}
+
+/// Locks taken by keys that carry no `:` are each their own template (the series' label): past
+/// the cap, their counts go to the overflow row, none lost, and the report stays bounded.
+#[tokio::test]
+async fn a_flood_of_lock_templates_shares_the_overflow_row() {
+    use coord::lock::{LockBackend, MAX_LOCK_TEMPLATES, install_backend};
+    use coord::store::AnyStore;
+
+    install_backend(
+        "flood-locks",
+        LockBackend::store(AnyStore::open("memory:").await.expect("memory store")),
+    );
+    let keys = MAX_LOCK_TEMPLATES + 50;
+    for n in 0..keys {
+        coord::lock(format!("flood-lock-{n}"))
+            .backend("flood-locks")
+            .acquire()
+            .await
+            .expect("uncontended")
+            .release()
+            .await
+            .expect("released");
+    }
+    let locks = coord::report().locks;
+    assert_eq!(
+        locks.len(),
+        MAX_LOCK_TEMPLATES + 1,
+        "the cap plus the overflow row"
+    );
+    let overflow = locks
+        .iter()
+        .find(|row| row.lock == OVERFLOW)
+        .expect("the overflow row");
+    assert_eq!(overflow.acquired, 50);
+    assert_eq!(
+        locks.iter().map(|row| row.acquired).sum::<u64>(),
+        keys as u64
+    );
+    assert!(locks.iter().all(|row| row.held == 0), "every hold ended");
 }
 
 /// The long version, for the figures: 100 000 breaker names (which once made 800 001 series

@@ -30,6 +30,10 @@ mod tracking;
 mod validation;
 mod values;
 
+/// Per-name values with a cap on the names, for the coordination patterns' per-name statistics
+/// (lock templates) to be bounded as coord's own are. Not part of coord's API.
+#[doc(hidden)]
+pub use base::named_registry::{Named, NamedRegistry};
 pub use telemetry::metric_names;
 /// Metric handles cached per recorder, for the coordination patterns' hot paths (`coord-patterns`
 /// records on every lock call). Not part of coord's API.

@@ -2,12 +2,11 @@
 //! key, so they stay bounded however many keys there are; and the same counts for the report's
 //! lock section.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use coord_runtime::{LockReport, RecorderCache};
+use coord_runtime::metric_names::OVERFLOW;
+use coord_runtime::{LockReport, Named, NamedRegistry, RecorderCache};
 use metrics::{Counter, Gauge, Histogram, Key, Label, Level, Metadata, Recorder};
 
 use coord_runtime::metric_names::{
@@ -74,17 +73,24 @@ pub(crate) struct LockSeries {
     series: RecorderCache<Series>,
 }
 
-/// Every template seen, each leaked once: templates are bounded, as the series' labels are.
-static TEMPLATES: Mutex<BTreeMap<String, &'static LockSeries>> = Mutex::new(BTreeMap::new());
+/// How many lock templates (series labels) the process keeps apart; past that, new ones are
+/// counted together under `coord_overflow`, with a warning, as operation names are.
+pub const MAX_LOCK_TEMPLATES: usize = 1_000;
 
-/// `lock`'s counts and series, registered on first use.
-pub(crate) fn series(lock: &str) -> &'static LockSeries {
-    let mut templates = TEMPLATES.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(series) = templates.get(lock) {
-        return series;
+/// Every template seen, each leaked once: at most [`MAX_LOCK_TEMPLATES`] and the overflow.
+static TEMPLATES: NamedRegistry<LockSeries> =
+    NamedRegistry::new("lock templates", MAX_LOCK_TEMPLATES, OVERFLOW);
+
+impl Named for LockSeries {
+    fn name(&self) -> &str {
+        &self.name
     }
-    let series: &'static LockSeries = Box::leak(Box::new(LockSeries {
-        name: lock.to_owned(),
+}
+
+/// `lock`'s counts and series, registered on first use (the overflow's past the cap).
+pub(crate) fn series(lock: &str) -> &'static LockSeries {
+    TEMPLATES.get_or_insert_with(lock, |name| LockSeries {
+        name: name.to_owned(),
         acquired: AtomicU64::new(0),
         timeouts: AtomicU64::new(0),
         errors: AtomicU64::new(0),
@@ -92,17 +98,14 @@ pub(crate) fn series(lock: &str) -> &'static LockSeries {
         held: AtomicI64::new(0),
         max_wait_nanos: AtomicU64::new(0),
         series: RecorderCache::new(),
-    }));
-    templates.insert(lock.to_owned(), series);
-    series
+    })
 }
 
 fn rows() -> Vec<LockReport> {
     TEMPLATES
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .values()
-        .map(|series| series.report())
+        .all()
+        .into_iter()
+        .map(LockSeries::report)
         .collect()
 }
 

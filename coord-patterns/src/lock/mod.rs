@@ -37,6 +37,7 @@ mod watchdog;
 pub use advisory::AdvisoryLocks;
 pub use backend::LockBackend;
 pub use guard::LockGuard;
+pub use metrics::MAX_LOCK_TEMPLATES;
 #[cfg(feature = "redis")]
 #[cfg_attr(docsrs, doc(cfg(feature = "redis")))]
 pub use redis::RedisLocks;

@@ -18,13 +18,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{PoisonError, RwLock};
 
 /// Something with a name.
-pub(crate) trait Named {
+pub trait Named {
     /// The name it is registered under.
     fn name(&self) -> &str;
 }
 
 /// Values of type `T`, one per name, at most `limit` names plus the overflow entry.
-pub(crate) struct NamedRegistry<T: 'static> {
+pub struct NamedRegistry<T: 'static> {
     items: RwLock<Option<HashMap<Box<str>, &'static T, foldhash::fast::RandomState>>>,
     /// What the entries are, for the warning ("operations", "rule sets", …).
     kind: &'static str,
@@ -37,7 +37,7 @@ pub(crate) struct NamedRegistry<T: 'static> {
 impl<T: Named + Sync + 'static> NamedRegistry<T> {
     /// An empty registry of at most `limit` names of `kind`, for a `static`; names past the
     /// limit share the entry named `overflow`.
-    pub(crate) const fn new(kind: &'static str, limit: usize, overflow: &'static str) -> Self {
+    pub const fn new(kind: &'static str, limit: usize, overflow: &'static str) -> Self {
         Self {
             items: RwLock::new(None),
             kind,
@@ -48,7 +48,7 @@ impl<T: Named + Sync + 'static> NamedRegistry<T> {
     }
 
     /// The value named `name`, if there is one.
-    pub(crate) fn get(&self, name: &str) -> Option<&'static T> {
+    pub fn get(&self, name: &str) -> Option<&'static T> {
         let items = self.items.read().unwrap_or_else(PoisonError::into_inner);
         items.as_ref().and_then(|items| items.get(name).copied())
     }
@@ -56,11 +56,7 @@ impl<T: Named + Sync + 'static> NamedRegistry<T> {
     /// The value named `name`, created with `make(name)` on first use; once the registry holds
     /// `limit` names, a new name gets the overflow entry instead (created with
     /// `make(overflow)` the first time).
-    pub(crate) fn get_or_insert_with(
-        &self,
-        name: &str,
-        make: impl FnOnce(&str) -> T,
-    ) -> &'static T {
+    pub fn get_or_insert_with(&self, name: &str, make: impl FnOnce(&str) -> T) -> &'static T {
         if let Some(item) = self.get(name) {
             return item;
         }
@@ -104,7 +100,7 @@ impl<T: Named + Sync + 'static> NamedRegistry<T> {
     }
 
     /// Every value, sorted by name.
-    pub(crate) fn all(&self) -> Vec<&'static T> {
+    pub fn all(&self) -> Vec<&'static T> {
         let mut items: Vec<&'static T> = self
             .items
             .read()
