@@ -144,6 +144,47 @@ async fn a_redis_server_that_does_not_answer_fails_the_call_after_two_seconds() 
     support::redis::cleanup("no-answer").await;
 }
 
+/// The connection dropped and the server taking new connections but never answering (frozen
+/// behind an accepting proxy): the calls waiting to reconnect fail with the one attempt made
+/// for them all, rather than each trying in turn — eight calls would queue eight connection
+/// timeouts, 16 s.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_waiting_on_a_reconnection_that_fails_fail_with_it() {
+    const DB: u8 = 7;
+    let Some((link, silent)) = support::redis::connect_through_relay_in_db("frozen", DB).await
+    else {
+        return;
+    };
+    install_backend("faults-redis-frozen", LockBackend::Redis(silent));
+    link.go_silent();
+    support::redis::kill_clients_in_db(DB).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let started = Instant::now();
+    let calls: Vec<_> = (0..8)
+        .map(|n| {
+            tokio::spawn(
+                lock(format!("inv:frozen-{n}"))
+                    .backend("faults-redis-frozen")
+                    .wait(Duration::ZERO)
+                    .acquire(),
+            )
+        })
+        .collect();
+    for call in calls {
+        let failed = call.await.expect("the call's task");
+        assert!(
+            matches!(failed, Err(Error::LockBackend { .. })),
+            "a call to a frozen server ended as {failed:?}"
+        );
+    }
+    let took = started.elapsed();
+    eprintln!("8 calls during a failed reconnection: all failed after {took:?}");
+    assert!(
+        took < Duration::from_secs(8),
+        "the calls queued a connection timeout apiece: {took:?}"
+    );
+}
+
 /// A Redis answer that comes back more than a TTL after the acquisition was sent is not
 /// trusted: the hold may have lapsed and been taken by another before its token was drawn.
 /// The hold is given back and the caller told why; an answer as slow but within the TTL is a

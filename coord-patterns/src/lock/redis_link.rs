@@ -7,6 +7,7 @@
 //! `call_deadline.rs` does more cheaply.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
@@ -28,6 +29,8 @@ pub(crate) struct RedisLink {
     /// One replacement at a time: the calls that found the same connection dropped wait for
     /// it rather than each opening one.
     replacing: tokio::sync::Mutex<()>,
+    /// How many replacements have failed.
+    failed_replacements: AtomicU64,
 }
 
 impl RedisLink {
@@ -45,6 +48,7 @@ impl RedisLink {
                 connection,
             }),
             replacing: tokio::sync::Mutex::new(()),
+            failed_replacements: AtomicU64::new(0),
         })
     }
 
@@ -61,16 +65,30 @@ impl RedisLink {
             .clone()
     }
 
-    /// Replaces connection `generation`, found dropped, unless another call already has.
+    /// Replaces connection `generation`, found dropped, unless another call already has — or
+    /// has just failed to: the calls waiting meanwhile fail with it rather than each try in
+    /// turn, which against a server that does not answer would queue them a connection
+    /// timeout apiece.
     async fn replace(&self, generation: u64) -> RedisResult<()> {
+        let failures = self.failed_replacements.load(Ordering::Acquire);
         let _one_at_a_time = self.replacing.lock().await;
         if self.current().generation != generation {
             return Ok(());
         }
+        if self.failed_replacements.load(Ordering::Acquire) != failures {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::NotConnected,
+                "the connection dropped and reconnecting just failed",
+            )
+            .into());
+        }
         let connection = self
             .client
             .get_multiplexed_async_connection_with_config(&self.config)
-            .await?;
+            .await
+            .inspect_err(|_| {
+                self.failed_replacements.fetch_add(1, Ordering::AcqRel);
+            })?;
         *self.current.write().unwrap_or_else(PoisonError::into_inner) = Current {
             generation: generation + 1,
             connection,

@@ -52,6 +52,15 @@ async fn connect_at(url: &str, test: &str) -> Option<RedisLocks> {
 /// Locks on the server through a relay whose answers the test can hold back, under `test`'s
 /// prefix, if the server answers.
 pub async fn connect_through_relay(test: &str) -> Option<(SlowLink, RedisLocks)> {
+    connect_through_relay_to(test, "0").await
+}
+
+/// As [`connect_through_relay`], on the server's database `db`.
+pub async fn connect_through_relay_in_db(test: &str, db: u8) -> Option<(SlowLink, RedisLocks)> {
+    connect_through_relay_to(test, &db.to_string()).await
+}
+
+async fn connect_through_relay_to(test: &str, db: &str) -> Option<(SlowLink, RedisLocks)> {
     let server = url();
     let address = server
         .trim_start_matches("redis://")
@@ -60,7 +69,7 @@ pub async fn connect_through_relay(test: &str) -> Option<(SlowLink, RedisLocks)>
         .and_then(|addr| std::net::ToSocketAddrs::to_socket_addrs(addr).ok()?.next())
         .expect("host:port in COORD_TEST_REDIS");
     let link = SlowLink::start(address).await;
-    let locks = connect_at(&format!("redis://{}", link.addr), test).await?;
+    let locks = connect_at(&format!("redis://{}/{db}", link.addr), test).await?;
     Some((link, locks))
 }
 

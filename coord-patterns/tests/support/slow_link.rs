@@ -1,9 +1,10 @@
 //! A loopback TCP relay that holds back what the server sends by a delay the test sets, to
-//! make a server's answers arrive late without touching the server.
+//! make a server's answers arrive late without touching the server; or that takes new
+//! connections and never answers on them, as a server that accepts but is frozen.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -15,6 +16,7 @@ pub struct SlowLink {
     /// Where clients connect.
     pub addr: SocketAddr,
     delay_micros: Arc<AtomicU64>,
+    silent: Arc<AtomicBool>,
 }
 
 impl SlowLink {
@@ -23,16 +25,32 @@ impl SlowLink {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
         let addr = listener.local_addr().expect("bound");
         let delay_micros = Arc::new(AtomicU64::new(0));
-        let delay = Arc::clone(&delay_micros);
+        let silent = Arc::new(AtomicBool::new(false));
+        let (delay, silence) = (Arc::clone(&delay_micros), Arc::clone(&silent));
         tokio::spawn(async move {
+            let mut swallowed = Vec::new();
             while let Ok((client, _)) = listener.accept().await {
+                if silence.load(Ordering::Relaxed) {
+                    swallowed.push(client);
+                    continue;
+                }
                 let Ok(upstream) = TcpStream::connect(server).await else {
                     continue;
                 };
                 tokio::spawn(relay(client, upstream, Arc::clone(&delay)));
             }
         });
-        Self { addr, delay_micros }
+        Self {
+            addr,
+            delay_micros,
+            silent,
+        }
+    }
+
+    /// From now on, takes new connections and never answers on them (those relayed already
+    /// go on).
+    pub fn go_silent(&self) {
+        self.silent.store(true, Ordering::Relaxed);
     }
 
     /// Holds back each answer read from the server from now on by `delay`.
