@@ -1,6 +1,6 @@
-//! A held lock: its fencing token, whether it is still held (renewed by the process's
-//! watchdog every third of its TTL), and a release on every path (explicit, drop, panic,
-//! cancellation).
+//! The caller's handle on a held lock: its fencing token, whether it is still held (the hold
+//! itself, which the watchdog renews every third of its TTL, is `hold.rs`'s), and a release on
+//! every path (explicit, drop, panic, cancellation).
 
 use std::sync::Arc;
 use std::time::Instant;
