@@ -72,7 +72,12 @@ impl RedisLink {
     async fn replace(&self, generation: u64) -> RedisResult<()> {
         let failures = self.failed_replacements.load(Ordering::Acquire);
         let _one_at_a_time = self.replacing.lock().await;
-        if self.current().generation != generation {
+        let current = self
+            .current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .generation;
+        if current != generation {
             return Ok(());
         }
         if self.failed_replacements.load(Ordering::Acquire) != failures {

@@ -190,21 +190,23 @@ impl LockRequest {
             let mut answer = backend.acquire(&self.key, &owner, self.ttl).await;
             let answered = Instant::now();
             let answered_in = answered.saturating_duration_since(sent);
-            let late = matches!(answer, Ok(Some(_))) && answered_in >= self.ttl;
-            if let (true, Ok(Some(token))) = (late, &answer) {
-                // Answered after a TTL: the hold may have lapsed and been taken by another
-                // before its token was drawn (a Redis token is drawn after the hold is set),
-                // so the token cannot be trusted to order it. Given back; tried again if the
-                // wait allows.
-                if let Err(reason) = backend.release(&self.key, &owner, *token).await {
-                    tracing::warn!(
-                        key = self.key,
-                        reason,
-                        "giving back a lock taken too late failed; its lease will run out"
-                    );
+            // Granted after a TTL: the hold may have lapsed and been taken by another before
+            // its token was drawn (a Redis token is drawn after the hold is set), so the token
+            // cannot be trusted to order it. Given back; tried again if the wait allows.
+            let late = match answer {
+                Ok(Some(token)) if answered_in >= self.ttl => {
+                    if let Err(reason) = backend.release(&self.key, &owner, token).await {
+                        tracing::warn!(
+                            key = self.key,
+                            reason,
+                            "giving back a lock taken too late failed; its lease will run out"
+                        );
+                    }
+                    answer = Ok(None);
+                    true
                 }
-                answer = Ok(None);
-            }
+                _ => false,
+            };
             let waited = answered.saturating_duration_since(started);
             match answer {
                 Ok(Some(token)) => {
