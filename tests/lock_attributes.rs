@@ -1,7 +1,8 @@
 //! `#[distributed_lock]` and `#[coordinate_operation(lock(...))]` through the public API: keys
 //! from arguments, tokens the body reads, a body stopped when its lock is lost, the order of
-//! the parts (an invalid call never takes the lock; retries run under one hold), and the lock
-//! series labelled by the key template.
+//! the parts (an invalid call never takes the lock; retries run under one hold), a locked
+//! function calling one locked on the same key (run under the one hold), and the lock series
+//! labelled by the key template.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -180,4 +181,36 @@ async fn validation_comes_before_the_lock_and_every_retry_runs_under_one_hold() 
         .expect("a lock row");
     assert_eq!((row.acquired, row.held, row.lost), (1, 0, 0));
     assert!(report.to_string().contains("distributed locks"), "{report}");
+}
+
+#[coord::distributed_lock(key = "attr.shelf:{shelf}", wait = "0s")]
+async fn count_shelf(shelf: u32) -> Result<u64, StockError> {
+    Ok(coord::lock::held().expect("held").token)
+}
+
+#[coord::distributed_lock(key = "attr.shelf:{shelf}", wait = "0s")]
+async fn restack_shelf(shelf: u32) -> Result<(u64, u64), StockError> {
+    let outer = coord::lock::held().expect("held").token;
+    let inner = count_shelf(shelf).await?;
+    Ok((outer, inner))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_locked_function_calling_one_on_the_same_key_runs_it_under_its_hold() {
+    backend().await;
+    // Not a wait on its own lock (with `wait = "0s"` that would time out at once): the inner
+    // call runs under the outer hold, with its token.
+    let (outer, inner) = restack_shelf(1).await.unwrap();
+    assert_eq!(outer, inner);
+    // Released by the outer call alone: the next one takes it anew.
+    let (next, _) = restack_shelf(1).await.unwrap();
+    assert!(next > outer);
+    // Two acquisitions, not four: the inner calls took nothing.
+    let report = coord::report();
+    let row = report
+        .locks
+        .iter()
+        .find(|row| row.lock == "attr.shelf:{shelf}")
+        .expect("a lock row");
+    assert_eq!((row.acquired, row.held), (2, 0));
 }

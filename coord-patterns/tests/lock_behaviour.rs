@@ -1,6 +1,7 @@
 //! Distributed locks in one process, on every backend: tokens that grow, waiting and timing
 //! out, release on every path (return, panic, cancellation), a body stopped when its lock is
-//! lost, and bad input refused with a clear error.
+//! lost, a `run` inside a `run` of the same lock re-entering it, and bad input refused with a
+//! clear error.
 
 mod support;
 
@@ -281,6 +282,78 @@ async fn run_gives_the_body_its_token_and_releases_on_every_path() {
         again.release().await.unwrap();
     }
     cleanup("paths").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_run_inside_a_run_of_the_same_lock_reuses_its_hold() {
+    let backends = backends("reentrant").await;
+    for backend in &backends {
+        // Another backend's lock of the same key is another lock.
+        let elsewhere = backends.iter().find(|other| *other != backend).cloned();
+        let (outer, inner, seen) = lock("inv:5")
+            .backend(backend.clone())
+            .run(|outer| async move {
+                // The same key on the same backend, within its run: the enclosing hold, not a
+                // wait on this task's own lock (a zero wait would time out).
+                let (inner, seen) = lock("inv:5")
+                    .backend(backend.clone())
+                    .wait(Duration::ZERO)
+                    .run(|inner| async move { Ok::<_, Error>((inner, held())) })
+                    .await?;
+                // The inner run's end left the hold in place: another task still waits.
+                let other_task = tokio::spawn(
+                    lock("inv:5")
+                        .backend(backend.clone())
+                        .wait(Duration::ZERO)
+                        .acquire(),
+                )
+                .await
+                .unwrap();
+                assert!(
+                    matches!(other_task, Err(Error::LockTimeout { .. })),
+                    "{backend}: {other_task:?}"
+                );
+                // A guard could only wait for this task's own hold: refused at once.
+                let guard = lock("inv:5")
+                    .backend(backend.clone())
+                    .wait(Duration::from_secs(30))
+                    .acquire()
+                    .await;
+                assert!(
+                    matches!(&guard, Err(Error::InvalidLock { problem, .. })
+                        if problem.contains("already held by this task")),
+                    "{backend}: {guard:?}"
+                );
+                if let Some(elsewhere) = &elsewhere {
+                    lock("inv:5")
+                        .backend(elsewhere.clone())
+                        .wait(Duration::ZERO)
+                        .acquire()
+                        .await?
+                        .release()
+                        .await?;
+                }
+                Ok::<_, Error>((outer, inner, seen))
+            })
+            .await
+            .unwrap();
+        assert_eq!(inner, outer, "{backend}");
+        assert_eq!(
+            seen.map(|held| (held.key, held.token)),
+            Some(("inv:5".to_owned(), outer))
+        );
+        // The outer run released it.
+        lock("inv:5")
+            .backend(backend.clone())
+            .wait(Duration::from_secs(1))
+            .acquire()
+            .await
+            .unwrap()
+            .release()
+            .await
+            .unwrap();
+    }
+    cleanup("reentrant").await;
 }
 
 /// Sets a flag when dropped: whether the body's future was dropped.

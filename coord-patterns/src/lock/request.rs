@@ -24,7 +24,15 @@ pub const DEFAULT_WAIT: Duration = Duration::from_secs(5);
 
 tokio::task_local! {
     /// The locks the current task holds through `run`, innermost last.
-    static HELD: Vec<HeldLock>;
+    static HELD: Vec<Enclosing>;
+}
+
+/// A lock the current task holds through `run`, and the backend it is held on: a `run` of the
+/// same key on the same backend within it re-enters it.
+#[derive(Debug, Clone)]
+struct Enclosing {
+    held: HeldLock,
+    backend: Cow<'static, str>,
 }
 
 /// A lock the current task holds (see [`held`]).
@@ -53,7 +61,9 @@ pub struct HeldLock {
 /// ```
 #[must_use]
 pub fn held() -> Option<HeldLock> {
-    HELD.try_with(|held| held.last().cloned()).ok().flatten()
+    HELD.try_with(|stack| stack.last().map(|enclosing| enclosing.held.clone()))
+        .ok()
+        .flatten()
 }
 
 /// A lock to take, by key. `ttl` defaults to 30 s, `wait` to 5 s, the backend to the
@@ -166,15 +176,52 @@ impl LockRequest {
         Ok(())
     }
 
+    /// The backend's name, `default` when none is named.
+    fn backend_name(&self) -> &str {
+        self.backend.as_deref().unwrap_or(registry::DEFAULT_BACKEND)
+    }
+
+    /// The token of this lock when the current task holds it already, through an enclosing
+    /// [`run`](Self::run) of the same key on the same backend.
+    fn enclosing_token(&self) -> Option<u64> {
+        HELD.try_with(|stack| {
+            stack
+                .iter()
+                .rev()
+                .find(|enclosing| {
+                    enclosing.held.key == self.key && enclosing.backend == self.backend_name()
+                })
+                .map(|enclosing| enclosing.held.token)
+        })
+        .ok()
+        .flatten()
+    }
+
     /// Takes the lock, waiting up to `wait` while another holder has it.
     ///
     /// # Errors
     /// [`Error::LockTimeout`] when still held elsewhere after `wait`; [`Error::LockBackend`]
     /// when the backend fails, or granted the lock only after a TTL (the hold is given back
     /// then: it may have lapsed before it was granted); [`Error::InvalidLock`] for an empty or
-    /// overlong key, a TTL of zero or over a day, a wait over an hour, or an unknown backend.
+    /// overlong key, a TTL of zero or over a day, a wait over an hour, an unknown backend, or
+    /// a lock the current task holds already through an enclosing [`run`](Self::run) (waiting
+    /// for it could only time out; [`held`] gives its token).
     pub async fn acquire(self) -> Result<LockGuard, Error> {
         self.check()?;
+        if self.enclosing_token().is_some() {
+            return Err(Error::InvalidLock {
+                key: self.key,
+                problem: "already held by this task, through an enclosing `run` or \
+                          `#[distributed_lock]`: waiting for it could only time out \
+                          (`lock::held()` gives its token)"
+                    .to_owned(),
+            });
+        }
+        self.take().await
+    }
+
+    /// [`acquire`](Self::acquire) once the request is known to be valid.
+    async fn take(self) -> Result<LockGuard, Error> {
         let label = match &self.label {
             Some(label) => label.as_ref(),
             None => self.key.split(':').next().unwrap_or(&self.key),
@@ -256,6 +303,29 @@ impl LockRequest {
     /// If the lock is lost while `body` runs, `body`'s future is dropped at its next await and
     /// the call returns [`Error::LockLost`].
     ///
+    /// Re-entrant: within a `run` of the same key on the same backend, in the same task,
+    /// `body` runs under that enclosing hold — its token, nothing taken or released, nothing
+    /// counted in the lock's series, this request's TTL and wait unused; if the lock is lost,
+    /// the enclosing body is dropped with this one inside it. (A task spawned from the body
+    /// is another holder, and waits.)
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// # use coord_patterns::lock::{LockBackend, install_backend};
+    /// # install_backend("default", LockBackend::store(coord_patterns::store::AnyStore::open("memory:").await.unwrap()));
+    /// use coord_patterns::lock::lock;
+    ///
+    /// let (outer, inner) = lock("inventory:7")
+    ///     .run(|outer| async move {
+    ///         let inner = lock("inventory:7").run(|inner| async move { Ok(inner) }).await?;
+    ///         Ok::<_, coord_runtime::Error>((outer, inner))
+    ///     })
+    ///     .await?;
+    /// assert_eq!(outer, inner);
+    /// # Ok::<(), coord_runtime::Error>(())
+    /// # }).unwrap();
+    /// ```
+    ///
     /// # Errors
     /// `body`'s error; through `E::from`, [`acquire`](Self::acquire)'s errors and
     /// [`Error::LockLost`].
@@ -265,11 +335,22 @@ impl LockRequest {
         F: FnOnce(u64) -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let guard = self.acquire().await.map_err(E::from)?;
+        self.check().map_err(E::from)?;
+        if let Some(token) = self.enclosing_token() {
+            return body(token).await;
+        }
+        let backend = self
+            .backend
+            .clone()
+            .unwrap_or(Cow::Borrowed(registry::DEFAULT_BACKEND));
+        let guard = self.take().await.map_err(E::from)?;
         let mut stack = HELD.try_with(Clone::clone).unwrap_or_default();
-        stack.push(HeldLock {
-            key: guard.hold.key.clone(),
-            token: guard.hold.token,
+        stack.push(Enclosing {
+            held: HeldLock {
+                key: guard.hold.key.clone(),
+                token: guard.hold.token,
+            },
+            backend,
         });
         let hold = Arc::clone(&guard.hold);
         let body = HELD.scope(stack, body(hold.token));
