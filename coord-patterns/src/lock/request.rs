@@ -307,7 +307,8 @@ impl LockRequest {
     /// `body` runs under that enclosing hold — its token, nothing taken or released, nothing
     /// counted in the lock's series, this request's TTL and wait unused; if the lock is lost,
     /// the enclosing body is dropped with this one inside it. (A task spawned from the body
-    /// is another holder, and waits.)
+    /// is another holder, and waits; so does a `run` of a key whose [`LockGuard`] the task
+    /// holds, since a guard is not bound to a task.)
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
